@@ -1,0 +1,115 @@
+"""TrainConfig: every value a curve depends on, in one frozen object that remembers where each came from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+from typing import Any
+
+from lrcli.errors import LrcliError
+from lrcli.values import finite_float, whole_number
+
+DEFAULT_SOURCE = "default"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The resolved training settings, under Hugging Face `TrainingArguments` names.
+
+    Defaults are transformers 5.24's. `sources` maps each field set by something other than a
+    default to where it came from (`--lr`, `train.yaml key learning_rate`, ...).
+    """
+
+    learning_rate: float = 5e-5
+    lr_scheduler_type: str = "linear"
+    lr_scheduler_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    warmup_steps: float = 0  # transformers 5.x meaning: >= 1 a count, < 1 a ratio of T
+    warmup_ratio: float | None = None
+    total_steps: int | None = None  # lrcli's --total-steps: T itself, no step arithmetic
+    max_steps: int = -1
+    num_train_epochs: float = 3.0
+    per_device_train_batch_size: int = 8
+    gradient_accumulation_steps: int = 1
+    world_size: int = 1
+    dataset_size: int | None = None
+    dataloader_drop_last: bool = False
+    transformers_version: str = "5.24"
+    label: str | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, DEFAULT_SOURCE)
+
+
+FIELD_NAMES = tuple(f.name for f in fields(TrainConfig) if f.name != "sources")
+
+
+def _validated(name: str, value: Any, where: str) -> Any:
+    what = f"{where} {name}" if where else name
+    if name == "learning_rate":
+        lr = finite_float(value, what)
+        if lr <= 0:
+            raise LrcliError(f"{what} must be > 0, got {value!r}")
+        return lr
+    if name == "warmup_steps":
+        ws = finite_float(value, what)
+        if ws < 0:
+            raise LrcliError(f"{what} must be ≥ 0 (≥ 1 is a count, < 1 a fraction of the total), got {value!r}")
+        return ws
+    if name == "warmup_ratio":
+        if value is None:
+            return None
+        ratio = finite_float(value, what)
+        if not 0 <= ratio <= 1:
+            raise LrcliError(f"{what} must be in [0, 1], got {value!r}")
+        return ratio
+    if name == "total_steps":
+        return None if value is None else whole_number(value, what, minimum=1)
+    if name == "max_steps":
+        return whole_number(value, what, minimum=-(2**62))
+    if name == "num_train_epochs":
+        epochs = finite_float(value, what)
+        if epochs <= 0:
+            raise LrcliError(f"{what} must be > 0, got {value!r}")
+        return epochs
+    if name in ("per_device_train_batch_size", "gradient_accumulation_steps", "world_size"):
+        return whole_number(value, what, minimum=1)
+    if name == "dataset_size":
+        return None if value is None else whole_number(value, what, minimum=1)
+    if name == "lr_scheduler_kwargs":
+        if value is None:
+            return MappingProxyType({})
+        if not isinstance(value, Mapping):
+            raise LrcliError(f"{what} must be a mapping of scheduler arguments, got {value!r}")
+        return MappingProxyType(dict(value))
+    if name in ("lr_scheduler_type", "transformers_version", "label"):
+        if value is not None and not isinstance(value, str):
+            raise LrcliError(f"{what} must be a string, got {value!r}")
+        return value
+    if name == "dataloader_drop_last":
+        if not isinstance(value, bool):
+            raise LrcliError(f"{what} must be true or false, got {value!r}")
+        return value
+    raise LrcliError(f"unknown setting {name!r}")
+
+
+def resolve(layers: list[tuple[Mapping[str, Any], str]], base: TrainConfig | None = None) -> TrainConfig:
+    """Merge settings layers in increasing precedence: framework default < config file < flag.
+
+    Each layer is `(values, source)`; `values` uses TrainConfig field names and `source` says where
+    they came from. Later layers win; `None` in a layer means "not given" and is skipped.
+    """
+    config = base or TrainConfig()
+    chosen: dict[str, Any] = {}
+    sources = dict(config.sources)
+    for values, source in layers:
+        for name, value in values.items():
+            if value is None:
+                continue
+            if name not in FIELD_NAMES:
+                raise LrcliError(f"unknown setting {name!r} from {source}")
+            chosen[name] = _validated(name, value, "" if source.startswith("-") else source)
+            sources[name] = source
+    return replace(config, **chosen, sources=MappingProxyType(sources))
+

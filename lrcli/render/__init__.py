@@ -1,0 +1,57 @@
+"""Renderers, chosen by the output file's suffix; matplotlib is imported only when a plot is drawn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from lrcli.curve import Curve
+from lrcli.errors import LrcliError
+
+PLOT_FORMATS = ("png", "svg", "pdf")
+TABLE_FORMATS = ("csv", "json")
+TEXT_FORMATS = ("txt",)
+FORMATS = PLOT_FORMATS + TABLE_FORMATS + TEXT_FORMATS
+STDOUT = "-"
+
+
+def pick_format(output: str | None, explicit: str | None) -> str:
+    """`--format` if given, else the suffix of `-o` (`-` means CSV on stdout), else PNG."""
+    if explicit is not None:
+        fmt = explicit.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise LrcliError(f"unknown format {explicit!r}; use one of: {', '.join(FORMATS)}")
+        return fmt
+    if output is None:
+        return "png"
+    if output == STDOUT:
+        return "csv"
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        shown = f"suffix '.{suffix}'" if suffix else "no suffix"
+        raise LrcliError(
+            f"{output}: {shown} names no output format; end the name in one of "
+            f"{', '.join('.' + f for f in FORMATS)}, or give --format"
+        )
+    return suffix
+
+
+def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str | None = None) -> bytes:
+    """The whole output in memory, so that a failure never leaves a partial file behind."""
+    if fmt in PLOT_FORMATS:
+        from lrcli.render import plot  # matplotlib costs ~0.5 s: only plots pay for it
+
+        return plot.render(curves, fmt, log_y=log_y, title=title)
+    if fmt == "csv":
+        from lrcli.render import table
+
+        return table.to_csv(curves).encode()
+    if fmt == "json":
+        from lrcli.render import table
+
+        return table.to_json(curves).encode()
+    if fmt == "txt":
+        from lrcli.render import text
+
+        return text.chart(curves, log_y=log_y).encode()
+    raise LrcliError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")

@@ -1,0 +1,94 @@
+"""PNG / SVG / PDF plots through matplotlib's object API (no pyplot), byte-for-byte reproducible."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # never a GUI backend, whatever the user's matplotlibrc says
+
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from lrcli.curve import Curve  # noqa: E402
+
+# Without these, matplotlib writes the date and its version into the file, so bytes differ run to run.
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
+_RC = {"svg.hashsalt": "lrcli", "svg.fonttype": "path", "pdf.compression": 6}
+
+
+def _title(curves: Sequence[Curve]) -> str:
+    if len(curves) == 1:
+        c = curves[0]
+        return f"{c.label} · peak LR {c.peak_lr:g} · T = {c.plan.total} steps · warmup {c.plan.warmup}"
+    return "  vs  ".join(c.label for c in curves)
+
+
+def _draw(ax: object, curve: Curve, color: str, *, log_y: bool, single: bool) -> None:
+    steps = curve.steps
+    lr = curve.lr.copy()
+    if log_y:
+        lr[lr <= 0] = np.nan  # log axes cannot show 0; the gap itself tells the reader
+    ax.plot(steps, lr, color=color, linewidth=1.6, label=curve.label)  # type: ignore[attr-defined]
+    warmup = curve.plan.warmup
+    if 0 < warmup <= curve.plan.total:
+        ax.axvline(warmup, color=color, linestyle="--", linewidth=0.9, alpha=0.7)  # type: ignore[attr-defined]
+        if single:
+            ax.annotate(  # type: ignore[attr-defined]
+                f"warmup ends: step {warmup}",
+                xy=(warmup, 0.02),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, 0),
+                textcoords="offset points",
+                fontsize=8,
+                color=color,
+            )
+    peak = int(np.argmax(curve.lr))
+    ax.plot([peak], [curve.lr[peak]], marker="o", color=color, markersize=5)  # type: ignore[attr-defined]
+    final = curve.final_lr
+    if not (log_y and final <= 0):
+        ax.plot([steps[-1]], [final], marker="s", color=color, markersize=4)  # type: ignore[attr-defined]
+    if single:
+        ax.annotate(  # type: ignore[attr-defined]
+            f"peak {curve.lr[peak]:.4g} @ step {peak}",
+            xy=(peak, curve.lr[peak]),
+            xytext=(6, 6),
+            textcoords="offset points",
+            fontsize=8,
+        )
+        ax.annotate(  # type: ignore[attr-defined]
+            f"final {final:.4g} @ step {int(steps[-1])}",
+            xy=(steps[-1], final if final > 0 or not log_y else np.nanmin(lr)),
+            xytext=(-6, 10),
+            textcoords="offset points",
+            ha="right",
+            fontsize=8,
+        )
+
+
+def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str | None = None) -> bytes:
+    """The figure as `fmt` bytes."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(9, 5), layout="constrained")
+        ax = fig.add_subplot()
+        colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+        for i, curve in enumerate(curves):
+            _draw(ax, curve, colors[i % len(colors)], log_y=log_y, single=len(curves) == 1)
+        if log_y:
+            ax.set_yscale("log")
+        ax.set_xlabel("optimizer step (LR after s scheduler steps)")
+        ax.set_ylabel("learning rate" + (" (log)" if log_y else ""))
+        ax.set_title(title or _title(curves), fontsize=10)
+        ax.grid(True, alpha=0.3)
+        ax.set_xlim(0, max(int(c.steps[-1]) for c in curves))
+        if len(curves) > 1:
+            ax.legend(fontsize=8)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
+    return buffer.getvalue()

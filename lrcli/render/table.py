@@ -1,0 +1,51 @@
+"""CSV and JSON tables, with floats written so they read back bit-identical."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from lrcli.curve import Curve
+
+STEP_CONVENTION = (
+    "row s is the LR after s scheduler steps, i.e. the LR the optimizer uses for update s+1 "
+    "(get_last_lr() after s calls to scheduler.step())"
+)
+
+
+def to_csv(curves: Sequence[Curve]) -> str:
+    """`step,lr` for one curve, `step,<label>,…` for several; shorter curves leave their cells empty."""
+    header = ["step", "lr"] if len(curves) == 1 else ["step", *(c.label for c in curves)]
+    columns = [[repr(v) for v in c.lr.tolist()] for c in curves]
+    rows = max(len(col) for col in columns)
+    lines = [",".join(_csv_cell(h) for h in header)]
+    for s in range(rows):
+        lines.append(",".join([str(s), *(col[s] if s < len(col) else "" for col in columns)]))
+    return "\n".join(lines) + "\n"
+
+
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
+
+
+def curve_record(curve: Curve) -> dict[str, Any]:
+    return {
+        "label": curve.label,
+        "schedule": curve.schedule,
+        "peak_lr": curve.peak_lr,
+        "scheduler_kwargs": dict(curve.kwargs),
+        "plan": asdict(curve.plan),
+        "notes": list(curve.notes),
+        "step_convention": STEP_CONVENTION,
+        "lr": curve.lr.tolist(),
+    }
+
+
+def to_json(curves: Sequence[Curve]) -> str:
+    """One object for one curve, `{"curves": [...]}` for several (compare)."""
+    payload: dict[str, Any] = curve_record(curves[0]) if len(curves) == 1 else {
+        "curves": [curve_record(c) for c in curves]
+    }
+    return json.dumps(payload, indent=1) + "\n"

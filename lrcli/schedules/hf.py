@@ -1,0 +1,221 @@
+"""Hugging Face transformers schedules (`lr_scheduler_type`), as of transformers 5.24.0 `optimization.py`.
+
+Each function returns the LR after `s` scheduler steps for every `s` in `steps`, computed as
+`LambdaLR` does: `lr * λ(s)`, with λ evaluated in the same float operation order as the
+transformers lambda so the values agree to the last bit or two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrcli.errors import LrcliError
+from lrcli.schedules.types import Factors, Steps
+
+
+def _linear_warmup(steps: Steps, warmup: int) -> Factors:
+    # float(s) / float(max(1, W)), the warmup shared by every HF lambda but WSD and cosine_warmup_with_min_lr.
+    return steps.astype(np.float64) / float(max(1, warmup))
+
+
+def _progress(steps: Steps, warmup: int, total: int) -> Factors:
+    return (steps - warmup).astype(np.float64) / float(max(1, total - warmup))
+
+
+def _cosine_decay(steps: Steps, warmup: int, total: int, num_cycles: float) -> Factors:
+    # 0.5 * (1 + cos(π · c · 2 · p)), multiplied left to right as transformers does.
+    return 0.5 * (1.0 + np.cos(np.pi * float(num_cycles) * 2.0 * _progress(steps, warmup, total)))
+
+
+def constant(steps: Steps, *, lr: float, warmup: int, total: int) -> Factors:
+    """Constant LR; warmup is ignored. HF `constant` (get_constant_schedule).
+
+    λ(s) = 1
+    """
+    return lr * np.ones(steps.shape, dtype=np.float64)
+
+
+def constant_with_warmup(steps: Steps, *, lr: float, warmup: int, total: int) -> Factors:
+    """Linear warmup, then constant. HF `constant_with_warmup` (get_constant_schedule_with_warmup).
+
+    λ(s) = s / max(1, W) for s < W, else 1
+    """
+    factor = steps.astype(np.float64) / float(max(1.0, warmup))
+    return lr * np.where(steps < warmup, factor, 1.0)
+
+
+def linear(steps: Steps, *, lr: float, warmup: int, total: int) -> Factors:
+    """Linear warmup, then linear decay to 0 at T. HF `linear` (get_linear_schedule_with_warmup).
+
+    λ(s) = s / max(1, W) for s < W, else max(0, (T − s) / max(1, T − W))
+    """
+    decay = np.maximum(0.0, (total - steps).astype(np.float64) / float(max(1, total - warmup)))
+    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+
+
+def cosine(steps: Steps, *, lr: float, warmup: int, total: int, num_cycles: float = 0.5) -> Factors:
+    """Linear warmup, then cosine decay. HF `cosine` (get_cosine_schedule_with_warmup).
+
+    λ(s) = s / max(1, W) for s < W, else max(0, ½(1 + cos(2π · num_cycles · p))), p = (s − W) / max(1, T − W).
+    Not clamped at p > 1: past T the curve climbs back up.
+    """
+    decay = np.maximum(0.0, _cosine_decay(steps, warmup, total, num_cycles))
+    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+
+
+def cosine_with_restarts(steps: Steps, *, lr: float, warmup: int, total: int, num_cycles: float = 1) -> Factors:
+    """Linear warmup, then `num_cycles` cosine decays with hard restarts.
+
+    HF `cosine_with_restarts` (get_cosine_with_hard_restarts_schedule_with_warmup).
+    λ(s) = s / max(1, W) for s < W; 0 for p ≥ 1; else max(0, ½(1 + cos(π · ((num_cycles · p) mod 1))))
+    """
+    progress = _progress(steps, warmup, total)
+    decay = np.maximum(0.0, 0.5 * (1.0 + np.cos(np.pi * np.mod(float(num_cycles) * progress, 1.0))))
+    decay = np.where(progress >= 1.0, 0.0, decay)
+    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+
+
+def polynomial(
+    steps: Steps, *, lr: float, warmup: int, total: int, lr_end: float = 1e-7, power: float = 1.0
+) -> Factors:
+    """Linear warmup, then polynomial decay from lr to lr_end. HF `polynomial` (get_polynomial_decay_schedule_with_warmup).
+
+    λ(s) = s / max(1, W) for s < W; lr_end / lr for s > T; else ((lr − lr_end)(1 − (s − W)/(T − W))^power + lr_end) / lr
+    """
+    if not lr > lr_end:
+        raise LrcliError(f"polynomial: lr_end ({lr_end}) must be smaller than the initial lr ({lr}), as transformers requires")
+    decay_steps = total - warmup
+    in_decay = (steps >= warmup) & (steps <= total)
+    if decay_steps == 0 and bool(np.any(in_decay)):
+        raise LrcliError(
+            f"polynomial with warmup = total = {total} divides by zero in transformers (T − W = 0); "
+            "use fewer warmup steps"
+        )
+    pct_remaining = 1 - (steps - warmup) / (decay_steps if decay_steps else 1)
+    with np.errstate(invalid="ignore"):
+        decay = ((lr - lr_end) * pct_remaining**power + lr_end) / lr
+    factor = np.where(steps > total, lr_end / lr, decay)
+    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), factor)
+
+
+def inverse_sqrt(steps: Steps, *, lr: float, warmup: int, total: int, timescale: float | None = None) -> Factors:
+    """Linear warmup, then inverse square root decay. HF `inverse_sqrt` (get_inverse_sqrt_schedule).
+
+    λ(s) = s / max(1, W) for s < W, else 1 / √((s + τ − W) / τ), τ = timescale or (W or 10 000)
+    """
+    tau = timescale if timescale is not None else (warmup or 10_000)
+    if tau <= 0:
+        raise LrcliError(f"inverse_sqrt: timescale must be > 0, got {tau} (transformers divides by it)")
+    shift = tau - warmup
+    with np.errstate(invalid="ignore", divide="ignore"):
+        decay = 1.0 / np.sqrt((steps + shift) / tau)
+    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+
+
+def _min_lr_rate(lr: float, min_lr: float | None, min_lr_rate: float | None, name: str) -> float:
+    if min_lr is not None and min_lr_rate is not None:
+        raise LrcliError(f"{name}: give only one of min_lr or min_lr_rate, not both (transformers refuses both)")
+    if min_lr is not None:
+        return min_lr / lr
+    if min_lr_rate is None:
+        raise LrcliError(f"{name} needs min_lr or min_lr_rate, e.g. --kw min_lr_rate=0.1")
+    return min_lr_rate
+
+
+def cosine_with_min_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    num_cycles: float = 0.5,
+    min_lr: float | None = None,
+    min_lr_rate: float | None = None,
+) -> Factors:
+    """Linear warmup, then cosine decay to a floor m. HF `cosine_with_min_lr` (get_cosine_with_min_lr_schedule_with_warmup).
+
+    λ(s) = s / max(1, W) for s < W, else max(0, ½(1 + cos(2π · num_cycles · p)) · (1 − m) + m),
+    m = min_lr_rate or min_lr / lr (exactly one of them)
+    """
+    rate = _min_lr_rate(lr, min_lr, min_lr_rate, "cosine_with_min_lr")
+    decay = np.maximum(0, _cosine_decay(steps, warmup, total, num_cycles) * (1 - rate) + rate)
+    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+
+
+def cosine_warmup_with_min_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    num_cycles: float = 0.5,
+    min_lr: float | None = None,
+    min_lr_rate: float | None = None,
+    warmup_lr_rate: float | None = None,
+) -> Factors:
+    """Warmup that starts above 0, then cosine decay to a floor m, shifted one step earlier than `cosine_with_min_lr`.
+
+    HF `cosine_warmup_with_min_lr` (get_cosine_with_min_lr_schedule_with_warmup_lr_rate).
+    λ(s) = (s + 1) / max(1, W) for s < W (or r + (1 − r) · s / max(1, W − 1) with warmup_lr_rate r);
+    else max(0, ½(1 + cos(2π · num_cycles · p′)) · (1 − m) + m), p′ = (s − W + 1) / max(1, T − W)
+    """
+    rate = _min_lr_rate(lr, min_lr, min_lr_rate, "cosine_warmup_with_min_lr")
+    s = steps.astype(np.float64)
+    w = float(warmup)
+    if warmup_lr_rate is None:
+        rise = (s + 1.0) / max(1.0, w)
+    else:
+        r = float(warmup_lr_rate)
+        rise = r + (1.0 - r) * s / max(1, w - 1)
+    progress = (s - w + 1.0) / max(1.0, float(total) - w)
+    decay = np.maximum(0, (0.5 * (1.0 + np.cos(np.pi * num_cycles * 2.0 * progress))) * (1 - rate) + rate)
+    return lr * np.where(s < w, rise, decay)
+
+
+_WSD_SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+def warmup_stable_decay(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    num_decay_steps: int,
+    num_stable_steps: int | None = None,
+    warmup_type: str = "linear",
+    decay_type: str = "cosine",
+    min_lr_ratio: float = 0,
+    num_cycles: float = 0.5,
+) -> Factors:
+    """Warmup from m, stable at 1, decay to m over D steps, then m. HF `warmup_stable_decay` (get_wsd_schedule, 4.49+).
+
+    S = num_stable_steps or T − W − D. With m = min_lr_ratio:
+    s < W: max(0, g(s / max(1, W)) · (1 − m) + m), g = linear p | cosine ½(1 − cos πp) | 1-sqrt 1 − √(1 − p);
+    s < W + S: 1;  s < W + S + D: max(0, h(q) · (1 − m) + m), q = (s − W − S) / max(1, D),
+    h = linear 1 − q | cosine ½(1 + cos(2π · num_cycles · q)) | 1-sqrt 1 − √q;  after: m
+    """
+    for kind, value in (("warmup_type", warmup_type), ("decay_type", decay_type)):
+        if value not in _WSD_SHAPES:
+            raise LrcliError(f"warmup_stable_decay: unknown {kind} {value!r}; expected 'linear', 'cosine' or '1-sqrt'")
+    stable = num_stable_steps if num_stable_steps is not None else total - warmup - num_decay_steps
+    s = steps.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        p = s / float(max(1, warmup))
+        rise = {"linear": p, "cosine": 0.5 * (1.0 - np.cos(np.pi * p)), "1-sqrt": 1.0 - np.sqrt(1.0 - p)}[warmup_type]
+        q = (steps - warmup - stable).astype(np.float64) / float(max(1, num_decay_steps))
+        fall = {
+            "linear": 1.0 - q,
+            "cosine": 0.5 * (1.0 + np.cos(np.pi * float(num_cycles) * 2.0 * q)),
+            "1-sqrt": 1.0 - np.sqrt(q),
+        }[decay_type]
+    factor = np.select(
+        [steps < warmup, steps < warmup + stable, steps < warmup + stable + num_decay_steps],
+        [
+            np.maximum(0.0, rise * (1.0 - min_lr_ratio) + min_lr_ratio),
+            1.0,
+            np.maximum(0.0, fall * (1.0 - min_lr_ratio) + min_lr_ratio),
+        ],
+        default=min_lr_ratio,
+    )
+    return lr * factor
