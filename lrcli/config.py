@@ -35,6 +35,7 @@ class TrainConfig:
     dataset_size: int | None = None
     dataloader_drop_last: bool = False
     transformers_version: str = "5.24"
+    framework: str = "hf"  # whose step arithmetic applies: a key of steps.PLANNERS
     label: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -83,7 +84,7 @@ def _validated(name: str, value: Any, where: str) -> Any:
         if not isinstance(value, Mapping):
             raise LrcliError(f"{what} must be a mapping of scheduler arguments, got {value!r}")
         return MappingProxyType(dict(value))
-    if name in ("lr_scheduler_type", "transformers_version", "label"):
+    if name in ("lr_scheduler_type", "transformers_version", "label", "framework"):
         if value is not None and not isinstance(value, str):
             raise LrcliError(f"{what} must be a string, got {value!r}")
         return value

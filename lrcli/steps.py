@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lrcli.config import TrainConfig
@@ -34,8 +35,8 @@ def hf_warmup_steps(total: int, warmup_steps: float, warmup_ratio: float | None)
     return math.ceil(total * warmup_steps), notes
 
 
-def plan_steps(config: TrainConfig) -> StepPlan:
-    """The step plan for `config`; today T comes from `--total-steps` only."""
+def plan_hf_steps(config: TrainConfig) -> StepPlan:
+    """The Hugging Face Trainer's plan; today T comes from `--total-steps` only."""
     if config.total_steps is None:
         raise LrcliError("no total step count: add --total-steps N")
     total = config.total_steps
@@ -43,3 +44,12 @@ def plan_steps(config: TrainConfig) -> StepPlan:
     if warmup > total:
         notes += (f"warmup ({warmup} steps) is longer than training ({total} steps): the LR never reaches its peak",)
     return StepPlan(total=total, warmup=warmup, notes=notes)
+
+
+# framework -> its step arithmetic; a framework with its own rules (axolotl, torchtune, …) adds its planner here.
+PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {"hf": plan_hf_steps}
+
+
+def plan_steps(config: TrainConfig) -> StepPlan:
+    """T and W for `config`, by the rules of the framework that will run it."""
+    return PLANNERS[config.framework](config)

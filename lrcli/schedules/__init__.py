@@ -7,84 +7,19 @@ update `s + 1` — the value `get_last_lr()` returns after `s` calls to `schedul
 from __future__ import annotations
 
 import difflib
-import inspect
 import math
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from lrcli.errors import LrcliError
 from lrcli.schedules import hf
-from lrcli.schedules.types import Factors, ScheduleFn, Steps
+from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps
 from lrcli.values import coerce_number
 
-_FIXED = ("steps", "lr", "warmup", "total")
-REQUIRED = inspect.Parameter.empty
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A registered schedule: its function plus what `lrcli schedules` and the version checks need."""
-
-    name: str
-    family: str
-    fn: ScheduleFn
-    summary: str
-    added_in: str | None = None  # first transformers version with this lr_scheduler_type (HF family)
-    ignores_kwargs: bool = False  # the framework drops lr_scheduler_kwargs without a word
-
-    def parameters(self) -> dict[str, Any]:
-        """Keyword name -> default (`REQUIRED` when there is none), in signature order."""
-        return {
-            name: param.default
-            for name, param in inspect.signature(self.fn).parameters.items()
-            if name not in _FIXED
-        }
-
-
-HF = "Hugging Face transformers"
-
-SCHEDULES: dict[str, Schedule] = {
-    "linear": Schedule("linear", HF, hf.linear, "linear warmup, then linear decay to 0 at T"),
-    "cosine": Schedule("cosine", HF, hf.cosine, "linear warmup, then half-cosine decay to 0 at T"),
-    "cosine_with_restarts": Schedule(
-        "cosine_with_restarts", HF, hf.cosine_with_restarts, "linear warmup, then num_cycles cosine decays with hard restarts"
-    ),
-    "polynomial": Schedule(
-        "polynomial", HF, hf.polynomial, "linear warmup, then polynomial decay from lr to lr_end at T"
-    ),
-    "constant": Schedule("constant", HF, hf.constant, "constant LR (warmup ignored)", ignores_kwargs=True),
-    "constant_with_warmup": Schedule(
-        "constant_with_warmup", HF, hf.constant_with_warmup, "linear warmup, then constant", ignores_kwargs=True
-    ),
-    "inverse_sqrt": Schedule(
-        "inverse_sqrt", HF, hf.inverse_sqrt, "linear warmup, then 1/sqrt decay", added_in="4.27.0"
-    ),
-    "cosine_with_min_lr": Schedule(
-        "cosine_with_min_lr",
-        HF,
-        hf.cosine_with_min_lr,
-        "linear warmup, then cosine decay to min_lr (or lr·min_lr_rate)",
-        added_in="4.40.0",
-    ),
-    "cosine_warmup_with_min_lr": Schedule(
-        "cosine_warmup_with_min_lr",
-        HF,
-        hf.cosine_warmup_with_min_lr,
-        "warmup starting at 1/W (or warmup_lr_rate), then cosine decay to a floor, one step ahead",
-        added_in="4.54.0",
-    ),
-    "warmup_stable_decay": Schedule(
-        "warmup_stable_decay",
-        HF,
-        hf.warmup_stable_decay,
-        "warmup from min_lr_ratio, stable, then decay over num_decay_steps (WSD)",
-        added_in="4.41.0",
-    ),
-}
+SCHEDULES: dict[str, Schedule] = {**hf.SCHEDULES}
 
 
 def get_schedule(name: str) -> Schedule:

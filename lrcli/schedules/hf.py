@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from lrcli.errors import LrcliError
-from lrcli.schedules.types import Factors, Steps
+from lrcli.schedules.types import Factors, Schedule, Steps
 
 
 def _linear_warmup(steps: Steps, warmup: int) -> Factors:
@@ -219,3 +219,45 @@ def warmup_stable_decay(
         default=min_lr_ratio,
     )
     return lr * factor
+
+
+HF = "Hugging Face transformers"
+
+SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
+    "linear": Schedule("linear", HF, linear, "linear warmup, then linear decay to 0 at T"),
+    "cosine": Schedule("cosine", HF, cosine, "linear warmup, then half-cosine decay to 0 at T"),
+    "cosine_with_restarts": Schedule(
+        "cosine_with_restarts", HF, cosine_with_restarts, "linear warmup, then num_cycles cosine decays with hard restarts"
+    ),
+    "polynomial": Schedule(
+        "polynomial", HF, polynomial, "linear warmup, then polynomial decay from lr to lr_end at T"
+    ),
+    "constant": Schedule("constant", HF, constant, "constant LR (warmup ignored)", ignores_kwargs=True),
+    "constant_with_warmup": Schedule(
+        "constant_with_warmup", HF, constant_with_warmup, "linear warmup, then constant", ignores_kwargs=True
+    ),
+    "inverse_sqrt": Schedule(
+        "inverse_sqrt", HF, inverse_sqrt, "linear warmup, then 1/sqrt decay", added_in="4.27.0"
+    ),
+    "cosine_with_min_lr": Schedule(
+        "cosine_with_min_lr",
+        HF,
+        cosine_with_min_lr,
+        "linear warmup, then cosine decay to min_lr (or lr·min_lr_rate)",
+        added_in="4.40.0",
+    ),
+    "cosine_warmup_with_min_lr": Schedule(
+        "cosine_warmup_with_min_lr",
+        HF,
+        cosine_warmup_with_min_lr,
+        "warmup starting at 1/W (or warmup_lr_rate), then cosine decay to a floor, one step ahead",
+        added_in="4.54.0",
+    ),
+    "warmup_stable_decay": Schedule(
+        "warmup_stable_decay",
+        HF,
+        warmup_stable_decay,
+        "warmup from min_lr_ratio, stable, then decay over num_decay_steps (WSD)",
+        added_in="4.41.0",
+    ),
+}
