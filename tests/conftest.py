@@ -1,0 +1,52 @@
+"""Shared test helpers: run the CLI in-process and read the golden data."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from functools import cache
+from types import ModuleType
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from lrcli.cli import app
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def cli():
+    """`cli(*args)` -> typer Result with .exit_code, .stdout, .stderr."""
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args))
+
+    return invoke
+
+
+@cache
+def hf_golden() -> dict[str, Any]:
+    return json.loads((DATA / "hf_golden.json").read_text())
+
+
+def assert_one_error_line(result: Any) -> str:
+    """The CLI error contract: exit 2, one `lrcli: error:` line on stderr, nothing on stdout."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("lrcli: error: "), lines[0]
+    assert result.stdout == ""
+    return lines[0]
+
+
+def oracle_import(name: str) -> ModuleType:
+    """Import a reference library for an oracle test: skip without it, except where CI demands the oracle
+    (LRCLI_REQUIRE_ORACLE=1), so a broken install cannot turn the parity tests into silent skips."""
+    if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
+        return importlib.import_module(name)
+    return pytest.importorskip(name)

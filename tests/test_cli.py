@@ -1,0 +1,167 @@
+"""The command-line contract: outputs by suffix, streams, exit codes, one-line errors, no partial files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from conftest import assert_one_error_line, hf_golden
+from lrcli.schedules import SCHEDULES
+
+SEED = ["plot", "--schedule", "cosine", "--lr", "5e-6", "--total-steps", "1000", "--warmup-ratio", "0.1"]
+
+
+def _csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_seed_curve_rises_over_100_steps_then_cosines_to_zero(cli, tmp_path):
+    out = tmp_path / "out.csv"
+    result = cli(*SEED, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    lr = np.array([float(r[1]) for r in _csv(out.read_text())[1:]])
+    golden = next(
+        c for c in hf_golden()["cases"] if c["name"] == "cosine" and c["total"] == 1000 and c["kwargs"] == {}
+    )
+    assert golden["warmup"] == 100
+    # same schedule at lr 1e-3 from transformers, scaled: LambdaLR is lr * λ(s)
+    assert np.max(np.abs(lr - np.array(golden["values"]) / 1e-3 * 5e-6)) <= 1e-12 * 5e-6
+    assert "T=1000" in result.stderr and "warmup W=100" in result.stderr
+
+
+@pytest.mark.parametrize("suffix,magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_binary_plots(cli, tmp_path, suffix, magic):
+    out = tmp_path / f"lr{suffix}"
+    result = cli(*SEED, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(magic)
+    assert f"wrote {out}" in result.stderr
+
+
+def test_svg_has_one_line_per_curve(cli, tmp_path):
+    out = tmp_path / "c.svg"
+    result = cli("compare", "cosine", "linear", "constant", "--total-steps", "50", "--warmup-steps", "5", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    root = ET.fromstring(out.read_bytes())
+    ns = "{http://www.w3.org/2000/svg}"
+    curves = [g for g in root.iter(f"{ns}g") if g.get("id", "").startswith("line2d")]
+    assert len(curves) >= 3
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_plots_are_byte_for_byte_reproducible(cli, tmp_path, fmt):
+    first, second = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
+    assert cli(*SEED, "--log-y", "-o", str(first)).exit_code == 0
+    assert cli(*SEED, "--log-y", "-o", str(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_csv_to_stdout_round_trips_exactly(cli):
+    result = cli("plot", "--schedule", "cosine_with_min_lr", "--kw", "min_lr_rate=0.1", "--total-steps", "20", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    rows = _csv(result.stdout)
+    assert rows[0] == ["step", "lr"] and len(rows) == 22
+    for _, text in rows[1:]:
+        assert repr(float(text)) == text
+
+
+def test_json_has_plan_and_values(cli, tmp_path):
+    out = tmp_path / "lr.json"
+    result = cli(*SEED, "-o", str(out))
+    assert result.exit_code == 0
+    data = json.loads(out.read_text())
+    assert data["plan"]["total"] == 1000 and data["plan"]["warmup"] == 100
+    assert data["schedule"] == "cosine" and data["peak_lr"] == 5e-6
+    assert len(data["lr"]) == 1001 and data["lr"][100] == 5e-6
+
+
+def test_text_chart(cli):
+    result = cli(*SEED, "--format", "txt", "-o", "-")
+    assert result.exit_code == 0
+    assert "T=1000 W=100" in result.stdout and "*" in result.stdout
+
+
+def test_default_output_is_png_named_after_schedule(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli(*SEED)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "cosine.png").read_bytes().startswith(b"\x89PNG")
+    assert result.stdout == ""
+
+
+def test_compare_writes_a_column_per_schedule_with_per_schedule_kwargs(cli):
+    result = cli(
+        "compare", "cosine", "cosine_with_restarts", "--lr", "1e-3", "--total-steps", "10", "--warmup-steps", "3",
+        "--kw", "cosine_with_restarts.num_cycles=3", "-o", "-",
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = _csv(result.stdout)
+    assert rows[0] == ["step", "cosine", "cosine_with_restarts"]
+    golden = {
+        (c["name"], str(c["kwargs"])): c["values"]
+        for c in hf_golden()["cases"]
+        if "values" in c and (c["total"], c["warmup"]) == (10, 3)
+    }
+    for column, key in ((1, ("cosine", "{}")), (2, ("cosine_with_restarts", "{'num_cycles': 3}"))):
+        got = np.array([float(r[column]) for r in rows[1:]])
+        assert np.max(np.abs(got - np.array(golden[key]))) <= 1e-15
+
+
+def test_schedules_lists_every_name_with_parameters(cli):
+    result = cli("schedules")
+    assert result.exit_code == 0
+    for name in SCHEDULES:
+        assert name in result.stdout
+    assert "num_cycles=0.5" in result.stdout and "num_decay_steps=required" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["plot", "--schedule", "cosin", "--total-steps", "10"], "did you mean 'cosine'"),
+        (["plot", "--schedule", "cosine", "--total-steps", "10", "--kw", "eta_min=0"], "cosine takes no 'eta_min'"),
+        (["plot", "--total-steps", "-5"], "total_steps must be ≥ 1"),
+        (["plot", "--total-steps", "10", "--lr", "nan"], "learning_rate must be a finite number"),
+        (["plot", "--total-steps", "10", "--lr", "inf"], "learning_rate must be a finite number"),
+        (["plot", "--total-steps", "10", "--warmup-ratio", "1.5"], "warmup_ratio must be in [0, 1]"),
+        (["plot", "--total-steps", "10", "--warmup-steps", "-1"], "warmup_steps must be ≥ 0"),
+        (["plot", "--schedule", "polynomial", "--lr", "1e-7", "--total-steps", "10"], "lr_end"),
+        (["plot", "--schedule", "cosine_with_min_lr", "--total-steps", "10"], "needs min_lr or min_lr_rate"),
+        (["plot", "--schedule", "warmup_stable_decay", "--total-steps", "10"], "needs num_decay_steps"),
+        (["plot", "--total-steps", "10", "--kw", "oops"], "is not KEY=VALUE"),
+        (["plot", "--total-steps", "10", "--scheduler-kwargs", "{bad"], "not valid JSON"),
+        (["plot"], "no total step count"),
+        (["compare", "cosine", "linear", "--total-steps", "9", "--kw", "foo.x=1"], "not one of the compared"),
+    ],
+)
+def test_user_mistakes_get_one_error_line(cli, tmp_path, monkeypatch, args, needle):
+    monkeypatch.chdir(tmp_path)
+    line = assert_one_error_line(cli(*args))
+    assert needle in line
+    assert list(tmp_path.iterdir()) == []  # no partial or default output file
+
+
+def test_unknown_suffix_and_unwritable_output_leave_no_file(cli, tmp_path):
+    line = assert_one_error_line(cli(*SEED, "-o", str(tmp_path / "lr.bmp")))
+    assert ".bmp" in line and ".png" in line
+    line = assert_one_error_line(cli(*SEED, "-o", str(tmp_path / "missing" / "lr.png")))
+    assert "cannot write" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_render_keeps_an_existing_file_intact(cli, tmp_path):
+    out = tmp_path / "lr.csv"
+    out.write_text("precious\n")
+    assert_one_error_line(cli("plot", "--schedule", "nope", "--total-steps", "5", "-o", str(out)))
+    assert out.read_text() == "precious\n"
+
+
+def test_constant_ignores_kwargs_with_a_warning_like_transformers(cli):
+    result = cli("plot", "--schedule", "constant", "--total-steps", "5", "--kw", "num_cycles=2", "-o", "-")
+    assert result.exit_code == 0
+    assert "lrcli: warning: constant ignores scheduler kwargs" in result.stderr

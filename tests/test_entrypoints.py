@@ -1,0 +1,98 @@
+"""Real processes: the console script, `python -m lrcli`, start-up imports, and Typer's own usage errors."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "lrcli"
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, cwd=cwd, timeout=60)
+
+
+def test_console_script_plots(tmp_path):
+    exe = shutil.which("lrcli") or str(Path(sys.executable).parent / "lrcli")
+    out = tmp_path / "out.png"
+    proc = _run(exe, "plot", "--schedule", "cosine", "--lr", "5e-6", "--total-steps", "1000", "--warmup-ratio", "0.1",
+                "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert proc.stdout == ""
+
+
+def test_python_m_lrcli_matches_console_script():
+    proc = _run(sys.executable, "-m", "lrcli", "plot", "--total-steps", "3", "-o", "-")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "step,lr"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["schedules"], ["plot", "--help"]])
+def test_non_plot_commands_do_not_import_matplotlib(args):
+    code = (
+        "import sys\nfrom lrcli.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('MATPLOTLIB' if 'matplotlib' in sys.modules else 'CLEAN', file=sys.stderr)"
+    )
+    proc = _run(sys.executable, "-c", code)
+    assert proc.stderr.strip().splitlines()[-1] == "CLEAN"
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["plot", "--total-steps", "abc"], "--total-steps"),
+        (["plot", "--no-such-flag"], "--no-such-flag"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_typer_usage_errors_are_one_line(args, needle):
+    proc = _run(sys.executable, "-m", "lrcli", *args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lrcli: error: ") and needle in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_version():
+    proc = _run(sys.executable, "-m", "lrcli", "--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("lrcli ")
+
+
+# Which lrcli modules each module may import (architecture.md §2); matplotlib only in render/plot.py,
+# typer only in cli.py, and nothing imports cli.
+ALLOWED_THIRD_PARTY = {"numpy", "yaml"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_import_rules(path):
+    rel = path.relative_to(PACKAGE).as_posix()
+    for name in _imports(path):
+        top = name.split(".")[0]
+        if name.startswith("lrcli.cli"):
+            assert rel == "__main__.py", f"{rel} imports the CLI"
+        if top == "matplotlib":
+            assert rel == "render/plot.py", f"{rel} imports matplotlib"
+        if top in ("typer", "click"):
+            assert rel == "cli.py" and top == "typer", f"{rel} imports {top}"
+        if top in ("torch", "transformers", "accelerate", "deepspeed"):
+            pytest.fail(f"{rel} imports {top} at run time")
+        if top not in ("lrcli", "matplotlib", "typer") and top not in sys.stdlib_module_names:
+            assert top in ALLOWED_THIRD_PARTY, f"{rel} imports {top}"
