@@ -127,7 +127,18 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory, so a failure leaves no partial output."""
+    """Write via a temporary file in the same directory, so a failure leaves no partial output.
+
+    A target that exists and is not a regular file (/dev/null, a FIFO) is written in place: replacing it
+    would destroy the device node.
+    """
+    if path.exists() and not path.is_file():
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise LrcliError(f"cannot write {path}: {exc.strerror}") from None
+        return
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)

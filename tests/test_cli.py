@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -165,3 +166,10 @@ def test_constant_ignores_kwargs_with_a_warning_like_transformers(cli):
     result = cli("plot", "--schedule", "constant", "--total-steps", "5", "--kw", "num_cycles=2", "-o", "-")
     assert result.exit_code == 0
     assert "lrcli: warning: constant ignores scheduler kwargs" in result.stderr
+
+
+def test_writing_to_a_device_keeps_the_device(cli):
+    # Replacing the target through a temporary file must not turn /dev/null into a regular file.
+    result = cli(*SEED, "-o", "/dev/null", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert Path("/dev/null").is_char_device()
