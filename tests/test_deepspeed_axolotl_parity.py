@@ -157,8 +157,11 @@ def test_warmup_family_random_against_deepspeed(
     gen, ds_module, log, _ = live
     if warmup_num_steps != "auto":
         warmup = warmup_num_steps  # explicit values must equal HF's or transformers refuses the config
-    params: dict[str, Any] = {"warmup_num_steps": warmup_num_steps, "warmup_type": warmup_type,
-                              "last_batch_iteration": last_batch_iteration}
+    params: dict[str, Any] = {
+        "warmup_num_steps": warmup_num_steps,
+        "warmup_type": warmup_type,
+        "last_batch_iteration": last_batch_iteration,
+    }
     if schedule == "WarmupCosineLR":
         params.update(total_num_steps="auto", warmup_min_ratio=ratios[0], cos_min_ratio=ratios[1])
     else:
@@ -180,10 +183,17 @@ def test_warmup_family_random_against_deepspeed(
 )
 def test_one_cycle_random_against_deepspeed(live, first, second, stairs, decay, last_batch_iteration):
     gen, ds_module, log, _ = live
-    params = {"cycle_min_lr": 3e-6, "cycle_max_lr": 4e-4, "cycle_first_step_size": first,
-              "cycle_second_step_size": second, "cycle_first_stair_count": stairs[0],
-              "cycle_second_stair_count": stairs[1], "decay_lr_rate": decay[0], "decay_step_size": decay[1],
-              "last_batch_iteration": last_batch_iteration}
+    params = {
+        "cycle_min_lr": 3e-6,
+        "cycle_max_lr": 4e-4,
+        "cycle_first_step_size": first,
+        "cycle_second_step_size": second,
+        "cycle_first_stair_count": stairs[0],
+        "cycle_second_stair_count": stairs[1],
+        "decay_lr_rate": decay[0],
+        "decay_step_size": decay[1],
+        "last_batch_iteration": last_batch_iteration,
+    }
     case = gen._ds("OneCycle", params, total=90, optimizer="adamw")
     _check_live(case, gen.run_deepspeed(ds_module, log, case))
 

@@ -51,66 +51,155 @@ OUTPUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "deepspeed_
 # ---------------------------------------------------------------------------------------------- cases
 
 
-def _ds(schedule: str, params: dict[str, Any], *, lr: float = 3e-4, warmup: int = 0, total: int = 20,
-        rows: int | None = None, optimizer: str = "sgd") -> dict[str, Any]:
+def _ds(
+    schedule: str,
+    params: dict[str, Any],
+    *,
+    lr: float = 3e-4,
+    warmup: int = 0,
+    total: int = 20,
+    rows: int | None = None,
+    optimizer: str = "sgd",
+) -> dict[str, Any]:
     """A DeepSpeed case: `params` as written in the config (may hold "auto"); warmup/total are HF's W and T."""
-    return {"family": "deepspeed", "schedule": schedule, "kwargs": params, "lr": lr, "warmup": warmup,
-            "total": total, "rows": rows if rows is not None else total + 6, "optimizer": optimizer}
+    return {
+        "family": "deepspeed",
+        "schedule": schedule,
+        "kwargs": params,
+        "lr": lr,
+        "warmup": warmup,
+        "total": total,
+        "rows": rows if rows is not None else total + 6,
+        "optimizer": optimizer,
+    }
 
 
-def _ax(schedule: str, config: dict[str, Any], *, lr: float = 2e-4, warmup: int, total: int,
-        rows: int | None = None) -> dict[str, Any]:
+def _ax(
+    schedule: str, config: dict[str, Any], *, lr: float = 2e-4, warmup: int, total: int, rows: int | None = None
+) -> dict[str, Any]:
     """An axolotl case: `config` holds the axolotl keys (they are also lrcli's kwargs for `schedule`)."""
-    return {"family": "axolotl", "schedule": schedule, "kwargs": config, "lr": lr, "warmup": warmup,
-            "total": total, "rows": rows if rows is not None else total + 6}
+    return {
+        "family": "axolotl",
+        "schedule": schedule,
+        "kwargs": config,
+        "lr": lr,
+        "warmup": warmup,
+        "total": total,
+        "rows": rows if rows is not None else total + 6,
+    }
 
 
 def deepspeed_cases() -> list[dict[str, Any]]:
     cases = []
     for warmup_type in ("log", "linear", "cosine"):  # "cosine" is unknown: DeepSpeed falls back to log
         for w in (1, 2, 3, 10):
-            cases.append(_ds("WarmupLR", {"warmup_min_lr": 1e-6, "warmup_max_lr": 1e-3, "warmup_num_steps": w,
-                                          "warmup_type": warmup_type}, rows=w + 6))
+            cases.append(
+                _ds(
+                    "WarmupLR",
+                    {"warmup_min_lr": 1e-6, "warmup_max_lr": 1e-3, "warmup_num_steps": w, "warmup_type": warmup_type},
+                    rows=w + 6,
+                )
+            )
     cases += [
         _ds("WarmupLR", {}, lr=2e-5, rows=1010),  # defaults: 1000-step log warmup to the optimizer lr
         _ds("WarmupLR", {"warmup_max_lr": None, "warmup_num_steps": 5}, lr=1e-4, rows=10),
-        _ds("WarmupLR", {"warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto"},
-            lr=5e-5, warmup=0, total=10),
-        _ds("WarmupLR", {"warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto",
-                         "warmup_type": "linear"}, lr=5e-5, warmup=7, total=30),
+        _ds("WarmupLR", {"warmup_num_steps": 5}, lr=1e-4, rows=10),  # DeepSpeed #7303: peak = optimizer lr now
+        _ds(
+            "WarmupLR",
+            {"warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto"},
+            lr=5e-5,
+            warmup=0,
+            total=10,
+        ),
+        _ds(
+            "WarmupLR",
+            {"warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto", "warmup_type": "linear"},
+            lr=5e-5,
+            warmup=7,
+            total=30,
+        ),
         _ds("WarmupLR", {"warmup_num_steps": 6, "last_batch_iteration": 3}, lr=1e-3, rows=12),
         _ds("WarmupLR", {"warmup_num_steps": 6, "last_batch_iteration": -4}, lr=1e-3, rows=12),
     ]
     for warmup_type in ("log", "linear"):
         for w, t in ((1, 1), (1, 10), (2, 2), (2, 3), (3, 1), (5, 5), (5, 6), (10, 100), (10, 4)):
-            cases.append(_ds("WarmupDecayLR", {"total_num_steps": t, "warmup_min_lr": 1e-7, "warmup_max_lr": 3e-4,
-                                               "warmup_num_steps": w, "warmup_type": warmup_type}, rows=t + 6))
+            cases.append(
+                _ds(
+                    "WarmupDecayLR",
+                    {
+                        "total_num_steps": t,
+                        "warmup_min_lr": 1e-7,
+                        "warmup_max_lr": 3e-4,
+                        "warmup_num_steps": w,
+                        "warmup_type": warmup_type,
+                    },
+                    rows=t + 6,
+                )
+            )
     cases += [
         _ds("WarmupDecayLR", {"total_num_steps": 30}, rows=40),  # defaults: max 0.001, 1000-step log warmup
-        _ds("WarmupDecayLR", {"total_num_steps": 5000, "warmup_num_steps": 100, "warmup_max_lr": 1e-4},
-            rows=5003),
-        _ds("WarmupDecayLR", {"total_num_steps": "auto", "warmup_min_lr": "auto", "warmup_max_lr": "auto",
-                              "warmup_num_steps": "auto"}, lr=2e-5, warmup=0, total=12),
-        _ds("WarmupDecayLR", {"total_num_steps": "auto", "warmup_min_lr": "auto", "warmup_max_lr": "auto",
-                              "warmup_num_steps": "auto", "warmup_type": "linear"}, lr=2e-5, warmup=4, total=25),
+        _ds("WarmupDecayLR", {"total_num_steps": 5000, "warmup_num_steps": 100, "warmup_max_lr": 1e-4}, rows=5003),
+        _ds(
+            "WarmupDecayLR",
+            {"total_num_steps": "auto", "warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto"},
+            lr=2e-5,
+            warmup=0,
+            total=12,
+        ),
+        _ds(
+            "WarmupDecayLR",
+            {
+                "total_num_steps": "auto",
+                "warmup_min_lr": "auto",
+                "warmup_max_lr": "auto",
+                "warmup_num_steps": "auto",
+                "warmup_type": "linear",
+            },
+            lr=2e-5,
+            warmup=4,
+            total=25,
+        ),
         _ds("WarmupDecayLR", {"total_num_steps": 20, "warmup_max_lr": None, "warmup_num_steps": 4}, lr=7e-5),
+        _ds("WarmupDecayLR", {"total_num_steps": 20, "warmup_num_steps": 4}, lr=7e-5),  # peak 0.001, not lr
         _ds("WarmupDecayLR", {"total_num_steps": 20, "warmup_num_steps": 4, "last_batch_iteration": 7}, lr=7e-5),
     ]
     for warmup_type in ("log", "linear", "exp"):
         for w, t in ((1, 1), (1, 10), (2, 2), (2, 3), (3, 1), (5, 5), (5, 6), (10, 100), (10, 4)):
-            cases.append(_ds("WarmupCosineLR", {"total_num_steps": t, "warmup_num_steps": w,
-                                                "warmup_type": warmup_type}, lr=1e-4, rows=t + 6))
+            cases.append(
+                _ds(
+                    "WarmupCosineLR",
+                    {"total_num_steps": t, "warmup_num_steps": w, "warmup_type": warmup_type},
+                    lr=1e-4,
+                    rows=t + 6,
+                )
+            )
     cases += [
-        _ds("WarmupCosineLR", {"total_num_steps": 50, "warmup_min_ratio": 0.1, "warmup_num_steps": 8,
-                               "cos_min_ratio": 0.1}, lr=3e-4, rows=60),
-        _ds("WarmupCosineLR", {"total_num_steps": 40, "warmup_num_steps": 8, "cos_min_ratio": 0.0,
-                               "warmup_type": "linear"}, lr=3e-4, rows=60),
-        _ds("WarmupCosineLR", {"total_num_steps": 4000, "warmup_num_steps": 120, "warmup_min_ratio": 0.01},
-            lr=1e-4, rows=4010),
-        _ds("WarmupCosineLR", {"total_num_steps": "auto", "warmup_num_steps": "auto"}, lr=2e-5, warmup=0,
-            total=15),
-        _ds("WarmupCosineLR", {"total_num_steps": "auto", "warmup_num_steps": "auto", "warmup_type": "linear"},
-            lr=2e-5, warmup=3, total=15),
+        _ds(
+            "WarmupCosineLR",
+            {"total_num_steps": 50, "warmup_min_ratio": 0.1, "warmup_num_steps": 8, "cos_min_ratio": 0.1},
+            lr=3e-4,
+            rows=60,
+        ),
+        _ds(
+            "WarmupCosineLR",
+            {"total_num_steps": 40, "warmup_num_steps": 8, "cos_min_ratio": 0.0, "warmup_type": "linear"},
+            lr=3e-4,
+            rows=60,
+        ),
+        _ds(
+            "WarmupCosineLR",
+            {"total_num_steps": 4000, "warmup_num_steps": 120, "warmup_min_ratio": 0.01},
+            lr=1e-4,
+            rows=4010,
+        ),
+        _ds("WarmupCosineLR", {"total_num_steps": "auto", "warmup_num_steps": "auto"}, lr=2e-5, warmup=0, total=15),
+        _ds(
+            "WarmupCosineLR",
+            {"total_num_steps": "auto", "warmup_num_steps": "auto", "warmup_type": "linear"},
+            lr=2e-5,
+            warmup=3,
+            total=15,
+        ),
         _ds("WarmupCosineLR", {"total_num_steps": 30, "warmup_num_steps": 5, "last_batch_iteration": 9}, lr=1e-4),
     ]
     one_cycle = [
@@ -119,40 +208,110 @@ def deepspeed_cases() -> list[dict[str, Any]]:
         {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 5, "cycle_second_step_size": 0},
         {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 2.5, "cycle_second_step_size": 4},
         {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 8, "cycle_first_stair_count": 4},
-        {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 7, "cycle_second_step_size": 3,
-         "cycle_first_stair_count": 3, "cycle_second_stair_count": 2},
-        {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 6, "cycle_second_step_size": 9,
-         "cycle_first_stair_count": 0, "cycle_second_stair_count": 3},
-        {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 9, "cycle_second_step_size": 5,
-         "cycle_first_stair_count": 2, "cycle_second_stair_count": 0},
-        {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 10, "decay_lr_rate": 0.5,
-         "decay_step_size": 3},
-        {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 10, "decay_lr_rate": 0.0,
-         "decay_step_size": 3},
-        {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 10, "decay_lr_rate": 0.2,
-         "decay_step_size": 0},
-        {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 4, "cycle_second_step_size": 4,
-         "decay_lr_rate": 1.5, "decay_step_size": 1, "last_batch_iteration": 5},
-        {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 4, "last_batch_iteration": -3,
-         "cycle_first_stair_count": 2},
+        {
+            "cycle_min_lr": 1e-5,
+            "cycle_max_lr": 1e-3,
+            "cycle_first_step_size": 7,
+            "cycle_second_step_size": 3,
+            "cycle_first_stair_count": 3,
+            "cycle_second_stair_count": 2,
+        },
+        {
+            "cycle_min_lr": 1e-5,
+            "cycle_max_lr": 1e-3,
+            "cycle_first_step_size": 6,
+            "cycle_second_step_size": 9,
+            "cycle_first_stair_count": 0,
+            "cycle_second_stair_count": 3,
+        },
+        {
+            "cycle_min_lr": 1e-5,
+            "cycle_max_lr": 1e-3,
+            "cycle_first_step_size": 9,
+            "cycle_second_step_size": 5,
+            "cycle_first_stair_count": 2,
+            "cycle_second_stair_count": 0,
+        },
+        {
+            "cycle_min_lr": 1e-5,
+            "cycle_max_lr": 1e-3,
+            "cycle_first_step_size": 10,
+            "decay_lr_rate": 0.5,
+            "decay_step_size": 3,
+        },
+        {
+            "cycle_min_lr": 1e-5,
+            "cycle_max_lr": 1e-3,
+            "cycle_first_step_size": 10,
+            "decay_lr_rate": 0.0,
+            "decay_step_size": 3,
+        },
+        {
+            "cycle_min_lr": 1e-5,
+            "cycle_max_lr": 1e-3,
+            "cycle_first_step_size": 10,
+            "decay_lr_rate": 0.2,
+            "decay_step_size": 0,
+        },
+        {
+            "cycle_min_lr": 1e-5,
+            "cycle_max_lr": 1e-3,
+            "cycle_first_step_size": 4,
+            "cycle_second_step_size": 4,
+            "decay_lr_rate": 1.5,
+            "decay_step_size": 1,
+            "last_batch_iteration": 5,
+        },
+        {
+            "cycle_min_lr": 1e-5,
+            "cycle_max_lr": 1e-3,
+            "cycle_first_step_size": 4,
+            "last_batch_iteration": -3,
+            "cycle_first_stair_count": 2,
+        },
     ]
     for params in one_cycle:
         cases.append(_ds("OneCycle", params, total=40))
     cases += [
-        _ds("OneCycle", {"cycle_min_lr": 2e-5, "cycle_max_lr": 2e-4, "cycle_first_step_size": 1000,
-                         "cycle_second_step_size": 1500, "decay_lr_rate": 0.001, "decay_step_size": 100},
-            total=3000, optimizer="adamw"),
-        _ds("OneCycle", {"cycle_min_lr": 2e-5, "cycle_max_lr": 2e-4, "cycle_first_step_size": 300,
-                         "cycle_first_stair_count": 7, "cycle_second_step_size": 700, "cycle_second_stair_count": 11},
-            total=1100, optimizer="adamw"),
+        _ds(
+            "OneCycle",
+            {
+                "cycle_min_lr": 2e-5,
+                "cycle_max_lr": 2e-4,
+                "cycle_first_step_size": 1000,
+                "cycle_second_step_size": 1500,
+                "decay_lr_rate": 0.001,
+                "decay_step_size": 100,
+            },
+            total=3000,
+            optimizer="adamw",
+        ),
+        _ds(
+            "OneCycle",
+            {
+                "cycle_min_lr": 2e-5,
+                "cycle_max_lr": 2e-4,
+                "cycle_first_step_size": 300,
+                "cycle_first_stair_count": 7,
+                "cycle_second_step_size": 700,
+                "cycle_second_stair_count": 11,
+            },
+            total=1100,
+            optimizer="adamw",
+        ),
     ]
     for params in (
         {},
         {"lr_range_test_min_lr": 1e-5, "lr_range_test_step_size": 1},
         {"lr_range_test_min_lr": 1e-5, "lr_range_test_step_size": 7, "lr_range_test_step_rate": 0.5},
         {"lr_range_test_min_lr": 1e-5, "lr_range_test_step_size": 7, "lr_range_test_staircase": True},
-        {"lr_range_test_min_lr": 1e-4, "lr_range_test_step_size": 3, "lr_range_test_step_rate": 2.0,
-         "lr_range_test_staircase": True, "last_batch_iteration": 4},
+        {
+            "lr_range_test_min_lr": 1e-4,
+            "lr_range_test_step_size": 3,
+            "lr_range_test_step_rate": 2.0,
+            "lr_range_test_staircase": True,
+            "last_batch_iteration": 4,
+        },
     ):
         cases.append(_ds("LRRangeTest", params, total=30))
     cases.append(_ds("LRRangeTest", {"lr_range_test_step_size": 50}, total=2500))
@@ -167,8 +326,10 @@ def deepspeed_cases() -> list[dict[str, Any]]:
         _ds("LRRangeTest", {"lr_range_test_step_size": 0}),
         _ds("LRRangeTest", {"lr_range_test_step_size": 2.0}),
         _ds("OneCycle", {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 0}),
-        _ds("OneCycle", {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 3,
-                         "cycle_second_step_size": -1}),
+        _ds(
+            "OneCycle",
+            {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 3, "cycle_second_step_size": -1},
+        ),
     ]
     return cases
 
@@ -184,15 +345,24 @@ def axolotl_cases() -> list[dict[str, Any]]:
         for ratio in (0.1, 0.5, 1.0):
             cases.append(_ax("axolotl_cosine_min_lr", {"cosine_min_lr_ratio": ratio}, warmup=w, total=t))
         for ratio, constant in ((0.1, 0.8), (0.1, 0.5), (0.2, 0.05), (0.1, 1.0), (1.0, 0.3)):
-            cases.append(_ax("axolotl_cosine_min_lr_constant",
-                             {"cosine_min_lr_ratio": ratio, "cosine_constant_lr_ratio": constant},
-                             warmup=w, total=t))
+            cases.append(
+                _ax(
+                    "axolotl_cosine_min_lr_constant",
+                    {"cosine_min_lr_ratio": ratio, "cosine_constant_lr_ratio": constant},
+                    warmup=w,
+                    total=t,
+                )
+            )
     cases += [  # what axolotl refuses
         _ax("axolotl_rex", {}, warmup=11, total=10),
         _ax("axolotl_rex", {"cosine_min_lr_ratio": 1.5}, warmup=2, total=10),
         _ax("axolotl_cosine_min_lr", {"cosine_min_lr_ratio": 1.5}, warmup=2, total=10),
-        _ax("axolotl_cosine_min_lr_constant", {"cosine_min_lr_ratio": 0.1, "cosine_constant_lr_ratio": 1.2},
-            warmup=2, total=10),
+        _ax(
+            "axolotl_cosine_min_lr_constant",
+            {"cosine_min_lr_ratio": 0.1, "cosine_constant_lr_ratio": 1.2},
+            warmup=2,
+            total=10,
+        ),
     ]
     return cases
 
@@ -287,14 +457,21 @@ def hf_filled_params(case: dict[str, Any]) -> dict[str, Any]:
     from transformers.integrations.deepspeed import HfTrainerDeepSpeedConfig
 
     # transformers only subclasses accelerate's config when deepspeed is installed; graft its methods on.
-    methods = {k: v for k, v in vars(HfTrainerDeepSpeedConfig).items() if k not in ("__init__", "__dict__", "__weakref__")}
+    methods = {
+        k: v for k, v in vars(HfTrainerDeepSpeedConfig).items() if k not in ("__init__", "__dict__", "__weakref__")
+    }
     methods["fill_only"] = partialmethod(HfTrainerDeepSpeedConfig.fill_match, must_match=False)
     filler_cls = type("HfTrainerDeepSpeedConfigWithoutDeepSpeed", (HfDeepSpeedConfig,), methods)
     filler = filler_cls({"scheduler": {"type": case["schedule"], "params": dict(case["kwargs"])}})
     filler._dtype = None
     filler.mismatches = []
-    args = TrainingArguments(output_dir="/tmp/lrcli-golden", learning_rate=case["lr"], warmup_steps=case["warmup"],
-                             max_steps=case["total"], report_to=[])
+    args = TrainingArguments(
+        output_dir="/tmp/lrcli-golden",
+        learning_rate=case["lr"],
+        warmup_steps=case["warmup"],
+        max_steps=case["total"],
+        report_to=[],
+    )
     filler.trainer_config_process(args)
     filler.trainer_config_finalize(args, model=None, num_training_steps=case["total"])
     return filler.config["scheduler"]["params"]
@@ -382,8 +559,12 @@ def main() -> None:
     cases = compute_all(args.deepspeed, args.axolotl)
     document = {
         "generated_by": "tools/gen_deepspeed_axolotl_golden.py",
-        "versions": {"deepspeed": DEEPSPEED_VERSION, "axolotl": AXOLOTL_VERSION, "torch": torch.__version__,
-                     "transformers": transformers.__version__},
+        "versions": {
+            "deepspeed": DEEPSPEED_VERSION,
+            "axolotl": AXOLOTL_VERSION,
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+        },
         "convention": "values[s] = the optimizer lr after s scheduler steps (lrcli row s)",
         "cases": cases,
     }

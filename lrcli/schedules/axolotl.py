@@ -33,7 +33,9 @@ def _progress(steps: Steps, start: int, end: int) -> Factors:
     return (steps - start).astype(np.float64) / float(max(1, end - start))
 
 
-def axolotl_rex(steps: Steps, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float | None = None) -> Factors:
+def axolotl_rex(
+    steps: Steps, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float | None = None
+) -> Factors:
     """REX (reflected exponential) decay after a linear warmup. axolotl `lr_scheduler: rex` (`RexLR`).
 
     axolotl builds `RexLR(max_lr=lr, min_lr=lr·cosine_min_lr_ratio or 0, total_steps=T, num_warmup_steps=W)`.

@@ -11,7 +11,8 @@ construction, so row 0 is the optimizer's own `lr`, and row `s ≥ 1` is the val
 
 `"auto"` is filled the way transformers 5.24 `integrations/deepspeed.py` (`HfTrainerDeepSpeedConfig`) fills it:
 warmup_min_lr → 0, warmup_max_lr → lr, total_num_steps → T, warmup_num_steps → max(1, W)
-(the `max(1, ·)` is transformers ≥ 5.18; older versions pass W itself, which DeepSpeed ≥ 0.19.6 rejects when 0).
+(the `max(1, ·)` is transformers ≥ 5.18; older versions pass W itself, which DeepSpeed ≥ 0.19.3 rejects when 0 —
+the transformers 5.24 comment says 0.19.6, but the check is in 0.19.3's source).
 `lr` is the optimizer's lr (HF: `learning_rate`), `warmup` and `total` are the W and T HF computes; they are
 used only through `"auto"` (and by WarmupCosineLR, WarmupLR without warmup_max_lr, and row 0 when resuming).
 
@@ -71,11 +72,11 @@ def logged_warnings(name: str, params: Mapping[str, Any], *, lr: float, warmup: 
 
 
 def _warmup_steps(name: str, warmup_num_steps: Any) -> int:
-    # 0.19.8: `not isinstance(w, int) or w <= 0` raises ValueError, then W_d = max(2, w).
+    # 0.19.3+: `not isinstance(w, int) or w <= 0` raises ValueError; then W_d = max(2, w).
     if isinstance(warmup_num_steps, bool) or not isinstance(warmup_num_steps, int) or warmup_num_steps <= 0:
         raise LrcliError(
             f"{name}: warmup_num_steps must be a positive whole number, got {warmup_num_steps!r} "
-            "(DeepSpeed ≥ 0.19.6 raises ValueError); use 1 (DeepSpeed warms up over 2 steps at least) or \"auto\""
+            '(DeepSpeed ≥ 0.19.3 raises ValueError); use 1 (DeepSpeed warms up over 2 steps at least) or "auto"'
         )
     return max(2, warmup_num_steps)
 
@@ -110,7 +111,7 @@ def _warmup_gamma(i: Steps, warmup_steps: int, warmup_type: str) -> Factors:
 
 def _check_number(name: str, key: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LrcliError(f"{name}: {key} must be a number or \"auto\", got {value!r}")
+        raise LrcliError(f'{name}: {key} must be a number or "auto", got {value!r}')
 
 
 def warmup_lr(
@@ -131,13 +132,15 @@ def warmup_lr(
     γ = ln(i + 1)/ln W_d ('log', the default and the fallback for unknown types; 1 at i = W_d − 1) or
     i / W_d ('linear'; 1 only at i = W_d); after: max.
 
-    Versions: warmup_max_lr defaults to the optimizer's lr since 0.17.2 (0.001 before); before 0.15.3 the
-    constructor wrote nothing, so row 0 was the optimizer's lr (the peak) instead of min; before 0.19.6 a
-    warmup_num_steps ≤ 0 (or a float) was accepted and clamped to 2.
+    Versions (sources of 0.15.2–0.19.8 compared): warmup_max_lr defaults to the optimizer's lr since 0.17.2
+    (0.001 before); before 0.15.3 the constructor wrote nothing, so row 0 was the optimizer's lr (the peak)
+    instead of min; before 0.19.3 a warmup_num_steps ≤ 0 or a float was accepted (W_d = max(2, w)).
     """
     p = fill_auto(
         {"warmup_min_lr": warmup_min_lr, "warmup_max_lr": warmup_max_lr, "warmup_num_steps": warmup_num_steps},
-        lr=lr, warmup=warmup, total=total,
+        lr=lr,
+        warmup=warmup,
+        total=total,
     )
     minimum = p["warmup_min_lr"]
     maximum = lr if p["warmup_max_lr"] is None else p["warmup_max_lr"]
@@ -168,7 +171,7 @@ def warmup_decay_lr(
     i = W_d and min from i = T_d on (T_d = total_num_steps). T_d < W_d only logs a warning in DeepSpeed.
     warmup_max_lr defaults to 0.001 here, not to the optimizer lr (unlike WarmupLR since 0.17.2).
 
-    Versions: as WarmupLR (0.15.3 initial value, 0.19.6 warmup_num_steps check).
+    Versions: as WarmupLR (0.15.3 initial value, 0.19.3 warmup_num_steps check); warmup_max_lr stayed 0.001.
     """
     p = fill_auto(
         {
@@ -177,7 +180,9 @@ def warmup_decay_lr(
             "warmup_max_lr": warmup_max_lr,
             "warmup_num_steps": warmup_num_steps,
         },
-        lr=lr, warmup=warmup, total=total,
+        lr=lr,
+        warmup=warmup,
+        total=total,
     )
     minimum = p["warmup_min_lr"]
     # an explicit null reaches WarmupLR, which then takes the optimizer lr
@@ -214,8 +219,10 @@ def warmup_cosine_lr(
     (log warmup ends at ln(W_d)/ln(W_d) = 1 at i = W_d − 1, linear at (W_d − 1)/W_d); the floor is reached
     at i = T_d − 1.
 
-    Versions: the clamp q ≤ 1 is 0.19.3+ (before, q grew past 1 and the LR climbed back up after T_d);
-    0.15.3+ writes 0 at construction (before, row 0 was the optimizer lr); 0.19.6 warmup_num_steps check.
+    Versions: the clamp q ≤ 1 and the max(1, ·) are 0.19.3+ (before, q grew past 1 so the LR climbed back up
+    after T_d, and T_d = W_d divided by zero); the warmup_num_steps check is 0.19.3+; an unknown warmup_type
+    falls back to 'log' only since 0.19.4 (before, the first warmup step raised UnboundLocalError);
+    0.15.3+ writes 0 at construction (before, row 0 was the optimizer lr).
     """
     p = fill_auto(
         {"total_num_steps": total_num_steps, "warmup_num_steps": warmup_num_steps}, lr=lr, warmup=warmup, total=total
@@ -264,12 +271,15 @@ def one_cycle(
     For i ≥ S: lr = min / (1 + decay_lr_rate·(i − S + 1)/decay_step_size), or min when either is 0.
     The momentum parameters move only the optimizer's betas, never the LR; they are accepted and unused.
 
-    Versions: stair counts shape the LR only since 0.19.4 (ignored before); 0.15.3+ writes min at construction.
+    Versions: stair counts shape the LR only since 0.19.4 (ignored before), as do the step-size checks;
+    the constructor writes min in every version checked (0.15.2+).
     """
     first = float(cycle_first_step_size)
     second = float(cycle_second_step_size) if cycle_second_step_size is not None else first
     if first <= 0:
-        raise LrcliError(f"OneCycle: cycle_first_step_size must be positive, got {cycle_first_step_size!r} (DeepSpeed raises)")
+        raise LrcliError(
+            f"OneCycle: cycle_first_step_size must be positive, got {cycle_first_step_size!r} (DeepSpeed raises)"
+        )
     if second < 0:
         raise LrcliError(
             f"OneCycle: cycle_second_step_size must be non-negative, got {cycle_second_step_size!r} (DeepSpeed raises)"
@@ -321,7 +331,8 @@ def lr_range_test(
 
     lr(i) = min · (1 + rate · I), I = (i + 1)/size, or ⌊(i + 1)/size⌋ with lr_range_test_staircase.
 
-    Versions: 0.15.3+ writes min at construction; lr_range_test_step_size must be a positive int (0.19.8).
+    Versions: lr_range_test_step_size must be a positive int since 0.19.4 (before, 0 divided by zero at the
+    first step); the constructor writes min in every version checked (0.15.2+).
     """
     size = lr_range_test_step_size
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
@@ -339,13 +350,22 @@ def lr_range_test(
 DS = "DeepSpeed runtime/lr_schedules.py"
 
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names are DeepSpeed's `type` strings
-    "WarmupLR": Schedule("WarmupLR", DS, warmup_lr, "log/linear warmup from warmup_min_lr to warmup_max_lr, then constant"),
+    "WarmupLR": Schedule(
+        "WarmupLR", DS, warmup_lr, "log/linear warmup from warmup_min_lr to warmup_max_lr, then constant"
+    ),
     "WarmupDecayLR": Schedule(
         "WarmupDecayLR", DS, warmup_decay_lr, "log/linear warmup, then linear decay to warmup_min_lr at total_num_steps"
     ),
     "WarmupCosineLR": Schedule(
-        "WarmupCosineLR", DS, warmup_cosine_lr, "log/linear warmup of the optimizer lr, then cosine decay to cos_min_ratio"
+        "WarmupCosineLR",
+        DS,
+        warmup_cosine_lr,
+        "log/linear warmup of the optimizer lr, then cosine decay to cos_min_ratio",
     ),
-    "OneCycle": Schedule("OneCycle", DS, one_cycle, "1cycle: min -> max -> min (optional stairs), then inverse-time decay"),
-    "LRRangeTest": Schedule("LRRangeTest", DS, lr_range_test, "LR range test: linear (or staircase) growth from the min lr"),
+    "OneCycle": Schedule(
+        "OneCycle", DS, one_cycle, "1cycle: min -> max -> min (optional stairs), then inverse-time decay"
+    ),
+    "LRRangeTest": Schedule(
+        "LRRangeTest", DS, lr_range_test, "LR range test: linear (or staircase) growth from the min lr"
+    ),
 }
