@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from lrcli.errors import LrcliError
-from lrcli.schedules import hf
+from lrcli.schedules import axolotl, deepspeed, hf
 from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps
 from lrcli.values import coerce_number
 
-SCHEDULES: dict[str, Schedule] = {**hf.SCHEDULES}
+SCHEDULES: dict[str, Schedule] = {**hf.SCHEDULES, **deepspeed.SCHEDULES, **axolotl.SCHEDULES}
 
 
 def get_schedule(name: str) -> Schedule:
@@ -38,6 +38,9 @@ def _check_kwarg_type(schedule: Schedule, key: str, value: Any, hint: Any) -> An
     allowed = set(typing.get_args(hint)) or {hint}
     if value is None and type(None) in allowed:
         return None
+    literals = {arg for kind in allowed if typing.get_origin(kind) is typing.Literal for arg in typing.get_args(kind)}
+    if isinstance(value, str) and value in literals:  # e.g. DeepSpeed's "auto"
+        return value
     if float in allowed or int in allowed:
         value = coerce_number(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
