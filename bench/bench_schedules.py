@@ -56,8 +56,10 @@ def main() -> None:
     listing = _process(sys.executable, "-m", "lrcli", "schedules")
     table = _process(sys.executable, "-m", "lrcli", "plot", "--total-steps", "100000", "-o", "-")
     png = _process(sys.executable, "-m", "lrcli", "plot", "--total-steps", "1000", "--format", "png", "-o", "/dev/null")
-    print(f"start-up: python {base:.3f} s; `lrcli schedules` {listing:.3f} s ({listing / base:.1f}x); "
-          f"100k-row CSV {table:.3f} s ({table / base:.1f}x); PNG {png:.3f} s ({png / base:.1f}x)")
+    print(
+        f"start-up: python {base:.3f} s; `lrcli schedules` {listing:.3f} s ({listing / base:.1f}x); "
+        f"100k-row CSV {table:.3f} s ({table / base:.1f}x); PNG {png:.3f} s ({png / base:.1f}x)"
+    )
 
 
 if __name__ == "__main__":
