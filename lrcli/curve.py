@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
-from lrcli.schedules import evaluate, get_schedule
+from lrcli.schedules import Schedule, evaluate, get_schedule
 from lrcli.steps import StepPlan, plan_steps
 
 
@@ -33,19 +33,39 @@ class Curve:
         return float(self.lr[-1])
 
 
+def first_update_notes(lr_at_start: float, plan: StepPlan) -> tuple[str, ...]:
+    """transformers #34754: most warmups start at λ(0) = 0, so update 1 is wasted."""
+    if plan.warmup > 0 and lr_at_start == 0:
+        return ("the first update runs at LR 0 because warmup starts at 0 (transformers #34754)",)
+    return ()
+
+
+def _schedule_kwargs(schedule: Schedule, config: TrainConfig) -> tuple[dict[str, Any], tuple[str, ...]]:
+    kwargs = dict(config.lr_scheduler_kwargs)
+    if schedule.ignores_kwargs and kwargs:
+        return {}, (f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)",)
+    return kwargs, ()
+
+
+def starting_lr(config: TrainConfig, plan: StepPlan) -> float:
+    """The LR of the first update (step 0), without evaluating the whole curve."""
+    schedule = get_schedule(config.lr_scheduler_type)
+    kwargs, _ = _schedule_kwargs(schedule, config)
+    start = np.zeros(1, dtype=np.int64)
+    lr = evaluate(schedule, start, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
+    return float(lr[0])
+
+
 def compute(config: TrainConfig) -> Curve:
     """Resolve the steps of `config`, then evaluate its schedule at every step 0 … T."""
     schedule = get_schedule(config.lr_scheduler_type)
     plan = plan_steps(config)
     if plan.total < 1:
         raise LrcliError(f"the run has {plan.total} optimizer steps: there is no curve to draw")
-    notes = list(plan.notes)
-    kwargs = dict(config.lr_scheduler_kwargs)
-    if schedule.ignores_kwargs and kwargs:
-        notes.append(f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)")
-        kwargs = {}
+    kwargs, kwargs_notes = _schedule_kwargs(schedule, config)
     steps = np.arange(plan.total + 1, dtype=np.int64)
     lr = evaluate(schedule, steps, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
+    notes = plan.notes + kwargs_notes + first_update_notes(float(lr[0]), plan)
     return Curve(
         label=config.label or schedule.name,
         schedule=schedule.name,
@@ -54,5 +74,5 @@ def compute(config: TrainConfig) -> Curve:
         plan=plan,
         steps=steps,
         lr=lr,
-        notes=tuple(notes),
+        notes=notes,
     )

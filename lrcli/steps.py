@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.schedules import SCHEDULES
 from lrcli.sharding import shard_batches
-from lrcli.versions import HFRules, parse_version, rules_for
+from lrcli.versions import HFRules, contrast_version, parse_version, rules_for
 
 Stage = tuple[str, str, int | float | str]  # (what, formula with the numbers substituted, value)
 
@@ -137,6 +137,9 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     warmup, warmup_notes, warmup_stage = _warmup(total, config, rules)
     notes += warmup_notes
     stages.append(warmup_stage)
+    if effective is not None:
+        b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
+        stages.append(("effective batch", f"b · GA · w = {b} · {ga} · {w}", effective))
     if warmup > total:
         notes += (f"warmup ({warmup} steps) is longer than training ({total} steps): the LR never reaches its peak",)
     return StepPlan(
@@ -183,7 +186,6 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
             )
         # The Trainer's branch for a dataloader without a length: T = max_steps, one "epoch" of T updates.
         stages.append(("total steps T", "max_steps (no dataset size given)", max_steps))
-        stages.append(("effective batch", f"b · GA · w = {b} · {ga} · {w}", effective))
         return _Count(max_steps, None, None, None, effective, None, stages)
     n = config.dataset_size
     shard = shard_batches(n, b, w, config.dataloader_drop_last)
@@ -202,8 +204,9 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
         formula = f"max(ceil(L / GA), 1) = max(ceil({batches} / {ga}), 1)"
     else:
         updates = max(batches // ga, 1)
-        formula = f"max(floor(L / GA), 1) = max(floor({batches} / {ga}), 1)  [transformers < 4.52.1]"
-    stages.append(("update steps per epoch", formula, updates))
+        formula = f"max(floor(L / GA), 1) = max(floor({batches} / {ga}), 1)"
+    label = "update steps per epoch" + ("" if rules.ceil_updates_per_epoch else " (floor before 4.52.1)")
+    stages.append((label, formula, updates))
     if epoch_based:
         product = epochs * updates
         total = math.ceil(product)
@@ -215,7 +218,6 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
         stages.append(("total steps T", "max_steps (> 0, overrides --epochs)", total))
         looped = total // updates + int(total % updates > 0)
         stages.append(("epochs looped", f"ceil(T / nupe) = ceil({total} / {updates})", looped))
-    stages.append(("effective batch", f"b · GA · w = {b} · {ga} · {w}", effective))
     final_epoch = _final_epoch(total, batches, ga, rules)
     return _Count(total, batches, updates, looped, effective, final_epoch, stages)
 
@@ -252,6 +254,16 @@ def _step_notes(
     elif config.max_steps > 0:
         notes.append(f"max_steps overrides epochs: training takes {total} steps of the {updates} per epoch counted")
     return tuple(notes)
+
+
+def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:
+    """The same inputs under the other side of the floor/ceil change (4.51.3 vs 5.24): its plan, or its error."""
+    rules, _ = rules_for(config.transformers_version)
+    other = contrast_version(rules)
+    try:
+        return other, plan_hf_steps(replace(config, transformers_version=other))
+    except LrcliError as exc:
+        return other, str(exc)
 
 
 # framework -> its step arithmetic; a framework with its own rules (axolotl, torchtune, …) adds its planner here.
