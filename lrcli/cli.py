@@ -270,8 +270,8 @@ def plot(
         )
         layers.append(({"lr_scheduler_kwargs": _kwargs_from_flags(kw, scheduler_kwargs) or None}, "--kw"))
         curve = compute(resolve(layers))
-        _warn(curve.notes)
         _write([curve], output, fmt, log_y=log_y, default_name=_safe_name(curve.label))
+        _warn(curve.notes)  # after the write: a failed write stays one error line
 
 
 def _split_compare_kwargs(names: Sequence[str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -336,11 +336,10 @@ def compare(
                     schedule=name, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last
                 )
                 layers.append(({"lr_scheduler_kwargs": per_name[name] or None}, "--kw"))
-                layers.append(({"label": f"{name} {suffix}" if suffix else None}, "--world-size etc."))
+                layers.append(({"label": f"{name} {suffix}" if suffix else None}, "compare step lists"))
                 curves.append(compute(resolve(layers)))
-        for curve in curves:
-            _warn(curve.notes)
         _write(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(_safe_name(n) for n in names))
+        _warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))  # once each, after the write
 
 
 def _raw_step_flags(

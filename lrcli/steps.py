@@ -70,9 +70,9 @@ def _warmup(total: int, config: TrainConfig, rules: HFRules) -> tuple[int, tuple
     if rules.warmup_rule == "5.15+" and ratio is not None:
         # 5.15 removed warmup_ratio (TrainingArguments raises TypeError); lrcli keeps the ratio the user meant.
         notes = (
-            f"transformers {version} has no warmup_ratio: TrainingArguments(warmup_ratio=…) raises TypeError and "
-            f"HfArgumentParser rejects --warmup_ratio; lrcli reads it as the ratio you meant, W = ceil(T · {ratio!r}). "
-            f"Write warmup_steps: {ratio!r} instead" + (" (≥ 1 means a count in 5.x)" if ratio >= 1 else ""),
+            f"transformers {version} has no warmup_ratio (TrainingArguments raises TypeError, its CLI parser rejects "
+            f"--warmup_ratio); lrcli reads it as the ratio you meant, W = ceil(T · {ratio!r})"
+            + (f"; for that version write warmup_steps: {ratio!r}" if ratio < 1 else ""),
         )
         if ws:
             notes += (f"warmup_ratio {ratio!r} is used in place of warmup_steps {ws:g}, as transformers 5.0–5.14 did",)
@@ -181,8 +181,8 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
     if config.dataset_size is None:
         if epoch_based:
             raise LrcliError(
-                "cannot count the optimizer steps without the dataset size: add --samples N "
-                "(or --max-steps N, or --total-steps N)"
+                "no total step count: add --samples N (the dataset size, counted as the HF Trainer does), "
+                "or --max-steps N, or --total-steps N"
             )
         # The Trainer's branch for a dataloader without a length: T = max_steps, one "epoch" of T updates.
         stages.append(("total steps T", "max_steps (no dataset size given)", max_steps))
