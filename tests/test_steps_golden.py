@@ -1,7 +1,8 @@
 """lrcli's step plans against golden rows recorded from real transformers installs by tools/gen_steps_451.py.
 
-4.51.3 is the floor rule (max(L // GA, 1)) and the 4.x warmup precedence; 5.24.0 rows add real training runs
-that show where the last optimizer step falls. No expected number here was typed by hand.
+One file per rule set: 4.51.3 floor rule (max(L // GA, 1)) with the 4.x warmup precedence; 4.52.4 ceil rule with
+it; 5.14.1 where a set warmup_ratio overrides warmup_steps; 5.24.0 where warmup_ratio is gone. Each file also has
+real training runs that show where the last optimizer step falls. No expected number here was typed by hand.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def test_golden_cases(path: Path) -> None:
 
 def test_golden_files_exist_for_both_rule_sets() -> None:
     versions = {_load(p)["versions"]["transformers"] for p in GOLDEN}
-    assert {"4.51.3", "5.24.0"} <= versions
+    assert {"4.51.3", "4.52.4", "5.14.1", "5.24.0"} <= versions
 
 
 def _runs():

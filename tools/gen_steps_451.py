@@ -4,8 +4,10 @@ Run (transformers 4.51.3 rules, the file tests/test_steps_golden.py reads):
     python -m venv /work/venv-tf451
     /work/venv-tf451/bin/pip install transformers==4.51.3 accelerate==1.15.0 torch==2.13.0 numpy
     /work/venv-tf451/bin/python tools/gen_steps_451.py
-The same script under transformers 5.24.0 (/work/venv) writes tests/data/steps_transformers_5.24.0.json, whose real
-training runs pin where the last step of the 5.x loop falls.
+The same script, unchanged, was also run under the other rule sets (same pip line, other transformers pin):
+    transformers 4.52.4  ceil rule with the 4.x warmup precedence       -> steps_transformers_4.52.4.json
+    transformers 5.14.1  warmup_ratio set: it overrides warmup_steps     -> steps_transformers_5.14.1.json
+    transformers 5.24.0  (/work/venv) warmup_ratio removed (TypeError)  -> steps_transformers_5.24.0.json
 
 Writes tests/data/steps_transformers_<installed version>.json with
 - "cases": random (N, b, GA, E, w, drop_last, max_steps, warmup_steps, warmup_ratio) and what
