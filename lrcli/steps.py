@@ -230,7 +230,7 @@ def _step_notes(
         return ()
     ga, version = config.gradient_accumulation_steps, rules.name
     notes: list[str] = []
-    partial = batches % ga
+    partial = batches % ga if total >= updates else 0  # a run shorter than one epoch never reaches the last window
     if batches < ga:
         notes.append(f"an epoch has {batches} micro-batches per process, fewer than GA = {ga}: "
                      "the Trainer still counts 1 update per epoch")

@@ -11,9 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lrcli.config import resolve
 from lrcli.errors import LrcliError
+from lrcli.sharding import shard_batches
 from lrcli.steps import plan_steps
 
 pytestmark = pytest.mark.oracle
@@ -103,3 +106,19 @@ def test_random_cases_cover_every_region() -> None:
 )
 def test_user_pain_cases_match_the_trainer(case: dict, why: str) -> None:
     assert _check({**case, "warmup_ratio": None}) is None, why
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    samples=st.integers(1, 3000), batch=st.integers(1, 40), world_size=st.integers(1, 16), drop_last=st.booleans()
+)
+def test_sharding_matches_batch_sampler_shard(samples: int, batch: int, world_size: int, drop_last: bool) -> None:
+    """L per process = len() of accelerate's BatchSamplerShard, and the batches rank 0 really iterates."""
+    from accelerate.data_loader import BatchSamplerShard
+    from torch.utils.data import BatchSampler, SequentialSampler
+
+    sampler = BatchSampler(SequentialSampler(range(samples)), batch, drop_last)
+    shard = BatchSamplerShard(sampler, num_processes=world_size, process_index=0, even_batches=True)
+    expected = shard_batches(samples, batch, world_size, drop_last)
+    assert (expected.batches, expected.per_process) == (len(sampler), len(shard))
+    assert expected.per_process == sum(1 for _ in shard)
