@@ -259,7 +259,7 @@ def plot(
 
     T comes from --total-steps, or from the step flags as the HF Trainer counts them (see `lrcli steps`).
 
-    Example: lrcli plot --schedule cosine --lr 5e-6 --samples 10000 --batch 32 --world-size 8 --warmup-ratio 0.1 -o lr.png
+    Example: lrcli plot --schedule cosine --samples 10000 --batch 32 --world-size 8 --warmup-ratio 0.1 -o lr.png
     """
     with user_errors():
         raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
@@ -330,7 +330,7 @@ def compare(
         curves = []
         for name in names:
             for combination in itertools.product(*choices.values()):
-                step_values = dict(zip(choices, combination))
+                step_values = dict(zip(choices, combination, strict=True))
                 suffix = " ".join(f"{flag.lstrip('-').replace('-', '_')}={step_values[flag]}" for flag in varying)
                 layers = _flag_layers(
                     schedule=name, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last

@@ -56,7 +56,8 @@ def test_aliases_are_the_hf_names(capsys: pytest.CaptureFixture[str]) -> None:
     _, short, _ = run(capsys, "steps", "--samples", "1000", "--batch", "4", "--grad-accum", "3", "--epochs", "2.5",
                       "--world-size", "2", "--json")
     _, long, _ = run(capsys, "steps", "--samples", "1000", "--per-device-train-batch-size", "4",
-                     "--gradient-accumulation-steps", "3", "--num-train-epochs", "2.5", "--num-processes", "2", "--json")
+                     "--gradient-accumulation-steps", "3", "--num-train-epochs", "2.5", "--num-processes", "2",
+                     "--json")
     assert json.loads(short) == json.loads(long)
 
 

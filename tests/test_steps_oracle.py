@@ -73,7 +73,7 @@ def test_random_cases_cover_every_region() -> None:
     """The random set reaches each rounding regime, so the parity above means something."""
     cases = random_cases(600, seed=20261128, fractional_warmup_steps=True, warmup_ratio=False)
     results = [hf_steps(**{k: v for k, v in c.items() if k != "warmup_ratio"}) for c in cases]
-    ok = [(c, r) for c, r in zip(cases, results) if "error" not in r]
+    ok = [(c, r) for c, r in zip(cases, results, strict=True) if "error" not in r]
     assert any("error" in r for r in results)  # empty dataloader under drop_last
     assert any(r["batches_per_epoch"] % c["grad_accum"] for c, r in ok)  # partial accumulation window
     assert any(r["batches_per_epoch"] < c["grad_accum"] for c, r in ok)  # max(…, 1)
@@ -81,26 +81,30 @@ def test_random_cases_cover_every_region() -> None:
     assert any(0 < c["warmup_steps"] < 1 for c, _ in ok) and any(c["world_size"] > 1 for c, _ in ok)
 
 
+def _case(**values: object) -> dict:
+    return values
+
+
 @pytest.mark.parametrize(
     ("case", "why"),
     [
-        (dict(samples=10000, batch=32, grad_accum=1, epochs=1.0, world_size=8, drop_last=False, max_steps=-1,
+        (_case(samples=10000, batch=32, grad_accum=1, epochs=1.0, world_size=8, drop_last=False, max_steps=-1,
               warmup_steps=0.1), "the issue's example: 313 batches over 8 processes, even_batches → 40"),
-        (dict(samples=40, batch=4, grad_accum=3, epochs=2.0, world_size=1, drop_last=False, max_steps=-1,
+        (_case(samples=40, batch=4, grad_accum=3, epochs=2.0, world_size=1, drop_last=False, max_steps=-1,
               warmup_steps=0), "ceil(10 / 3) = 4 updates per epoch (transformers #37777, PR #37923)"),
-        (dict(samples=91, batch=10, grad_accum=2, epochs=10.0, world_size=2, drop_last=False, max_steps=-1,
+        (_case(samples=91, batch=10, grad_accum=2, epochs=10.0, world_size=2, drop_last=False, max_steps=-1,
               warmup_steps=0), "transformers #36297: 91 samples, bs 10, 2 GPUs, 10 epochs"),
-        (dict(samples=100, batch=1, grad_accum=1, epochs=0.07, world_size=1, drop_last=False, max_steps=-1,
+        (_case(samples=100, batch=1, grad_accum=1, epochs=0.07, world_size=1, drop_last=False, max_steps=-1,
               warmup_steps=0.07), "0.07 · 100 = 7.000000000000001: ceil gives 8"),
-        (dict(samples=100, batch=8, grad_accum=4, epochs=3.0, world_size=1, drop_last=True, max_steps=-1,
+        (_case(samples=100, batch=8, grad_accum=4, epochs=3.0, world_size=1, drop_last=True, max_steps=-1,
               warmup_steps=0), "drop_last: floor(100 / 8) = 12 batches"),
-        (dict(samples=10, batch=4, grad_accum=8, epochs=1.0, world_size=1, drop_last=False, max_steps=-1,
+        (_case(samples=10, batch=4, grad_accum=8, epochs=1.0, world_size=1, drop_last=False, max_steps=-1,
               warmup_steps=0), "fewer batches than GA: max(…, 1)"),
-        (dict(samples=5000, batch=8, grad_accum=4, epochs=3.0, world_size=4, drop_last=False, max_steps=300,
+        (_case(samples=5000, batch=8, grad_accum=4, epochs=3.0, world_size=4, drop_last=False, max_steps=300,
               warmup_steps=0.1), "max_steps overrides epochs (DeepSpeed #633: T counts optimizer steps)"),
-        (dict(samples=7473, batch=4, grad_accum=2, epochs=1.0, world_size=8, drop_last=False, max_steps=-1,
+        (_case(samples=7473, batch=4, grad_accum=2, epochs=1.0, world_size=8, drop_last=False, max_steps=-1,
               warmup_steps=0.03), "trl #450: the step count follows the (packed) sample count N"),
-        (dict(samples=1000, batch=8, grad_accum=1, epochs=1.0, world_size=4, drop_last=False, max_steps=-1,
+        (_case(samples=1000, batch=8, grad_accum=1, epochs=1.0, world_size=4, drop_last=False, max_steps=-1,
               warmup_steps=0.1), "accelerate #2926: T is per-process optimizer steps, already ÷ world size"),
     ],
 )
