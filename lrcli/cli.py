@@ -44,34 +44,34 @@ LrOpt = Annotated[float | None, typer.Option("--lr", "--learning-rate", help="Pe
 TotalStepsOpt = Annotated[int | None, typer.Option("--total-steps", help="T: the number of optimizer steps.")]
 WarmupStepsOpt = Annotated[
     str | None,
-    typer.Option("--warmup-steps", help="Warmup, transformers 5.x meaning: ≥ 1 is a step count, < 1 a fraction of T (rounded up)."),
+    typer.Option("--warmup-steps", metavar="X", help="Warmup, transformers 5.x meaning: ≥ 1 is a step count, < 1 a fraction of T (rounded up)."),
 ]
 WarmupRatioOpt = Annotated[
-    str | None, typer.Option("--warmup-ratio", help="Warmup as a fraction of T, rounded up: W = ceil(T·R).")
+    str | None, typer.Option("--warmup-ratio", metavar="R", help="Warmup as a fraction of T, rounded up: W = ceil(T·R).")
 ]
 # Step flags: T and W as the HF Trainer derives them. Strings, so that `compare` can take comma lists (1,8).
-SamplesOpt = Annotated[str | None, typer.Option("--samples", help="N: training samples (after packing, if any).")]
+SamplesOpt = Annotated[str | None, typer.Option("--samples", metavar="N", help="N: training samples (after packing, if any).")]
 BatchOpt = Annotated[
-    str | None, typer.Option("--batch", "--per-device-train-batch-size", help="b: micro-batch per device. Default: 8.")
+    str | None, typer.Option("--batch", "--per-device-train-batch-size", metavar="B", help="b: micro-batch per device. Default: 8.")
 ]
 GradAccumOpt = Annotated[
     str | None,
-    typer.Option("--grad-accum", "--gradient-accumulation-steps", help="GA: gradient accumulation steps. Default: 1."),
+    typer.Option("--grad-accum", "--gradient-accumulation-steps", metavar="GA", help="GA: gradient accumulation steps. Default: 1."),
 ]
 EpochsOpt = Annotated[
-    str | None, typer.Option("--epochs", "--num-train-epochs", help="E: epochs, a float is allowed. Default: 3.")
+    str | None, typer.Option("--epochs", "--num-train-epochs", metavar="E", help="E: epochs, a float is allowed. Default: 3.")
 ]
 WorldSizeOpt = Annotated[
     str | None,
-    typer.Option("--world-size", "--num-processes", help="w: data-parallel processes (GPUs). Default: 1."),
+    typer.Option("--world-size", "--num-processes", metavar="W", help="w: data-parallel processes (GPUs). Default: 1."),
 ]
-MaxStepsOpt = Annotated[str | None, typer.Option("--max-steps", help="T itself when > 0, overriding --epochs (as HF).")]
+MaxStepsOpt = Annotated[str | None, typer.Option("--max-steps", metavar="T", help="T itself when > 0, overriding --epochs (as HF).")]
 DropLastOpt = Annotated[
     bool, typer.Option("--drop-last", "--dataloader-drop-last", help="Drop each epoch's last, incomplete batch.")
 ]
 TransformersVersionOpt = Annotated[
     str | None,
-    typer.Option("--transformers-version", help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: 5.24."),
+    typer.Option("--transformers-version", metavar="V", help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: 5.24."),
 ]
 KwOpt = Annotated[
     list[str] | None,

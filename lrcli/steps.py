@@ -128,8 +128,10 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     if config.total_steps is not None:
         total = config.total_steps
         stages.append(("total steps T", "--total-steps", total))
-        if config.dataset_size is not None:
-            notes += (f"T = {total} comes from --total-steps; the dataset size {config.dataset_size} is not used",)
+        unused = [f"the dataset size {config.dataset_size}"] if config.dataset_size is not None else []
+        unused += [f"max_steps {config.max_steps}"] if config.max_steps > 0 else []
+        if unused:
+            notes += (f"T = {total} comes from --total-steps; {' and '.join(unused)} not used",)
     else:
         total, batches, updates, looped, effective, final_epoch, counted = _count_steps(config, rules)
         stages.extend(counted)
@@ -243,8 +245,8 @@ def _step_notes(
             f"reaches T early (transformers #36297)"
         )
     elif partial:
-        notes.append(f"the last {partial} micro-batches of each epoch make no update of their own "
-                     f"(transformers {version} counts floor(L / GA))")
+        notes.append(f"the last {partial} micro-batches of each epoch close no update of their own: transformers "
+                     f"{version} counts floor(L / GA) and carries them into the next window")
     if final_epoch is not None:
         epochs = config.num_train_epochs
         if config.max_steps > 0:

@@ -25,8 +25,10 @@ def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     """N → per-process batches/epoch → updates/epoch → T → W and the effective batch, each with its formula."""
     rows = [("samples N", _value(config.dataset_size), "")] if plan.batches_per_epoch is not None else []
     rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
-    lines = [f"T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps "
-             f"(HF Trainer, transformers {plan.transformers_version} rules)", *_rows(rows)]
+    if not plan.stages:  # a planner that records no stages still has T and W
+        rows += [("total steps T", str(plan.total), ""), ("warmup steps W", str(plan.warmup), "")]
+    rules = f"HF Trainer, transformers {plan.transformers_version} rules" if plan.transformers_version else config.framework
+    lines = [f"T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})", *_rows(rows)]
     lines += [f"note: {note}" for note in plan.notes]
     return "\n".join(lines) + "\n"
 
@@ -36,8 +38,10 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
 
     `contrast` is (version, its plan or the error it raises), or None when there is nothing to contrast.
     """
-    lines = [f"How the HF Trainer of transformers {plan.transformers_version} counts the steps "
-             "(Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps):"]
+    who = (f"the HF Trainer of transformers {plan.transformers_version} counts the steps "
+           "(Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps)"
+           if plan.transformers_version else f"{config.framework} counts the steps")
+    lines = [f"How {who}:"]
     inputs = (f"N={_value(config.dataset_size)} samples, b={config.per_device_train_batch_size}, "
               f"GA={config.gradient_accumulation_steps}, w={config.world_size}, E={config.num_train_epochs!r}, "
               f"max_steps={config.max_steps}, drop_last={config.dataloader_drop_last}")
