@@ -51,45 +51,52 @@ def hf_warmup_steps(total: int, warmup_steps: float, warmup_ratio: float | None)
     return math.ceil(total * warmup_steps), notes
 
 
-def _warmup(total: int, config: TrainConfig, rules: HFRules) -> tuple[int, tuple[str, ...], Stage]:
-    """W by the `get_warmup_steps` (and `__post_init__`) of the chosen transformers version."""
-    ws, ratio, version = config.warmup_steps, config.warmup_ratio, rules.name
-    if rules.warmup_rule == "4.x":
-        # 4.x: `warmup_steps: int` (checked to be a whole number from 4.42.0), and it wins over warmup_ratio.
-        if ws != int(ws):
-            raise LrcliError(
-                f"--warmup-steps {ws:g}: transformers {version} takes warmup_steps as a whole step count "
-                f"(a fraction is a 5.x meaning); use --warmup-ratio {ws:g}"
-            )
-        if ws > 0:
-            notes = (f"warmup_steps {int(ws)} overrides warmup_ratio {ratio:g} (transformers 4.x)",) if ratio else ()
-            return int(ws), notes, ("warmup steps W", f"warmup_steps (> 0, so it wins) = {int(ws)}", int(ws))
-        ratio = ratio or 0.0
-        warmup = math.ceil(total * ratio)
-        return warmup, (), ("warmup steps W", f"ceil(T · warmup_ratio) = ceil({total} · {ratio!r})", warmup)
-    if rules.warmup_rule == "5.15+" and ratio is not None:
-        # 5.15 removed warmup_ratio (TrainingArguments raises TypeError); lrcli keeps the ratio the user meant.
-        notes = (
-            f"transformers {version} has no warmup_ratio (TrainingArguments raises TypeError, its CLI parser rejects "
-            f"--warmup_ratio); lrcli reads it as the ratio you meant, W = ceil(T · {ratio!r})"
-            + (f"; for that version write warmup_steps: {ratio!r}" if ratio < 1 else ""),
+def _warmup_4x(total: int, ws: float, ratio: float | None, version: str) -> tuple[int, tuple[str, ...], Stage]:
+    """4.x: `warmup_steps: int` (a whole number, checked from 4.42.0) wins when > 0, else ceil(T · warmup_ratio)."""
+    if ws != int(ws):
+        raise LrcliError(
+            f"--warmup-steps {ws:g}: transformers {version} takes warmup_steps as a whole step count "
+            f"(a fraction is a 5.x meaning); use --warmup-ratio {ws:g}"
         )
-        if ws:
-            notes += (f"warmup_ratio {ratio!r} is used in place of warmup_steps {ws:g}, as transformers 5.0–5.14 did",)
-        warmup = math.ceil(total * ratio)
-        return warmup, notes, ("warmup steps W", f"ceil(T · warmup_ratio) = ceil({total} · {ratio!r})", warmup)
+    if ws > 0:
+        notes = (f"warmup_steps {int(ws)} overrides warmup_ratio {ratio:g} (transformers 4.x)",) if ratio else ()
+        return int(ws), notes, ("warmup steps W", f"warmup_steps (> 0, so it wins) = {int(ws)}", int(ws))
+    ratio = ratio or 0.0
+    warmup = math.ceil(total * ratio)
+    return warmup, (), ("warmup steps W", f"ceil(T · warmup_ratio) = ceil({total} · {ratio!r})", warmup)
+
+
+def _warmup_5x(total: int, ws: float, ratio: float | None, version: str) -> tuple[int, tuple[str, ...], Stage]:
+    """5.0–5.14: a set warmup_ratio is copied over warmup_steps in `__post_init__`, then the float rule."""
     warmup, notes = hf_warmup_steps(total, ws, ratio)
+    source = "warmup_steps"
     if ratio is not None:
         if ratio >= 1:
             notes += (f"warmup_ratio {ratio!r} becomes warmup_steps {ratio!r} in transformers {version}: "
                       f"a count, so W = {warmup}",)
-        ws = ratio
-        source = "warmup_steps := warmup_ratio (5.0–5.14 __post_init__)"
-    else:
-        source = "warmup_steps"
+        ws, source = ratio, "warmup_steps := warmup_ratio (5.0–5.14 __post_init__)"
     if ws >= 1:
         return warmup, notes, ("warmup steps W", f"int({source}) = int({ws!r}), since it is ≥ 1", warmup)
     return warmup, notes, ("warmup steps W", f"ceil(T · {source}) = ceil({total} · {ws!r})", warmup)
+
+
+def _warmup_5_15(total: int, ws: float, ratio: float | None, version: str) -> tuple[int, tuple[str, ...], Stage]:
+    """5.15+: the float rule; warmup_ratio no longer exists (TrainingArguments raises TypeError), so lrcli reads
+    a leftover one as the ratio the user meant, ceil(T · R) as 4.x did, and says what that version would do."""
+    if ratio is None:
+        return _warmup_5x(total, ws, None, version)
+    notes = (
+        f"transformers {version} has no warmup_ratio (TrainingArguments raises TypeError, its CLI parser rejects "
+        f"--warmup_ratio); lrcli reads it as the ratio you meant, W = ceil(T · {ratio!r})"
+        + (f"; for that version write warmup_steps: {ratio!r}" if ratio < 1 else ""),
+    )
+    if ws:
+        notes += (f"warmup_ratio {ratio!r} is used in place of warmup_steps {ws:g}, as transformers 5.0–5.14 did",)
+    warmup = math.ceil(total * ratio)
+    return warmup, notes, ("warmup steps W", f"ceil(T · warmup_ratio) = ceil({total} · {ratio!r})", warmup)
+
+
+WARMUP_RULES = {"4.x": _warmup_4x, "5.0-5.14": _warmup_5x, "5.15+": _warmup_5_15}
 
 
 def _check_schedule_exists(config: TrainConfig, rules: HFRules) -> None:
@@ -136,7 +143,9 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
         total, batches, updates, looped, effective, final_epoch, counted = _count_steps(config, rules)
         stages.extend(counted)
         notes += _step_notes(config, rules, total, batches, updates, final_epoch)
-    warmup, warmup_notes, warmup_stage = _warmup(total, config, rules)
+    warmup, warmup_notes, warmup_stage = WARMUP_RULES[rules.warmup_rule](
+        total, config.warmup_steps, config.warmup_ratio, version
+    )
     notes += warmup_notes
     stages.append(warmup_stage)
     if effective is not None:
@@ -242,7 +251,7 @@ def _step_notes(
         notes.append(
             f"transformers {version} counts floor(L / GA) = {updates} updates per epoch, but its loop also steps "
             f"on the last window ({partial} of {ga} micro-batches), so it runs {-(-batches // ga)} per epoch and "
-            f"reaches T early (transformers #36297)"
+            f"reaches T sooner than it counted (transformers #36297)"
         )
     elif partial:
         notes.append(f"the last {partial} micro-batches of each epoch close no update of their own: transformers "
