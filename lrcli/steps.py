@@ -44,7 +44,9 @@ def hf_warmup_steps(total: int, warmup_steps: float, warmup_ratio: float | None)
     notes: tuple[str, ...] = ()
     if warmup_ratio is not None:
         if warmup_steps:
-            notes = (f"warmup_ratio {warmup_ratio} overrides warmup_steps {warmup_steps:g}, as in transformers 5.0–5.14",)
+            notes = (
+                f"warmup_ratio {warmup_ratio} overrides warmup_steps {warmup_steps:g}, as in transformers 5.0–5.14",
+            )
         warmup_steps = warmup_ratio
     if warmup_steps >= 1:
         return int(warmup_steps), notes
@@ -72,8 +74,10 @@ def _warmup_5x(total: int, ws: float, ratio: float | None, version: str) -> tupl
     source = "warmup_steps"
     if ratio is not None:
         if ratio >= 1:
-            notes += (f"warmup_ratio {ratio!r} becomes warmup_steps {ratio!r} in transformers {version}: "
-                      f"a count, so W = {warmup}",)
+            notes += (
+                f"warmup_ratio {ratio!r} becomes warmup_steps {ratio!r} in transformers {version}: "
+                f"a count, so W = {warmup}",
+            )
         ws, source = ratio, "warmup_steps := warmup_ratio (5.0–5.14 __post_init__)"
     if ws >= 1:
         return warmup, notes, ("warmup steps W", f"int({source}) = int({ws!r}), since it is ≥ 1", warmup)
@@ -207,8 +211,8 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
         # transformers: "args.max_steps must be set to a positive value if dataloader does not have a length".
         raise LrcliError(
             f"with --drop-last, {n} samples do not fill one batch of {b} on each of {w} process(es): every process "
-            "gets an empty dataloader, which transformers rejects (\"args.max_steps must be set to a positive value "
-            "if dataloader does not have a length\"); lower --batch, or drop --drop-last"
+            'gets an empty dataloader, which transformers rejects ("args.max_steps must be set to a positive value '
+            'if dataloader does not have a length"); lower --batch, or drop --drop-last'
         )
     if rules.ceil_updates_per_epoch:
         updates = max(-(-batches // ga), 1)
@@ -234,7 +238,11 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
 
 
 def _step_notes(
-    config: TrainConfig, rules: HFRules, total: int, batches: int | None, updates: int | None,
+    config: TrainConfig,
+    rules: HFRules,
+    total: int,
+    batches: int | None,
+    updates: int | None,
     final_epoch: float | None,
 ) -> tuple[str, ...]:
     if batches is None or updates is None:
@@ -243,8 +251,10 @@ def _step_notes(
     notes: list[str] = []
     partial = batches % ga if total >= updates else 0  # a run shorter than one epoch never reaches the last window
     if batches < ga:
-        notes.append(f"an epoch has {batches} micro-batches per process, fewer than GA = {ga}: "
-                     "the Trainer still counts 1 update per epoch")
+        notes.append(
+            f"an epoch has {batches} micro-batches per process, fewer than GA = {ga}: "
+            "the Trainer still counts 1 update per epoch"
+        )
     elif partial and rules.ceil_updates_per_epoch:
         notes.append(f"the last accumulation window of each epoch has {partial} of {ga} micro-batches")
     elif partial and rules.loop_steps_partial_window:
@@ -254,8 +264,10 @@ def _step_notes(
             f"reaches T sooner than it counted (transformers #36297)"
         )
     elif partial:
-        notes.append(f"the last {partial} micro-batches of each epoch close no update of their own: transformers "
-                     f"{version} counts floor(L / GA) and carries them into the next window")
+        notes.append(
+            f"the last {partial} micro-batches of each epoch close no update of their own: transformers "
+            f"{version} counts floor(L / GA) and carries them into the next window"
+        )
     if final_epoch is not None:
         epochs = config.num_train_epochs
         if config.max_steps > 0:

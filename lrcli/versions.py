@@ -58,8 +58,10 @@ def rules_for(text: str) -> tuple[HFRules, tuple[str, ...]]:
             "give a version in that range"
         )
     if version[:2] > NEWEST[:2]:
-        notes = (f"transformers {text} is newer than the newest line lrcli has checked ({show(NEWEST)[:-2]}); "
-                 "using its rules",)
+        notes = (
+            f"transformers {text} is newer than the newest line lrcli has checked ({show(NEWEST)[:-2]}); "
+            "using its rules",
+        )
     if version[0] == 4:
         warmup_rule = "4.x"
     elif version < (5, 15, 0):

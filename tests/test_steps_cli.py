@@ -40,10 +40,23 @@ def test_json_has_the_trainer_names_and_matches_the_library(capsys: pytest.Captu
     code, out, _ = run(capsys, "steps", *ISSUE_EXAMPLE, "--grad-accum", "3", "--json")
     assert code == 0
     record = json.loads(out)
-    plan = plan_steps(resolve([({
-        "dataset_size": 10000, "per_device_train_batch_size": 32, "num_train_epochs": 1, "world_size": 8,
-        "warmup_ratio": 0.1, "gradient_accumulation_steps": 3,
-    }, "test")]))
+    plan = plan_steps(
+        resolve(
+            [
+                (
+                    {
+                        "dataset_size": 10000,
+                        "per_device_train_batch_size": 32,
+                        "num_train_epochs": 1,
+                        "world_size": 8,
+                        "warmup_ratio": 0.1,
+                        "gradient_accumulation_steps": 3,
+                    },
+                    "test",
+                )
+            ]
+        )
+    )
     assert record["total_steps"] == plan.total and record["warmup_steps"] == plan.warmup
     assert record["update_steps_per_epoch"] == plan.update_steps_per_epoch
     assert record["batches_per_epoch"] == plan.batches_per_epoch
@@ -53,18 +66,58 @@ def test_json_has_the_trainer_names_and_matches_the_library(capsys: pytest.Captu
 
 
 def test_aliases_are_the_hf_names(capsys: pytest.CaptureFixture[str]) -> None:
-    _, short, _ = run(capsys, "steps", "--samples", "1000", "--batch", "4", "--grad-accum", "3", "--epochs", "2.5",
-                      "--world-size", "2", "--json")
-    _, long, _ = run(capsys, "steps", "--samples", "1000", "--per-device-train-batch-size", "4",
-                     "--gradient-accumulation-steps", "3", "--num-train-epochs", "2.5", "--num-processes", "2",
-                     "--json")
+    _, short, _ = run(
+        capsys,
+        "steps",
+        "--samples",
+        "1000",
+        "--batch",
+        "4",
+        "--grad-accum",
+        "3",
+        "--epochs",
+        "2.5",
+        "--world-size",
+        "2",
+        "--json",
+    )
+    _, long, _ = run(
+        capsys,
+        "steps",
+        "--samples",
+        "1000",
+        "--per-device-train-batch-size",
+        "4",
+        "--gradient-accumulation-steps",
+        "3",
+        "--num-train-epochs",
+        "2.5",
+        "--num-processes",
+        "2",
+        "--json",
+    )
     assert json.loads(short) == json.loads(long)
 
 
 def test_explain_shows_each_stage_and_the_other_rule_set(capsys: pytest.CaptureFixture[str]) -> None:
     # transformers #36297: 91 samples, batch 10, 2 GPUs, GA 2, 10 epochs.
-    code, out, _ = run(capsys, "steps", "--samples", "91", "--batch", "10", "--world-size", "2", "--grad-accum", "2",
-                       "--epochs", "10", "--transformers-version", "4.51", "--explain")
+    code, out, _ = run(
+        capsys,
+        "steps",
+        "--samples",
+        "91",
+        "--batch",
+        "10",
+        "--world-size",
+        "2",
+        "--grad-accum",
+        "2",
+        "--epochs",
+        "10",
+        "--transformers-version",
+        "4.51",
+        "--explain",
+    )
     assert code == 0
     assert "max(floor(L / GA), 1) = max(floor(5 / 2), 1) = 2" in out
     assert "ceil(E · nupe) = ceil(10.0 · 2) = ceil(20.0) = 20" in out
@@ -110,8 +163,10 @@ def test_max_steps_without_samples_is_enough(capsys: pytest.CaptureFixture[str])
         (["--samples", "100", "--transformers-version", "4.19"], "lrcli models transformers 4.20"),
         (["--samples", "100", "--max-steps", "0"], "plans 0 optimizer steps"),
         (["--samples", "100", "--transformers-version", "4.51", "--warmup-steps", "0.1"], "use --warmup-ratio 0.1"),
-        (["--samples", "100", "--transformers-version", "4.51", "--schedule", "cosine_warmup_with_min_lr"],
-         "it was added in 4.54.0"),
+        (
+            ["--samples", "100", "--transformers-version", "4.51", "--schedule", "cosine_warmup_with_min_lr"],
+            "it was added in 4.54.0",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
@@ -136,21 +191,64 @@ def test_plot_takes_the_step_flags_and_prints_t_and_w(capsys: pytest.CaptureFixt
 
 def test_compare_draws_one_curve_per_world_size(capsys: pytest.CaptureFixture[str]) -> None:
     # accelerate #2926 / transformers #23986: the same run on 1 and on 8 processes has different T.
-    code, out, err = run(capsys, "compare", "cosine", "--samples", "10000", "--batch", "32", "--epochs", "1",
-                         "--world-size", "1,8", "--warmup-ratio", "0.1", "-o", "-")
+    code, out, err = run(
+        capsys,
+        "compare",
+        "cosine",
+        "--samples",
+        "10000",
+        "--batch",
+        "32",
+        "--epochs",
+        "1",
+        "--world-size",
+        "1,8",
+        "--warmup-ratio",
+        "0.1",
+        "-o",
+        "-",
+    )
     assert code == 0
     header, *rows = list(csv.reader(io.StringIO(out)))
     assert header == ["step", "cosine world_size=1", "cosine world_size=8"]
-    one = plan_steps(resolve([({"dataset_size": 10000, "per_device_train_batch_size": 32, "num_train_epochs": 1,
-                                "warmup_ratio": 0.1}, "test")]))
+    one = plan_steps(
+        resolve(
+            [
+                (
+                    {
+                        "dataset_size": 10000,
+                        "per_device_train_batch_size": 32,
+                        "num_train_epochs": 1,
+                        "warmup_ratio": 0.1,
+                    },
+                    "test",
+                )
+            ]
+        )
+    )
     assert len(rows) == one.total + 1
     assert sum(1 for row in rows if row[2] != "") == 40 + 1
     assert "cosine world_size=8: T=40 steps" in err
 
 
 def test_compare_combines_lists_and_versions(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "compare", "linear", "--samples", "40", "--batch", "4", "--grad-accum", "3",
-                       "--epochs", "2", "--transformers-version", "4.51.3,5.24", "-o", "-")
+    code, out, _ = run(
+        capsys,
+        "compare",
+        "linear",
+        "--samples",
+        "40",
+        "--batch",
+        "4",
+        "--grad-accum",
+        "3",
+        "--epochs",
+        "2",
+        "--transformers-version",
+        "4.51.3,5.24",
+        "-o",
+        "-",
+    )
     header, *rows = list(csv.reader(io.StringIO(out)))
     assert code == 0
     assert header == ["step", "linear transformers_version=4.51.3", "linear transformers_version=5.24"]

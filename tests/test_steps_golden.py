@@ -22,8 +22,14 @@ from steps_cases import config_layer  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = sorted(DATA.glob("steps_transformers_*.json"))
-FIELDS = ("total_steps", "warmup_steps", "update_steps_per_epoch", "num_train_epochs", "batches_per_epoch",
-          "total_train_batch_size")
+FIELDS = (
+    "total_steps",
+    "warmup_steps",
+    "update_steps_per_epoch",
+    "num_train_epochs",
+    "batches_per_epoch",
+    "total_train_batch_size",
+)
 
 
 def _load(path: Path) -> dict:
@@ -49,8 +55,11 @@ def _mismatch(case: dict, expected: dict, version: str) -> str | None:
             return None if any("has no warmup_ratio" in n for n in plan.notes) else f"{case}: no warmup_ratio note"
         return f"{case}: Trainer raises {expected['error']}, lrcli plans T={plan.total}"
     got = {
-        "total_steps": plan.total, "warmup_steps": plan.warmup, "update_steps_per_epoch": plan.update_steps_per_epoch,
-        "num_train_epochs": plan.num_train_epochs, "batches_per_epoch": plan.batches_per_epoch,
+        "total_steps": plan.total,
+        "warmup_steps": plan.warmup,
+        "update_steps_per_epoch": plan.update_steps_per_epoch,
+        "num_train_epochs": plan.num_train_epochs,
+        "batches_per_epoch": plan.batches_per_epoch,
         "total_train_batch_size": plan.total_train_batch_size,
     }
     wrong = {f: (got[f], expected[f]) for f in FIELDS if got[f] != expected[f]}

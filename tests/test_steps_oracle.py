@@ -31,8 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from hf_steps_oracle import hf_steps  # noqa: E402
 from steps_cases import config_layer, random_cases  # noqa: E402
 
-FIELDS = ("total_steps", "warmup_steps", "update_steps_per_epoch", "num_train_epochs", "batches_per_epoch",
-          "total_train_batch_size")
+FIELDS = (
+    "total_steps",
+    "warmup_steps",
+    "update_steps_per_epoch",
+    "num_train_epochs",
+    "batches_per_epoch",
+    "total_train_batch_size",
+)
 
 
 def _lrcli(case: dict) -> dict:
@@ -88,24 +94,123 @@ def _case(**values: object) -> dict:
 @pytest.mark.parametrize(
     ("case", "why"),
     [
-        (_case(samples=10000, batch=32, grad_accum=1, epochs=1.0, world_size=8, drop_last=False, max_steps=-1,
-              warmup_steps=0.1), "the issue's example: 313 batches over 8 processes, even_batches → 40"),
-        (_case(samples=40, batch=4, grad_accum=3, epochs=2.0, world_size=1, drop_last=False, max_steps=-1,
-              warmup_steps=0), "ceil(10 / 3) = 4 updates per epoch (transformers #37777, PR #37923)"),
-        (_case(samples=91, batch=10, grad_accum=2, epochs=10.0, world_size=2, drop_last=False, max_steps=-1,
-              warmup_steps=0), "transformers #36297: 91 samples, bs 10, 2 GPUs, 10 epochs"),
-        (_case(samples=100, batch=1, grad_accum=1, epochs=0.07, world_size=1, drop_last=False, max_steps=-1,
-              warmup_steps=0.07), "0.07 · 100 = 7.000000000000001: ceil gives 8"),
-        (_case(samples=100, batch=8, grad_accum=4, epochs=3.0, world_size=1, drop_last=True, max_steps=-1,
-              warmup_steps=0), "drop_last: floor(100 / 8) = 12 batches"),
-        (_case(samples=10, batch=4, grad_accum=8, epochs=1.0, world_size=1, drop_last=False, max_steps=-1,
-              warmup_steps=0), "fewer batches than GA: max(…, 1)"),
-        (_case(samples=5000, batch=8, grad_accum=4, epochs=3.0, world_size=4, drop_last=False, max_steps=300,
-              warmup_steps=0.1), "max_steps overrides epochs (DeepSpeed #633: T counts optimizer steps)"),
-        (_case(samples=7473, batch=4, grad_accum=2, epochs=1.0, world_size=8, drop_last=False, max_steps=-1,
-              warmup_steps=0.03), "trl #450: the step count follows the (packed) sample count N"),
-        (_case(samples=1000, batch=8, grad_accum=1, epochs=1.0, world_size=4, drop_last=False, max_steps=-1,
-              warmup_steps=0.1), "accelerate #2926: T is per-process optimizer steps, already ÷ world size"),
+        (
+            _case(
+                samples=10000,
+                batch=32,
+                grad_accum=1,
+                epochs=1.0,
+                world_size=8,
+                drop_last=False,
+                max_steps=-1,
+                warmup_steps=0.1,
+            ),
+            "the issue's example: 313 batches over 8 processes, even_batches → 40",
+        ),
+        (
+            _case(
+                samples=40,
+                batch=4,
+                grad_accum=3,
+                epochs=2.0,
+                world_size=1,
+                drop_last=False,
+                max_steps=-1,
+                warmup_steps=0,
+            ),
+            "ceil(10 / 3) = 4 updates per epoch (transformers #37777, PR #37923)",
+        ),
+        (
+            _case(
+                samples=91,
+                batch=10,
+                grad_accum=2,
+                epochs=10.0,
+                world_size=2,
+                drop_last=False,
+                max_steps=-1,
+                warmup_steps=0,
+            ),
+            "transformers #36297: 91 samples, bs 10, 2 GPUs, 10 epochs",
+        ),
+        (
+            _case(
+                samples=100,
+                batch=1,
+                grad_accum=1,
+                epochs=0.07,
+                world_size=1,
+                drop_last=False,
+                max_steps=-1,
+                warmup_steps=0.07,
+            ),
+            "0.07 · 100 = 7.000000000000001: ceil gives 8",
+        ),
+        (
+            _case(
+                samples=100,
+                batch=8,
+                grad_accum=4,
+                epochs=3.0,
+                world_size=1,
+                drop_last=True,
+                max_steps=-1,
+                warmup_steps=0,
+            ),
+            "drop_last: floor(100 / 8) = 12 batches",
+        ),
+        (
+            _case(
+                samples=10,
+                batch=4,
+                grad_accum=8,
+                epochs=1.0,
+                world_size=1,
+                drop_last=False,
+                max_steps=-1,
+                warmup_steps=0,
+            ),
+            "fewer batches than GA: max(…, 1)",
+        ),
+        (
+            _case(
+                samples=5000,
+                batch=8,
+                grad_accum=4,
+                epochs=3.0,
+                world_size=4,
+                drop_last=False,
+                max_steps=300,
+                warmup_steps=0.1,
+            ),
+            "max_steps overrides epochs (DeepSpeed #633: T counts optimizer steps)",
+        ),
+        (
+            _case(
+                samples=7473,
+                batch=4,
+                grad_accum=2,
+                epochs=1.0,
+                world_size=8,
+                drop_last=False,
+                max_steps=-1,
+                warmup_steps=0.03,
+            ),
+            "trl #450: the step count follows the (packed) sample count N",
+        ),
+        (
+            _case(
+                samples=1000,
+                batch=8,
+                grad_accum=1,
+                epochs=1.0,
+                world_size=4,
+                drop_last=False,
+                max_steps=-1,
+                warmup_steps=0.1,
+            ),
+            "accelerate #2926: T is per-process optimizer steps, already ÷ world size",
+        ),
     ],
 )
 def test_user_pain_cases_match_the_trainer(case: dict, why: str) -> None:
@@ -113,9 +218,7 @@ def test_user_pain_cases_match_the_trainer(case: dict, why: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    samples=st.integers(1, 3000), batch=st.integers(1, 40), world_size=st.integers(1, 16), drop_last=st.booleans()
-)
+@given(samples=st.integers(1, 3000), batch=st.integers(1, 40), world_size=st.integers(1, 16), drop_last=st.booleans())
 def test_sharding_matches_batch_sampler_shard(samples: int, batch: int, world_size: int, drop_last: bool) -> None:
     """L per process = len() of accelerate's BatchSamplerShard, and the batches rank 0 really iterates."""
     from accelerate.data_loader import BatchSamplerShard

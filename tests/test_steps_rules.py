@@ -18,8 +18,13 @@ def plan(**values):
 
 @pytest.mark.parametrize(
     ("text", "parsed"),
-    [("4.51", (4, 51, 0)), ("4.52.1", (4, 52, 1)), ("v5.24.0", (5, 24, 0)), ("5.0.0rc1", (5, 0, 0)),
-     ("4.43.0.dev0", (4, 43, 0))],
+    [
+        ("4.51", (4, 51, 0)),
+        ("4.52.1", (4, 52, 1)),
+        ("v5.24.0", (5, 24, 0)),
+        ("5.0.0rc1", (5, 0, 0)),
+        ("4.43.0.dev0", (4, 43, 0)),
+    ],
 )
 def test_parse_version(text: str, parsed: tuple[int, int, int]) -> None:
     assert parse_version(text) == parsed
@@ -60,10 +65,12 @@ def test_4x_says_when_warmup_steps_beats_warmup_ratio() -> None:
 
 def test_max_steps_zero_meant_epochs_before_4_49() -> None:
     """Up to 4.48 `max_steps=0` fell back to the epochs (frameworks.md §1.2); 4.49+ takes it as T = 0."""
-    old = plan(dataset_size=100, per_device_train_batch_size=10, num_train_epochs=2, max_steps=0,
-               transformers_version="4.48.3")
-    by_epochs = plan(dataset_size=100, per_device_train_batch_size=10, num_train_epochs=2,
-                     transformers_version="4.48.3")
+    old = plan(
+        dataset_size=100, per_device_train_batch_size=10, num_train_epochs=2, max_steps=0, transformers_version="4.48.3"
+    )
+    by_epochs = plan(
+        dataset_size=100, per_device_train_batch_size=10, num_train_epochs=2, transformers_version="4.48.3"
+    )
     assert old.total == by_epochs.total
     with pytest.raises(LrcliError, match="plans 0 optimizer steps"):
         plan(dataset_size=100, max_steps=0, transformers_version="4.49.0")
@@ -71,8 +78,13 @@ def test_max_steps_zero_meant_epochs_before_4_49() -> None:
 
 def test_loops_before_4_47_are_not_given_a_stop_epoch() -> None:
     """4.27–4.46 let accumulation windows cross epochs; lrcli does not model where those runs stop."""
-    result = plan(dataset_size=40, per_device_train_batch_size=4, gradient_accumulation_steps=3,
-                  num_train_epochs=2, transformers_version="4.46.3")
+    result = plan(
+        dataset_size=40,
+        per_device_train_batch_size=4,
+        gradient_accumulation_steps=3,
+        num_train_epochs=2,
+        transformers_version="4.46.3",
+    )
     assert result.final_epoch is None
     assert not any("training stops at epoch" in note for note in result.notes)
 

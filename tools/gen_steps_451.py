@@ -69,14 +69,26 @@ class _Ones(torch.utils.data.Dataset):
 def real_run(samples: int, batch: int, grad_accum: int, epochs: float, max_steps: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as output_dir:
         args = TrainingArguments(
-            output_dir=output_dir, per_device_train_batch_size=batch, gradient_accumulation_steps=grad_accum,
-            num_train_epochs=epochs, max_steps=max_steps, learning_rate=1e-3, report_to=[], save_strategy="no",
-            logging_strategy="no", use_cpu=True, disable_tqdm=True, remove_unused_columns=False,
+            output_dir=output_dir,
+            per_device_train_batch_size=batch,
+            gradient_accumulation_steps=grad_accum,
+            num_train_epochs=epochs,
+            max_steps=max_steps,
+            learning_rate=1e-3,
+            report_to=[],
+            save_strategy="no",
+            logging_strategy="no",
+            use_cpu=True,
+            disable_tqdm=True,
+            remove_unused_columns=False,
         )
         trainer = Trainer(model=_OneWeight(), args=args, train_dataset=_Ones(samples))
         trainer.train()
-        return {"global_step": trainer.state.global_step, "max_steps": trainer.state.max_steps,
-                "epoch": trainer.state.epoch}
+        return {
+            "global_step": trainer.state.global_step,
+            "max_steps": trainer.state.max_steps,
+            "epoch": trainer.state.epoch,
+        }
 
 
 def main() -> None:
@@ -86,13 +98,25 @@ def main() -> None:
         cases.append({"case": case, "trainer": hf_steps(**case)})
     runs = []
     for samples, batch, grad_accum, epochs, max_steps, why in RUNS:
-        case = {"samples": samples, "batch": batch, "grad_accum": grad_accum, "epochs": epochs, "world_size": 1,
-                "drop_last": False, "max_steps": max_steps, "warmup_steps": 0, "warmup_ratio": None}
+        case = {
+            "samples": samples,
+            "batch": batch,
+            "grad_accum": grad_accum,
+            "epochs": epochs,
+            "world_size": 1,
+            "drop_last": False,
+            "max_steps": max_steps,
+            "warmup_steps": 0,
+            "warmup_ratio": None,
+        }
         runs.append({"case": case, "why": why, "trainer": real_run(samples, batch, grad_accum, epochs, max_steps)})
     payload = {
         "generator": "tools/gen_steps_451.py",
-        "versions": {"transformers": version, "accelerate": __import__("accelerate").__version__,
-                     "torch": torch.__version__},
+        "versions": {
+            "transformers": version,
+            "accelerate": __import__("accelerate").__version__,
+            "torch": torch.__version__,
+        },
         "cases": cases,
         "runs": runs,
     }

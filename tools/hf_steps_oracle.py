@@ -43,16 +43,30 @@ def _trainer_shell(args: TrainingArguments) -> Trainer:
 
 
 def hf_steps(
-    samples: int, batch: int, grad_accum: int, epochs: float, world_size: int, drop_last: bool, max_steps: int,
-    warmup_steps: float, warmup_ratio: float | None = None,
+    samples: int,
+    batch: int,
+    grad_accum: int,
+    epochs: float,
+    world_size: int,
+    drop_last: bool,
+    max_steps: int,
+    warmup_steps: float,
+    warmup_ratio: float | None = None,
 ) -> dict[str, Any]:
     """The Trainer's numbers for one case, or `{"error": "<ExceptionType>: message"}` where it raises."""
     extra = {} if warmup_ratio is None else {"warmup_ratio": warmup_ratio}
     try:
         args = _ArgsAtWorldSize(
-            output_dir=_OUTPUT_DIR, per_device_train_batch_size=batch, gradient_accumulation_steps=grad_accum,
-            num_train_epochs=epochs, max_steps=max_steps, dataloader_drop_last=drop_last,
-            warmup_steps=warmup_steps, report_to=[], use_cpu=True, **extra,
+            output_dir=_OUTPUT_DIR,
+            per_device_train_batch_size=batch,
+            gradient_accumulation_steps=grad_accum,
+            num_train_epochs=epochs,
+            max_steps=max_steps,
+            dataloader_drop_last=drop_last,
+            warmup_steps=warmup_steps,
+            report_to=[],
+            use_cpu=True,
+            **extra,
         )
     except (ValueError, TypeError) as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}

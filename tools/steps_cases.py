@@ -25,17 +25,19 @@ def random_cases(count: int, seed: int, *, fractional_warmup_steps: bool, warmup
         warmup = rng.choice([0, rng.randint(1, 60)])
         if fractional_warmup_steps and rng.random() < 0.4:
             warmup = rng.choice([0.07, 0.1, 0.999, 1.0, 1.5, 2.5, round(rng.random(), 4)])
-        cases.append({
-            "samples": samples,
-            "batch": rng.choice([1, 2, 3, 4, 8, rng.randint(1, 64)]),
-            "grad_accum": rng.choice([1, 2, 3, 4, 8, rng.randint(1, 32)]),
-            "epochs": rng.choice([*EPOCH_CHOICES, round(rng.uniform(0.01, 5), 3)]),
-            "world_size": rng.choice(WORLD_SIZES),
-            "drop_last": rng.random() < 0.3,
-            "max_steps": -1 if rng.random() < 0.7 else rng.randint(1, 500),
-            "warmup_steps": warmup,
-            "warmup_ratio": ratio,
-        })
+        cases.append(
+            {
+                "samples": samples,
+                "batch": rng.choice([1, 2, 3, 4, 8, rng.randint(1, 64)]),
+                "grad_accum": rng.choice([1, 2, 3, 4, 8, rng.randint(1, 32)]),
+                "epochs": rng.choice([*EPOCH_CHOICES, round(rng.uniform(0.01, 5), 3)]),
+                "world_size": rng.choice(WORLD_SIZES),
+                "drop_last": rng.random() < 0.3,
+                "max_steps": -1 if rng.random() < 0.7 else rng.randint(1, 500),
+                "warmup_steps": warmup,
+                "warmup_ratio": ratio,
+            }
+        )
     return cases
 
 

@@ -27,7 +27,9 @@ def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
     if not plan.stages:  # a planner that records no stages still has T and W
         rows += [("total steps T", str(plan.total), ""), ("warmup steps W", str(plan.warmup), "")]
-    rules = f"HF Trainer, transformers {plan.transformers_version} rules" if plan.transformers_version else config.framework
+    rules = (
+        f"HF Trainer, transformers {plan.transformers_version} rules" if plan.transformers_version else config.framework
+    )
     lines = [f"T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})", *_rows(rows)]
     lines += [f"note: {note}" for note in plan.notes]
     return "\n".join(lines) + "\n"
@@ -38,13 +40,18 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
 
     `contrast` is (version, its plan or the error it raises), or None when there is nothing to contrast.
     """
-    who = (f"the HF Trainer of transformers {plan.transformers_version} counts the steps "
-           "(Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps)"
-           if plan.transformers_version else f"{config.framework} counts the steps")
+    who = (
+        f"the HF Trainer of transformers {plan.transformers_version} counts the steps "
+        "(Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps)"
+        if plan.transformers_version
+        else f"{config.framework} counts the steps"
+    )
     lines = [f"How {who}:"]
-    inputs = (f"N={_value(config.dataset_size)} samples, b={config.per_device_train_batch_size}, "
-              f"GA={config.gradient_accumulation_steps}, w={config.world_size}, E={config.num_train_epochs!r}, "
-              f"max_steps={config.max_steps}, drop_last={config.dataloader_drop_last}")
+    inputs = (
+        f"N={_value(config.dataset_size)} samples, b={config.per_device_train_batch_size}, "
+        f"GA={config.gradient_accumulation_steps}, w={config.world_size}, E={config.num_train_epochs!r}, "
+        f"max_steps={config.max_steps}, drop_last={config.dataloader_drop_last}"
+    )
     lines.append(f"  inputs: {inputs}")
     for number, (label, formula, value) in enumerate(plan.stages, start=1):
         lines.append(f"  {number}. {label}: {formula} = {_value(value)}")
@@ -55,7 +62,9 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
         if isinstance(other, str):
             lines.append(f"Under transformers {version} rules these inputs are an error: {other}")
         elif (other.total, other.warmup, other.update_steps_per_epoch) == (
-            plan.total, plan.warmup, plan.update_steps_per_epoch
+            plan.total,
+            plan.warmup,
+            plan.update_steps_per_epoch,
         ):
             lines.append(f"Under transformers {version} rules: the same T = {plan.total} and W = {plan.warmup}.")
         else:
@@ -64,8 +73,11 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
                 f"{_value(other.update_steps_per_epoch)}, T = {other.total}, W = {other.warmup}"
                 + (f", last step at epoch {other.final_epoch:.6g}" if other.final_epoch is not None else "")
             )
-            changed = [f"{label}: {formula} = {_value(value)}" for label, formula, value in other.stages
-                       if (label, formula, value) not in plan.stages]
+            changed = [
+                f"{label}: {formula} = {_value(value)}"
+                for label, formula, value in other.stages
+                if (label, formula, value) not in plan.stages
+            ]
             lines += [f"    {line}" for line in changed]
     lines += [f"note: {note}" for note in plan.notes]
     return "\n".join(lines) + "\n"
