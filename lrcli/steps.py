@@ -208,11 +208,14 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
     stages.append(("batches per epoch per process L", shard.per_process_formula, shard.per_process))
     batches = shard.per_process
     if batches == 0:
-        # transformers: "args.max_steps must be set to a positive value if dataloader does not have a length".
+        # 4.49+ `set_initial_training_values` raises (a length of 0 is falsy); up to 4.48 the count went on with
+        # nupe = 1 and the loop then stopped at step 0 ("There seems not to be a single sample in your epoch_iterator").
         raise LrcliError(
-            f"with --drop-last, {n} samples do not fill one batch of {b} on each of {w} process(es): every process "
-            'gets an empty dataloader, which transformers rejects ("args.max_steps must be set to a positive value '
-            'if dataloader does not have a length"); lower --batch, or drop --drop-last'
+            f"with --drop-last, {n} samples do not fill one batch of {b} on each of {w} process{'es' if w > 1 else ''}: "
+            "every process "
+            'gets an empty dataloader and no step can run (transformers 4.49+ raises "args.max_steps must be set '
+            'to a positive value if dataloader does not have a length", older versions stop at step 0); '
+            "lower --batch, or drop --drop-last"
         )
     if rules.ceil_updates_per_epoch:
         updates = max(-(-batches // ga), 1)
