@@ -1,0 +1,46 @@
+"""Config-file dialects: detect which framework a file is for and translate it into TrainConfig fields.
+
+Each dialect module has `NAME`, `claims(raw) -> int` (0: not mine; higher: more certain) and
+`read(raw, path) -> Reading`. Detection picks the highest claim; `--dialect` overrides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from lrcli.dialects import axolotl, deepspeed, hf, llamafactory, torchtune, trl
+from lrcli.dialects.reading import Reading
+from lrcli.errors import LrcliError
+
+DIALECTS: dict[str, ModuleType] = {
+    module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune)
+}
+
+
+def detect(raw: Mapping[str, Any], path: Path) -> str:
+    """The dialect whose `claims` is highest; an error when none claims the file or two tie."""
+    scores = {name: module.claims(raw) for name, module in DIALECTS.items()}
+    best = max(scores.values())
+    if best <= 0:
+        raise LrcliError(
+            f"{path}: cannot tell which framework this config is for; add --dialect "
+            f"({' | '.join(DIALECTS)})"
+        )
+    winners = [name for name, score in scores.items() if score == best]
+    if len(winners) > 1:
+        raise LrcliError(f"{path}: looks like {' or '.join(winners)}; say which with --dialect {winners[0]}")
+    return winners[0]
+
+
+def read_config(raw: Mapping[str, Any], path: Path, dialect: str | None = None) -> Reading:
+    """Translate the loaded mapping `raw` of file `path` by `dialect` (detected when None)."""
+    if dialect is not None and dialect not in DIALECTS:
+        raise LrcliError(f"unknown --dialect {dialect!r}; use one of: {', '.join(DIALECTS)}")
+    name = dialect or detect(raw, path)
+    return DIALECTS[name].read(raw, path)
+
+
+__all__ = ["DIALECTS", "Reading", "detect", "read_config"]
