@@ -61,6 +61,21 @@ OutputOpt = Annotated[
 ]
 FormatOpt = Annotated[str | None, typer.Option("--format", help="Output format, overriding the suffix: png svg pdf csv json txt.")]
 LogYOpt = Annotated[bool, typer.Option("--log-y", help="Logarithmic LR axis.")]
+MetricsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metrics",
+        help="Evaluation history for ReduceLROnPlateau/greedy: a trainer_state.json (log_history) or a CSV with a "
+        "step column (optimizer updates done) and a metric column.",
+    ),
+]
+MetricOpt = Annotated[
+    str | None, typer.Option("--metric", help="Metric to read from --metrics. Default: eval_loss, val_loss or the only one.")
+]
+StepUnitOpt = Annotated[
+    str | None,
+    typer.Option("--step-unit", help="When the scheduler steps: 'step' (each optimizer update, default) or 'epoch'."),
+]
 
 
 @contextmanager
@@ -82,9 +97,12 @@ def _warn(notes: Sequence[str]) -> None:
 
 def _flag_layers(
     *, schedule: str | None, lr: float | None, total_steps: int | None, warmup_steps: float | None,
-    warmup_ratio: float | None,
+    warmup_ratio: float | None, metrics: str | None = None, metric: str | None = None, step_unit: str | None = None,
 ) -> list[tuple[dict[str, Any], str]]:
     return [
+        ({"metrics_path": metrics}, "--metrics"),
+        ({"metric_name": metric}, "--metric"),
+        ({"step_unit": step_unit}, "--step-unit"),
         ({"lr_scheduler_type": schedule}, "--schedule"),
         ({"learning_rate": lr}, "--lr"),
         ({"total_steps": total_steps}, "--total-steps"),
@@ -159,6 +177,9 @@ def plot(
     scheduler_kwargs: SchedulerKwargsOpt = None,
     fmt: FormatOpt = None,
     log_y: LogYOpt = False,
+    metrics: MetricsOpt = None,
+    metric: MetricOpt = None,
+    step_unit: StepUnitOpt = None,
 ) -> None:
     """Draw (or tabulate) one learning-rate schedule.
 
@@ -168,7 +189,8 @@ def plot(
     """
     with user_errors():
         layers = _flag_layers(
-            schedule=schedule, lr=lr, total_steps=total_steps, warmup_steps=warmup_steps, warmup_ratio=warmup_ratio
+            schedule=schedule, lr=lr, total_steps=total_steps, warmup_steps=warmup_steps, warmup_ratio=warmup_ratio,
+            metrics=metrics, metric=metric, step_unit=step_unit,
         )
         layers.append(({"lr_scheduler_kwargs": _kwargs_from_flags(kw, scheduler_kwargs) or None}, "--kw"))
         curve = compute(resolve(layers))
@@ -203,6 +225,9 @@ def compare(
     scheduler_kwargs: SchedulerKwargsOpt = None,
     fmt: FormatOpt = None,
     log_y: LogYOpt = False,
+    metrics: MetricsOpt = None,
+    metric: MetricOpt = None,
+    step_unit: StepUnitOpt = None,
 ) -> None:
     """Overlay several schedules in one figure or table (one CSV column per schedule).
 
@@ -216,7 +241,8 @@ def compare(
         curves = []
         for name in names:
             layers = _flag_layers(
-                schedule=name, lr=lr, total_steps=total_steps, warmup_steps=warmup_steps, warmup_ratio=warmup_ratio
+                schedule=name, lr=lr, total_steps=total_steps, warmup_steps=warmup_steps, warmup_ratio=warmup_ratio,
+                metrics=metrics, metric=metric, step_unit=step_unit,
             )
             layers.append(({"lr_scheduler_kwargs": per_name[name] or None}, "--kw"))
             curves.append(compute(resolve(layers)))
@@ -239,6 +265,7 @@ def schedules() -> None:
     for schedule in SCHEDULES.values():
         params = ", ".join(f"{k}={_format_default(v)}" for k, v in schedule.parameters().items())
         since = f" [transformers ≥ {schedule.added_in}]" if schedule.added_in else ""
+        since += " [needs --metrics]" if schedule.needs_metrics else ""
         families.setdefault(schedule.family, []).append(
             f"  {schedule.name:<28} {schedule.summary}{since}\n  {'':<28} params: {params or '(none)'}"
         )

@@ -11,7 +11,8 @@ from numpy.typing import NDArray
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
-from lrcli.schedules import evaluate, get_schedule
+from lrcli.metrics import load_metrics
+from lrcli.schedules import Schedule, evaluate, get_schedule
 from lrcli.steps import StepPlan, plan_steps
 
 
@@ -44,8 +45,21 @@ def compute(config: TrainConfig) -> Curve:
     if schedule.ignores_kwargs and kwargs:
         notes.append(f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)")
         kwargs = {}
+    if schedule.ignores_warmup and plan.warmup:
+        notes.append(
+            f"{schedule.name} has no warmup: the {plan.warmup} warmup steps are not applied "
+            f"(for warmup + {schedule.name}, use SequentialLR)"
+        )
+    metrics = None
+    if schedule.needs_metrics and config.metrics_path is not None:
+        metrics = load_metrics(config.metrics_path, config.metric_name)
+    elif config.metrics_path is not None:
+        notes.append(f"{schedule.name} does not react to a metric: --metrics {config.metrics_path} is not used")
     steps = np.arange(plan.total + 1, dtype=np.int64)
-    lr = evaluate(schedule, steps, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
+    clock, total, warmup = _scheduler_clock(steps, plan, config.step_unit, schedule, notes)
+    lr = evaluate(
+        schedule, clock, lr=config.learning_rate, warmup=warmup, total=total, kwargs=kwargs, metrics=metrics
+    )
     return Curve(
         label=config.label or schedule.name,
         schedule=schedule.name,
@@ -56,3 +70,28 @@ def compute(config: TrainConfig) -> Curve:
         lr=lr,
         notes=tuple(notes),
     )
+
+
+def _scheduler_clock(
+    steps: NDArray[np.int64], plan: StepPlan, unit: str, schedule: Schedule, notes: list[str]
+) -> tuple[NDArray[np.int64], int, int]:
+    """Scheduler steps taken before each optimizer update, and T and W in scheduler steps.
+
+    With `epoch` (Lightning's interval="epoch") the scheduler steps once per U updates: row s has had ⌊s/U⌋ steps,
+    T becomes ⌈T/U⌉ epochs and W ⌈W/U⌉. Metric-driven schedules step at each evaluation instead.
+    """
+    if unit == "step":
+        return steps, plan.total, plan.warmup
+    if schedule.needs_metrics:
+        notes.append(f"{schedule.name} steps at each evaluation: --step-unit {unit} does not apply")
+        return steps, plan.total, plan.warmup
+    per_epoch = plan.update_steps_per_epoch
+    if per_epoch is None:
+        raise LrcliError(
+            "--step-unit epoch needs the number of optimizer updates per epoch, which comes from the dataset-based "
+            "step plan (dataset size, batch size, accumulation, devices); --total-steps alone does not give it"
+        )
+    total, warmup = -(-plan.total // per_epoch), -(-plan.warmup // per_epoch)
+    if plan.warmup % per_epoch:
+        notes.append(f"warmup of {plan.warmup} updates rounded up to {warmup} epochs of {per_epoch} updates")
+    return steps // per_epoch, total, warmup

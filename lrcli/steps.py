@@ -17,6 +17,7 @@ class StepPlan:
     total: int
     warmup: int
     notes: tuple[str, ...] = ()
+    update_steps_per_epoch: int | None = None
 
 
 def hf_warmup_steps(total: int, warmup_steps: float, warmup_ratio: float | None) -> tuple[int, tuple[str, ...]]:
