@@ -61,8 +61,8 @@ def torch_curve(
                 values.append(current)
             return values
         values = [optimizer.param_groups[0]["lr"]]
+        optimizer.step()  # once, so torch sees the documented call order; the parameter update itself is irrelevant
         for _ in range(n):
-            optimizer.step()
             scheduler.step()
             values.append(optimizer.param_groups[0]["lr"])
     return [float(v) for v in values]

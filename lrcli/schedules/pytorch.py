@@ -135,6 +135,8 @@ def _run_polynomial(n: int, origin: Origin, *, total_iters: float, power: float)
 
 def _run_cosine_annealing(n: int, origin: Origin, *, T_max: float, eta_min: float) -> Factors:
     if T_max == 0:
+        if n == 0 and not origin.restart:  # the initial step leaves the lr alone; the first step() divides by 0
+            return np.array([origin.lr])
         raise _zero_division("CosineAnnealingLR", "with T_max=0")
     base, eta = origin.base, eta_min
     cos = _cos([math.pi * t / T_max for t in range(n + 1)])

@@ -90,7 +90,8 @@ def sequential_lr(
     At a milestone torch calls the next scheduler's `_update_lr(0)` (its closed form at 0 where it has one), and its
     later steps chain from that value. Every sub-scheduler is built (in list order) before SequentialLR, so each one's
     base lr is the group's `initial_lr` at its construction (OneCycleLR overwrites it with max_lr/div_factor, CyclicLR
-    sets it to base_lr if it is first), and the first active scheduler starts from the final `initial_lr`.
+    sets it to base_lr if it is first), and the first active scheduler starts from the final `initial_lr`. Every
+    OneCycleLR runs with the group's max_lr/initial_lr/min_lr, i.e. the last OneCycleLR's.
     A sub-scheduler's T-derived parameter (T_max, total_iters, total_steps) defaults to its segment length.
 
     "Warmup + X": give one scheduler and no milestones; with W warmup steps (--warmup-steps/--warmup-ratio) lrcli
@@ -129,6 +130,12 @@ def sequential_lr(
         bases.append(own_base_lr(name, params, initial_lr))
         resolved.append((name, params))
     assert initial_lr is not None
+    # OneCycleLR reads initial_lr/max_lr/min_lr from the param group at every step, and each OneCycleLR constructor
+    # rewrote them: every OneCycleLR in the list runs with the last one's.
+    one_cycles = [params for name, params in resolved if name == "OneCycleLR"]
+    if one_cycles:
+        group = {key: one_cycles[-1][key] for key in ("max_lr", "div_factor", "final_div_factor")}
+        resolved = [(name, {**params, **group} if name == "OneCycleLR" else params) for name, params in resolved]
 
     out = np.empty(n + 1, dtype=np.float64)
     # Segments: step 0 goes to scheduler bisect_right(milestones, 0) (its initial step, from the group's initial_lr);
