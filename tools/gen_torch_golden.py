@@ -172,6 +172,22 @@ METRIC_CASES: list[tuple[str, int, dict[str, Any], list[tuple[int, float]]]] = [
 ]
 
 
+# A trainer_state.json as transformers writes it (train-loss logs, eval logs), for the CLI --metrics check.
+TRAINER_STATE = "trainer_state_plateau.json"
+TRAINER_EVALS = _evals(8, 20, 50)
+
+
+def _trainer_state() -> dict[str, Any]:
+    log: list[dict[str, Any]] = []
+    evals = dict(TRAINER_EVALS)
+    for step in range(10, 1001, 10):
+        log.append({"epoch": step / 250, "grad_norm": 1.0, "learning_rate": 0.0, "loss": 2.5 - step / 1000, "step": step})
+        if step in evals:
+            log.append({"epoch": step / 250, "eval_loss": evals[step], "eval_runtime": 1.5,
+                        "eval_samples_per_second": 100.0, "eval_steps_per_second": 12.5, "step": step})  # fmt: skip
+    return {"global_step": 1000, "max_steps": 1000, "log_history": log}
+
+
 def _case(name: str, n: int, kwargs: dict[str, Any], **extra: Any) -> dict[str, Any]:
     case: dict[str, Any] = {"name": name, "lr": LR, "n": n, "kwargs": kwargs}
     stride = extra.pop("stride", 1)
@@ -196,6 +212,11 @@ def main() -> None:
     cases = [_case(name, n, kw) for name, n, kw in CASES]
     cases += [_case(name, n, kw, stride=stride) for name, n, kw, stride in LONG_CASES]
     cases += [_case(name, n, kw, evals=evals) for name, n, kw, evals in METRIC_CASES]
+    for name in ("ReduceLROnPlateau", "reduce_lr_on_plateau"):
+        reference = "ReduceLROnPlateau"  # transformers' reduce_lr_on_plateau constructs exactly this class
+        case = _case(reference, 1000, {"patience": 2, "factor": 0.5}, evals=TRAINER_EVALS, trainer_state=TRAINER_STATE)
+        cases.append(dict(case, name=name))
+    (OUT.parent / TRAINER_STATE).write_text(json.dumps(_trainer_state(), indent=2) + "\n")
     payload = {
         "torch": torch.__version__,
         "transformers": transformers.__version__,

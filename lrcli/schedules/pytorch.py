@@ -545,6 +545,29 @@ def torch_schedule_name(path: str) -> str:
     return path
 
 
+def scheduler_from_config(block: Mapping[str, Any], where: str) -> tuple[str, dict[str, Any]]:
+    """(registry name, kwargs) from a config's scheduler block naming a torch class.
+
+    Lightning CLI: `{class_path: torch.optim.lr_scheduler.OneCycleLR, init_args: {max_lr: 0.1}}`;
+    torchtune: `{_component_: torch.optim.lr_scheduler.StepLR, step_size: 30}`. `last_epoch: -1` (torch's default)
+    is dropped; resuming from another last_epoch is not modelled.
+    """
+    body = dict(block)
+    if "class_path" in body:
+        path, kwargs = body.pop("class_path"), dict(body.pop("init_args", None) or {})
+        if body:
+            raise LrcliError(f"{where}: a class_path block takes only init_args, also got {', '.join(body)}")
+    elif "_component_" in body:
+        path, kwargs = body.pop("_component_"), body
+    else:
+        raise LrcliError(f"{where}: expected class_path (Lightning) or _component_ (torchtune) naming a torch scheduler")
+    if not isinstance(path, str):
+        raise LrcliError(f"{where}: the scheduler class must be a dotted name like torch.optim.lr_scheduler.StepLR")
+    if kwargs.pop("last_epoch", -1) != -1:
+        raise LrcliError(f"{where}: last_epoch other than -1 resumes a run; lrcli plots a run from its start")
+    return torch_schedule_name(path), kwargs
+
+
 def _summary(text: str, derived: str | None = None) -> str:
     return f"{text} ({derived})" if derived else text
 
