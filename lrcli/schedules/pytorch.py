@@ -317,6 +317,11 @@ def _check_one_cycle(p: dict[str, Any]) -> None:
 
 def _fill_one_cycle(p: dict[str, Any], length: int | None) -> None:
     epochs, per_epoch = p.pop("epochs"), p.pop("steps_per_epoch")
+    if p["total_steps"] is None and (epochs is None) != (per_epoch is None):
+        raise LrcliError(
+            "OneCycleLR: give epochs and steps_per_epoch together, or total_steps, or neither (then total_steps = T); "
+            "torch raises ValueError for one of them alone"
+        )
     if p["total_steps"] is None and epochs is not None and per_epoch is not None:
         for key, value in (("epochs", epochs), ("steps_per_epoch", per_epoch)):
             if not isinstance(value, int) or value <= 0:
