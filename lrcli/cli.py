@@ -70,7 +70,8 @@ MetricsOpt = Annotated[
     ),
 ]
 MetricOpt = Annotated[
-    str | None, typer.Option("--metric", help="Metric to read from --metrics. Default: eval_loss, val_loss or the only one.")
+    str | None,
+    typer.Option("--metric", help="Metric to read from --metrics. Default: eval_loss, val_loss or the only one."),
 ]
 StepUnitOpt = Annotated[
     str | None,

@@ -57,9 +57,7 @@ def compute(config: TrainConfig) -> Curve:
         notes.append(f"{schedule.name} does not react to a metric: --metrics {config.metrics_path} is not used")
     steps = np.arange(plan.total + 1, dtype=np.int64)
     clock, total, warmup = _scheduler_clock(steps, plan, config.step_unit, schedule, notes)
-    lr = evaluate(
-        schedule, clock, lr=config.learning_rate, warmup=warmup, total=total, kwargs=kwargs, metrics=metrics
-    )
+    lr = evaluate(schedule, clock, lr=config.learning_rate, warmup=warmup, total=total, kwargs=kwargs, metrics=metrics)
     return Curve(
         label=config.label or schedule.name,
         schedule=schedule.name,

@@ -1,4 +1,4 @@
-"""An evaluation-metric history (step, value) read from a HF `trainer_state.json` or a CSV, for metric-driven schedules."""
+"""An evaluation-metric history (step, value) from a HF `trainer_state.json` or a CSV, for metric-driven schedules."""
 
 from __future__ import annotations
 

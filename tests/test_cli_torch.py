@@ -9,8 +9,8 @@ from functools import cache
 
 import numpy as np
 import pytest
-
 from conftest import DATA, assert_one_error_line
+
 from lrcli.config import resolve
 from lrcli.curve import compute
 from lrcli.errors import LrcliError
@@ -70,9 +70,18 @@ def test_plateau_without_metrics_is_one_line_exit_2(cli):
         (["--schedule", "ReduceLROnPlateau", "--total-steps", "10", "--metrics", "/nonexistent.csv"], "nonexistent"),
         (["--schedule", "StepLR", "--total-steps", "10", "--kw", "step_size=2", "--step-unit", "epoch"], "per epoch"),
         (["--schedule", "StepLR", "--total-steps", "10", "--kw", "step_size=2", "--step-unit", "hour"], "hour"),
-        (["--schedule", "SequentialLR", "--total-steps", "10", "--scheduler-kwargs",
-          '{"schedulers": [{"name": "StepLR", "step_size": 2}, {"name": "ReduceLROnPlateau"}], "milestones": [5]}'],
-         "ReduceLROnPlateau"),  # fmt: skip
+        (
+            [
+                "--schedule",
+                "SequentialLR",
+                "--total-steps",
+                "10",
+                "--scheduler-kwargs",
+                '{"schedulers": [{"name": "StepLR", "step_size": 2}, {"name": "ReduceLROnPlateau"}], '
+                '"milestones": [5]}',
+            ],
+            "ReduceLROnPlateau",
+        ),  # fmt: skip
     ],
 )
 def test_bad_torch_input_is_one_line_exit_2(cli, tmp_path, args, fragment):
@@ -101,7 +110,7 @@ def test_lightning_and_torchtune_blocks_name_the_same_schedule():
 
 def test_sequential_accepts_lightning_sub_schedulers():
     case = _golden("SequentialLR", n=100)
-    subs = [{"class_path": f"torch.optim.lr_scheduler.{s['name']}", "init_args": {k: v for k, v in s.items() if k != "name"}}
+    subs = [{"class_path": f"torch.optim.lr_scheduler.{s['name']}", "init_args": {k: s[k] for k in s if k != "name"}}
             for s in case["kwargs"]["schedulers"]]  # fmt: skip
     kwargs = {"schedulers": subs, "milestones": case["kwargs"]["milestones"]}
     got = evaluate(get_schedule("SequentialLR"), np.arange(101), lr=0.1, warmup=0, total=100, kwargs=kwargs)
@@ -119,12 +128,16 @@ def test_epoch_step_unit_steps_once_per_epoch(monkeypatch):
     assert np.array_equal(curve.lr, np.array(step["values"])[np.arange(201) // 10])
     cosine = _golden("CosineAnnealingLR", n=100)  # T_max=100, derived from 1000 updates / 10 per epoch
     monkeypatch.setitem(PLANNERS, "hf", lambda config: StepPlan(total=1000, warmup=0, update_steps_per_epoch=10))
-    curve = compute(resolve([({"lr_scheduler_type": "CosineAnnealingLR", "step_unit": "epoch", "learning_rate": 0.1}, "--x")]))
+    curve = compute(
+        resolve([({"lr_scheduler_type": "CosineAnnealingLR", "step_unit": "epoch", "learning_rate": 0.1}, "--x")])
+    )
     assert np.max(np.abs(curve.lr - np.array(cosine["values"])[np.arange(1001) // 10])) <= 1e-12 * 0.1
 
 
 def test_compare_overlays_torch_and_hf(cli):
-    result = cli("compare", "CosineAnnealingLR", "cosine", "OneCycleLR", "--lr", "0.1", "--total-steps", "100", "-o", "-")
+    result = cli(
+        "compare", "CosineAnnealingLR", "cosine", "OneCycleLR", "--lr", "0.1", "--total-steps", "100", "-o", "-"
+    )
     assert result.exit_code == 0, result.stderr
     table = _csv_lrs(result.stdout)
     assert table.shape == (101, 3)

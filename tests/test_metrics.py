@@ -6,8 +6,8 @@ import json
 import math
 
 import pytest
-
 from conftest import DATA
+
 from lrcli.errors import LrcliError
 from lrcli.metrics import load_metrics
 
@@ -17,7 +17,7 @@ def test_trainer_state_reads_only_eval_entries():
     raw = json.loads((DATA / "trainer_state_plateau.json").read_text())["log_history"]
     evals = [(e["step"], e["eval_loss"]) for e in raw if "eval_loss" in e]
     assert history.name == "eval_loss"
-    assert list(zip(history.steps, history.values)) == evals
+    assert list(zip(history.steps, history.values, strict=True)) == evals
     assert len(evals) < len(raw)  # train-loss entries are skipped
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import oracle_import
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import oracle_import
 from lrcli.errors import LrcliError
 from lrcli.metrics import MetricHistory
 from lrcli.schedules import evaluate, get_schedule
@@ -147,7 +147,7 @@ def evaluations(draw):
             max_size=count,
         )
     )
-    return list(zip(np.cumsum(gaps).tolist(), values))
+    return list(zip(np.cumsum(gaps).tolist(), values, strict=True))
 
 
 plateau_kwargs = st.fixed_dictionaries(

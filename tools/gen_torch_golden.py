@@ -159,16 +159,28 @@ def _evals(seed: int, count: int, every: int, *, negative: bool = False) -> list
 METRIC_CASES: list[tuple[str, int, dict[str, Any], list[tuple[int, float]]]] = [
     ("ReduceLROnPlateau", 500, {}, _evals(1, 50, 10)),
     ("ReduceLROnPlateau", 500, {"patience": 2, "factor": 0.5, "cooldown": 3, "min_lr": 0.01}, _evals(2, 50, 10)),
-    ("ReduceLROnPlateau", 300, {"mode": "max", "threshold_mode": "abs", "threshold": 0.01, "patience": 1},
-     _evals(3, 30, 10, negative=True)),  # fmt: skip
+    (
+        "ReduceLROnPlateau",
+        300,
+        {"mode": "max", "threshold_mode": "abs", "threshold": 0.01, "patience": 1},
+        _evals(3, 30, 10, negative=True),
+    ),  # fmt: skip
     ("ReduceLROnPlateau", 300, {"patience": 0, "eps": 0.05}, _evals(4, 30, 10)),  # eps blocks small cuts
     ("ReduceLROnPlateau", 100, {"patience": 1}, [(10, -1.0), (20, -0.95), (30, math.nan), (40, -0.9), (50, -0.9)]),
     ("ReduceLROnPlateau", 10, {"factor": 1.0}, [(5, 1.0)]),  # ValueError
     ("greedy", 600, {"patience": 2, "min_lr": 0.01}, _evals(5, 60, 10)),
-    ("greedy", 600, {"patience": 1, "factor": 0.5, "min_lr": 0.02, "reset_start": 3, "cooldown": 1, "warmup": 2},
-     _evals(6, 60, 10)),  # fmt: skip
-    ("greedy", 400, {"smooth": True, "window_size": 4, "patience": 1, "threshold_mode": "rel", "threshold": 0.001},
-     _evals(7, 40, 10)),  # fmt: skip
+    (
+        "greedy",
+        600,
+        {"patience": 1, "factor": 0.5, "min_lr": 0.02, "reset_start": 3, "cooldown": 1, "warmup": 2},
+        _evals(6, 60, 10),
+    ),  # fmt: skip
+    (
+        "greedy",
+        400,
+        {"smooth": True, "window_size": 4, "patience": 1, "threshold_mode": "rel", "threshold": 0.001},
+        _evals(7, 40, 10),
+    ),  # fmt: skip
 ]
 
 
@@ -181,7 +193,9 @@ def _trainer_state() -> dict[str, Any]:
     log: list[dict[str, Any]] = []
     evals = dict(TRAINER_EVALS)
     for step in range(10, 1001, 10):
-        log.append({"epoch": step / 250, "grad_norm": 1.0, "learning_rate": 0.0, "loss": 2.5 - step / 1000, "step": step})
+        log.append(
+            {"epoch": step / 250, "grad_norm": 1.0, "learning_rate": 0.0, "loss": 2.5 - step / 1000, "step": step}
+        )
         if step in evals:
             log.append({"epoch": step / 250, "eval_loss": evals[step], "eval_runtime": 1.5,
                         "eval_samples_per_second": 100.0, "eval_steps_per_second": 12.5, "step": step})  # fmt: skip

@@ -170,7 +170,7 @@ def _run_warm_restarts(n: int, origin: Origin, *, T_0: int, T_mult: int, eta_min
         cycle = np.searchsorted(np.array(starts, dtype=np.int64), t, side="right") - 1
         t_cur, t_i = t - np.array(starts)[cycle], np.array(lengths)[cycle]
     base = origin.base
-    cos = _cos([math.pi * int(c) / int(i) for c, i in zip(t_cur, t_i)])
+    cos = _cos([math.pi * int(c) / int(i) for c, i in zip(t_cur, t_i, strict=True)])
     return np.array([eta_min + (base - eta_min) * (1 + c) / 2 for c in cos], dtype=np.float64)
 
 
@@ -247,7 +247,8 @@ def _run_one_cycle(
                 try:
                     pct = (t - start_step) / (end_step - start_step)
                 except ZeroDivisionError:
-                    raise _zero_division("OneCycleLR", f"at step {t} (pct_start·total_steps = 1 gives an empty phase)")
+                    where = f"at step {t} (pct_start·total_steps = 1 gives an empty phase)"
+                    raise _zero_division("OneCycleLR", where) from None
                 start, end = lrs[start_key], lrs[end_key]
                 if anneal_strategy == "cos":
                     out.append(end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1))
@@ -289,9 +290,13 @@ def _check_multistep(p: dict[str, Any]) -> None:
 
 def _check_warm_restarts(p: dict[str, Any]) -> None:
     if not isinstance(p["T_0"], int) or p["T_0"] <= 0:
-        raise LrcliError(f"CosineAnnealingWarmRestarts: T_0 must be a positive integer (torch raises ValueError), got {p['T_0']!r}")
+        raise LrcliError(
+            f"CosineAnnealingWarmRestarts: T_0 must be a positive integer (torch raises ValueError), got {p['T_0']!r}"
+        )
     if not isinstance(p["T_mult"], int) or p["T_mult"] < 1:
-        raise LrcliError(f"CosineAnnealingWarmRestarts: T_mult must be an integer ≥ 1 (torch raises ValueError), got {p['T_mult']!r}")
+        raise LrcliError(
+            f"CosineAnnealingWarmRestarts: T_mult must be an integer ≥ 1 (torch raises ValueError), got {p['T_mult']!r}"
+        )
 
 
 def _check_cyclic(p: dict[str, Any]) -> None:
@@ -309,7 +314,8 @@ def _check_one_cycle(p: dict[str, Any]) -> None:
     pct = p["pct_start"]
     if not isinstance(pct, float) or not 0 <= pct <= 1:
         raise LrcliError(
-            f"OneCycleLR: pct_start must be a float in [0, 1] (torch raises ValueError for {pct!r}; write it like 0.3 or 1.0)"
+            f"OneCycleLR: pct_start must be a float in [0, 1] (torch raises ValueError for {pct!r}); "
+            "write it like 0.3 or 1.0"
         )
     if p["anneal_strategy"] not in ("cos", "linear"):
         raise LrcliError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {p['anneal_strategy']!r}")
@@ -325,7 +331,9 @@ def _fill_one_cycle(p: dict[str, Any], length: int | None) -> None:
     if p["total_steps"] is None and epochs is not None and per_epoch is not None:
         for key, value in (("epochs", epochs), ("steps_per_epoch", per_epoch)):
             if not isinstance(value, int) or value <= 0:
-                raise LrcliError(f"OneCycleLR: {key} must be a positive integer (torch raises ValueError), got {value!r}")
+                raise LrcliError(
+                    f"OneCycleLR: {key} must be a positive integer (torch raises ValueError), got {value!r}"
+                )
         p["total_steps"] = epochs * per_epoch
     for key in ("cycle_momentum", "base_momentum", "max_momentum"):
         p.pop(key)  # momentum cycling does not touch the lr
@@ -356,7 +364,9 @@ KINDS: dict[str, TorchClass] = {
     "CosineAnnealingLR": TorchClass(_run_cosine_annealing, from_length="T_max"),
     "CosineAnnealingWarmRestarts": TorchClass(_run_warm_restarts, check=_check_warm_restarts),
     "CyclicLR": TorchClass(_run_cyclic, check=_check_cyclic, prepare=_drop_momentum),
-    "OneCycleLR": TorchClass(_run_one_cycle, from_length="total_steps", check=_check_one_cycle, prepare=_fill_one_cycle),
+    "OneCycleLR": TorchClass(
+        _run_one_cycle, from_length="total_steps", check=_check_one_cycle, prepare=_fill_one_cycle
+    ),
 }
 
 
@@ -401,9 +411,7 @@ def step_lr(steps: Steps, *, lr: float, warmup: int, total: int, step_size: int,
     return _standalone("StepLR", steps, lr, total, {"step_size": step_size, "gamma": gamma})
 
 
-def multistep_lr(
-    steps: Steps, *, lr: float, warmup: int, total: int, milestones: list, gamma: float = 0.1
-) -> Factors:
+def multistep_lr(steps: Steps, *, lr: float, warmup: int, total: int, milestones: list, gamma: float = 0.1) -> Factors:
     """torch `MultiStepLR`: ×gamma^count at each milestone (a duplicate counts twice; 0 applies at once).
 
     Closed form B·γ^#{m ≤ t}; the replay (torch's step()) ignores negative milestones, the closed form counts them.
@@ -474,7 +482,9 @@ def cosine_annealing_warm_restarts(
     Cycle k starts at T_0(m^k − 1)/(m − 1) and lasts T_i = T_0·m^k (m = T_mult); computed with exact integers, as
     step() counts T_cur (the deprecated step(epoch) path's float log misplaces exact boundaries; lrcli does not).
     """
-    return _standalone("CosineAnnealingWarmRestarts", steps, lr, total, {"T_0": T_0, "T_mult": T_mult, "eta_min": eta_min})
+    return _standalone(
+        "CosineAnnealingWarmRestarts", steps, lr, total, {"T_0": T_0, "T_mult": T_mult, "eta_min": eta_min}
+    )
 
 
 def cyclic_lr(
@@ -565,7 +575,9 @@ def scheduler_from_config(block: Mapping[str, Any], where: str) -> tuple[str, di
     elif "_component_" in body:
         path, kwargs = body.pop("_component_"), body
     else:
-        raise LrcliError(f"{where}: expected class_path (Lightning) or _component_ (torchtune) naming a torch scheduler")
+        raise LrcliError(
+            f"{where}: expected class_path (Lightning) or _component_ (torchtune) naming a torch scheduler"
+        )
     if not isinstance(path, str):
         raise LrcliError(f"{where}: the scheduler class must be a dotted name like torch.optim.lr_scheduler.StepLR")
     if kwargs.pop("last_epoch", -1) != -1:
@@ -584,7 +596,11 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
         "ConstantLR", TORCH, constant_lr, "lr·factor for total_iters steps, then lr", ignores_warmup=True
     ),
     "LinearLR": Schedule(
-        "LinearLR", TORCH, linear_lr, "linear from lr·start_factor to lr·end_factor over total_iters", ignores_warmup=True
+        "LinearLR",
+        TORCH,
+        linear_lr,
+        "linear from lr·start_factor to lr·end_factor over total_iters",
+        ignores_warmup=True,
     ),
     "ExponentialLR": Schedule("ExponentialLR", TORCH, exponential_lr, "×gamma every step", ignores_warmup=True),
     "PolynomialLR": Schedule(
@@ -619,7 +635,9 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
         "OneCycleLR",
         TORCH,
         one_cycle_lr,
-        _summary("1cycle: up to max_lr, then down to max_lr/div/final_div", "max_lr=None means --lr, total_steps=None T"),
+        _summary(
+            "1cycle: up to max_lr, then down to max_lr/div/final_div", "max_lr=None means --lr, total_steps=None T"
+        ),
         ignores_warmup=True,
     ),
 }

@@ -25,7 +25,7 @@ def _sub_spec(spec: Any, index: int) -> tuple[str, dict[str, Any]]:
         spec = {"name": spec}
     if not isinstance(spec, Mapping):
         raise LrcliError(
-            f"SequentialLR: schedulers[{index}] must be an object like {{\"name\": \"LinearLR\", \"total_iters\": 100}}, "
+            f'SequentialLR: schedulers[{index}] must be an object like {{"name": "LinearLR", "total_iters": 100}}, '
             f"got {spec!r}"
         )
     body = dict(spec)
@@ -37,12 +37,14 @@ def _sub_spec(spec: Any, index: int) -> tuple[str, dict[str, Any]]:
     else:
         path = body.pop("name", None) or body.pop("_component_", None)
     if not isinstance(path, str):
-        raise LrcliError(f"SequentialLR: schedulers[{index}] needs a \"name\" (a torch scheduler class), got {spec!r}")
+        raise LrcliError(f'SequentialLR: schedulers[{index}] needs a "name" (a torch scheduler class), got {spec!r}')
     name = torch_schedule_name(path)
     if name == "ReduceLROnPlateau":
         raise LrcliError(f"SequentialLR: schedulers[{index}] is ReduceLROnPlateau, which torch refuses in SequentialLR")
     if name == "SequentialLR":
-        raise LrcliError(f"SequentialLR: schedulers[{index}] is a SequentialLR; torch cannot restart one at a milestone")
+        raise LrcliError(
+            f"SequentialLR: schedulers[{index}] is a SequentialLR; torch cannot restart one at a milestone"
+        )
     if name not in KINDS:
         raise LrcliError(f"SequentialLR: schedulers[{index}] names {path!r}; lrcli knows {', '.join(KINDS)}")
     return name, body
@@ -64,7 +66,9 @@ def _check_milestones(milestones: Any, count: int) -> list[int]:
     if not isinstance(milestones, (list, tuple)) or not all(
         isinstance(m, int) and not isinstance(m, bool) for m in milestones
     ):
-        raise LrcliError(f"SequentialLR: milestones must be a list of whole step numbers like [100], got {milestones!r}")
+        raise LrcliError(
+            f"SequentialLR: milestones must be a list of whole step numbers like [100], got {milestones!r}"
+        )
     if len(milestones) != count - 1:
         raise LrcliError(
             f"SequentialLR: {count} schedulers need {count - 1} milestones, got {len(milestones)} "
