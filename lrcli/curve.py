@@ -46,10 +46,8 @@ def compute(config: TrainConfig) -> Curve:
         notes.append(f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)")
         kwargs = {}
     if schedule.ignores_warmup and plan.warmup:
-        notes.append(
-            f"{schedule.name} has no warmup: the {plan.warmup} warmup steps are not applied "
-            f"(for warmup + {schedule.name}, use SequentialLR)"
-        )
+        hint = "" if schedule.needs_metrics else f" (for warmup + {schedule.name}, use SequentialLR)"
+        notes.append(f"{schedule.name} has no warmup: the {plan.warmup} warmup steps are not applied{hint}")
     metrics = None
     if schedule.needs_metrics and config.metrics_path is not None:
         metrics = load_metrics(config.metrics_path, config.metric_name)

@@ -62,6 +62,7 @@ def test_plateau_without_metrics_is_one_line_exit_2(cli):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
+        # pytorch #38170: OneCycleLR "Tried to step N+1 times" when total_steps < the steps actually taken
         (["--schedule", "OneCycleLR", "--total-steps", "100", "--kw", "total_steps=50"], "total_steps"),
         (["--schedule", "OneCycleLR", "--total-steps", "10", "--kw", "pct_start=0"], "pct_start"),
         (["--schedule", "StepLR", "--total-steps", "10"], "step_size"),
@@ -132,6 +133,20 @@ def test_epoch_step_unit_steps_once_per_epoch(monkeypatch):
         resolve([({"lr_scheduler_type": "CosineAnnealingLR", "step_unit": "epoch", "learning_rate": 0.1}, "--x")])
     )
     assert np.max(np.abs(curve.lr - np.array(cosine["values"])[np.arange(1001) // 10])) <= 1e-12 * 0.1
+
+
+def test_step_sized_one_cycle_stepped_per_epoch_never_leaves_warmup(monkeypatch):
+    """Lightning PR #19774 / #20436: OneCycleLR(total_steps=<optimizer steps>) with interval="epoch" is stepped only
+    once per epoch, so the run ends early in its warmup; lrcli shows exactly torch's first T/U values."""
+    monkeypatch.setitem(PLANNERS, "hf", lambda config: StepPlan(total=1000, warmup=0, update_steps_per_epoch=10))
+    cases = json.loads((DATA / "torch_golden.json").read_text())["cases"]
+    one_cycle = next(c for c in cases if c["name"] == "OneCycleLR" and c["kwargs"].get("total_steps") == 1000)
+    kwargs = {"total_steps": 1000}  # the step-sized horizon, as in the Lightning docs bug; torch stepped it 100 times
+    config = {"lr_scheduler_type": "OneCycleLR", "learning_rate": 0.1, "lr_scheduler_kwargs": kwargs}
+    per_update = compute(resolve([(config, "--x")]))
+    per_epoch = compute(resolve([({**config, "step_unit": "epoch"}, "--x")]))
+    assert np.array_equal(per_epoch.lr, np.array(one_cycle["values"])[np.arange(1001) // 10])
+    assert per_epoch.lr.max() < 0.5 * per_update.lr.max()
 
 
 def test_compare_overlays_torch_and_hf(cli):

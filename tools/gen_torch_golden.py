@@ -67,6 +67,7 @@ CASES: list[tuple[str, int, dict[str, Any]]] = [
     ("OneCycleLR", 100, {"max_lr": LR, "total_steps": 100, "three_phase": True, "div_factor": 10.0}),
     ("OneCycleLR", 60, {"max_lr": LR, "epochs": 6, "steps_per_epoch": 10, "final_div_factor": 100.0}),
     ("OneCycleLR", 10, {"max_lr": LR, "total_steps": 10, "anneal_strategy": "linear"}),  # t=N extrapolates below min
+    ("OneCycleLR", 100, {"max_lr": LR, "total_steps": 1000}),  # step-sized horizon stepped per epoch (Lightning #19774)
     ("OneCycleLR", 11, {"max_lr": LR, "total_steps": 10}),  # ValueError: stepped past the end
     ("OneCycleLR", 10, {"max_lr": LR, "total_steps": 10, "pct_start": 0.1}),  # pct·N = 1: ZeroDivisionError
     ("OneCycleLR", 10, {"max_lr": LR, "total_steps": 10, "pct_start": 0}),  # int pct_start: ValueError
