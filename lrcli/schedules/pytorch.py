@@ -33,7 +33,7 @@ from lrcli.errors import LrcliError
 from lrcli.schedules.types import Factors, Schedule, Steps
 
 TORCH = "PyTorch torch.optim.lr_scheduler"
-_MODULE_PREFIXES = ("torch.optim.lr_scheduler.", "torch.optim.")
+_MODULE = "torch.optim.lr_scheduler."
 
 
 @dataclass(frozen=True)
@@ -321,7 +321,7 @@ def _check_one_cycle(p: dict[str, Any]) -> None:
         raise LrcliError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {p['anneal_strategy']!r}")
 
 
-def _fill_one_cycle(p: dict[str, Any], length: int | None) -> None:
+def _fill_one_cycle(p: dict[str, Any]) -> None:
     epochs, per_epoch = p.pop("epochs"), p.pop("steps_per_epoch")
     if p["total_steps"] is None and (epochs is None) != (per_epoch is None):
         raise LrcliError(
@@ -339,7 +339,7 @@ def _fill_one_cycle(p: dict[str, Any], length: int | None) -> None:
         p.pop(key)  # momentum cycling does not touch the lr
 
 
-def _drop_momentum(p: dict[str, Any], length: int | None) -> None:
+def _drop_momentum(p: dict[str, Any]) -> None:
     for key in ("scale_mode", "cycle_momentum", "base_momentum", "max_momentum"):
         p.pop(key)  # built-in modes override scale_mode; momentum cycling does not touch the lr
 
@@ -351,7 +351,7 @@ class TorchClass:
     run: Callable[..., Factors]
     from_length: str | None = None
     check: Callable[[dict[str, Any]], None] | None = None
-    prepare: Callable[[dict[str, Any], int | None], None] | None = None
+    prepare: Callable[[dict[str, Any]], None] | None = None
 
 
 KINDS: dict[str, TorchClass] = {
@@ -375,7 +375,7 @@ def resolved_params(name: str, params: Mapping[str, Any], *, lr: float, length: 
     kind = KINDS[name]
     p = dict(params)
     if kind.prepare:
-        kind.prepare(p, length)
+        kind.prepare(p)
     if "max_lr" in p and p["max_lr"] is None:
         p["max_lr"] = lr
     if kind.from_length and p.get(kind.from_length) is None:
@@ -554,10 +554,7 @@ def one_cycle_lr(
 
 def torch_schedule_name(path: str) -> str:
     """`torch.optim.lr_scheduler.StepLR` (Lightning class_path, torchtune _component_) or `StepLR` -> `StepLR`."""
-    for prefix in _MODULE_PREFIXES:
-        if path.startswith(prefix):
-            return path[len(prefix) :]
-    return path
+    return path[len(_MODULE) :] if path.startswith(_MODULE) else path
 
 
 def scheduler_from_config(block: Mapping[str, Any], where: str) -> tuple[str, dict[str, Any]]:
