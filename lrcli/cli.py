@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -14,11 +16,12 @@ import typer
 
 from lrcli import __version__
 from lrcli.config import TrainConfig, resolve
-from lrcli.curve import Curve, compute
+from lrcli.curve import Curve, compute, first_update_notes, starting_lr
 from lrcli.errors import LrcliError
-from lrcli.render import STDOUT, pick_format, render
+from lrcli.render import STDOUT, pick_format, render, steps_text
 from lrcli.schedules import REQUIRED, SCHEDULES
-from lrcli.values import parse_kw_pairs, parse_kwargs_json
+from lrcli.steps import contrast_hf_plan, plan_steps
+from lrcli.values import finite_float, parse_kw_pairs, parse_kwargs_json, whole_number
 
 STEP_CONVENTION_HELP = (
     "Row s of every table is the LR after s scheduler steps, i.e. the LR the optimizer uses for update s+1, "
@@ -40,11 +43,35 @@ ScheduleOpt = Annotated[
 LrOpt = Annotated[float | None, typer.Option("--lr", "--learning-rate", help="Peak learning rate. Default: 5e-5.")]
 TotalStepsOpt = Annotated[int | None, typer.Option("--total-steps", help="T: the number of optimizer steps.")]
 WarmupStepsOpt = Annotated[
-    float | None,
-    typer.Option("--warmup-steps", help="Warmup, transformers 5.x meaning: ≥ 1 is a step count, < 1 a fraction of T (rounded up)."),
+    str | None,
+    typer.Option("--warmup-steps", metavar="X", help="Warmup, transformers 5.x meaning: ≥ 1 is a step count, < 1 a fraction of T (rounded up)."),
 ]
 WarmupRatioOpt = Annotated[
-    float | None, typer.Option("--warmup-ratio", help="Warmup as a fraction of T, rounded up: W = ceil(T·R).")
+    str | None, typer.Option("--warmup-ratio", metavar="R", help="Warmup as a fraction of T, rounded up: W = ceil(T·R).")
+]
+# Step flags: T and W as the HF Trainer derives them. Strings, so that `compare` can take comma lists (1,8).
+SamplesOpt = Annotated[str | None, typer.Option("--samples", metavar="N", help="N: training samples (after packing, if any).")]
+BatchOpt = Annotated[
+    str | None, typer.Option("--batch", "--per-device-train-batch-size", metavar="B", help="b: micro-batch per device. Default: 8.")
+]
+GradAccumOpt = Annotated[
+    str | None,
+    typer.Option("--grad-accum", "--gradient-accumulation-steps", metavar="GA", help="GA: gradient accumulation steps. Default: 1."),
+]
+EpochsOpt = Annotated[
+    str | None, typer.Option("--epochs", "--num-train-epochs", metavar="E", help="E: epochs, a float is allowed. Default: 3.")
+]
+WorldSizeOpt = Annotated[
+    str | None,
+    typer.Option("--world-size", "--num-processes", metavar="W", help="w: data-parallel processes (GPUs). Default: 1."),
+]
+MaxStepsOpt = Annotated[str | None, typer.Option("--max-steps", metavar="T", help="T itself when > 0, overriding --epochs (as HF).")]
+DropLastOpt = Annotated[
+    bool, typer.Option("--drop-last", "--dataloader-drop-last", help="Drop each epoch's last, incomplete batch.")
+]
+TransformersVersionOpt = Annotated[
+    str | None,
+    typer.Option("--transformers-version", metavar="V", help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: 5.24."),
 ]
 KwOpt = Annotated[
     list[str] | None,
@@ -96,19 +123,68 @@ def _warn(notes: Sequence[str]) -> None:
         typer.echo(f"lrcli: warning: {note}", err=True)
 
 
+def _whole(minimum: int) -> Callable[[str, str], int]:
+    return lambda text, flag: whole_number(text, flag, minimum=minimum)
+
+
+def _text(text: str, flag: str) -> str:
+    return text
+
+
+# step flag -> (TrainConfig field, how its text becomes a value); the value checks of config.resolve apply after.
+STEP_FLAGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "--samples": ("dataset_size", _whole(1)),
+    "--batch": ("per_device_train_batch_size", _whole(1)),
+    "--grad-accum": ("gradient_accumulation_steps", _whole(1)),
+    "--epochs": ("num_train_epochs", finite_float),
+    "--world-size": ("world_size", _whole(1)),
+    "--max-steps": ("max_steps", _whole(-(2**62))),
+    "--warmup-steps": ("warmup_steps", finite_float),
+    "--warmup-ratio": ("warmup_ratio", finite_float),
+    "--transformers-version": ("transformers_version", _text),
+}
+
+
+def _step_flag_values(raw: dict[str, str | None]) -> dict[str, list[Any]]:
+    """`{"--world-size": "1,8"}` -> `{"--world-size": [1, 8]}`; flags not given are left out."""
+    values: dict[str, list[Any]] = {}
+    for flag, text in raw.items():
+        if text is None:
+            continue
+        parse = STEP_FLAGS[flag][1]
+        values[flag] = [parse(item.strip(), flag) for item in text.split(",")]
+    return values
+
+
+def _one_each(values: dict[str, list[Any]], command: str) -> dict[str, Any]:
+    for flag, items in values.items():
+        if len(items) > 1:
+            raise LrcliError(
+                f"{flag} {','.join(map(str, items))}: `lrcli {command}` takes one value; "
+                "`lrcli compare` draws one curve per value"
+            )
+    return {flag: items[0] for flag, items in values.items()}
+
+
 def _flag_layers(
-    *, schedule: str | None, lr: float | None, total_steps: int | None, warmup_steps: float | None,
-    warmup_ratio: float | None, metrics: str | None = None, metric: str | None = None, step_unit: str | None = None,
+    *, schedule: str | None, lr: float | None, total_steps: int | None, step_values: dict[str, Any],
+    drop_last: bool = False,
 ) -> list[tuple[dict[str, Any], str]]:
+    layers: list[tuple[dict[str, Any], str]] = [
+        ({"lr_scheduler_type": schedule}, "--schedule"),
+        ({"learning_rate": lr}, "--lr"),
+        ({"total_steps": total_steps}, "--total-steps"),
+        ({"dataloader_drop_last": True if drop_last else None}, "--drop-last"),
+    ]
+    layers += [({STEP_FLAGS[flag][0]: value}, flag) for flag, value in step_values.items()]
+    return layers
+
+
+def _metric_layers(metrics: str | None, metric: str | None, step_unit: str | None) -> list[tuple[dict[str, Any], str]]:
     return [
         ({"metrics_path": metrics}, "--metrics"),
         ({"metric_name": metric}, "--metric"),
         ({"step_unit": step_unit}, "--step-unit"),
-        ({"lr_scheduler_type": schedule}, "--schedule"),
-        ({"learning_rate": lr}, "--lr"),
-        ({"total_steps": total_steps}, "--total-steps"),
-        ({"warmup_steps": warmup_steps}, "--warmup-steps"),
-        ({"warmup_ratio": warmup_ratio}, "--warmup-ratio"),
     ]
 
 
@@ -120,8 +196,11 @@ def _kwargs_from_flags(kw: list[str] | None, scheduler_kwargs: str | None) -> di
 
 def _summary(curve: Curve) -> str:
     peak_step = int(curve.lr.argmax())
+    per_epoch = curve.plan.update_steps_per_epoch
     return (
-        f"{curve.label}: T={curve.plan.total} steps, warmup W={curve.plan.warmup}, "
+        f"{curve.label}: T={curve.plan.total} steps"
+        + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
+        + f", warmup W={curve.plan.warmup}, "
         f"peak LR {float(curve.lr[peak_step]):.6g} at step {peak_step}, final LR {curve.final_lr:.6g}"
     )
 
@@ -146,7 +225,18 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory, so a failure leaves no partial output."""
+    """Write via a temporary file in the same directory, so a failure leaves no partial output.
+
+    A target that exists and is not a regular file (/dev/null, a FIFO) is written in place: replacing it
+    would destroy the device node.
+    """
+    if path.exists() and not path.is_file():
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise LrcliError(f"cannot write {path}: {exc.strerror}") from None
+        return
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
@@ -172,8 +262,16 @@ def plot(
     schedule: ScheduleOpt = None,
     lr: LrOpt = None,
     total_steps: TotalStepsOpt = None,
+    samples: SamplesOpt = None,
+    batch: BatchOpt = None,
+    grad_accum: GradAccumOpt = None,
+    epochs: EpochsOpt = None,
+    world_size: WorldSizeOpt = None,
+    max_steps: MaxStepsOpt = None,
+    drop_last: DropLastOpt = False,
     warmup_steps: WarmupStepsOpt = None,
     warmup_ratio: WarmupRatioOpt = None,
+    transformers_version: TransformersVersionOpt = None,
     kw: KwOpt = None,
     scheduler_kwargs: SchedulerKwargsOpt = None,
     fmt: FormatOpt = None,
@@ -186,17 +284,22 @@ def plot(
 
     Without -o, writes <schedule>.png in the current directory. Row s is the LR after s scheduler steps.
 
-    Example: lrcli plot --schedule cosine --lr 5e-6 --total-steps 1000 --warmup-ratio 0.1 -o lr.png
+    T comes from --total-steps, or from the step flags as the HF Trainer counts them (see `lrcli steps`).
+
+    Example: lrcli plot --schedule cosine --samples 10000 --batch 32 --world-size 8 --warmup-ratio 0.1 -o lr.png
     """
     with user_errors():
+        raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
+                              transformers_version)
+        step_values = _one_each(_step_flag_values(raw), "plot")
         layers = _flag_layers(
-            schedule=schedule, lr=lr, total_steps=total_steps, warmup_steps=warmup_steps, warmup_ratio=warmup_ratio,
-            metrics=metrics, metric=metric, step_unit=step_unit,
+            schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last
         )
         layers.append(({"lr_scheduler_kwargs": _kwargs_from_flags(kw, scheduler_kwargs) or None}, "--kw"))
+        layers += _metric_layers(metrics, metric, step_unit)
         curve = compute(resolve(layers))
-        _warn(curve.notes)
         _write([curve], output, fmt, log_y=log_y, default_name=_safe_name(curve.label))
+        _warn(curve.notes)  # after the write: a failed write stays one error line
 
 
 def _split_compare_kwargs(names: Sequence[str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -220,8 +323,16 @@ def compare(
     output: OutputOpt = None,
     lr: LrOpt = None,
     total_steps: TotalStepsOpt = None,
+    samples: SamplesOpt = None,
+    batch: BatchOpt = None,
+    grad_accum: GradAccumOpt = None,
+    epochs: EpochsOpt = None,
+    world_size: WorldSizeOpt = None,
+    max_steps: MaxStepsOpt = None,
+    drop_last: DropLastOpt = False,
     warmup_steps: WarmupStepsOpt = None,
     warmup_ratio: WarmupRatioOpt = None,
+    transformers_version: TransformersVersionOpt = None,
     kw: KwOpt = None,
     scheduler_kwargs: SchedulerKwargsOpt = None,
     fmt: FormatOpt = None,
@@ -234,22 +345,92 @@ def compare(
 
     Scheduler arguments for one schedule only: --kw NAME.KEY=VALUE.
 
+    Step flags take comma lists: each combination is one curve per schedule, labelled by the values that vary,
+    e.g. `lrcli compare cosine --samples 10000 --batch 32 --world-size 1,8` draws "cosine world_size=1" and
+    "cosine world_size=8".
+
     Example: lrcli compare cosine linear --lr 3e-4 --total-steps 500 --warmup-steps 50 -o c.png
     """
     with user_errors():
         pairs = _kwargs_from_flags(kw, scheduler_kwargs)
         per_name = _split_compare_kwargs(names, pairs)
+        raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
+                              transformers_version)
+        choices = _step_flag_values(raw)
+        varying = [flag for flag, items in choices.items() if len(items) > 1]
         curves = []
         for name in names:
-            layers = _flag_layers(
-                schedule=name, lr=lr, total_steps=total_steps, warmup_steps=warmup_steps, warmup_ratio=warmup_ratio,
-                metrics=metrics, metric=metric, step_unit=step_unit,
-            )
-            layers.append(({"lr_scheduler_kwargs": per_name[name] or None}, "--kw"))
-            curves.append(compute(resolve(layers)))
-        for curve in curves:
-            _warn(curve.notes)
+            for combination in itertools.product(*choices.values()):
+                step_values = dict(zip(choices, combination, strict=True))
+                suffix = " ".join(f"{flag.lstrip('-').replace('-', '_')}={step_values[flag]}" for flag in varying)
+                layers = _flag_layers(
+                    schedule=name, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last
+                )
+                layers.append(({"lr_scheduler_kwargs": per_name[name] or None}, "--kw"))
+                layers.append(({"label": f"{name} {suffix}" if suffix else None}, "compare step lists"))
+                layers += _metric_layers(metrics, metric, step_unit)
+                curves.append(compute(resolve(layers)))
         _write(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(_safe_name(n) for n in names))
+        _warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))  # once each, after the write
+
+
+def _raw_step_flags(
+    samples: str | None, batch: str | None, grad_accum: str | None, epochs: str | None, world_size: str | None,
+    max_steps: str | None, warmup_steps: str | None, warmup_ratio: str | None, transformers_version: str | None,
+) -> dict[str, str | None]:
+    return {
+        "--samples": samples, "--batch": batch, "--grad-accum": grad_accum, "--epochs": epochs,
+        "--world-size": world_size, "--max-steps": max_steps, "--warmup-steps": warmup_steps,
+        "--warmup-ratio": warmup_ratio, "--transformers-version": transformers_version,
+    }
+
+
+@app.command()
+def steps(
+    samples: SamplesOpt = None,
+    batch: BatchOpt = None,
+    grad_accum: GradAccumOpt = None,
+    epochs: EpochsOpt = None,
+    world_size: WorldSizeOpt = None,
+    max_steps: MaxStepsOpt = None,
+    drop_last: DropLastOpt = False,
+    warmup_steps: WarmupStepsOpt = None,
+    warmup_ratio: WarmupRatioOpt = None,
+    transformers_version: TransformersVersionOpt = None,
+    total_steps: TotalStepsOpt = None,
+    schedule: ScheduleOpt = None,
+    kw: KwOpt = None,
+    scheduler_kwargs: SchedulerKwargsOpt = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Every rounding stage with its formula, and the other rule set's answer.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """How many optimizer steps the run has and where warmup ends, exactly as the HF Trainer counts them.
+
+    N samples -> per-process batches per epoch (accelerate sharding) -> update steps per epoch (÷ GA) -> T -> W.
+    --transformers-version switches the rules that changed (floor before 4.52.1, warmup precedence in 4.x / 5.x).
+
+    Example: lrcli steps --samples 10000 --batch 32 --epochs 1 --world-size 8 --warmup-ratio 0.1 --explain
+    """
+    with user_errors():
+        raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
+                              transformers_version)
+        step_values = _one_each(_step_flag_values(raw), "steps")
+        layers = _flag_layers(
+            schedule=schedule, lr=None, total_steps=total_steps, step_values=step_values, drop_last=drop_last
+        )
+        layers.append(({"lr_scheduler_kwargs": _kwargs_from_flags(kw, scheduler_kwargs) or None}, "--kw"))
+        config = resolve(layers)
+        plan = plan_steps(config)
+        plan = replace(plan, notes=plan.notes + first_update_notes(starting_lr(config, plan), plan))
+        if as_json:
+            typer.echo(steps_text.steps_json(config, plan), nl=False)
+        elif explain:
+            contrast = contrast_hf_plan(config) if config.framework == "hf" else None
+            typer.echo(steps_text.explanation(config, plan, contrast), nl=False)
+        else:
+            typer.echo(steps_text.summary_table(config, plan), nl=False)
 
 
 def _format_default(value: Any) -> str:

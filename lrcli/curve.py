@@ -34,17 +34,39 @@ class Curve:
         return float(self.lr[-1])
 
 
+def first_update_notes(lr_at_start: float, plan: StepPlan) -> tuple[str, ...]:
+    """transformers #34754: most warmups start at λ(0) = 0, so update 1 is wasted."""
+    if plan.warmup > 0 and lr_at_start == 0:
+        return ("the first update runs at LR 0 because warmup starts at 0 (transformers #34754)",)
+    return ()
+
+
+def _schedule_kwargs(schedule: Schedule, config: TrainConfig) -> tuple[dict[str, Any], tuple[str, ...]]:
+    kwargs = dict(config.lr_scheduler_kwargs)
+    if schedule.ignores_kwargs and kwargs:
+        return {}, (f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)",)
+    return kwargs, ()
+
+
+def starting_lr(config: TrainConfig, plan: StepPlan) -> float:
+    """The LR of the first update (step 0), without evaluating the whole curve."""
+    schedule = get_schedule(config.lr_scheduler_type)
+    if schedule.needs_metrics:
+        return config.learning_rate  # no evaluation has happened before the first update
+    kwargs, _ = _schedule_kwargs(schedule, config)
+    start = np.zeros(1, dtype=np.int64)
+    lr = evaluate(schedule, start, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
+    return float(lr[0])
+
+
 def compute(config: TrainConfig) -> Curve:
     """Resolve the steps of `config`, then evaluate its schedule at every step 0 … T."""
     schedule = get_schedule(config.lr_scheduler_type)
     plan = plan_steps(config)
     if plan.total < 1:
         raise LrcliError(f"the run has {plan.total} optimizer steps: there is no curve to draw")
-    notes = list(plan.notes)
-    kwargs = dict(config.lr_scheduler_kwargs)
-    if schedule.ignores_kwargs and kwargs:
-        notes.append(f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)")
-        kwargs = {}
+    kwargs, kwargs_notes = _schedule_kwargs(schedule, config)
+    notes = list(kwargs_notes)
     if schedule.ignores_warmup and plan.warmup:
         hint = "" if schedule.needs_metrics else f" (for warmup + {schedule.name}, use SequentialLR)"
         notes.append(f"{schedule.name} has no warmup: the {plan.warmup} warmup steps are not applied{hint}")
@@ -64,7 +86,7 @@ def compute(config: TrainConfig) -> Curve:
         plan=plan,
         steps=steps,
         lr=lr,
-        notes=tuple(notes),
+        notes=plan.notes + tuple(notes) + first_update_notes(float(lr[0]), plan),
     )
 
 
@@ -84,8 +106,8 @@ def _scheduler_clock(
     per_epoch = plan.update_steps_per_epoch
     if per_epoch is None:
         raise LrcliError(
-            "--step-unit epoch needs the number of optimizer updates per epoch, which comes from the dataset-based "
-            "step plan (dataset size, batch size, accumulation, devices); --total-steps alone does not give it"
+            "--step-unit epoch needs the number of optimizer updates per epoch: give the run as --samples/--batch "
+            "(with --grad-accum, --world-size, --epochs) instead of --total-steps"
         )
     total, warmup = -(-plan.total // per_epoch), -(-plan.warmup // per_epoch)
     if plan.warmup % per_epoch:

@@ -4,47 +4,292 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
+from lrcli.schedules import SCHEDULES
+from lrcli.sharding import shard_batches
+from lrcli.versions import HFRules, contrast_version, parse_version, rules_for
+
+Stage = tuple[str, str, int | float | str]  # (what, formula with the numbers substituted, value)
 
 
 @dataclass(frozen=True)
 class StepPlan:
-    """T (`total`) optimizer steps, of which the first W (`warmup`) warm up; `notes` are warnings for the user."""
+    """T (`total`) optimizer steps, of which the first W (`warmup`) warm up; `notes` are warnings for the user.
+
+    The other fields are the stages on the way, `None` when T did not come from a dataset (`--total-steps`,
+    or `max_steps` without `--samples`). `stages` lists every rounding step as (what, formula, value).
+    """
 
     total: int
     warmup: int
     notes: tuple[str, ...] = ()
+    batches_per_epoch: int | None = None  # per process, after accelerate's sharding
     update_steps_per_epoch: int | None = None
+    num_train_epochs: int | None = None  # epochs the Trainer loops over (its `num_train_epochs`)
+    total_train_batch_size: int | None = None  # b · GA · w
+    final_epoch: float | None = None  # the epoch counter when the last optimizer step is taken
+    transformers_version: str | None = None
+    stages: tuple[Stage, ...] = ()
 
 
 def hf_warmup_steps(total: int, warmup_steps: float, warmup_ratio: float | None) -> tuple[int, tuple[str, ...]]:
     """W as transformers 5.x `TrainingArguments.get_warmup_steps(T)`: int(ws) if ws >= 1 else ceil(T · ws).
 
-    `warmup_ratio` (removed in 5.15) is read as the ratio the user meant, as 5.0–5.14 did: it replaces
-    `warmup_steps`.
+    `warmup_ratio` (removed in 5.15) is read as 5.0–5.14's `__post_init__` does: it replaces `warmup_steps`.
     """
     notes: tuple[str, ...] = ()
     if warmup_ratio is not None:
         if warmup_steps:
-            notes = (f"warmup_ratio {warmup_ratio} overrides warmup_steps {warmup_steps:g}, as in transformers 5.0–5.14",)
+            notes = (
+                f"warmup_ratio {warmup_ratio} overrides warmup_steps {warmup_steps:g}, as in transformers 5.0–5.14",
+            )
         warmup_steps = warmup_ratio
     if warmup_steps >= 1:
         return int(warmup_steps), notes
     return math.ceil(total * warmup_steps), notes
 
 
+def _warmup_4x(total: int, ws: float, ratio: float | None, version: str) -> tuple[int, tuple[str, ...], Stage]:
+    """4.x: `warmup_steps: int` (a whole number, checked from 4.42.0) wins when > 0, else ceil(T · warmup_ratio)."""
+    if ws != int(ws):
+        raise LrcliError(
+            f"--warmup-steps {ws:g}: transformers {version} takes warmup_steps as a whole step count "
+            f"(a fraction is a 5.x meaning); use --warmup-ratio {ws:g}"
+        )
+    if ws > 0:
+        notes = (f"warmup_steps {int(ws)} overrides warmup_ratio {ratio:g} (transformers 4.x)",) if ratio else ()
+        return int(ws), notes, ("warmup steps W", f"warmup_steps (> 0, so it wins) = {int(ws)}", int(ws))
+    ratio = ratio or 0.0
+    warmup = math.ceil(total * ratio)
+    return warmup, (), ("warmup steps W", f"ceil(T · warmup_ratio) = ceil({total} · {ratio!r})", warmup)
+
+
+def _warmup_5x(total: int, ws: float, ratio: float | None, version: str) -> tuple[int, tuple[str, ...], Stage]:
+    """5.0–5.14: a set warmup_ratio is copied over warmup_steps in `__post_init__`, then the float rule."""
+    warmup, notes = hf_warmup_steps(total, ws, ratio)
+    source = "warmup_steps"
+    if ratio is not None:
+        if ratio >= 1:
+            notes += (
+                f"warmup_ratio {ratio!r} becomes warmup_steps {ratio!r} in transformers {version}: "
+                f"a count, so W = {warmup}",
+            )
+        ws, source = ratio, "warmup_steps := warmup_ratio (5.0–5.14 __post_init__)"
+    if ws >= 1:
+        return warmup, notes, ("warmup steps W", f"int({source}) = int({ws!r}), since it is ≥ 1", warmup)
+    return warmup, notes, ("warmup steps W", f"ceil(T · {source}) = ceil({total} · {ws!r})", warmup)
+
+
+def _warmup_5_15(total: int, ws: float, ratio: float | None, version: str) -> tuple[int, tuple[str, ...], Stage]:
+    """5.15+: the float rule; warmup_ratio no longer exists (TrainingArguments raises TypeError), so lrcli reads
+    a leftover one as the ratio the user meant, ceil(T · R) as 4.x did, and says what that version would do."""
+    if ratio is None:
+        return _warmup_5x(total, ws, None, version)
+    notes = (
+        f"transformers {version} has no warmup_ratio (TrainingArguments raises TypeError, its CLI parser rejects "
+        f"--warmup_ratio); lrcli reads it as the ratio you meant, W = ceil(T · {ratio!r})"
+        + (f"; for that version write warmup_steps: {ratio!r}" if ratio < 1 else ""),
+    )
+    if ws:
+        notes += (f"warmup_ratio {ratio!r} is used in place of warmup_steps {ws:g}, as transformers 5.0–5.14 did",)
+    warmup = math.ceil(total * ratio)
+    return warmup, notes, ("warmup steps W", f"ceil(T · warmup_ratio) = ceil({total} · {ratio!r})", warmup)
+
+
+WARMUP_RULES = {"4.x": _warmup_4x, "5.0-5.14": _warmup_5x, "5.15+": _warmup_5_15}
+
+
+def _check_schedule_exists(config: TrainConfig, rules: HFRules) -> None:
+    schedule = SCHEDULES.get(config.lr_scheduler_type)
+    if schedule is not None and schedule.added_in and rules.version < parse_version(schedule.added_in):
+        raise LrcliError(
+            f"lr_scheduler_type {schedule.name!r} does not exist in transformers {rules.name}: it was added "
+            f"in {schedule.added_in}; pick --transformers-version {schedule.added_in} or later, or another schedule"
+        )
+
+
+def _final_epoch(total: int, batches: int, accumulation: int, rules: HFRules) -> float | None:
+    """`state.epoch` at the last optimizer step: whole epochs done plus the share of the last one consumed.
+
+    From 4.47.0 the loop takes ceil(L/GA) updates per epoch (the last window may be partial); older loops
+    are not modelled (windows crossed epoch boundaries), so `None`.
+    """
+    if not rules.loop_steps_partial_window:
+        return None
+    per_epoch = -(-batches // accumulation)
+    full, rest = divmod(total, per_epoch)
+    return float(full) if rest == 0 else full + rest * accumulation / batches
+
+
 def plan_hf_steps(config: TrainConfig) -> StepPlan:
-    """The Hugging Face Trainer's plan; today T comes from `--total-steps` only."""
-    if config.total_steps is None:
-        raise LrcliError("no total step count: add --total-steps N")
-    total = config.total_steps
-    warmup, notes = hf_warmup_steps(total, config.warmup_steps, config.warmup_ratio)
+    """The Hugging Face Trainer's plan, as `Trainer.set_initial_training_values` + `get_warmup_steps(T)`.
+
+    L = per-process batches (accelerate sharding), nupe = max(ceil(L/GA), 1) (floor before 4.52.1),
+    T = max_steps if > 0 else ceil(E · nupe) in Python floats, W per the version's warmup rule.
+    """
+    rules, notes = rules_for(config.transformers_version)
+    _check_schedule_exists(config, rules)
+    version = rules.name
+    stages: list[Stage] = []
+    batches = updates = looped = effective = final_epoch = None
+    if config.total_steps is not None:
+        total = config.total_steps
+        stages.append(("total steps T", "--total-steps", total))
+        unused = [f"the dataset size {config.dataset_size}"] if config.dataset_size is not None else []
+        unused += [f"max_steps {config.max_steps}"] if config.max_steps > 0 else []
+        if unused:
+            notes += (f"T = {total} comes from --total-steps; {' and '.join(unused)} not used",)
+    else:
+        total, batches, updates, looped, effective, final_epoch, counted = _count_steps(config, rules)
+        stages.extend(counted)
+        notes += _step_notes(config, rules, total, batches, updates, final_epoch)
+    warmup, warmup_notes, warmup_stage = WARMUP_RULES[rules.warmup_rule](
+        total, config.warmup_steps, config.warmup_ratio, version
+    )
+    notes += warmup_notes
+    stages.append(warmup_stage)
+    if effective is not None:
+        b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
+        stages.append(("effective batch", f"b · GA · w = {b} · {ga} · {w}", effective))
     if warmup > total:
         notes += (f"warmup ({warmup} steps) is longer than training ({total} steps): the LR never reaches its peak",)
-    return StepPlan(total=total, warmup=warmup, notes=notes)
+    return StepPlan(
+        total=total,
+        warmup=warmup,
+        notes=notes,
+        batches_per_epoch=batches,
+        update_steps_per_epoch=updates,
+        num_train_epochs=looped,
+        total_train_batch_size=effective,
+        final_epoch=final_epoch,
+        transformers_version=version,
+        stages=tuple(stages),
+    )
+
+
+class _Count(NamedTuple):
+    total: int
+    batches: int | None
+    updates: int | None
+    looped: int | None
+    effective: int
+    final_epoch: float | None
+    stages: list[Stage]
+
+
+def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
+    """T from the dataset (or from max_steps alone), with every stage of the count."""
+    max_steps, epochs = config.max_steps, config.num_train_epochs
+    b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
+    epoch_based = max_steps <= 0 if rules.max_steps_zero_is_epochs else max_steps < 0
+    if max_steps == 0 and not epoch_based:
+        raise LrcliError(
+            f"--max-steps 0: transformers {rules.name} takes it literally and plans 0 optimizer steps; "
+            "give a positive --max-steps, or -1 to train for --epochs"
+        )
+    effective = b * ga * w
+    stages: list[Stage] = []
+    if config.dataset_size is None:
+        if epoch_based:
+            raise LrcliError(
+                "no total step count: add --samples N (the dataset size, counted as the HF Trainer does), "
+                "or --max-steps N, or --total-steps N"
+            )
+        # The Trainer's branch for a dataloader without a length: T = max_steps, one "epoch" of T updates.
+        stages.append(("total steps T", "max_steps (no dataset size given)", max_steps))
+        return _Count(max_steps, None, None, None, effective, None, stages)
+    n = config.dataset_size
+    shard = shard_batches(n, b, w, config.dataloader_drop_last)
+    stages.append(("batches per epoch B (all processes)", shard.batches_formula, shard.batches))
+    stages.append(("batches per epoch per process L", shard.per_process_formula, shard.per_process))
+    batches = shard.per_process
+    if batches == 0:
+        # 4.49+ `set_initial_training_values` raises (a length of 0 is falsy); up to 4.48 the count went on with
+        # nupe = 1 and the loop then stopped at step 0 ("There seems not to be a single sample in your epoch_iterator").
+        raise LrcliError(
+            f"with --drop-last, {n} samples do not fill one batch of {b} on each of {w} process{'es' if w > 1 else ''}: "
+            "every process "
+            'gets an empty dataloader and no step can run (transformers 4.49+ raises "args.max_steps must be set '
+            'to a positive value if dataloader does not have a length", older versions stop at step 0); '
+            "lower --batch, or drop --drop-last"
+        )
+    if rules.ceil_updates_per_epoch:
+        updates = max(-(-batches // ga), 1)
+        formula = f"max(ceil(L / GA), 1) = max(ceil({batches} / {ga}), 1)"
+    else:
+        updates = max(batches // ga, 1)
+        formula = f"max(floor(L / GA), 1) = max(floor({batches} / {ga}), 1)"
+    label = "update steps per epoch" + ("" if rules.ceil_updates_per_epoch else " (floor before 4.52.1)")
+    stages.append((label, formula, updates))
+    if epoch_based:
+        product = epochs * updates
+        total = math.ceil(product)
+        stages.append(("total steps T", f"ceil(E · nupe) = ceil({epochs!r} · {updates}) = ceil({product!r})", total))
+        looped = math.ceil(epochs)
+        stages.append(("epochs looped", f"ceil(E) = ceil({epochs!r})", looped))
+    else:
+        total = max_steps
+        stages.append(("total steps T", "max_steps (> 0, overrides --epochs)", total))
+        looped = total // updates + int(total % updates > 0)
+        stages.append(("epochs looped", f"ceil(T / nupe) = ceil({total} / {updates})", looped))
+    final_epoch = _final_epoch(total, batches, ga, rules)
+    return _Count(total, batches, updates, looped, effective, final_epoch, stages)
+
+
+def _step_notes(
+    config: TrainConfig,
+    rules: HFRules,
+    total: int,
+    batches: int | None,
+    updates: int | None,
+    final_epoch: float | None,
+) -> tuple[str, ...]:
+    if batches is None or updates is None:
+        return ()
+    ga, version = config.gradient_accumulation_steps, rules.name
+    notes: list[str] = []
+    partial = batches % ga if total >= updates else 0  # a run shorter than one epoch never reaches the last window
+    if batches < ga:
+        notes.append(
+            f"an epoch has {batches} micro-batches per process, fewer than GA = {ga}: "
+            "the Trainer still counts 1 update per epoch"
+        )
+    elif partial and rules.ceil_updates_per_epoch:
+        notes.append(f"the last accumulation window of each epoch has {partial} of {ga} micro-batches")
+    elif partial and rules.loop_steps_partial_window:
+        notes.append(
+            f"transformers {version} counts floor(L / GA) = {updates} updates per epoch, but its loop also steps "
+            f"on the last window ({partial} of {ga} micro-batches), so it runs {-(-batches // ga)} per epoch and "
+            f"reaches T sooner than it counted (transformers #36297)"
+        )
+    elif partial:
+        notes.append(
+            f"the last {partial} micro-batches of each epoch close no update of their own: transformers "
+            f"{version} counts floor(L / GA) and carries them into the next window"
+        )
+    if final_epoch is not None:
+        epochs = config.num_train_epochs
+        if config.max_steps > 0:
+            notes.append(f"max_steps overrides epochs: training stops at epoch {final_epoch:.4g}")
+        elif not math.isclose(final_epoch, epochs, rel_tol=1e-9):
+            notes.append(f"training stops at epoch {final_epoch:.4g}, not {epochs:g}")
+    elif config.max_steps > 0:
+        notes.append(f"max_steps overrides epochs: training takes {total} steps of the {updates} per epoch counted")
+    return tuple(notes)
+
+
+def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:
+    """The same inputs under the other side of the floor/ceil change (4.51.3 vs 5.24): its plan, or its error."""
+    rules, _ = rules_for(config.transformers_version)
+    other = contrast_version(rules)
+    try:
+        return other, plan_hf_steps(replace(config, transformers_version=other))
+    except LrcliError as exc:
+        return other, str(exc)
 
 
 # framework -> its step arithmetic; a framework with its own rules (axolotl, torchtune, …) adds its planner here.

@@ -6,8 +6,8 @@ import importlib
 import json
 import os
 from functools import cache
-from types import ModuleType
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest

@@ -6,11 +6,12 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import assert_one_error_line, hf_golden
+
 from lrcli.schedules import SCHEDULES
 
 SEED = ["plot", "--schedule", "cosine", "--lr", "5e-6", "--total-steps", "1000", "--warmup-ratio", "0.1"]
@@ -25,9 +26,7 @@ def test_seed_curve_rises_over_100_steps_then_cosines_to_zero(cli, tmp_path):
     result = cli(*SEED, "-o", str(out))
     assert result.exit_code == 0, result.stderr
     lr = np.array([float(r[1]) for r in _csv(out.read_text())[1:]])
-    golden = next(
-        c for c in hf_golden()["cases"] if c["name"] == "cosine" and c["total"] == 1000 and c["kwargs"] == {}
-    )
+    golden = next(c for c in hf_golden()["cases"] if c["name"] == "cosine" and c["total"] == 1000 and c["kwargs"] == {})
     assert golden["warmup"] == 100
     # same schedule at lr 1e-3 from transformers, scaled: LambdaLR is lr * λ(s)
     assert np.max(np.abs(lr - np.array(golden["values"]) / 1e-3 * 5e-6)) <= 1e-12 * 5e-6
@@ -45,7 +44,9 @@ def test_binary_plots(cli, tmp_path, suffix, magic):
 
 def test_svg_has_one_line_per_curve(cli, tmp_path):
     out = tmp_path / "c.svg"
-    result = cli("compare", "cosine", "linear", "constant", "--total-steps", "50", "--warmup-steps", "5", "-o", str(out))
+    result = cli(
+        "compare", "cosine", "linear", "constant", "--total-steps", "50", "--warmup-steps", "5", "-o", str(out)
+    )
     assert result.exit_code == 0, result.stderr
     root = ET.fromstring(out.read_bytes())
     ns = "{http://www.w3.org/2000/svg}"
@@ -62,7 +63,9 @@ def test_plots_are_byte_for_byte_reproducible(cli, tmp_path, fmt):
 
 
 def test_csv_to_stdout_round_trips_exactly(cli):
-    result = cli("plot", "--schedule", "cosine_with_min_lr", "--kw", "min_lr_rate=0.1", "--total-steps", "20", "-o", "-")
+    result = cli(
+        "plot", "--schedule", "cosine_with_min_lr", "--kw", "min_lr_rate=0.1", "--total-steps", "20", "-o", "-"
+    )
     assert result.exit_code == 0, result.stderr
     rows = _csv(result.stdout)
     assert rows[0] == ["step", "lr"] and len(rows) == 22
@@ -96,8 +99,19 @@ def test_default_output_is_png_named_after_schedule(cli, tmp_path, monkeypatch):
 
 def test_compare_writes_a_column_per_schedule_with_per_schedule_kwargs(cli):
     result = cli(
-        "compare", "cosine", "cosine_with_restarts", "--lr", "1e-3", "--total-steps", "10", "--warmup-steps", "3",
-        "--kw", "cosine_with_restarts.num_cycles=3", "-o", "-",
+        "compare",
+        "cosine",
+        "cosine_with_restarts",
+        "--lr",
+        "1e-3",
+        "--total-steps",
+        "10",
+        "--warmup-steps",
+        "3",
+        "--kw",
+        "cosine_with_restarts.num_cycles=3",
+        "-o",
+        "-",
     )
     assert result.exit_code == 0, result.stderr
     rows = _csv(result.stdout)
@@ -165,3 +179,10 @@ def test_constant_ignores_kwargs_with_a_warning_like_transformers(cli):
     result = cli("plot", "--schedule", "constant", "--total-steps", "5", "--kw", "num_cycles=2", "-o", "-")
     assert result.exit_code == 0
     assert "lrcli: warning: constant ignores scheduler kwargs" in result.stderr
+
+
+def test_writing_to_a_device_keeps_the_device(cli):
+    # Replacing the target through a temporary file must not turn /dev/null into a regular file.
+    result = cli(*SEED, "-o", "/dev/null", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert Path("/dev/null").is_char_device()

@@ -171,3 +171,12 @@ def test_schedules_lists_the_torch_family_together(cli):
                  "ReduceLROnPlateau"):  # fmt: skip
         assert f"  {name} " in block
     assert "T_max=None means T" in block
+
+
+def test_epoch_step_unit_from_the_step_flags(cli):
+    """End to end: U = 10 updates per epoch from --samples/--batch; torch's StepLR stepped once per epoch."""
+    step = _golden("StepLR", n=20)  # StepLR(step_size=1, gamma=0.9) stepped 20 times by torch
+    result = cli("plot", "--schedule", "StepLR", "--lr", "0.1", "--scheduler-kwargs", json.dumps(step["kwargs"]),
+                 "--samples", "100", "--batch", "10", "--epochs", "20", "--step-unit", "epoch", "-o", "-")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert np.array_equal(_csv_lrs(result.stdout)[:, 0], np.array(step["values"])[np.arange(201) // 10])

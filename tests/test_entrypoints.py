@@ -20,8 +20,20 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 def test_console_script_plots(tmp_path):
     exe = shutil.which("lrcli") or str(Path(sys.executable).parent / "lrcli")
     out = tmp_path / "out.png"
-    proc = _run(exe, "plot", "--schedule", "cosine", "--lr", "5e-6", "--total-steps", "1000", "--warmup-ratio", "0.1",
-                "-o", str(out))
+    proc = _run(
+        exe,
+        "plot",
+        "--schedule",
+        "cosine",
+        "--lr",
+        "5e-6",
+        "--total-steps",
+        "1000",
+        "--warmup-ratio",
+        "0.1",
+        "-o",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes().startswith(b"\x89PNG")
     assert proc.stdout == ""

@@ -8,8 +8,8 @@ import io
 
 import numpy as np
 import pytest
-
 from conftest import hf_golden
+
 from lrcli.errors import LrcliError
 from lrcli.schedules import SCHEDULES, evaluate, get_schedule
 
@@ -25,9 +25,7 @@ def _id(case):
 def _lrcli(case) -> np.ndarray:
     steps = np.arange(case["total"] + 1, dtype=np.int64)
     schedule = get_schedule(case["name"])
-    return evaluate(
-        schedule, steps, lr=case["lr"], warmup=case["warmup"], total=case["total"], kwargs=case["kwargs"]
-    )
+    return evaluate(schedule, steps, lr=case["lr"], warmup=case["warmup"], total=case["total"], kwargs=case["kwargs"])
 
 
 def test_golden_covers_every_hf_schedule():

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import oracle_import
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import oracle_import
 from lrcli.errors import LrcliError
 from lrcli.schedules import evaluate, get_schedule
 
@@ -27,9 +27,7 @@ kwargs_for = {
     "linear": st.just({}),
     "cosine": st.fixed_dictionaries({}, optional={"num_cycles": cycles}),
     "cosine_with_restarts": st.fixed_dictionaries({}, optional={"num_cycles": st.integers(1, 8)}),
-    "polynomial": st.fixed_dictionaries(
-        {}, optional={"power": st.floats(0.1, 4.0), "lr_end": st.floats(0.0, 1e-7)}
-    ),
+    "polynomial": st.fixed_dictionaries({}, optional={"power": st.floats(0.1, 4.0), "lr_end": st.floats(0.0, 1e-7)}),
     "constant": st.just({}),
     "constant_with_warmup": st.just({}),
     "inverse_sqrt": st.fixed_dictionaries({}, optional={"timescale": st.integers(1, 500)}),

@@ -45,7 +45,7 @@ def curve_record(curve: Curve) -> dict[str, Any]:
 
 def to_json(curves: Sequence[Curve]) -> str:
     """One object for one curve, `{"curves": [...]}` for several (compare)."""
-    payload: dict[str, Any] = curve_record(curves[0]) if len(curves) == 1 else {
-        "curves": [curve_record(c) for c in curves]
-    }
+    payload: dict[str, Any] = (
+        curve_record(curves[0]) if len(curves) == 1 else {"curves": [curve_record(c) for c in curves]}
+    )
     return json.dumps(payload, indent=1) + "\n"

@@ -27,7 +27,7 @@ def chart(curves: Sequence[Curve], *, log_y: bool = False) -> str:
     high = max(values) if values else 1.0
     low = min(values) if log_y and values else min(0.0, min(values, default=0.0))
     grid = [[" "] * WIDTH for _ in range(HEIGHT)]
-    for mark, curve in zip(MARKS * len(curves), curves):
+    for mark, curve in zip(MARKS * len(curves), curves, strict=False):
         for col in range(WIDTH):
             step = round(col * last_step / (WIDTH - 1)) if WIDTH > 1 else 0
             if step > curve.steps[-1]:
@@ -43,7 +43,9 @@ def chart(curves: Sequence[Curve], *, log_y: bool = False) -> str:
         lines.append(f"{tick:>{pad}} |{''.join(row)}")
     lines.append(" " * pad + " +" + "-" * WIDTH)
     lines.append(" " * pad + f"  0{'step':^{WIDTH - 2 - len(str(last_step))}}{last_step}")
-    for mark, curve in zip(MARKS * len(curves), curves):
-        lines.append(f"{' ' * pad}  {mark} {curve.label}: T={curve.plan.total} W={curve.plan.warmup}"
-                     f" peak={curve.peak_lr:g} final={curve.final_lr:.6g}" + (" (log y)" if log_y else ""))
+    for mark, curve in zip(MARKS * len(curves), curves, strict=False):
+        lines.append(
+            f"{' ' * pad}  {mark} {curve.label}: T={curve.plan.total} W={curve.plan.warmup}"
+            f" peak={curve.peak_lr:g} final={curve.final_lr:.6g}" + (" (log y)" if log_y else "")
+        )
     return "\n".join(lines) + "\n"

@@ -16,12 +16,17 @@ import numpy as np
 
 from lrcli.errors import LrcliError
 from lrcli.metrics import MetricHistory
-from lrcli.schedules import hf, pytorch, pytorch_plateau, pytorch_sequential
+from lrcli.schedules import axolotl, deepspeed, hf, pytorch, pytorch_plateau, pytorch_sequential
 from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps
 from lrcli.values import coerce_number
 
 SCHEDULES: dict[str, Schedule] = {
-    **hf.SCHEDULES, **pytorch.SCHEDULES, **pytorch_sequential.SCHEDULES, **pytorch_plateau.SCHEDULES
+    **hf.SCHEDULES,
+    **deepspeed.SCHEDULES,
+    **axolotl.SCHEDULES,
+    **pytorch.SCHEDULES,
+    **pytorch_sequential.SCHEDULES,
+    **pytorch_plateau.SCHEDULES,
 }
 
 
@@ -41,6 +46,9 @@ def _check_kwarg_type(schedule: Schedule, key: str, value: Any, hint: Any) -> An
     allowed = set(typing.get_args(hint)) or {hint}
     if value is None and type(None) in allowed:
         return None
+    literals = {arg for kind in allowed if typing.get_origin(kind) is typing.Literal for arg in typing.get_args(kind)}
+    if isinstance(value, str) and value in literals:  # e.g. DeepSpeed's "auto"
+        return value
     if float in allowed or int in allowed:
         value = coerce_number(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -83,7 +83,9 @@ def polynomial(
     λ(s) = s / max(1, W) for s < W; lr_end / lr for s > T; else ((lr − lr_end)(1 − (s − W)/(T − W))^power + lr_end) / lr
     """
     if not lr > lr_end:
-        raise LrcliError(f"polynomial: lr_end ({lr_end}) must be smaller than the initial lr ({lr}), as transformers requires")
+        raise LrcliError(
+            f"polynomial: lr_end ({lr_end}) must be smaller than the initial lr ({lr}), as transformers requires"
+        )
     decay_steps = total - warmup
     in_decay = (steps >= warmup) & (steps <= total)
     if decay_steps == 0 and bool(np.any(in_decay)):
@@ -227,18 +229,17 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
     "linear": Schedule("linear", HF, linear, "linear warmup, then linear decay to 0 at T"),
     "cosine": Schedule("cosine", HF, cosine, "linear warmup, then half-cosine decay to 0 at T"),
     "cosine_with_restarts": Schedule(
-        "cosine_with_restarts", HF, cosine_with_restarts, "linear warmup, then num_cycles cosine decays with hard restarts"
+        "cosine_with_restarts",
+        HF,
+        cosine_with_restarts,
+        "linear warmup, then num_cycles cosine decays with hard restarts",
     ),
-    "polynomial": Schedule(
-        "polynomial", HF, polynomial, "linear warmup, then polynomial decay from lr to lr_end at T"
-    ),
+    "polynomial": Schedule("polynomial", HF, polynomial, "linear warmup, then polynomial decay from lr to lr_end at T"),
     "constant": Schedule("constant", HF, constant, "constant LR (warmup ignored)", ignores_kwargs=True),
     "constant_with_warmup": Schedule(
         "constant_with_warmup", HF, constant_with_warmup, "linear warmup, then constant", ignores_kwargs=True
     ),
-    "inverse_sqrt": Schedule(
-        "inverse_sqrt", HF, inverse_sqrt, "linear warmup, then 1/sqrt decay", added_in="4.27.0"
-    ),
+    "inverse_sqrt": Schedule("inverse_sqrt", HF, inverse_sqrt, "linear warmup, then 1/sqrt decay", added_in="4.27.0"),
     "cosine_with_min_lr": Schedule(
         "cosine_with_min_lr",
         HF,

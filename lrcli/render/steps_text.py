@@ -1,0 +1,115 @@
+"""`lrcli steps` output: the short table, the `--explain` derivation and the JSON record; text in, nothing printed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lrcli.config import TrainConfig
+from lrcli.steps import StepPlan
+
+
+def _value(value: int | float | str | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _rows(rows: list[tuple[str, str, str]]) -> list[str]:
+    width = max(len(label) for label, _, _ in rows)
+    vwidth = max(len(value) for _, value, _ in rows)
+    return [f"  {label:<{width}}  {value:>{vwidth}}{'  ' + aside if aside else ''}" for label, value, aside in rows]
+
+
+def summary_table(config: TrainConfig, plan: StepPlan) -> str:
+    """N → per-process batches/epoch → updates/epoch → T → W and the effective batch, each with its formula."""
+    rows = [("samples N", _value(config.dataset_size), "")] if plan.batches_per_epoch is not None else []
+    rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
+    if not plan.stages:  # a planner that records no stages still has T and W
+        rows += [("total steps T", str(plan.total), ""), ("warmup steps W", str(plan.warmup), "")]
+    rules = (
+        f"HF Trainer, transformers {plan.transformers_version} rules" if plan.transformers_version else config.framework
+    )
+    lines = [f"T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})", *_rows(rows)]
+    lines += [f"note: {note}" for note in plan.notes]
+    return "\n".join(lines) + "\n"
+
+
+def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPlan | str] | None) -> str:
+    """Every rounding stage with its formula and numbers, then the other rule set's answer when it differs.
+
+    `contrast` is (version, its plan or the error it raises), or None when there is nothing to contrast.
+    """
+    who = (
+        f"the HF Trainer of transformers {plan.transformers_version} counts the steps "
+        "(Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps)"
+        if plan.transformers_version
+        else f"{config.framework} counts the steps"
+    )
+    lines = [f"How {who}:"]
+    inputs = (
+        f"N={_value(config.dataset_size)} samples, b={config.per_device_train_batch_size}, "
+        f"GA={config.gradient_accumulation_steps}, w={config.world_size}, E={config.num_train_epochs!r}, "
+        f"max_steps={config.max_steps}, drop_last={config.dataloader_drop_last}"
+    )
+    lines.append(f"  inputs: {inputs}")
+    for number, (label, formula, value) in enumerate(plan.stages, start=1):
+        lines.append(f"  {number}. {label}: {formula} = {_value(value)}")
+    if plan.final_epoch is not None:
+        lines.append(f"  the last optimizer step runs at epoch {plan.final_epoch:.6g}")
+    if contrast is not None:
+        version, other = contrast
+        if isinstance(other, str):
+            lines.append(f"Under transformers {version} rules these inputs are an error: {other}")
+        elif (other.total, other.warmup, other.update_steps_per_epoch) == (
+            plan.total,
+            plan.warmup,
+            plan.update_steps_per_epoch,
+        ):
+            lines.append(f"Under transformers {version} rules: the same T = {plan.total} and W = {plan.warmup}.")
+        else:
+            lines.append(
+                f"Under transformers {version} rules it differs: update steps/epoch "
+                f"{_value(other.update_steps_per_epoch)}, T = {other.total}, W = {other.warmup}"
+                + (f", last step at epoch {other.final_epoch:.6g}" if other.final_epoch is not None else "")
+            )
+            changed = [
+                f"{label}: {formula} = {_value(value)}"
+                for label, formula, value in other.stages
+                if (label, formula, value) not in plan.stages
+            ]
+            lines += [f"    {line}" for line in changed]
+    lines += [f"note: {note}" for note in plan.notes]
+    return "\n".join(lines) + "\n"
+
+
+def steps_record(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
+    """The JSON object of `lrcli steps --json`: HF's names for the results, the inputs beside them."""
+    return {
+        "total_steps": plan.total,
+        "warmup_steps": plan.warmup,
+        "update_steps_per_epoch": plan.update_steps_per_epoch,
+        "batches_per_epoch": plan.batches_per_epoch,
+        "num_train_epochs": plan.num_train_epochs,
+        "total_train_batch_size": plan.total_train_batch_size,
+        "final_epoch": plan.final_epoch,
+        "transformers_version": plan.transformers_version,
+        "notes": list(plan.notes),
+        "stages": [{"what": label, "formula": formula, "value": value} for label, formula, value in plan.stages],
+        "inputs": {
+            "dataset_size": config.dataset_size,
+            "per_device_train_batch_size": config.per_device_train_batch_size,
+            "gradient_accumulation_steps": config.gradient_accumulation_steps,
+            "world_size": config.world_size,
+            "num_train_epochs": config.num_train_epochs,
+            "max_steps": config.max_steps,
+            "dataloader_drop_last": config.dataloader_drop_last,
+            "warmup_steps": config.warmup_steps,
+            "warmup_ratio": config.warmup_ratio,
+            "total_steps": config.total_steps,
+        },
+    }
+
+
+def steps_json(config: TrainConfig, plan: StepPlan) -> str:
+    return json.dumps(steps_record(config, plan), indent=1, ensure_ascii=False) + "\n"

@@ -1,0 +1,140 @@
+"""axolotl's own schedules, as axolotl 0.19.0 builds them in `core/trainers/mixins/scheduler.py`
+(`SchedulerMixin.create_scheduler`) from `utils/schedulers.py`.
+
+`lr` is `learning_rate` (the optimizer's lr), `warmup` is `args.get_warmup_steps(T)` and `total` is T.
+axolotl passes these schedulers none of `lr_scheduler_kwargs` (nor `num_cycles`): only the config keys below.
+The LambdaLR ones return `lr · λ(s)` with λ in axolotl's float operation order; REX is an `LRScheduler`
+subclass whose constructor already takes one step (see `axolotl_rex`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from lrcli.errors import LrcliError
+from lrcli.schedules.types import Factors, Schedule, Steps
+
+
+def _check_ratio(name: str, key: str, value: float) -> None:
+    # create_scheduler asserts `0 <= ratio <= 1.0` before building the scheduler.
+    if not 0 <= value <= 1.0:
+        raise LrcliError(f"{name}: {key} must be between 0.0 and 1.0, got {value!r} (axolotl asserts it)")
+
+
+def _linear_warmup(steps: Steps, warmup: int) -> Factors:
+    # float(current_step) / float(max(1, num_warmup_steps))
+    return steps.astype(np.float64) / float(max(1, warmup))
+
+
+def _progress(steps: Steps, start: int, end: int) -> Factors:
+    # float(current_step - start) / float(max(1, end - start))
+    return (steps - start).astype(np.float64) / float(max(1, end - start))
+
+
+def axolotl_rex(
+    steps: Steps, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float | None = None
+) -> Factors:
+    """REX (reflected exponential) decay after a linear warmup. axolotl `lr_scheduler: rex` (`RexLR`).
+
+    axolotl builds `RexLR(max_lr=lr, min_lr=lr·cosine_min_lr_ratio or 0, total_steps=T, num_warmup_steps=W)`.
+    Its constructor passes `last_epoch=0` to torch's `LRScheduler`, which then takes its initial step, so the
+    counter is already 1 at construction: row s is RexLR's value at `last_step` k = s + 1 —
+    one step ahead of the HF schedules (row 0 is lr/W, the peak is row W − 1, the floor is reached at row T − 1).
+    With m = min_lr / lr:  1 ≤ k ≤ W: lr·k/W;  else with a = k − W, R = T − W:
+    min_lr if a ≥ R or R ≤ 0; otherwise z = (R − a mod R)/R and lr·(m + (1 − m)·z/(0.1 + 0.9z)).
+    RexLR raises when W > T; axolotl asserts 0 ≤ cosine_min_lr_ratio ≤ 1.
+    """
+    if cosine_min_lr_ratio is not None:
+        _check_ratio("axolotl_rex", "cosine_min_lr_ratio", cosine_min_lr_ratio)
+    if warmup > total:
+        raise LrcliError(
+            f"axolotl_rex: warmup ({warmup} steps) must not exceed the total ({total} steps); "
+            "axolotl's RexLR raises ValueError. Use fewer warmup steps"
+        )
+    max_lr = lr
+    min_lr = 0 if cosine_min_lr_ratio is None else lr * cosine_min_lr_ratio
+    if min_lr > max_lr:
+        raise LrcliError(f"axolotl_rex: min_lr {min_lr} exceeds max_lr {max_lr} (RexLR raises ValueError)")
+    last_step = steps.astype(np.int64) + 1
+    step_after = last_step - warmup
+    remaining = total - warmup
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rise = lr * last_step.astype(np.float64) / warmup if warmup else np.zeros(steps.shape)
+        mod_iter = np.mod(step_after, remaining) if remaining > 0 else step_after
+        z = (remaining - mod_iter).astype(np.float64) / remaining
+        rex_factor = min_lr / max_lr + (1.0 - min_lr / max_lr) * (z / (0.1 + 0.9 * z))
+        decay = lr * rex_factor
+    floor = (step_after >= remaining) | (step_after == -1) | (remaining <= 0)
+    in_warmup = (1 <= last_step) & (last_step <= warmup)
+    return np.where(in_warmup, rise, np.where(floor, float(min_lr), decay))
+
+
+def axolotl_cosine_quadratic_warmup(steps: Steps, *, lr: float, warmup: int, total: int) -> Factors:
+    """Quadratic warmup, then HF's half cosine to 0. axolotl `lr_quadratic_warmup: true` with `lr_scheduler: cosine`
+    (`get_cosine_schedule_with_quadratic_warmup`, num_cycles left at 0.5).
+
+    λ(s) = (s / max(1, W))² for s < W, else max(0, ½(1 + cos(π · 0.5 · 2 · p))), p = (s − W) / max(1, T − W).
+    Wins over cosine_min_lr_ratio (axolotl warns and drops the floor).
+    """
+    num_cycles = 0.5
+    rise = _linear_warmup(steps, warmup) ** 2
+    decay = np.maximum(0.0, 0.5 * (1.0 + np.cos(math.pi * float(num_cycles) * 2.0 * _progress(steps, warmup, total))))
+    return lr * np.where(steps < warmup, rise, decay)
+
+
+def axolotl_cosine_min_lr(steps: Steps, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float) -> Factors:
+    """Linear warmup, then cosine to lr·r. axolotl `cosine_min_lr_ratio: r` with `lr_scheduler: cosine`
+    (`get_cosine_schedule_with_min_lr`).
+
+    λ(s) = s / max(1, W) for s < W, else (1 − r)·½(1 + cos(π p)) + r, p = (s − W) / max(1, T − W), not clamped.
+    axolotl picks it only for a truthy r (r = 0 falls through to HF cosine) and asserts 0 ≤ r ≤ 1.
+    """
+    ratio = cosine_min_lr_ratio
+    _check_ratio("axolotl_cosine_min_lr", "cosine_min_lr_ratio", ratio)
+    scaling = 0.5 * (1.0 + np.cos(math.pi * _progress(steps, warmup, total)))
+    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), (1 - ratio) * scaling + ratio)
+
+
+def axolotl_cosine_min_lr_constant(
+    steps: Steps, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float, cosine_constant_lr_ratio: float
+) -> Factors:
+    """Linear warmup, cosine to lr·r by step C = int(T·c), then constant lr·r. axolotl `cosine_min_lr_ratio: r` and
+    `cosine_constant_lr_ratio: c` with `lr_scheduler: cosine` (`get_cosine_schedule_with_warmup_decay_constant`).
+
+    λ(s) = s / max(1, W) for s < W, else max(0, (1 − r)·½(1 + cos(π · 0.5 · 2 · p))) + r,
+    p = (min(s, C) − W) / max(1, C − W). axolotl picks it only when both ratios are truthy and asserts both in [0, 1].
+    """
+    _check_ratio("axolotl_cosine_min_lr_constant", "cosine_min_lr_ratio", cosine_min_lr_ratio)
+    _check_ratio("axolotl_cosine_min_lr_constant", "cosine_constant_lr_ratio", cosine_constant_lr_ratio)
+    num_cycles = 0.5
+    constant_start = int(total * cosine_constant_lr_ratio)
+    progress = _progress(np.minimum(steps, constant_start), warmup, constant_start)
+    ratio = cosine_min_lr_ratio
+    decay = np.maximum(0, (1 - ratio) * 0.5 * (1.0 + np.cos(math.pi * float(num_cycles) * 2.0 * progress))) + ratio
+    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+
+
+AXOLOTL = "axolotl"
+
+SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
+    "axolotl_rex": Schedule(
+        "axolotl_rex", AXOLOTL, axolotl_rex, "REX: linear warmup, then reflected-exponential decay (one step ahead)"
+    ),
+    "axolotl_cosine_quadratic_warmup": Schedule(
+        "axolotl_cosine_quadratic_warmup",
+        AXOLOTL,
+        axolotl_cosine_quadratic_warmup,
+        "quadratic warmup, then HF cosine (lr_quadratic_warmup)",
+    ),
+    "axolotl_cosine_min_lr": Schedule(
+        "axolotl_cosine_min_lr", AXOLOTL, axolotl_cosine_min_lr, "linear warmup, then cosine to lr·cosine_min_lr_ratio"
+    ),
+    "axolotl_cosine_min_lr_constant": Schedule(
+        "axolotl_cosine_min_lr_constant",
+        AXOLOTL,
+        axolotl_cosine_min_lr_constant,
+        "linear warmup, cosine to lr·cosine_min_lr_ratio by T·cosine_constant_lr_ratio, then constant",
+    ),
+}

@@ -1,0 +1,371 @@
+"""DeepSpeed's own schedules (`"scheduler": {"type": NAME, "params": {...}}`), as of deepspeed 0.19.8
+`runtime/lr_schedules.py`.
+
+Registry names are DeepSpeed's `type` strings and the keyword arguments are its `params` names, unchanged.
+
+Step convention. DeepSpeed counts `i = last_batch_iteration`: the constructor leaves `i = −1` and writes the
+value at −1 into the optimizer, and the engine calls `step()` (`i += 1`) after every optimizer step that did
+not overflow. So the LR used by update `s + 1` — lrcli's row `s` — is DeepSpeed's value at `i = s − 1`:
+row 0 is the value at construction. A `last_batch_iteration` L other than −1 (resuming) sets nothing at
+construction, so row 0 is the optimizer's own `lr`, and row `s ≥ 1` is the value at `i = L + s`.
+
+`"auto"` is filled the way transformers 5.24 `integrations/deepspeed.py` (`HfTrainerDeepSpeedConfig`) fills it:
+warmup_min_lr → 0, warmup_max_lr → lr, total_num_steps → T, warmup_num_steps → max(1, W)
+(the `max(1, ·)` is transformers ≥ 5.18; older versions pass W itself, which DeepSpeed ≥ 0.19.3 rejects when 0 —
+the transformers 5.24 comment says 0.19.6, but the check is in 0.19.3's source).
+`lr` is the optimizer's lr (HF: `learning_rate`), `warmup` and `total` are the W and T HF computes; they are
+used only through `"auto"` (and by WarmupCosineLR, WarmupLR without warmup_max_lr, and row 0 when resuming).
+
+Values are computed in the same float operations as DeepSpeed's Python, so they agree to the last bit
+(up to numpy's `log` differing from libm's by 1 ulp on some inputs).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+
+from lrcli.errors import LrcliError
+from lrcli.schedules.types import Factors, Schedule, Steps
+
+Auto = Literal["auto"]
+
+_WARMUP_TYPES = ("log", "linear")
+
+
+def fill_auto(params: Mapping[str, Any], *, lr: float, warmup: int, total: int) -> dict[str, Any]:
+    """`params` with each `"auto"` replaced as the HF DeepSpeed integration fills it (transformers 5.24).
+
+    warmup_min_lr → 0 (`fill_only`), warmup_max_lr → lr, total_num_steps → T, warmup_num_steps → max(1, W).
+    Other keys, and `"auto"` under any other key, are returned unchanged (HF leaves them for DeepSpeed to reject).
+    """
+    fills = {"warmup_min_lr": 0, "warmup_max_lr": lr, "total_num_steps": total, "warmup_num_steps": max(1, warmup)}
+    return {key: fills[key] if value == "auto" and key in fills else value for key, value in params.items()}
+
+
+def logged_warnings(name: str, params: Mapping[str, Any], *, lr: float, warmup: int, total: int) -> tuple[str, ...]:
+    """The warnings DeepSpeed 0.19.8 logs when it builds schedule `name` from `params`, as lrcli notes.
+
+    Unknown `warmup_type` (silently treated as 'log'), and total_num_steps < the warmup length.
+    """
+    filled = fill_auto(params, lr=lr, warmup=warmup, total=total)
+    notes: list[str] = []
+    if name in ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR"):
+        warmup_type = filled.get("warmup_type", "log")
+        if warmup_type not in _WARMUP_TYPES:
+            notes.append(f"DeepSpeed {name}: unknown warmup_type {warmup_type!r} is treated as 'log'")
+        warmup_num_steps = filled.get("warmup_num_steps", 1000)
+        total_num_steps = filled.get("total_num_steps")
+        if (
+            name != "WarmupLR"
+            and isinstance(total_num_steps, (int, float))
+            and isinstance(warmup_num_steps, (int, float))
+            and total_num_steps < max(2, warmup_num_steps)
+        ):
+            notes.append(
+                f"DeepSpeed {name}: total_num_steps {total_num_steps} is less than warmup_num_steps {warmup_num_steps}"
+            )
+    return tuple(notes)
+
+
+def _warmup_steps(name: str, warmup_num_steps: Any) -> int:
+    # 0.19.3+: `not isinstance(w, int) or w <= 0` raises ValueError; then W_d = max(2, w).
+    if isinstance(warmup_num_steps, bool) or not isinstance(warmup_num_steps, int) or warmup_num_steps <= 0:
+        raise LrcliError(
+            f"{name}: warmup_num_steps must be a positive whole number, got {warmup_num_steps!r} "
+            '(DeepSpeed ≥ 0.19.3 raises ValueError); use 1 (DeepSpeed warms up over 2 steps at least) or "auto"'
+        )
+    return max(2, warmup_num_steps)
+
+
+def _warmup_type(warmup_type: str) -> str:
+    # DeepSpeed logs a warning and falls back to 'log' for anything else.
+    return warmup_type if warmup_type in _WARMUP_TYPES else "log"
+
+
+def _iterations(steps: Steps, last_batch_iteration: int) -> Steps:
+    """DeepSpeed's `last_batch_iteration` for each lrcli row (row s ≥ 1 is i = L + s; row 0 is i = −1 when L = −1)."""
+    if last_batch_iteration != int(last_batch_iteration):
+        raise LrcliError(f"last_batch_iteration must be a whole number, got {last_batch_iteration!r}")
+    return steps.astype(np.int64) + int(last_batch_iteration)
+
+
+def _first_row(steps: Steps, values: Factors, lr: float, last_batch_iteration: int) -> Factors:
+    """Row 0 is the value the constructor writes (L = −1) or, when resuming, the optimizer's untouched lr."""
+    if last_batch_iteration == -1:
+        return values
+    return np.where(steps == 0, float(lr), values)
+
+
+def _warmup_gamma(i: Steps, warmup_steps: int, warmup_type: str) -> Factors:
+    """γ(i) for 0 ≤ i < W_d: `(1 / ln W_d) · ln(i + 1)` ('log') or `i / W_d` ('linear'), as `_get_gamma`."""
+    if warmup_type == "log":
+        inverse_log_warm_up = 1.0 / math.log(warmup_steps)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return inverse_log_warm_up * np.log((i + 1).astype(np.float64))
+    return i.astype(np.float64) / float(warmup_steps)
+
+
+def _check_number(name: str, key: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise LrcliError(f'{name}: {key} must be a number or "auto", got {value!r}')
+
+
+def warmup_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    warmup_min_lr: float | Auto = 0.0,
+    warmup_max_lr: float | Auto | None = None,
+    warmup_num_steps: int | Auto = 1000,
+    warmup_type: str = "log",
+    last_batch_iteration: int = -1,
+) -> Factors:
+    """Warmup from warmup_min_lr to warmup_max_lr, then constant. DeepSpeed `WarmupLR`.
+
+    W_d = max(2, warmup_num_steps); i < 0: min; i < W_d: min + (max − min)·γ(i), with
+    γ = ln(i + 1)/ln W_d ('log', the default and the fallback for unknown types; 1 at i = W_d − 1) or
+    i / W_d ('linear'; 1 only at i = W_d); after: max.
+
+    Versions (sources of 0.15.2–0.19.8 compared): warmup_max_lr defaults to the optimizer's lr since 0.17.2
+    (0.001 before); before 0.15.3 the constructor wrote nothing, so row 0 was the optimizer's lr (the peak)
+    instead of min; before 0.19.3 a warmup_num_steps ≤ 0 or a float was accepted (W_d = max(2, w)).
+    """
+    p = fill_auto(
+        {"warmup_min_lr": warmup_min_lr, "warmup_max_lr": warmup_max_lr, "warmup_num_steps": warmup_num_steps},
+        lr=lr,
+        warmup=warmup,
+        total=total,
+    )
+    minimum = p["warmup_min_lr"]
+    maximum = lr if p["warmup_max_lr"] is None else p["warmup_max_lr"]
+    steps_w = _warmup_steps("WarmupLR", p["warmup_num_steps"])
+    i = _iterations(steps, last_batch_iteration)
+    gamma = np.where(i < steps_w, _warmup_gamma(i, steps_w, _warmup_type(warmup_type)), 1.0)
+    delta = maximum - minimum
+    values = np.where(i < 0, float(minimum), minimum + delta * gamma)
+    return _first_row(steps, values, lr, last_batch_iteration)
+
+
+def warmup_decay_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    total_num_steps: int | Auto,
+    warmup_min_lr: float | Auto = 0.0,
+    warmup_max_lr: float | Auto | None = 0.001,
+    warmup_num_steps: int | Auto = 1000,
+    warmup_type: str = "log",
+    last_batch_iteration: int = -1,
+) -> Factors:
+    """WarmupLR's warmup, then linear decay to warmup_min_lr at total_num_steps. DeepSpeed `WarmupDecayLR`.
+
+    As `WarmupLR` for i < W_d; then min + (max − min)·max(0, (T_d − i) / max(1, T_d − W_d)), which is max at
+    i = W_d and min from i = T_d on (T_d = total_num_steps). T_d < W_d only logs a warning in DeepSpeed.
+    warmup_max_lr defaults to 0.001 here, not to the optimizer lr (unlike WarmupLR since 0.17.2).
+
+    Versions: as WarmupLR (0.15.3 initial value, 0.19.3 warmup_num_steps check); warmup_max_lr stayed 0.001.
+    """
+    p = fill_auto(
+        {
+            "total_num_steps": total_num_steps,
+            "warmup_min_lr": warmup_min_lr,
+            "warmup_max_lr": warmup_max_lr,
+            "warmup_num_steps": warmup_num_steps,
+        },
+        lr=lr,
+        warmup=warmup,
+        total=total,
+    )
+    minimum = p["warmup_min_lr"]
+    # an explicit null reaches WarmupLR, which then takes the optimizer lr
+    maximum = lr if p["warmup_max_lr"] is None else p["warmup_max_lr"]
+    total_d = p["total_num_steps"]
+    _check_number("WarmupDecayLR", "total_num_steps", total_d)
+    steps_w = _warmup_steps("WarmupDecayLR", p["warmup_num_steps"])
+    i = _iterations(steps, last_batch_iteration)
+    decay = np.maximum(0.0, (total_d - i).astype(np.float64) / float(max(1.0, total_d - steps_w)))
+    gamma = np.where(i < steps_w, _warmup_gamma(i, steps_w, _warmup_type(warmup_type)), decay)
+    delta = maximum - minimum
+    values = np.where(i < 0, float(minimum), minimum + delta * gamma)
+    return _first_row(steps, values, lr, last_batch_iteration)
+
+
+def warmup_cosine_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    total_num_steps: int | Auto,
+    warmup_min_ratio: float = 0.0,
+    warmup_num_steps: int | Auto = 1000,
+    cos_min_ratio: float = 0.0001,
+    warmup_type: str = "log",
+    last_batch_iteration: int = -1,
+) -> Factors:
+    """Warmup of a ratio of the optimizer's lr, then cosine decay to cos_min_ratio. DeepSpeed `WarmupCosineLR`.
+
+    lr(i) = lr · ratio(i): i < 0: 0 (so row 0 is 0); i < W_d: wmr + (1 − wmr)·γ(i) (γ as WarmupLR);
+    else q = min(1, (i − W_d + 1) / max(1, T_d − W_d)) and ratio = max(0, cmr + (1 − cmr)·(1 + cos πq)/2).
+    The cosine starts one step in (q = 1/(T_d − W_d) at i = W_d), so ratio 1 is never reached exactly
+    (log warmup ends at ln(W_d)/ln(W_d) = 1 at i = W_d − 1, linear at (W_d − 1)/W_d); the floor is reached
+    at i = T_d − 1.
+
+    Versions: the clamp q ≤ 1 and the max(1, ·) are 0.19.3+ (before, q grew past 1 so the LR climbed back up
+    after T_d, and T_d = W_d divided by zero); the warmup_num_steps check is 0.19.3+; an unknown warmup_type
+    falls back to 'log' only since 0.19.4 (before, the first warmup step raised UnboundLocalError);
+    0.15.3+ writes 0 at construction (before, row 0 was the optimizer lr).
+    """
+    p = fill_auto(
+        {"total_num_steps": total_num_steps, "warmup_num_steps": warmup_num_steps}, lr=lr, warmup=warmup, total=total
+    )
+    total_d = p["total_num_steps"]
+    _check_number("WarmupCosineLR", "total_num_steps", total_d)
+    steps_w = _warmup_steps("WarmupCosineLR", p["warmup_num_steps"])
+    i = _iterations(steps, last_batch_iteration)
+    rise = warmup_min_ratio + _warmup_gamma(i, steps_w, _warmup_type(warmup_type)) * (1.0 - warmup_min_ratio)
+    real_last_step = (i - steps_w + 1).astype(np.float64)
+    real_total_steps = max(1, total_d - steps_w)
+    progress = np.minimum(1.0, real_last_step / real_total_steps)
+    cosine = (1 + np.cos(math.pi * progress)) / 2
+    fall = np.maximum(0.0, cos_min_ratio + (1.0 - cos_min_ratio) * cosine)
+    ratio = np.where(i < steps_w, rise, fall)
+    values = np.where(i < 0, 0.0, lr * ratio)
+    return _first_row(steps, values, lr, last_batch_iteration)
+
+
+def one_cycle(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    cycle_min_lr: float,
+    cycle_max_lr: float,
+    decay_lr_rate: float = 0.0,
+    cycle_first_step_size: float = 2000,
+    cycle_second_step_size: float | None = None,
+    cycle_first_stair_count: float = 0,
+    cycle_second_stair_count: float | None = None,
+    decay_step_size: float = 0,
+    cycle_momentum: bool = True,
+    cycle_min_mom: float = 0.8,
+    cycle_max_mom: float = 0.9,
+    decay_mom_rate: float = 0.0,
+    last_batch_iteration: int = -1,
+) -> Factors:
+    """One triangular cycle min → max → min, then inverse-time decay. DeepSpeed `OneCycle`.
+
+    b = i + 1, S = s1 + s2 (s2 defaults to s1), ρ = s1/S. For i < S: x = 1 + b/S − ⌊1 + b/S⌋,
+    h = x/ρ if x ≤ ρ else (x − 1)/(ρ − 1); with a stair count n > 0 for that half (n2 defaults to n1):
+    h = ⌊(b mod S)·n/s1⌋/n going up (b mod S ≤ s1), ⌊(S − b mod S)·n/s2⌋/n going down;
+    lr = min + (max − min)·h (min at i = −1, max at i = s1 − 1).
+    For i ≥ S: lr = min / (1 + decay_lr_rate·(i − S + 1)/decay_step_size), or min when either is 0.
+    The momentum parameters move only the optimizer's betas, never the LR; they are accepted and unused.
+
+    Versions: stair counts shape the LR only since 0.19.4 (ignored before), as do the step-size checks;
+    the constructor writes min in every version checked (0.15.2+).
+    """
+    first = float(cycle_first_step_size)
+    second = float(cycle_second_step_size) if cycle_second_step_size is not None else first
+    if first <= 0:
+        raise LrcliError(
+            f"OneCycle: cycle_first_step_size must be positive, got {cycle_first_step_size!r} (DeepSpeed raises)"
+        )
+    if second < 0:
+        raise LrcliError(
+            f"OneCycle: cycle_second_step_size must be non-negative, got {cycle_second_step_size!r} (DeepSpeed raises)"
+        )
+    total_size = first + second
+    step_ratio = first / total_size
+    first_stairs = cycle_first_stair_count
+    second_stairs = first_stairs if cycle_second_stair_count is None else cycle_second_stair_count
+    skip_decay = math.isclose(decay_step_size, 0) or math.isclose(decay_lr_rate, 0)
+
+    i = _iterations(steps, last_batch_iteration)
+    batch_iteration = (i + 1).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        position = 1.0 + batch_iteration / total_size
+        x = position - np.floor(position)
+        rising = x <= step_ratio
+        scale = np.where(rising, x / step_ratio, (x - 1) / (step_ratio - 1))
+        stairs = np.where(rising, first_stairs, second_stairs)
+        cycle_iteration = np.mod(batch_iteration, total_size)
+        stair_position = np.where(
+            cycle_iteration <= first,
+            cycle_iteration * stairs / first,
+            (total_size - cycle_iteration) * stairs / second,
+        )
+        scale = np.where(stairs > 0, np.floor(stair_position) / stairs, scale)
+        cycle_lr = cycle_min_lr + (cycle_max_lr - cycle_min_lr) * scale
+        if skip_decay:
+            decay_lr = np.full(i.shape, float(cycle_min_lr))
+        else:
+            decay_interval = (i - total_size + 1) / decay_step_size
+            decay_lr = cycle_min_lr / (1 + decay_lr_rate * decay_interval)
+    values = np.where(i < total_size, cycle_lr, decay_lr)
+    return _first_row(steps, values, lr, last_batch_iteration)
+
+
+def lr_range_test(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    lr_range_test_min_lr: float = 1e-3,
+    lr_range_test_step_size: int = 2000,
+    lr_range_test_step_rate: float = 1.0,
+    lr_range_test_staircase: bool = False,
+    last_batch_iteration: int = -1,
+) -> Factors:
+    """LR growing linearly (or in stairs) from lr_range_test_min_lr without end. DeepSpeed `LRRangeTest`.
+
+    lr(i) = min · (1 + rate · I), I = (i + 1)/size, or ⌊(i + 1)/size⌋ with lr_range_test_staircase.
+
+    Versions: lr_range_test_step_size must be a positive int since 0.19.4 (before, 0 divided by zero at the
+    first step); the constructor writes min in every version checked (0.15.2+).
+    """
+    size = lr_range_test_step_size
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        raise LrcliError(
+            f"LRRangeTest: lr_range_test_step_size must be a positive whole number, got {size!r} (DeepSpeed raises)"
+        )
+    i = _iterations(steps, last_batch_iteration)
+    interval = (i + 1).astype(np.float64) / size
+    if lr_range_test_staircase:
+        interval = np.floor(interval)
+    values = lr_range_test_min_lr * (1 + lr_range_test_step_rate * interval)
+    return _first_row(steps, values, lr, last_batch_iteration)
+
+
+DS = "DeepSpeed runtime/lr_schedules.py"
+
+SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names are DeepSpeed's `type` strings
+    "WarmupLR": Schedule(
+        "WarmupLR", DS, warmup_lr, "log/linear warmup from warmup_min_lr to warmup_max_lr, then constant"
+    ),
+    "WarmupDecayLR": Schedule(
+        "WarmupDecayLR", DS, warmup_decay_lr, "log/linear warmup, then linear decay to warmup_min_lr at total_num_steps"
+    ),
+    "WarmupCosineLR": Schedule(
+        "WarmupCosineLR",
+        DS,
+        warmup_cosine_lr,
+        "log/linear warmup of the optimizer lr, then cosine decay to cos_min_ratio",
+    ),
+    "OneCycle": Schedule(
+        "OneCycle", DS, one_cycle, "1cycle: min -> max -> min (optional stairs), then inverse-time decay"
+    ),
+    "LRRangeTest": Schedule(
+        "LRRangeTest", DS, lr_range_test, "LR range test: linear (or staircase) growth from the min lr"
+    ),
+}

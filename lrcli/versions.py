@@ -1,0 +1,84 @@
+"""transformers versions: parsing `--transformers-version`, and which step/warmup rules that version follows.
+
+Every boundary below was read in the transformers source (trainer.py `set_initial_training_values` or
+`_inner_training_loop`, training_args.py `get_warmup_steps` / `__post_init__`); see docs frameworks.md §1.2, §1.4.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lrcli.errors import LrcliError
+
+Version = tuple[int, int, int]
+
+OLDEST: Version = (4, 20, 0)  # the oldest line whose rules lrcli has checked
+NEWEST: Version = (5, 24, 0)  # the newest line lrcli has checked; also the default
+
+_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?(?:dev|rc|post|a|b)\w*)?")
+
+
+def parse_version(text: str) -> Version:
+    """`"4.51"` -> (4, 51, 0), `"4.52.1"` -> (4, 52, 1); pre-release tags (`5.0.0rc1`, `4.43.0.dev0`) are ignored."""
+    match = _VERSION.fullmatch(text.strip())
+    if match is None:
+        raise LrcliError(f"--transformers-version {text!r} is not a version; write it like 4.51 or 4.52.1")
+    major, minor, patch = (int(part) if part else 0 for part in match.groups())
+    return (major, minor, patch)
+
+
+def show(version: Version) -> str:
+    return ".".join(str(part) for part in version)
+
+
+@dataclass(frozen=True)
+class HFRules:
+    """The parts of the Trainer's step arithmetic that changed between transformers releases."""
+
+    name: str  # as the user wrote it, e.g. "4.51"
+    version: Version
+    ceil_updates_per_epoch: bool  # 4.52.1+: ceil(L/GA); before: floor(L/GA) (transformers PR #37923)
+    loop_steps_partial_window: bool  # 4.47.0+: the epoch loop steps on its last, partial window too
+    max_steps_zero_is_epochs: bool  # up to 4.48.x `max_steps=0` meant "train by epochs"; 4.49.0+ means T = 0
+    warmup_rule: str  # "4.x" | "5.0-5.14" | "5.15+"
+
+    @property
+    def updates_rounding(self) -> str:
+        return "ceil" if self.ceil_updates_per_epoch else "floor"
+
+
+def rules_for(text: str) -> tuple[HFRules, tuple[str, ...]]:
+    """The rule set of transformers `text`, and notes when lrcli has to assume (a newer line than it knows)."""
+    version = parse_version(text)
+    notes: tuple[str, ...] = ()
+    if version < OLDEST:
+        raise LrcliError(
+            f"--transformers-version {text}: lrcli models transformers {show(OLDEST)} … {show(NEWEST)[:-2]}; "
+            "give a version in that range"
+        )
+    if version[:2] > NEWEST[:2]:
+        notes = (
+            f"transformers {text} is newer than the newest line lrcli has checked ({show(NEWEST)[:-2]}); "
+            "using its rules",
+        )
+    if version[0] == 4:
+        warmup_rule = "4.x"
+    elif version < (5, 15, 0):
+        warmup_rule = "5.0-5.14"
+    else:
+        warmup_rule = "5.15+"
+    rules = HFRules(
+        name=text.strip(),
+        version=version,
+        ceil_updates_per_epoch=version >= (4, 52, 0),  # PyPI has no 4.52.0: the line starts at 4.52.1
+        loop_steps_partial_window=version >= (4, 47, 0),
+        max_steps_zero_is_epochs=version < (4, 49, 0),
+        warmup_rule=warmup_rule,
+    )
+    return rules, notes
+
+
+def contrast_version(rules: HFRules) -> str:
+    """The release to show next to `rules` in `--explain`: the other side of the floor/ceil change."""
+    return "5.24" if not rules.ceil_updates_per_epoch else "4.51.3"

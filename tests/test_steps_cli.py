@@ -1,0 +1,261 @@
+"""`lrcli steps` and the step flags of `plot`/`compare`: wiring, output shapes and the error lines.
+
+The arithmetic itself is checked against the real Trainer in test_steps_oracle.py / test_steps_golden.py; here the
+CLI's numbers are compared with the library's `plan_steps` for the same settings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from lrcli.cli import main
+from lrcli.config import resolve
+from lrcli.steps import plan_steps
+
+ISSUE_EXAMPLE = ["--samples", "10000", "--batch", "32", "--epochs", "1", "--world-size", "8", "--warmup-ratio", "0.1"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def test_issue_example_prints_t_and_w_with_the_derivation(capsys: pytest.CaptureFixture[str]) -> None:
+    # 40 and 4 are what transformers 5.24's Trainer computes (test_steps_oracle.py runs this very case).
+    code, out, _ = run(capsys, "steps", *ISSUE_EXAMPLE)
+    assert code == 0
+    assert out.startswith("T = 40 optimizer steps, W = 4 warmup steps")
+    assert "floor(B / w) + 1 = floor(313 / 8) + 1" in out
+    assert "ceil(T · warmup_ratio) = ceil(40 · 0.1)" in out
+    assert "has no warmup_ratio" in out  # 5.24 removed it: the note says what that version would do
+
+
+def test_json_has_the_trainer_names_and_matches_the_library(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "steps", *ISSUE_EXAMPLE, "--grad-accum", "3", "--json")
+    assert code == 0
+    record = json.loads(out)
+    plan = plan_steps(
+        resolve(
+            [
+                (
+                    {
+                        "dataset_size": 10000,
+                        "per_device_train_batch_size": 32,
+                        "num_train_epochs": 1,
+                        "world_size": 8,
+                        "warmup_ratio": 0.1,
+                        "gradient_accumulation_steps": 3,
+                    },
+                    "test",
+                )
+            ]
+        )
+    )
+    assert record["total_steps"] == plan.total and record["warmup_steps"] == plan.warmup
+    assert record["update_steps_per_epoch"] == plan.update_steps_per_epoch
+    assert record["batches_per_epoch"] == plan.batches_per_epoch
+    assert record["num_train_epochs"] == plan.num_train_epochs
+    assert record["total_train_batch_size"] == 32 * 3 * 8
+    assert record["transformers_version"] == "5.24"
+
+
+def test_aliases_are_the_hf_names(capsys: pytest.CaptureFixture[str]) -> None:
+    _, short, _ = run(
+        capsys,
+        "steps",
+        "--samples",
+        "1000",
+        "--batch",
+        "4",
+        "--grad-accum",
+        "3",
+        "--epochs",
+        "2.5",
+        "--world-size",
+        "2",
+        "--json",
+    )
+    _, long, _ = run(
+        capsys,
+        "steps",
+        "--samples",
+        "1000",
+        "--per-device-train-batch-size",
+        "4",
+        "--gradient-accumulation-steps",
+        "3",
+        "--num-train-epochs",
+        "2.5",
+        "--num-processes",
+        "2",
+        "--json",
+    )
+    assert json.loads(short) == json.loads(long)
+
+
+def test_explain_shows_each_stage_and_the_other_rule_set(capsys: pytest.CaptureFixture[str]) -> None:
+    # transformers #36297: 91 samples, batch 10, 2 GPUs, GA 2, 10 epochs.
+    code, out, _ = run(
+        capsys,
+        "steps",
+        "--samples",
+        "91",
+        "--batch",
+        "10",
+        "--world-size",
+        "2",
+        "--grad-accum",
+        "2",
+        "--epochs",
+        "10",
+        "--transformers-version",
+        "4.51",
+        "--explain",
+    )
+    assert code == 0
+    assert "max(floor(L / GA), 1) = max(floor(5 / 2), 1) = 2" in out
+    assert "ceil(E · nupe) = ceil(10.0 · 2) = ceil(20.0) = 20" in out
+    assert "Under transformers 5.24 rules it differs" in out
+    assert "max(ceil(L / GA), 1) = max(ceil(5 / 2), 1) = 3" in out
+    assert "training stops at epoch 6.8, not 10" in out  # a real 4.51.3 run stops there (golden runs)
+
+
+def test_explain_shows_float_epoch_arithmetic(capsys: pytest.CaptureFixture[str]) -> None:
+    # 0.07 epochs × 100 updates = 7.000000000000001 in Python floats, so the Trainer makes 8 steps.
+    _, out, _ = run(capsys, "steps", "--samples", "100", "--batch", "1", "--epochs", "0.07", "--explain")
+    assert "ceil(0.07 · 100) = ceil(7.000000000000001) = 8" in out
+
+
+def test_explain_says_when_the_rule_sets_agree(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "steps", "--samples", "1024", "--batch", "8", "--grad-accum", "4", "--explain")
+    assert "Under transformers 4.51.3 rules: the same T" in out
+
+
+def test_total_steps_still_gives_t_directly(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "steps", "--total-steps", "1000", "--warmup-ratio", "0.05", "--json")
+    record = json.loads(out)
+    assert code == 0 and record["total_steps"] == 1000 and record["batches_per_epoch"] is None
+
+
+def test_max_steps_without_samples_is_enough(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "steps", "--max-steps", "500", "--warmup-steps", "0.1", "--json")
+    assert code == 0 and json.loads(out)["total_steps"] == 500
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--epochs", "3"], "add --samples N"),
+        (["--samples", "0"], "--samples must be ≥ 1"),
+        (["--samples", "100", "--batch", "0"], "--batch must be ≥ 1"),
+        (["--samples", "100", "--grad-accum", "0"], "--grad-accum must be ≥ 1"),
+        (["--samples", "100", "--world-size", "-2"], "--world-size must be ≥ 1"),
+        (["--samples", "100", "--epochs", "0"], "must be > 0"),
+        (["--samples", "10", "--batch", "32", "--drop-last"], "does not have a length"),
+        (["--samples", "100", "--world-size", "1,8"], "`lrcli compare` draws one curve per value"),
+        (["--samples", "100", "--transformers-version", "four"], "is not a version"),
+        (["--samples", "100", "--transformers-version", "4.19"], "lrcli models transformers 4.20"),
+        (["--samples", "100", "--max-steps", "0"], "plans 0 optimizer steps"),
+        (["--samples", "100", "--transformers-version", "4.51", "--warmup-steps", "0.1"], "use --warmup-ratio 0.1"),
+        (
+            ["--samples", "100", "--transformers-version", "4.51", "--schedule", "cosine_warmup_with_min_lr"],
+            "it was added in 4.54.0",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    code, out, err = run(capsys, "steps", *argv)
+    assert code == 2 and out == ""
+    assert err.startswith("lrcli: error: ") and err.count("\n") == 1 and expected in err
+
+
+def test_drop_last_error_names_both_fixes(capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, err = run(capsys, "steps", "--samples", "10", "--batch", "32", "--drop-last")
+    assert "lower --batch" in err and "drop --drop-last" in err
+
+
+def test_plot_takes_the_step_flags_and_prints_t_and_w(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    target = tmp_path / "lr.csv"
+    code, _, err = run(capsys, "plot", "--schedule", "cosine", *ISSUE_EXAMPLE, "-o", str(target))
+    assert code == 0
+    assert "T=40 steps (40 per epoch), warmup W=4" in err
+    rows = list(csv.reader(io.StringIO(target.read_text())))
+    assert len(rows) == 1 + 41  # header + steps 0 … T
+
+
+def test_compare_draws_one_curve_per_world_size(capsys: pytest.CaptureFixture[str]) -> None:
+    # accelerate #2926 / transformers #23986: the same run on 1 and on 8 processes has different T.
+    code, out, err = run(
+        capsys,
+        "compare",
+        "cosine",
+        "--samples",
+        "10000",
+        "--batch",
+        "32",
+        "--epochs",
+        "1",
+        "--world-size",
+        "1,8",
+        "--warmup-ratio",
+        "0.1",
+        "-o",
+        "-",
+    )
+    assert code == 0
+    header, *rows = list(csv.reader(io.StringIO(out)))
+    assert header == ["step", "cosine world_size=1", "cosine world_size=8"]
+    one = plan_steps(
+        resolve(
+            [
+                (
+                    {
+                        "dataset_size": 10000,
+                        "per_device_train_batch_size": 32,
+                        "num_train_epochs": 1,
+                        "warmup_ratio": 0.1,
+                    },
+                    "test",
+                )
+            ]
+        )
+    )
+    assert len(rows) == one.total + 1
+    assert sum(1 for row in rows if row[2] != "") == 40 + 1
+    assert "cosine world_size=8: T=40 steps" in err
+
+
+def test_compare_combines_lists_and_versions(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "compare",
+        "linear",
+        "--samples",
+        "40",
+        "--batch",
+        "4",
+        "--grad-accum",
+        "3",
+        "--epochs",
+        "2",
+        "--transformers-version",
+        "4.51.3,5.24",
+        "-o",
+        "-",
+    )
+    header, *rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0
+    assert header == ["step", "linear transformers_version=4.51.3", "linear transformers_version=5.24"]
+    # T = 6 under 4.51.3 and 8 under 5.24 (golden rows / real runs, tests/data/steps_transformers_*.json)
+    assert sum(1 for r in rows if r[1] != "") == 6 + 1 and len(rows) == 8 + 1
+
+
+def test_plot_refuses_lists(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "plot", "--samples", "100,200", "-o", "-")
+    assert code == 2 and "--samples 100,200" in err
