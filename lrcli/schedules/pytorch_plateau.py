@@ -203,6 +203,7 @@ SCHEDULES: dict[str, Schedule] = {
         HF,
         greedy,
         "GreedyLR: raise the lr on sustained improvement, cut it on plateaus",
+        added_in="5.4.0",  # checked: absent in 5.3.0, and 5.4.0's GreedyLR is identical to 5.24.0's
         needs_metrics=True,
         aliases=(("warmup", "greedy_warmup"),),
         ignores_warmup=True,
