@@ -216,3 +216,51 @@ def test_long_runs_match_live_torch(name, kwargs):
 def test_oracle_is_the_pinned_version():
     assert torch.__version__.startswith("2.13.0")
     assert transformers.__version__ == "5.24.0"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["CosineAnnealingLR", "PolynomialLR", "OneCycleLR", "StepLR", "CosineAnnealingWarmRestarts"]),
+    start=st.floats(0.001, 1.0),
+    warmup=st.integers(1, 60),
+    rest=st.integers(1, 200),
+    lr=LR,
+)
+def test_warmup_plus_x_matches_the_hand_written_sequential_lr(name, start, warmup, rest, lr):
+    """lrcli's shorthand (one scheduler, no milestones, W from the warmup flags) against torch's
+    SequentialLR([LinearLR(start, 1.0, W), X(T-derived = T − W)], milestones=[W])."""
+    total = warmup + rest
+    given_x = {"StepLR": {"step_size": 7}, "CosineAnnealingWarmRestarts": {"T_0": 9}}.get(name, {})
+    derived = {"CosineAnnealingLR": {"T_max": rest}, "PolynomialLR": {"total_iters": rest},
+               "OneCycleLR": {"max_lr": lr, "total_steps": rest}}.get(name, {})  # fmt: skip
+    written = {
+        "schedulers": [
+            {"name": "LinearLR", "start_factor": start, "end_factor": 1.0, "total_iters": warmup},
+            {"name": name, **given_x, **derived},
+        ],
+        "milestones": [warmup],
+    }
+    expected = np.array(torch_curve("SequentialLR", lr=lr, n=total, kwargs=written))
+    shorthand = {"schedulers": [{"name": name, **given_x}], "warmup_start_factor": start}
+    got = evaluate(
+        get_schedule("SequentialLR"), np.arange(total + 1), lr=lr, warmup=warmup, total=total, kwargs=shorthand
+    )
+    assert np.max(np.abs(got - expected)) <= 1e-12 * max(lr, float(np.max(expected)))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["CosineAnnealingLR", "PolynomialLR", "OneCycleLR", "CyclicLR"]), n=st.integers(1, 300), lr=LR
+)
+def test_derived_parameters_match_torch_given_them_explicitly(name, n, lr):
+    """T fills T_max / total_iters / total_steps and --lr fills max_lr when the kwargs leave them out."""
+    explicit = {
+        "CosineAnnealingLR": {"T_max": n},
+        "PolynomialLR": {"total_iters": n},
+        "OneCycleLR": {"max_lr": lr, "total_steps": n},
+        "CyclicLR": {"base_lr": lr / 10, "max_lr": lr, "step_size_up": 7},
+    }[name]
+    expected = np.array(torch_curve(name, lr=lr, n=n, kwargs=explicit))
+    implicit = {"CyclicLR": {"base_lr": lr / 10, "step_size_up": 7}}.get(name, {})
+    got = _lrcli(name, lr, n, implicit)
+    assert np.max(np.abs(got - expected)) <= 1e-12 * max(lr, float(np.max(expected)))
