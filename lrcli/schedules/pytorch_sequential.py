@@ -4,6 +4,7 @@ Sub-schedulers are JSON-able dicts, one per scheduler, in construction order:
     {"name": "LinearLR", "start_factor": 0.01, "total_iters": 100}          (lrcli form)
     {"class_path": "torch.optim.lr_scheduler.CosineAnnealingLR", "init_args": {"T_max": 900}}   (Lightning)
     {"_component_": "torch.optim.lr_scheduler.CosineAnnealingLR", "T_max": 900}                  (torchtune)
+    "CosineAnnealingLR"                                                       (the name alone: torch's defaults)
 """
 
 from __future__ import annotations
