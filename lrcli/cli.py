@@ -88,6 +88,22 @@ OutputOpt = Annotated[
 ]
 FormatOpt = Annotated[str | None, typer.Option("--format", help="Output format, overriding the suffix: png svg pdf csv json txt.")]
 LogYOpt = Annotated[bool, typer.Option("--log-y", help="Logarithmic LR axis.")]
+MetricsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metrics",
+        help="Evaluation history for ReduceLROnPlateau/greedy: a trainer_state.json (log_history) or a CSV with a "
+        "step column (optimizer updates done) and a metric column.",
+    ),
+]
+MetricOpt = Annotated[
+    str | None,
+    typer.Option("--metric", help="Metric to read from --metrics. Default: eval_loss, val_loss or the only one."),
+]
+StepUnitOpt = Annotated[
+    str | None,
+    typer.Option("--step-unit", help="When the scheduler steps: 'step' (each optimizer update, default) or 'epoch'."),
+]
 
 
 @contextmanager
@@ -162,6 +178,14 @@ def _flag_layers(
     ]
     layers += [({STEP_FLAGS[flag][0]: value}, flag) for flag, value in step_values.items()]
     return layers
+
+
+def _metric_layers(metrics: str | None, metric: str | None, step_unit: str | None) -> list[tuple[dict[str, Any], str]]:
+    return [
+        ({"metrics_path": metrics}, "--metrics"),
+        ({"metric_name": metric}, "--metric"),
+        ({"step_unit": step_unit}, "--step-unit"),
+    ]
 
 
 def _kwargs_from_flags(kw: list[str] | None, scheduler_kwargs: str | None) -> dict[str, Any]:
@@ -252,6 +276,9 @@ def plot(
     scheduler_kwargs: SchedulerKwargsOpt = None,
     fmt: FormatOpt = None,
     log_y: LogYOpt = False,
+    metrics: MetricsOpt = None,
+    metric: MetricOpt = None,
+    step_unit: StepUnitOpt = None,
 ) -> None:
     """Draw (or tabulate) one learning-rate schedule.
 
@@ -269,6 +296,7 @@ def plot(
             schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last
         )
         layers.append(({"lr_scheduler_kwargs": _kwargs_from_flags(kw, scheduler_kwargs) or None}, "--kw"))
+        layers += _metric_layers(metrics, metric, step_unit)
         curve = compute(resolve(layers))
         _write([curve], output, fmt, log_y=log_y, default_name=_safe_name(curve.label))
         _warn(curve.notes)  # after the write: a failed write stays one error line
@@ -309,6 +337,9 @@ def compare(
     scheduler_kwargs: SchedulerKwargsOpt = None,
     fmt: FormatOpt = None,
     log_y: LogYOpt = False,
+    metrics: MetricsOpt = None,
+    metric: MetricOpt = None,
+    step_unit: StepUnitOpt = None,
 ) -> None:
     """Overlay several schedules in one figure or table (one CSV column per schedule).
 
@@ -337,6 +368,7 @@ def compare(
                 )
                 layers.append(({"lr_scheduler_kwargs": per_name[name] or None}, "--kw"))
                 layers.append(({"label": f"{name} {suffix}" if suffix else None}, "compare step lists"))
+                layers += _metric_layers(metrics, metric, step_unit)
                 curves.append(compute(resolve(layers)))
         _write(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(_safe_name(n) for n in names))
         _warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))  # once each, after the write
@@ -415,6 +447,7 @@ def schedules() -> None:
     for schedule in SCHEDULES.values():
         params = ", ".join(f"{k}={_format_default(v)}" for k, v in schedule.parameters().items())
         since = f" [transformers ≥ {schedule.added_in}]" if schedule.added_in else ""
+        since += " [needs --metrics]" if schedule.needs_metrics else ""
         families.setdefault(schedule.family, []).append(
             f"  {schedule.name:<28} {schedule.summary}{since}\n  {'':<28} params: {params or '(none)'}"
         )

@@ -37,6 +37,9 @@ class TrainConfig:
     transformers_version: str = "5.24"
     framework: str = "hf"  # whose step arithmetic applies: a key of steps.PLANNERS
     label: str | None = None
+    step_unit: str = "step"  # when the scheduler steps: every optimizer update, or every epoch (Lightning `interval`)
+    metrics_path: str | None = None  # evaluation-metric history for metric-driven schedules (ReduceLROnPlateau)
+    metric_name: str | None = None  # which metric in it; None: eval_loss, val_loss or the only one
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def source(self, name: str) -> str:
@@ -84,7 +87,11 @@ def _validated(name: str, value: Any, where: str) -> Any:
         if not isinstance(value, Mapping):
             raise LrcliError(f"{what} must be a mapping of scheduler arguments, got {value!r}")
         return MappingProxyType(dict(value))
-    if name in ("lr_scheduler_type", "transformers_version", "label", "framework"):
+    if name == "step_unit":
+        if value not in ("step", "epoch"):
+            raise LrcliError(f"{what} must be 'step' (every optimizer update) or 'epoch', got {value!r}")
+        return value
+    if name in ("lr_scheduler_type", "transformers_version", "label", "framework", "metrics_path", "metric_name"):
         if value is not None and not isinstance(value, str):
             raise LrcliError(f"{what} must be a string, got {value!r}")
         return value

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
+from lrcli.metrics import load_metrics
 from lrcli.schedules import Schedule, evaluate, get_schedule
 from lrcli.steps import StepPlan, plan_steps
 
@@ -50,6 +51,8 @@ def _schedule_kwargs(schedule: Schedule, config: TrainConfig) -> tuple[dict[str,
 def starting_lr(config: TrainConfig, plan: StepPlan) -> float:
     """The LR of the first update (step 0), without evaluating the whole curve."""
     schedule = get_schedule(config.lr_scheduler_type)
+    if schedule.needs_metrics:
+        return config.learning_rate  # no evaluation has happened before the first update
     kwargs, _ = _schedule_kwargs(schedule, config)
     start = np.zeros(1, dtype=np.int64)
     lr = evaluate(schedule, start, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
@@ -63,9 +66,18 @@ def compute(config: TrainConfig) -> Curve:
     if plan.total < 1:
         raise LrcliError(f"the run has {plan.total} optimizer steps: there is no curve to draw")
     kwargs, kwargs_notes = _schedule_kwargs(schedule, config)
+    notes = list(kwargs_notes)
+    if schedule.ignores_warmup and plan.warmup:
+        hint = "" if schedule.needs_metrics else f" (for warmup + {schedule.name}, use SequentialLR)"
+        notes.append(f"{schedule.name} has no warmup: the {plan.warmup} warmup steps are not applied{hint}")
+    metrics = None
+    if schedule.needs_metrics and config.metrics_path is not None:
+        metrics = load_metrics(config.metrics_path, config.metric_name)
+    elif config.metrics_path is not None:
+        notes.append(f"{schedule.name} does not react to a metric: --metrics {config.metrics_path} is not used")
     steps = np.arange(plan.total + 1, dtype=np.int64)
-    lr = evaluate(schedule, steps, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
-    notes = plan.notes + kwargs_notes + first_update_notes(float(lr[0]), plan)
+    clock, total, warmup = _scheduler_clock(steps, plan, config.step_unit, schedule, notes)
+    lr = evaluate(schedule, clock, lr=config.learning_rate, warmup=warmup, total=total, kwargs=kwargs, metrics=metrics)
     return Curve(
         label=config.label or schedule.name,
         schedule=schedule.name,
@@ -74,5 +86,30 @@ def compute(config: TrainConfig) -> Curve:
         plan=plan,
         steps=steps,
         lr=lr,
-        notes=notes,
+        notes=plan.notes + tuple(notes) + first_update_notes(float(lr[0]), plan),
     )
+
+
+def _scheduler_clock(
+    steps: NDArray[np.int64], plan: StepPlan, unit: str, schedule: Schedule, notes: list[str]
+) -> tuple[NDArray[np.int64], int, int]:
+    """Scheduler steps taken before each optimizer update, and T and W in scheduler steps.
+
+    With `epoch` (Lightning's interval="epoch") the scheduler steps once per U updates: row s has had ⌊s/U⌋ steps,
+    T becomes ⌈T/U⌉ epochs and W ⌈W/U⌉. Metric-driven schedules step at each evaluation instead.
+    """
+    if unit == "step":
+        return steps, plan.total, plan.warmup
+    if schedule.needs_metrics:
+        notes.append(f"{schedule.name} steps at each evaluation: --step-unit {unit} does not apply")
+        return steps, plan.total, plan.warmup
+    per_epoch = plan.update_steps_per_epoch
+    if per_epoch is None:
+        raise LrcliError(
+            "--step-unit epoch needs the number of optimizer updates per epoch: give the run as --samples/--batch "
+            "(with --grad-accum, --world-size, --epochs) instead of --total-steps"
+        )
+    total, warmup = -(-plan.total // per_epoch), -(-plan.warmup // per_epoch)
+    if plan.warmup % per_epoch:
+        notes.append(f"warmup of {plan.warmup} updates rounded up to {warmup} epochs of {per_epoch} updates")
+    return steps // per_epoch, total, warmup

@@ -15,11 +15,19 @@ from typing import Any
 import numpy as np
 
 from lrcli.errors import LrcliError
-from lrcli.schedules import axolotl, deepspeed, hf
+from lrcli.metrics import MetricHistory
+from lrcli.schedules import axolotl, deepspeed, hf, pytorch, pytorch_plateau, pytorch_sequential
 from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps
 from lrcli.values import coerce_number
 
-SCHEDULES: dict[str, Schedule] = {**hf.SCHEDULES, **deepspeed.SCHEDULES, **axolotl.SCHEDULES}
+SCHEDULES: dict[str, Schedule] = {
+    **hf.SCHEDULES,
+    **deepspeed.SCHEDULES,
+    **axolotl.SCHEDULES,
+    **pytorch.SCHEDULES,
+    **pytorch_sequential.SCHEDULES,
+    **pytorch_plateau.SCHEDULES,
+}
 
 
 def get_schedule(name: str) -> Schedule:
@@ -73,14 +81,30 @@ def bind_kwargs(schedule: Schedule, kwargs: Mapping[str, Any]) -> dict[str, Any]
             f"{schedule.name} needs {', '.join(missing)}; pass it like --kw {missing[0]}=<value>"
         )
     hints = typing.get_type_hints(schedule.fn)
-    return {key: _check_kwarg_type(schedule, key, value, hints.get(key, Any)) for key, value in kwargs.items()}
+    renames = dict(schedule.aliases)  # framework kwarg -> fn parameter
+    return {
+        renames.get(key, key): _check_kwarg_type(schedule, key, value, hints.get(renames.get(key, key), Any))
+        for key, value in kwargs.items()
+    }
 
 
 def evaluate(
-    schedule: Schedule, steps: Steps, *, lr: float, warmup: int, total: int, kwargs: Mapping[str, Any]
+    schedule: Schedule,
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    kwargs: Mapping[str, Any],
+    metrics: MetricHistory | None = None,
 ) -> Factors:
-    """The LR after each step in `steps`; raises LrcliError where the framework itself would refuse."""
+    """The LR after each step in `steps`; raises LrcliError where the framework itself would refuse.
+
+    `metrics` (the evaluation history) reaches only schedules that step on a metric (`needs_metrics`).
+    """
     bound = bind_kwargs(schedule, kwargs)
+    if schedule.needs_metrics:
+        bound["metrics"] = metrics
     with np.errstate(all="ignore"):
         values = schedule.fn(steps, lr=lr, warmup=warmup, total=total, **bound)
     bad = np.flatnonzero(~np.isfinite(values))

@@ -19,7 +19,7 @@ class ScheduleFn(Protocol):
     def __call__(self, steps: Steps, *, lr: float, warmup: int, total: int, **kwargs: Any) -> Factors: ...
 
 
-_FIXED = ("steps", "lr", "warmup", "total")
+_FIXED = ("steps", "lr", "warmup", "total", "metrics")  # metrics: passed by lrcli to needs_metrics schedules
 REQUIRED = inspect.Parameter.empty
 
 
@@ -37,11 +37,15 @@ class Schedule:
     summary: str
     added_in: str | None = None  # first transformers version with this lr_scheduler_type (HF family)
     ignores_kwargs: bool = False  # the framework drops lr_scheduler_kwargs without a word
+    ignores_warmup: bool = False  # the framework class has no warmup (torch schedulers): W does not reach it
+    needs_metrics: bool = False  # steps on an evaluation metric: fn takes `metrics: MetricHistory`
+    aliases: tuple[tuple[str, str], ...] = ()  # (framework kwarg, fn parameter) where the name clashes with lrcli's
 
     def parameters(self) -> dict[str, Any]:
-        """Keyword name -> default (`REQUIRED` when there is none), in signature order."""
+        """Keyword name (as the framework spells it) -> default (`REQUIRED` when there is none), in signature order."""
+        framework_name = {fn_name: name for name, fn_name in self.aliases}
         return {
-            name: param.default
+            framework_name.get(name, name): param.default
             for name, param in inspect.signature(self.fn).parameters.items()
             if name not in _FIXED
         }

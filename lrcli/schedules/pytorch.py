@@ -1,0 +1,640 @@
+"""PyTorch `torch.optim.lr_scheduler` classes (torch 2.13), with torch's class names and constructor parameters.
+
+Every value is what `scheduler.step()` leaves in `optimizer.param_groups[0]["lr"]`, not the textbook closed form.
+Most torch schedulers are *chainable*: each step rescales the current lr, so lrcli replays that recursion in the same
+float operations (a `cumprod` of the per-step ratios, or a scalar loop where `math.cos`/`**` or an affine update is
+involved). Where the replay and the closed form differ (see each docstring):
+
+* CosineAnnealingLR drifts from η + (B − η)·½(1 + cos(πt/T)) over many periods (≈4e-11 relative after 1e5 steps),
+  and is periodic (climbs back to B at t = 2T) rather than clamped.
+* ConstantLR(total_iters=0) and LinearLR(total_iters=0) stay at B·factor / B·start_factor forever (the closed form
+  says B, or divides by zero); ConstantLR's restored lr can be 1 ulp off B.
+* PolynomialLR(total_iters=0) stays at B (the closed form divides by zero).
+* MultiStepLR ignores negative milestones (the closed form counts them).
+
+Parameters torch requires but lrcli can derive default to None and are filled in: `OneCycleLR.max_lr` and
+`CyclicLR.max_lr` from `--lr`; `OneCycleLR.total_steps`, `PolynomialLR.total_iters` and `CosineAnnealingLR.T_max` from
+T (the number of scheduler steps; inside SequentialLR, the length of the scheduler's own segment). A value given in the
+kwargs always wins. `--lr` is the lr the optimizer was built with (B).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lrcli.errors import LrcliError
+from lrcli.schedules.types import Factors, Schedule, Steps
+
+TORCH = "PyTorch torch.optim.lr_scheduler"
+_MODULE = "torch.optim.lr_scheduler."
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a scheduler starts: `base` is its `base_lrs[0]` (the group's `initial_lr` when it was built), `lr` the
+    group lr just before its initial step; `restart` means SequentialLR restarts it at a milestone, where torch
+    computes step 0 with `_get_closed_form_lr()` (or `get_lr()` for classes without one) instead of the initial step."""
+
+    base: float
+    lr: float
+    restart: bool = False
+
+
+def _cos(x: Sequence[float]) -> list[float]:
+    # math.cos, not np.cos: torch calls libm per value and a 1-ulp difference can decide a branch.
+    return [math.cos(v) for v in x]
+
+
+def _chain(first: float, ratios: np.ndarray) -> Factors:
+    """lr(0) = first, lr(t) = lr(t − 1) · ratios[t − 1]: the same multiplications torch performs, in the same order."""
+    return np.cumprod(np.concatenate(([first], ratios.astype(np.float64))))
+
+
+def _zero_division(name: str, where: str) -> LrcliError:
+    return LrcliError(f"{name}: torch raises ZeroDivisionError {where}; change the parameters")
+
+
+def _run_step(n: int, origin: Origin, *, step_size: float, gamma: float) -> Factors:
+    if step_size == 0 and n >= 1:
+        raise _zero_division("StepLR", "at the first step (step_size=0)")
+    t = np.arange(1, n + 1)
+    ratios = np.where(t % step_size == 0, gamma, 1.0) if n else np.empty(0)
+    return _chain(origin.base if origin.restart else origin.lr, ratios)
+
+
+def _run_multistep(n: int, origin: Origin, *, milestones: list[Any], gamma: float) -> Factors:
+    counts = Counter(milestones)
+    ratios = np.ones(n, dtype=np.float64)
+    for milestone, count in counts.items():
+        if milestone == int(milestone) and 1 <= milestone <= n:  # step() compares last_epoch with each key
+            ratios[int(milestone) - 1] = gamma**count
+    if origin.restart:  # closed form: γ ** bisect_right(sorted milestones, 0), negative milestones included
+        first = origin.base * gamma ** bisect_right(sorted(counts.elements()), 0)
+    else:
+        first = origin.lr * gamma ** counts[0] if 0 in counts else origin.lr
+    return _chain(first, ratios)
+
+
+def _run_constant(n: int, origin: Origin, *, factor: float, total_iters: float) -> Factors:
+    if origin.restart:
+        first = origin.base * (factor + (0 >= total_iters) * (1 - factor))
+    else:
+        first = origin.lr * factor
+    ratios = np.ones(n, dtype=np.float64)
+    if total_iters == int(total_iters) and 1 <= total_iters <= n:
+        if factor == 0:
+            raise _zero_division("ConstantLR", f"at step total_iters={total_iters} (factor=0 cannot be undone)")
+        ratios[int(total_iters) - 1] = 1.0 / factor
+    return _chain(first, ratios)
+
+
+def _run_linear(n: int, origin: Origin, *, start_factor: float, end_factor: float, total_iters: float) -> Factors:
+    if origin.restart:
+        if total_iters == 0:
+            raise _zero_division("LinearLR", "when SequentialLR restarts it with total_iters=0")
+        first = origin.base * (start_factor + (end_factor - start_factor) * min(total_iters, 0) / total_iters)
+    else:
+        first = origin.lr * start_factor
+    t = np.arange(1, n + 1, dtype=np.float64)
+    delta = end_factor - start_factor
+    with np.errstate(all="ignore"):
+        ratios = 1.0 + delta / (total_iters * start_factor + (t - 1) * delta)
+    return _chain(first, np.where(t > total_iters, 1.0, ratios))
+
+
+def _run_exponential(n: int, origin: Origin, *, gamma: float) -> Factors:
+    first = origin.base * gamma**0 if origin.restart else origin.lr
+    return _chain(first, np.full(n, gamma, dtype=np.float64))
+
+
+def _run_polynomial(n: int, origin: Origin, *, total_iters: float, power: float) -> Factors:
+    if origin.restart:
+        if total_iters == 0:
+            raise _zero_division("PolynomialLR", "when SequentialLR restarts it with total_iters=0")
+        first = origin.base * (1.0 - min(total_iters, 0) / total_iters) ** power
+    else:
+        first = origin.lr
+    ratios = []
+    for t in range(1, n + 1):
+        if t > total_iters:
+            ratios.append(1.0)
+            continue
+        try:
+            ratios.append(((1.0 - t / total_iters) / (1.0 - (t - 1) / total_iters)) ** power)
+        except ZeroDivisionError:
+            raise _zero_division("PolynomialLR", f"at step {t} (power={power} ≤ 0 at the end)") from None
+    return _chain(first, np.array(ratios))
+
+
+def _run_cosine_annealing(n: int, origin: Origin, *, T_max: float, eta_min: float) -> Factors:
+    if T_max == 0:
+        if n == 0 and not origin.restart:  # the initial step leaves the lr alone; the first step() divides by 0
+            return np.array([origin.lr])
+        raise _zero_division("CosineAnnealingLR", "with T_max=0")
+    base, eta = origin.base, eta_min
+    cos = _cos([math.pi * t / T_max for t in range(n + 1)])
+    if origin.restart:
+        lr = eta + (base - eta) * (1 + cos[0]) / 2
+    else:
+        lr = origin.lr
+    bump = (base - eta) * (1 - math.cos(math.pi / T_max)) / 2
+    out = [lr]
+    for t in range(1, n + 1):
+        if (t - 1 - T_max) % (2 * T_max) == 0:  # the trough: the ratio below would be 0/0
+            lr = lr + bump
+        else:
+            try:
+                lr = (1 + cos[t]) / (1 + cos[t - 1]) * (lr - eta) + eta
+            except ZeroDivisionError:
+                raise _zero_division("CosineAnnealingLR", f"at step {t}") from None
+        out.append(lr)
+    return np.array(out, dtype=np.float64)
+
+
+def _run_warm_restarts(n: int, origin: Origin, *, T_0: int, T_mult: int, eta_min: float) -> Factors:
+    t = np.arange(n + 1, dtype=np.int64)
+    if T_mult == 1:
+        t_cur, t_i = t % T_0, np.full(n + 1, T_0, dtype=np.int64)
+    else:
+        starts, lengths = [0], [T_0]  # cycle k starts at T_0 (m^k − 1)/(m − 1) and lasts T_0 m^k: exact integers
+        while starts[-1] + lengths[-1] <= n:
+            starts.append(starts[-1] + lengths[-1])
+            lengths.append(lengths[-1] * T_mult)
+        cycle = np.searchsorted(np.array(starts, dtype=np.int64), t, side="right") - 1
+        t_cur, t_i = t - np.array(starts)[cycle], np.array(lengths)[cycle]
+    base = origin.base
+    cos = _cos([math.pi * int(c) / int(i) for c, i in zip(t_cur, t_i, strict=True)])
+    return np.array([eta_min + (base - eta_min) * (1 + c) / 2 for c in cos], dtype=np.float64)
+
+
+def _run_cyclic(
+    n: int,
+    origin: Origin,
+    *,
+    base_lr: float,
+    max_lr: float,
+    step_size_up: float,
+    step_size_down: float | None,
+    mode: str,
+    gamma: float,
+) -> Factors:
+    up = float(step_size_up)
+    down = float(step_size_down) if step_size_down is not None else up
+    total_size = up + down
+    if total_size == 0:
+        raise _zero_division("CyclicLR", "in its constructor (step_size_up + step_size_down = 0)")
+    ratio = up / total_size
+    out = []
+    for t in range(n + 1):
+        cycle = math.floor(1 + t / total_size)
+        x = 1.0 + t / total_size - cycle
+        try:
+            scale = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+        except ZeroDivisionError:
+            raise _zero_division("CyclicLR", f"at step {t} (step_size_up=0)") from None
+        if mode == "triangular":
+            height = 1.0
+        elif mode == "triangular2":
+            try:
+                height = 1 / (2.0 ** (cycle - 1))
+            except OverflowError:
+                raise LrcliError(f"CyclicLR triangular2: torch raises OverflowError in cycle {cycle}") from None
+        else:  # exp_range: scale_mode is forced to 'iterations'
+            height = gamma**t
+        out.append(base_lr + (max_lr - base_lr) * scale * height)
+    return np.array(out, dtype=np.float64)
+
+
+def _run_one_cycle(
+    n: int,
+    origin: Origin,
+    *,
+    max_lr: float,
+    total_steps: int,
+    pct_start: float,
+    anneal_strategy: str,
+    div_factor: float,
+    final_div_factor: float,
+    three_phase: bool,
+) -> Factors:
+    if n > total_steps:
+        raise LrcliError(
+            f"OneCycleLR is stepped {n} times but total_steps is {total_steps}: torch raises "
+            f"ValueError('Tried to step {total_steps + 1} times') there; set total_steps ≥ {n} or train for fewer steps"
+        )
+    initial = _one_cycle_initial_lr(max_lr, div_factor)
+    lrs = {"initial_lr": initial, "max_lr": max_lr, "min_lr": initial / final_div_factor}
+    if three_phase:
+        phases = [
+            (float(pct_start * total_steps) - 1, "initial_lr", "max_lr"),
+            (float(2 * pct_start * total_steps) - 2, "max_lr", "initial_lr"),
+            (total_steps - 1, "initial_lr", "min_lr"),
+        ]
+    else:
+        phases = [(float(pct_start * total_steps) - 1, "initial_lr", "max_lr"), (total_steps - 1, "max_lr", "min_lr")]
+    out = []
+    for t in range(n + 1):
+        start_step = 0.0
+        for i, (end_step, start_key, end_key) in enumerate(phases):
+            if t <= end_step or i == len(phases) - 1:
+                try:
+                    pct = (t - start_step) / (end_step - start_step)
+                except ZeroDivisionError:
+                    where = f"at step {t} (pct_start·total_steps = 1 gives an empty phase)"
+                    raise _zero_division("OneCycleLR", where) from None
+                start, end = lrs[start_key], lrs[end_key]
+                if anneal_strategy == "cos":
+                    out.append(end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1))
+                else:
+                    out.append((end - start) * pct + start)
+                break
+            start_step = end_step
+    return np.array(out, dtype=np.float64)
+
+
+def _one_cycle_initial_lr(max_lr: float, div_factor: float) -> float:
+    if div_factor == 0:
+        raise _zero_division("OneCycleLR", "in its constructor (div_factor=0)")
+    return max_lr / div_factor
+
+
+# ---- parameter checks and derived defaults, per class (torch's constructor checks, then lrcli's fill-ins) ----
+
+
+def _check_constant(p: dict[str, Any]) -> None:
+    if p["factor"] > 1.0 or p["factor"] < 0:
+        raise LrcliError(f"ConstantLR: factor must be in [0, 1] (torch raises ValueError), got {p['factor']}")
+
+
+def _check_linear(p: dict[str, Any]) -> None:
+    if p["start_factor"] > 1.0 or p["start_factor"] <= 0:
+        raise LrcliError(f"LinearLR: start_factor must be in (0, 1] (torch raises ValueError), got {p['start_factor']}")
+    if p["end_factor"] > 1.0 or p["end_factor"] < 0:
+        raise LrcliError(f"LinearLR: end_factor must be in [0, 1] (torch raises ValueError), got {p['end_factor']}")
+
+
+def _check_multistep(p: dict[str, Any]) -> None:
+    milestones = p["milestones"]
+    if not isinstance(milestones, (list, tuple)) or not all(
+        isinstance(m, (int, float)) and not isinstance(m, bool) for m in milestones
+    ):
+        raise LrcliError(f"MultiStepLR: milestones must be a list of step numbers like [30, 80], got {milestones!r}")
+
+
+def _check_warm_restarts(p: dict[str, Any]) -> None:
+    if not isinstance(p["T_0"], int) or p["T_0"] <= 0:
+        raise LrcliError(
+            f"CosineAnnealingWarmRestarts: T_0 must be a positive integer (torch raises ValueError), got {p['T_0']!r}"
+        )
+    if not isinstance(p["T_mult"], int) or p["T_mult"] < 1:
+        raise LrcliError(
+            f"CosineAnnealingWarmRestarts: T_mult must be an integer ≥ 1 (torch raises ValueError), got {p['T_mult']!r}"
+        )
+
+
+def _check_cyclic(p: dict[str, Any]) -> None:
+    if p["mode"] not in ("triangular", "triangular2", "exp_range"):
+        raise LrcliError(
+            f"CyclicLR: mode must be 'triangular', 'triangular2' or 'exp_range' (lrcli cannot run a custom scale_fn), "
+            f"got {p['mode']!r}"
+        )
+
+
+def _check_one_cycle(p: dict[str, Any]) -> None:
+    total = p["total_steps"]
+    if not isinstance(total, int) or total <= 0:
+        raise LrcliError(f"OneCycleLR: total_steps must be a positive integer (torch raises ValueError), got {total!r}")
+    pct = p["pct_start"]
+    if not isinstance(pct, float) or not 0 <= pct <= 1:
+        raise LrcliError(
+            f"OneCycleLR: pct_start must be a float in [0, 1] (torch raises ValueError for {pct!r}); "
+            "write it like 0.3 or 1.0"
+        )
+    if p["anneal_strategy"] not in ("cos", "linear"):
+        raise LrcliError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {p['anneal_strategy']!r}")
+
+
+def _fill_one_cycle(p: dict[str, Any]) -> None:
+    epochs, per_epoch = p.pop("epochs"), p.pop("steps_per_epoch")
+    if p["total_steps"] is None and (epochs is None) != (per_epoch is None):
+        raise LrcliError(
+            "OneCycleLR: give epochs and steps_per_epoch together, or total_steps, or neither (then total_steps = T); "
+            "torch raises ValueError for one of them alone"
+        )
+    if p["total_steps"] is None and epochs is not None and per_epoch is not None:
+        for key, value in (("epochs", epochs), ("steps_per_epoch", per_epoch)):
+            if not isinstance(value, int) or value <= 0:
+                raise LrcliError(
+                    f"OneCycleLR: {key} must be a positive integer (torch raises ValueError), got {value!r}"
+                )
+        p["total_steps"] = epochs * per_epoch
+    for key in ("cycle_momentum", "base_momentum", "max_momentum"):
+        p.pop(key)  # momentum cycling does not touch the lr
+
+
+def _drop_momentum(p: dict[str, Any]) -> None:
+    for key in ("scale_mode", "cycle_momentum", "base_momentum", "max_momentum"):
+        p.pop(key)  # built-in modes override scale_mode; momentum cycling does not touch the lr
+
+
+@dataclass(frozen=True)
+class TorchClass:
+    """One torch class: how to replay it, which None parameter T (or the segment length) fills, and its checks."""
+
+    run: Callable[..., Factors]
+    from_length: str | None = None
+    check: Callable[[dict[str, Any]], None] | None = None
+    prepare: Callable[[dict[str, Any]], None] | None = None
+
+
+KINDS: dict[str, TorchClass] = {
+    "StepLR": TorchClass(_run_step),
+    "MultiStepLR": TorchClass(_run_multistep, check=_check_multistep),
+    "ConstantLR": TorchClass(_run_constant, check=_check_constant),
+    "LinearLR": TorchClass(_run_linear, check=_check_linear),
+    "ExponentialLR": TorchClass(_run_exponential),
+    "PolynomialLR": TorchClass(_run_polynomial, from_length="total_iters"),
+    "CosineAnnealingLR": TorchClass(_run_cosine_annealing, from_length="T_max"),
+    "CosineAnnealingWarmRestarts": TorchClass(_run_warm_restarts, check=_check_warm_restarts),
+    "CyclicLR": TorchClass(_run_cyclic, check=_check_cyclic, prepare=_drop_momentum),
+    "OneCycleLR": TorchClass(
+        _run_one_cycle, from_length="total_steps", check=_check_one_cycle, prepare=_fill_one_cycle
+    ),
+}
+
+
+def resolved_params(name: str, params: Mapping[str, Any], *, lr: float, length: int | None) -> dict[str, Any]:
+    """The constructor arguments torch would get: `max_lr` from --lr, the length-derived one from T, then checks."""
+    kind = KINDS[name]
+    p = dict(params)
+    if kind.prepare:
+        kind.prepare(p)
+    if "max_lr" in p and p["max_lr"] is None:
+        p["max_lr"] = lr
+    if kind.from_length and p.get(kind.from_length) is None:
+        if length is None or length < 1:
+            raise LrcliError(f"{name}: cannot derive {kind.from_length} from an empty segment; give it in the kwargs")
+        p[kind.from_length] = length
+    if kind.check:
+        kind.check(p)
+    return p
+
+
+def own_base_lr(name: str, p: Mapping[str, Any], initial_lr: float) -> float:
+    """`base_lrs[0]` of a scheduler built when the group's initial_lr was `initial_lr`."""
+    if name == "OneCycleLR":
+        return _one_cycle_initial_lr(p["max_lr"], p["div_factor"])
+    if name == "CyclicLR":
+        return float(p["base_lr"])
+    return initial_lr
+
+
+def _standalone(name: str, steps: Steps, lr: float, total: int, params: Mapping[str, Any]) -> Factors:
+    p = resolved_params(name, params, lr=lr, length=total)
+    n = int(steps.max()) if steps.size else 0
+    base = own_base_lr(name, p, lr)
+    return KINDS[name].run(n, Origin(base=base, lr=base), **p)[steps]
+
+
+# ---- the public schedule functions (registry entries) ----
+
+
+def step_lr(steps: Steps, *, lr: float, warmup: int, total: int, step_size: int, gamma: float = 0.1) -> Factors:
+    """torch `StepLR`: ×gamma every step_size steps. Closed form B·γ^⌊t/step_size⌋; replayed as repeated ×γ."""
+    return _standalone("StepLR", steps, lr, total, {"step_size": step_size, "gamma": gamma})
+
+
+def multistep_lr(steps: Steps, *, lr: float, warmup: int, total: int, milestones: list, gamma: float = 0.1) -> Factors:
+    """torch `MultiStepLR`: ×gamma^count at each milestone (a duplicate counts twice; 0 applies at once).
+
+    Closed form B·γ^#{m ≤ t}; the replay (torch's step()) ignores negative milestones, the closed form counts them.
+    """
+    return _standalone("MultiStepLR", steps, lr, total, {"milestones": milestones, "gamma": gamma})
+
+
+def constant_lr(
+    steps: Steps, *, lr: float, warmup: int, total: int, factor: float = 1.0 / 3, total_iters: int = 5
+) -> Factors:
+    """torch `ConstantLR`: B·factor for t < total_iters, then ×(1/factor) back to ≈B (can be 1 ulp off).
+
+    total_iters=0 stays at B·factor forever (the closed form says B); factor=0 raises at t = total_iters.
+    """
+    return _standalone("ConstantLR", steps, lr, total, {"factor": factor, "total_iters": total_iters})
+
+
+def linear_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    start_factor: float = 1.0 / 3,
+    end_factor: float = 1.0,
+    total_iters: int = 5,
+) -> Factors:
+    """torch `LinearLR`: B·(s + (e − s)·min(t, T)/T), replayed as ×[1 + (e − s)/(T·s + (t − 1)(e − s))] for t ≤ T.
+
+    The replay drifts ≈5e-13 relative from the closed form at T = 1e5; total_iters=0 stays at B·s forever.
+    """
+    params = {"start_factor": start_factor, "end_factor": end_factor, "total_iters": total_iters}
+    return _standalone("LinearLR", steps, lr, total, params)
+
+
+def exponential_lr(steps: Steps, *, lr: float, warmup: int, total: int, gamma: float) -> Factors:
+    """torch `ExponentialLR`: B·γ^t, replayed as repeated ×γ (≈1e-14 relative from γ^t after 1e5 steps)."""
+    return _standalone("ExponentialLR", steps, lr, total, {"gamma": gamma})
+
+
+def polynomial_lr(
+    steps: Steps, *, lr: float, warmup: int, total: int, total_iters: int | None = None, power: float = 1.0
+) -> Factors:
+    """torch `PolynomialLR`: B·(1 − min(t, T)/T)^power, replayed as ×((1 − t/T)/(1 − (t − 1)/T))^power; 0 from T on.
+
+    total_iters defaults to T here (torch's own default is 5); total_iters=0 stays at B.
+    """
+    return _standalone("PolynomialLR", steps, lr, total, {"total_iters": total_iters, "power": power})
+
+
+def cosine_annealing_lr(
+    steps: Steps, *, lr: float, warmup: int, total: int, T_max: int | None = None, eta_min: float = 0.0
+) -> Factors:
+    """torch `CosineAnnealingLR`: η + (B − η)·½(1 + cos(πt/T_max)) for every t — periodic, no clamp at T_max.
+
+    Replayed chainably: lr ← η + (lr − η)·(1 + cos(πt/T))/(1 + cos(π(t − 1)/T)), and at t = T+1, 3T+1, …
+    lr ← lr + (B − η)(1 − cos(π/T))/2. This drifts from the closed form over many periods (≈4e-11 relative
+    after 1e5 steps); lrcli follows the replay. T_max defaults to T here (torch requires it).
+    """
+    return _standalone("CosineAnnealingLR", steps, lr, total, {"T_max": T_max, "eta_min": eta_min})
+
+
+def cosine_annealing_warm_restarts(
+    steps: Steps, *, lr: float, warmup: int, total: int, T_0: int, T_mult: int = 1, eta_min: float = 0.0
+) -> Factors:
+    """torch `CosineAnnealingWarmRestarts` (SGDR): η + (B − η)·½(1 + cos(π·T_cur/T_i)).
+
+    Cycle k starts at T_0(m^k − 1)/(m − 1) and lasts T_i = T_0·m^k (m = T_mult); computed with exact integers, as
+    step() counts T_cur (the deprecated step(epoch) path's float log misplaces exact boundaries; lrcli does not).
+    """
+    return _standalone(
+        "CosineAnnealingWarmRestarts", steps, lr, total, {"T_0": T_0, "T_mult": T_mult, "eta_min": eta_min}
+    )
+
+
+def cyclic_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    base_lr: float,
+    max_lr: float | None = None,
+    step_size_up: int = 2000,
+    step_size_down: int | None = None,
+    mode: str = "triangular",
+    gamma: float = 1.0,
+    scale_mode: str = "cycle",
+    cycle_momentum: bool = True,
+    base_momentum: float = 0.8,
+    max_momentum: float = 0.9,
+) -> Factors:
+    """torch `CyclicLR`: base + (max − base)·h·s, with L = up + down, c = ⌊1 + t/L⌋, x = 1 + t/L − c,
+    h = x/ρ if x ≤ ρ else (x − 1)/(ρ − 1), ρ = up/L; s = 1 (triangular), 1/2^(c − 1) (triangular2), γ^t (exp_range).
+
+    max_lr defaults to --lr; the optimizer's lr is otherwise ignored (torch sets it to base_lr). scale_mode and the
+    momentum parameters are accepted and do not change the lr (the built-in modes override scale_mode).
+    """
+    params = {
+        "base_lr": base_lr, "max_lr": max_lr, "step_size_up": step_size_up, "step_size_down": step_size_down,
+        "mode": mode, "gamma": gamma, "scale_mode": scale_mode, "cycle_momentum": cycle_momentum,
+        "base_momentum": base_momentum, "max_momentum": max_momentum,
+    }  # fmt: skip
+    return _standalone("CyclicLR", steps, lr, total, params)
+
+
+def one_cycle_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    warmup: int,
+    total: int,
+    max_lr: float | None = None,
+    total_steps: int | None = None,
+    epochs: int | None = None,
+    steps_per_epoch: int | None = None,
+    pct_start: float = 0.3,
+    anneal_strategy: str = "cos",
+    cycle_momentum: bool = True,
+    base_momentum: float = 0.85,
+    max_momentum: float = 0.95,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    three_phase: bool = False,
+) -> Factors:
+    """torch `OneCycleLR`: max/div → max → max/div/final_div over N = total_steps (or epochs × steps_per_epoch).
+
+    Phase ends e1 = pct·N − 1 (three_phase: e2 = 2·pct·N − 2), last = N − 1; in each phase p = (t − s)/(e − s) and
+    cos: b + (a − b)/2·(cos πp + 1), linear: (b − a)·p + a. Step N extrapolates; stepping past N raises, as torch does.
+    max_lr defaults to --lr and total_steps to T (unless epochs and steps_per_epoch are given).
+    """
+    params = {
+        "max_lr": max_lr, "total_steps": total_steps, "epochs": epochs, "steps_per_epoch": steps_per_epoch,
+        "pct_start": pct_start, "anneal_strategy": anneal_strategy, "cycle_momentum": cycle_momentum,
+        "base_momentum": base_momentum, "max_momentum": max_momentum, "div_factor": div_factor,
+        "final_div_factor": final_div_factor, "three_phase": bool(three_phase),
+    }  # fmt: skip
+    return _standalone("OneCycleLR", steps, lr, total, params)
+
+
+def torch_schedule_name(path: str) -> str:
+    """`torch.optim.lr_scheduler.StepLR` (Lightning class_path, torchtune _component_) or `StepLR` -> `StepLR`."""
+    return path[len(_MODULE) :] if path.startswith(_MODULE) else path
+
+
+def scheduler_from_config(block: Mapping[str, Any], where: str) -> tuple[str, dict[str, Any]]:
+    """(registry name, kwargs) from a config's scheduler block naming a torch class.
+
+    Lightning CLI: `{class_path: torch.optim.lr_scheduler.OneCycleLR, init_args: {max_lr: 0.1}}`;
+    torchtune: `{_component_: torch.optim.lr_scheduler.StepLR, step_size: 30}`. `last_epoch: -1` (torch's default)
+    is dropped; resuming from another last_epoch is not modelled.
+    """
+    body = dict(block)
+    if "class_path" in body:
+        path, kwargs = body.pop("class_path"), dict(body.pop("init_args", None) or {})
+        if body:
+            raise LrcliError(f"{where}: a class_path block takes only init_args, also got {', '.join(body)}")
+    elif "_component_" in body:
+        path, kwargs = body.pop("_component_"), body
+    else:
+        raise LrcliError(
+            f"{where}: expected class_path (Lightning) or _component_ (torchtune) naming a torch scheduler"
+        )
+    if not isinstance(path, str):
+        raise LrcliError(f"{where}: the scheduler class must be a dotted name like torch.optim.lr_scheduler.StepLR")
+    if kwargs.pop("last_epoch", -1) != -1:
+        raise LrcliError(f"{where}: last_epoch other than -1 resumes a run; lrcli plots a run from its start")
+    return torch_schedule_name(path), kwargs
+
+
+def _summary(text: str, derived: str | None = None) -> str:
+    return f"{text} ({derived})" if derived else text
+
+
+SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names and kwargs are torch's
+    "StepLR": Schedule("StepLR", TORCH, step_lr, "×gamma every step_size steps", ignores_warmup=True),
+    "MultiStepLR": Schedule("MultiStepLR", TORCH, multistep_lr, "×gamma at each milestone", ignores_warmup=True),
+    "ConstantLR": Schedule(
+        "ConstantLR", TORCH, constant_lr, "lr·factor for total_iters steps, then lr", ignores_warmup=True
+    ),
+    "LinearLR": Schedule(
+        "LinearLR",
+        TORCH,
+        linear_lr,
+        "linear from lr·start_factor to lr·end_factor over total_iters",
+        ignores_warmup=True,
+    ),
+    "ExponentialLR": Schedule("ExponentialLR", TORCH, exponential_lr, "×gamma every step", ignores_warmup=True),
+    "PolynomialLR": Schedule(
+        "PolynomialLR",
+        TORCH,
+        polynomial_lr,
+        _summary("polynomial decay to 0 at total_iters", "total_iters=None means T; torch's default is 5"),
+        ignores_warmup=True,
+    ),
+    "CosineAnnealingLR": Schedule(
+        "CosineAnnealingLR",
+        TORCH,
+        cosine_annealing_lr,
+        _summary("cosine from lr to eta_min over T_max, periodic after", "T_max=None means T"),
+        ignores_warmup=True,
+    ),
+    "CosineAnnealingWarmRestarts": Schedule(
+        "CosineAnnealingWarmRestarts",
+        TORCH,
+        cosine_annealing_warm_restarts,
+        "cosine restarts every T_0·T_mult^k steps (SGDR)",
+        ignores_warmup=True,
+    ),
+    "CyclicLR": Schedule(
+        "CyclicLR",
+        TORCH,
+        cyclic_lr,
+        _summary("triangle waves between base_lr and max_lr", "max_lr=None means --lr"),
+        ignores_warmup=True,
+    ),
+    "OneCycleLR": Schedule(
+        "OneCycleLR",
+        TORCH,
+        one_cycle_lr,
+        _summary(
+            "1cycle: up to max_lr, then down to max_lr/div/final_div", "max_lr=None means --lr, total_steps=None T"
+        ),
+        ignores_warmup=True,
+    ),
+}
