@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import oracle_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,9 +22,9 @@ from lrcli.steps import plan_steps
 
 pytestmark = pytest.mark.oracle
 
-pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
-pytest.importorskip("accelerate")
+oracle_import("torch")
+transformers = oracle_import("transformers")
+oracle_import("accelerate")
 if int(transformers.__version__.split(".")[0]) < 5:
     pytest.skip("the live oracle runs transformers 5.x; 4.x is covered by golden rows", allow_module_level=True)
 

@@ -11,7 +11,9 @@ then returns what the Trainer computes: T, W = `args.get_warmup_steps(T)`, nupe,
 
 from __future__ import annotations
 
+import atexit
 import inspect
+import shutil
 import tempfile
 from typing import Any
 
@@ -19,7 +21,8 @@ from accelerate.data_loader import prepare_data_loader
 from torch.utils.data import DataLoader
 from transformers import Trainer, TrainingArguments
 
-_OUTPUT_DIR = tempfile.mkdtemp(prefix="lrcli-oracle-")
+_OUTPUT_DIR = tempfile.mkdtemp(prefix="lrcli-oracle-")  # TrainingArguments wants one; nothing is written
+atexit.register(shutil.rmtree, _OUTPUT_DIR, ignore_errors=True)
 
 
 class _ArgsAtWorldSize(TrainingArguments):
