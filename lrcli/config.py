@@ -40,6 +40,16 @@ class TrainConfig:
     step_unit: str = "step"  # when the scheduler steps: every optimizer update, or every epoch (Lightning `interval`)
     metrics_path: str | None = None  # evaluation-metric history for metric-driven schedules (ReduceLROnPlateau)
     metric_name: str | None = None  # which metric in it; None: eval_loss, val_loss or the only one
+    # Read from config files (lrcli/dialects): settings of frameworks other than the HF Trainer.
+    dialect: str | None = None  # which config dialect the file was read as
+    trainer: str | None = None  # TRL trainer (sft, dpo, grpo, ...) whose defaults apply
+    global_batch_size: int | None = None  # axolotl `batch_size` (per process; axolotl multiplies by world size)
+    packing: bool = False  # dataset_size counts packed sequences
+    max_samples: int | None = None  # LLaMA-Factory: the dataset is cut to this many samples
+    val_size: float | None = None  # LLaMA-Factory: rows (>1) or fraction (<=1) split off for evaluation
+    max_steps_per_epoch: int | None = None  # torchtune
+    derive_kwargs: str | None = None  # a rule of lrcli.plan_kwargs filling scheduler kwargs from T and W
+    deepspeed_values: Mapping[str, Any] = field(default_factory=dict)  # explicit DeepSpeed values HF must match
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def source(self, name: str) -> str:
@@ -79,6 +89,21 @@ def _validated(name: str, value: Any, where: str) -> Any:
         return epochs
     if name in ("per_device_train_batch_size", "gradient_accumulation_steps", "world_size"):
         return whole_number(value, what, minimum=1)
+    if name in ("global_batch_size", "max_samples", "max_steps_per_epoch"):
+        return None if value is None else whole_number(value, what, minimum=1)
+    if name == "val_size":
+        if value is None:
+            return None
+        size = finite_float(value, what)
+        if size < 0:
+            raise LrcliError(f"{what} must be ≥ 0 (a row count > 1 or a fraction ≤ 1), got {value!r}")
+        return size
+    if name == "deepspeed_values":
+        return MappingProxyType(dict(value or {}))
+    if name == "packing":
+        if not isinstance(value, bool):
+            raise LrcliError(f"{what} must be true or false, got {value!r}")
+        return value
     if name == "dataset_size":
         return None if value is None else whole_number(value, what, minimum=1)
     if name == "lr_scheduler_kwargs":
@@ -91,7 +116,10 @@ def _validated(name: str, value: Any, where: str) -> Any:
         if value not in ("step", "epoch"):
             raise LrcliError(f"{what} must be 'step' (every optimizer update) or 'epoch', got {value!r}")
         return value
-    if name in ("lr_scheduler_type", "transformers_version", "label", "framework", "metrics_path", "metric_name"):
+    if name in (
+        "lr_scheduler_type", "transformers_version", "label", "framework", "metrics_path", "metric_name",
+        "dialect", "trainer", "derive_kwargs",
+    ):
         if value is not None and not isinstance(value, str):
             raise LrcliError(f"{what} must be a string, got {value!r}")
         return value

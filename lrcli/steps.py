@@ -299,3 +299,14 @@ PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {"hf": plan_hf_steps}
 def plan_steps(config: TrainConfig) -> StepPlan:
     """T and W for `config`, by the rules of the framework that will run it."""
     return PLANNERS[config.framework](config)
+
+# Frameworks whose count differs from the HF Trainer's; imported last because they build on StepPlan above.
+from lrcli import steps_axolotl, steps_deepspeed, steps_llamafactory, steps_torchtune  # noqa: E402
+
+PLANNERS.update(
+    axolotl=steps_axolotl.plan_axolotl_steps,
+    torchtune=steps_torchtune.plan_torchtune_steps,
+    llamafactory=steps_llamafactory.plan_llamafactory_steps,
+    llamafactory_v1=steps_llamafactory.plan_llamafactory_v1_steps,
+    deepspeed=steps_deepspeed.plan_deepspeed_steps,
+)

@@ -1,4 +1,11 @@
-"""The deepspeed config dialect (stub: to be implemented)."""
+"""DeepSpeed JSON configs: the `scheduler` section, alone or referenced from an HF-family config (`deepspeed: path`).
+
+With a `scheduler` section DeepSpeed builds the scheduler and HF's `lr_scheduler_type` is unused
+(transformers `integrations/deepspeed.py` `deepspeed_optim_sched`). Its `type` is a registry name as is (DeepSpeed's
+five, or a torch class name) and `params` are its kwargs; `"auto"` stays in them and the schedule fills it from
+lr/T/W as `HfTrainerDeepSpeedConfig` does. Explicit values that HF checks against its own (`fill_match`) are kept
+in `deepspeed_values` and compared once T and W are known (`lrcli.plan_kwargs`), so a mismatch is the error HF raises.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,89 @@ from typing import Any
 
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
+from lrcli.load import get_nested, load_mapping, relative_to_config
+from lrcli.values import coerce_number
 
 NAME = "deepspeed"
 
+# DeepSpeed keys that `HfTrainerDeepSpeedConfig.fill_match` compares with TrainingArguments (must_match=True).
+MATCHED_KEYS = (
+    "train_micro_batch_size_per_gpu", "gradient_accumulation_steps", "train_batch_size", "optimizer.params.lr",
+    "scheduler.params.warmup_max_lr", "scheduler.params.total_num_steps", "scheduler.params.warmup_num_steps",
+)  # fmt: skip
+
+_DS_ONLY_KEYS = {"zero_optimization", "train_micro_batch_size_per_gpu", "train_batch_size", "fp16", "bf16"}
+
 
 def claims(raw: Mapping[str, Any]) -> int:
-    return 0
+    scheduler = raw.get("scheduler")
+    if isinstance(scheduler, Mapping) and "type" in scheduler:
+        return 9
+    return 5 if _DS_ONLY_KEYS & set(raw) and "learning_rate" not in raw else 0
 
 
-def read(raw: Mapping[str, Any], path: Path) -> Reading:
-    raise LrcliError(f"{path}: reading deepspeed configs is not implemented yet")
+def explicit_values(ds: Mapping[str, Any]) -> dict[str, Any]:
+    """The values HF will check against its own: those present and not "auto"."""
+    found = {key: get_nested(ds, key) for key in MATCHED_KEYS}
+    return {key: value for key, value in found.items() if value is not None and value != "auto"}
+
+
+def scheduler_reading(ds: Mapping[str, Any], name: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """lr_scheduler_type and kwargs from the `scheduler` section of DeepSpeed config `name` (empty when none)."""
+    section = ds.get("scheduler")
+    if section is None:
+        return {}, {}
+    if not isinstance(section, Mapping) or not isinstance(section.get("type"), str):
+        raise LrcliError(f'{name}: "scheduler" must be {{"type": NAME, "params": {{...}}}}, got {section!r}')
+    params = section.get("params") or {}
+    if not isinstance(params, Mapping):
+        raise LrcliError(f'{name}: "scheduler.params" must be a mapping, got {params!r}')
+    values = {"lr_scheduler_type": section["type"], "lr_scheduler_kwargs": dict(params)}
+    sources = {"lr_scheduler_type": f"{name} scheduler.type", "lr_scheduler_kwargs": f"{name} scheduler.params"}
+    return values, sources
+
+
+def referenced(value: Any, config_path: Path) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+    """The part of an HF-family config's `deepspeed:` value (a path, relative to that config, or a mapping) that
+    changes the curve: its scheduler section, and the explicit values HF must match."""
+    if isinstance(value, Mapping):
+        ds, name = value, f"{config_path.name} key deepspeed"
+    elif isinstance(value, str) and value.strip():
+        ds_path = relative_to_config(config_path, value)
+        if not ds_path.is_file():
+            return {}, {}, (
+                f"{config_path.name}: deepspeed config {value} not found (looked in {ds_path.parent}); "
+                "its scheduler section, if it has one, is not applied",
+            )
+        ds, name = load_mapping(ds_path), ds_path.name
+    else:
+        return {}, {}, ()
+    values, sources = scheduler_reading(ds, name)
+    fixed = explicit_values(ds)
+    if fixed:
+        values["deepspeed_values"], sources["deepspeed_values"] = fixed, name
+    notes = (f"{name} has a scheduler section: DeepSpeed's {values['lr_scheduler_type']} replaces "
+             f"lr_scheduler_type",) if "lr_scheduler_type" in values else ()
+    return values, sources, notes
+
+
+def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
+    """A DeepSpeed config on its own: the optimizer's lr, the batch trio (resolved per world size by the
+    `deepspeed` planner, as DeepSpeed's `_set_batch_related_parameters`) and the scheduler section
+    (none: the optimizer's lr, constant). "auto" values are left to the HF defaults."""
+    values, sources = scheduler_reading(raw, path.name)
+    if not values:
+        values["lr_scheduler_type"], sources["lr_scheduler_type"] = "constant", f"{path.name} (no scheduler section)"
+    for key, name in (
+        ("optimizer.params.lr", "learning_rate"),
+        ("train_micro_batch_size_per_gpu", "per_device_train_batch_size"),
+        ("gradient_accumulation_steps", "gradient_accumulation_steps"),
+        ("train_batch_size", "global_batch_size"),
+    ):
+        value = get_nested(raw, key)
+        if value is not None and value != "auto":
+            values[name], sources[name] = coerce_number(value), f"{path.name} key {key}"
+    if "global_batch_size" in values:
+        values["framework"], sources["framework"] = NAME, f"{path.name} key train_batch_size"
+    values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
+    return Reading(dialect=NAME, values=values, sources=sources)

@@ -1,20 +1,141 @@
-"""The hf config dialect (stub: to be implemented)."""
+"""Hugging Face `TrainingArguments` configs: flat YAML/JSON keys, including `training_args.json`-style dumps.
+
+The keys below are read under their own names (TrainConfig uses HF names). `lr_scheduler_kwargs` may be a mapping
+or a JSON string; a string is parsed as `TrainingArguments.__post_init__` does (transformers 4.40+): `json.loads`,
+then `_convert_str_dict` turns "true"/"false" into bools, digit strings into ints and "1.5"-like strings into floats
+("1e-5" and "-1" stay strings there).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
+from lrcli.load import near_miss_notes
+from lrcli.values import coerce_number
 
 NAME = "hf"
 
+# TrainingArguments key -> TrainConfig field.
+HF_KEYS = {
+    "learning_rate": "learning_rate",
+    "lr_scheduler_type": "lr_scheduler_type",
+    "lr_scheduler_kwargs": "lr_scheduler_kwargs",
+    "warmup_steps": "warmup_steps",
+    "warmup_ratio": "warmup_ratio",
+    "max_steps": "max_steps",
+    "num_train_epochs": "num_train_epochs",
+    "per_device_train_batch_size": "per_device_train_batch_size",
+    "gradient_accumulation_steps": "gradient_accumulation_steps",
+    "dataloader_drop_last": "dataloader_drop_last",
+}
+
+# TrainingArguments keys lrcli does not use but that sit one typo away from one it does (never warned about).
+HF_OTHER_KEYS = (
+    "per_device_eval_batch_size", "eval_steps", "save_steps", "logging_steps", "eval_accumulation_steps",
+    "max_grad_norm", "learning_rate_scheduler", "lr_scheduler_type_kwargs", "per_gpu_train_batch_size",
+    "per_gpu_eval_batch_size", "eval_batch_size", "train_batch_size", "max_length", "max_seq_length",
+    "dataloader_num_workers", "dataloader_pin_memory", "save_total_limit", "logging_first_step",
+    "warmup_type", "num_generations", "max_prompt_length", "max_completion_length", "deepspeed",
+)  # fmt: skip
+
+# Keys that only a TrainingArguments-family file has: detection evidence.
+HF_ONLY_KEYS = frozenset(HF_KEYS) | {
+    "output_dir", "per_device_eval_batch_size", "eval_strategy", "evaluation_strategy", "save_strategy",
+    "logging_steps", "weight_decay", "adam_beta1", "optim", "bf16", "fp16", "seed", "report_to",
+}  # fmt: skip
+
+
+def convert_str_dict(value: Mapping[str, Any]) -> dict[str, Any]:
+    """transformers `_convert_str_dict`: string values "true"/"false" -> bool, "12" -> int, "0.5" -> float."""
+    converted: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, Mapping):
+            converted[key] = convert_str_dict(item)
+        elif isinstance(item, str) and item.lower() in ("true", "false"):
+            converted[key] = item.lower() == "true"
+        elif isinstance(item, str) and item.isdigit():
+            converted[key] = int(item)
+        elif isinstance(item, str) and item.replace(".", "", 1).isdigit():
+            converted[key] = float(item)
+        else:
+            converted[key] = item
+    return converted
+
+
+def scheduler_kwargs(value: Any, where: str) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """`lr_scheduler_kwargs` as a mapping (None when empty), with notes on values transformers keeps as strings."""
+    if value is None or value == "":
+        return None, ()
+    if isinstance(value, str):
+        if not value.startswith("{"):
+            raise LrcliError(f"{where} must be a mapping or a JSON object string, got {value!r}")
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise LrcliError(f"{where} is not valid JSON ({exc.msg} at column {exc.colno}): {value!r}") from None
+        value = convert_str_dict(value)
+    if not isinstance(value, Mapping):
+        raise LrcliError(f"{where} must be a mapping of scheduler arguments, got {value!r}")
+    notes = tuple(
+        f"{where}: {key} = {item!r} is a string to transformers (it may raise); lrcli reads it as {coerce_number(item)!r}"
+        for key, item in value.items()
+        if isinstance(item, str) and not isinstance(coerce_number(item), str)
+    )
+    return dict(value) or None, notes
+
+
+def scheduler_type(value: Any) -> Any:
+    """`SchedulerType.COSINE` (an enum repr in some dumps) -> `cosine`."""
+    if isinstance(value, str) and value.startswith("SchedulerType."):
+        return value.split(".", 1)[1].lower()
+    return value
+
+
+def read_hf_keys(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+    """The TrainingArguments keys of `raw` as TrainConfig values, their sources, and notes."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    notes: tuple[str, ...] = ()
+    for key, name in HF_KEYS.items():
+        if key not in raw or raw[key] is None:
+            continue
+        where = f"{path.name} key {key}"
+        value = raw[key]
+        if name == "lr_scheduler_kwargs":
+            value, kw_notes = scheduler_kwargs(value, where)
+            notes += kw_notes
+            if value is None:
+                continue
+        elif name == "lr_scheduler_type":
+            value = scheduler_type(value)
+        elif name == "dataloader_drop_last":
+            value = _boolean(value, where)
+        else:
+            value = coerce_number(value)
+        values[name] = value
+        sources[name] = where
+    return values, sources, notes
+
+
+def _boolean(value: Any, where: str) -> bool:
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if isinstance(value, bool):
+        return value
+    raise LrcliError(f"{where} must be true or false, got {value!r}")
+
 
 def claims(raw: Mapping[str, Any]) -> int:
-    return 0
+    return 3 if HF_ONLY_KEYS & set(raw) else 0
 
 
-def read(raw: Mapping[str, Any], path: Path) -> Reading:
-    raise LrcliError(f"{path}: reading hf configs is not implemented yet")
+def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
+    values, sources, notes = read_hf_keys(raw, path)
+    notes += near_miss_notes(raw, HF_KEYS, HF_OTHER_KEYS, path)
+    values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes)

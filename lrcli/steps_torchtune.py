@@ -1,0 +1,56 @@
+"""torchtune's step count (torchtune 0.6.1 recipes, e.g. `full_finetune_distributed.py` / `lora_finetune_single_device.py`).
+
+The dataloader uses a DistributedSampler over dp = world size replicas (ceil(N/dp) samples each, drop_last False)
+and `drop_last=True` batching: L = floor(ceil(N/dp) / batch_size). `_steps_per_epoch = L // GA`, capped at
+`max_steps_per_epoch`; the scheduler gets `num_training_steps = epochs · _steps_per_epoch`.
+The dev GRPO recipe (`dev/grpo_full_finetune_distributed.py`) uses `_steps_per_epoch = len(dataloader)` (no GA) and
+stops at `num_steps`, which lrcli reads as max_steps.
+"""
+
+from __future__ import annotations
+
+from lrcli.config import TrainConfig
+from lrcli.errors import LrcliError
+from lrcli.steps import Stage, StepPlan
+
+
+def plan_torchtune_steps(config: TrainConfig) -> StepPlan:
+    b, ga, dp, epochs = (
+        config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size,
+        config.num_train_epochs,
+    )  # fmt: skip
+    notes: list[str] = []
+    stages: list[Stage] = []
+    if epochs != int(epochs):
+        raise LrcliError(f"torchtune epochs must be a whole number (range(epochs) in the recipe), got {epochs!r}")
+    if config.total_steps is not None:
+        total, per_epoch = config.total_steps, None
+        stages.append(("total steps T", "--total-steps", total))
+    else:
+        if config.dataset_size is None:
+            raise LrcliError("no total step count: add --samples N (the dataset size) or --total-steps N")
+        n = config.dataset_size
+        per_rank = -(-n // dp)
+        batches = per_rank // b
+        stages.append(("batches per epoch per rank L", f"floor(ceil(N / dp) / b) = floor(ceil({n} / {dp}) / {b})",
+                       batches))
+        if config.trainer == "grpo":
+            per_epoch = batches
+            stages.append(("steps per epoch", "L (the GRPO recipe does not divide by GA)", per_epoch))
+        else:
+            per_epoch = batches // ga
+            stages.append(("steps per epoch", f"L // GA = {batches} // {ga}", per_epoch))
+            cap = config.max_steps_per_epoch
+            if cap is not None and cap < per_epoch:
+                per_epoch = cap
+                stages.append(("steps per epoch", f"capped at max_steps_per_epoch = {cap}", per_epoch))
+        total = int(epochs) * per_epoch
+        stages.append(("total steps T", f"epochs · steps per epoch = {int(epochs)} · {per_epoch}", total))
+        if config.trainer == "grpo" and 0 < config.max_steps < total:
+            notes.append(f"the GRPO recipe stops at num_steps = {config.max_steps}, before the schedule's T = {total}")
+    if total < 1:
+        raise LrcliError(f"torchtune counts {total} steps: the dataset does not fill one batch of {b}·{ga}")
+    warmup = int(config.warmup_steps)
+    stages.append(("warmup W", "lr_scheduler.num_warmup_steps", warmup))
+    return StepPlan(total=total, warmup=warmup, notes=tuple(notes), update_steps_per_epoch=per_epoch,
+                    stages=tuple(stages))
