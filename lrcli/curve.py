@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.metrics import load_metrics
+from lrcli.plan_kwargs import derived_kwargs
 from lrcli.schedules import Schedule, evaluate, get_schedule
 from lrcli.steps import StepPlan, plan_steps
 
@@ -41,8 +42,8 @@ def first_update_notes(lr_at_start: float, plan: StepPlan) -> tuple[str, ...]:
     return ()
 
 
-def _schedule_kwargs(schedule: Schedule, config: TrainConfig) -> tuple[dict[str, Any], tuple[str, ...]]:
-    kwargs = dict(config.lr_scheduler_kwargs)
+def _schedule_kwargs(schedule: Schedule, config: TrainConfig, plan: StepPlan) -> tuple[dict[str, Any], tuple[str, ...]]:
+    kwargs = derived_kwargs(config, plan)
     if schedule.ignores_kwargs and kwargs:
         return {}, (f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)",)
     return kwargs, ()
@@ -53,7 +54,7 @@ def starting_lr(config: TrainConfig, plan: StepPlan) -> float:
     schedule = get_schedule(config.lr_scheduler_type)
     if schedule.needs_metrics:
         return config.learning_rate  # no evaluation has happened before the first update
-    kwargs, _ = _schedule_kwargs(schedule, config)
+    kwargs, _ = _schedule_kwargs(schedule, config, plan)
     start = np.zeros(1, dtype=np.int64)
     lr = evaluate(schedule, start, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
     return float(lr[0])
@@ -65,7 +66,7 @@ def compute(config: TrainConfig) -> Curve:
     plan = plan_steps(config)
     if plan.total < 1:
         raise LrcliError(f"the run has {plan.total} optimizer steps: there is no curve to draw")
-    kwargs, kwargs_notes = _schedule_kwargs(schedule, config)
+    kwargs, kwargs_notes = _schedule_kwargs(schedule, config, plan)
     notes = list(kwargs_notes)
     if schedule.ignores_warmup and plan.warmup:
         hint = "" if schedule.needs_metrics else f" (for warmup + {schedule.name}, use SequentialLR)"

@@ -1,7 +1,9 @@
 """Config-file dialects: detect which framework a file is for and translate it into TrainConfig fields.
 
 Each dialect module has `NAME`, `claims(raw) -> int` (0: not mine; higher: more certain) and
-`read(raw, path) -> Reading`. Detection picks the highest claim; `--dialect` overrides it.
+`read(raw, path, *, trainer=None) -> Reading`. Detection picks the highest claim; `--dialect` overrides it.
+Scores: torchtune 10 (`_component_` mappings), deepspeed 9 (a `scheduler` section; 5 for other DeepSpeed keys),
+llamafactory 8 (v1 keys) or 7, axolotl 6, trl 4 (TRL-only keys), hf 3 (TrainingArguments keys).
 """
 
 from __future__ import annotations
@@ -35,12 +37,17 @@ def detect(raw: Mapping[str, Any], path: Path) -> str:
     return winners[0]
 
 
-def read_config(raw: Mapping[str, Any], path: Path, dialect: str | None = None) -> Reading:
-    """Translate the loaded mapping `raw` of file `path` by `dialect` (detected when None)."""
+def read_config(
+    raw: Mapping[str, Any], path: Path, dialect: str | None = None, *, trainer: str | None = None
+) -> Reading:
+    """Translate the loaded mapping `raw` of file `path` by `dialect` (detected when None).
+
+    `trainer` (TRL: sft, dpo, grpo, …) picks that trainer's defaults where the dialect has them.
+    """
     if dialect is not None and dialect not in DIALECTS:
         raise LrcliError(f"unknown --dialect {dialect!r}; use one of: {', '.join(DIALECTS)}")
     name = dialect or detect(raw, path)
-    return DIALECTS[name].read(raw, path)
+    return DIALECTS[name].read(raw, path, trainer=trainer)
 
 
 __all__ = ["DIALECTS", "Reading", "detect", "read_config"]

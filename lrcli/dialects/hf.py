@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lrcli.dialects import deepspeed
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
 from lrcli.load import near_miss_notes
@@ -136,6 +137,11 @@ def claims(raw: Mapping[str, Any]) -> int:
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     values, sources, notes = read_hf_keys(raw, path)
+    if raw.get("deepspeed") is not None:
+        ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
+        values.update(ds_values)
+        sources.update(ds_sources)
+        notes += ds_notes
     notes += near_miss_notes(raw, HF_KEYS, HF_OTHER_KEYS, path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
     return Reading(dialect=NAME, values=values, sources=sources, notes=notes)

@@ -1,20 +1,87 @@
-"""The torchtune config dialect (stub: to be implemented)."""
+"""torchtune recipe configs (`tune run <recipe> --config x.yaml`; torchtune 0.6.1).
+
+Read: `optimizer.lr`, `lr_scheduler._component_` and its arguments, `batch_size`, `epochs`, `max_steps_per_epoch`,
+`gradient_accumulation_steps`, and the dev GRPO recipe's `num_steps`. Only these paths are read, so nested keys
+such as `profiler.warmup_steps` never count as LR settings. No `lr_scheduler` means a constant LR.
+`torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup` is HF's cosine (same lambda, num_cycles 0.5);
+a `torch.optim.lr_scheduler.X` component is the torch class X with its arguments. OmegaConf `${key}`
+interpolations of top-level keys are followed; OmegaConf reads `2e-5` as a float.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
+from lrcli.load import near_miss_notes
+from lrcli.values import coerce_number
 
 NAME = "torchtune"
 
+COSINE_COMPONENTS = (
+    "torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup",
+    "torchtune.training.get_cosine_schedule_with_warmup",
+    "torchtune.modules.get_cosine_schedule_with_warmup",
+)
+TORCH_PREFIX = "torch.optim.lr_scheduler."
+TOP_KEYS = {"batch_size": "per_device_train_batch_size", "epochs": "num_train_epochs",
+            "max_steps_per_epoch": "max_steps_per_epoch",
+            "gradient_accumulation_steps": "gradient_accumulation_steps", "num_steps": "max_steps"}
+OTHER_KEYS = ("batch_size_val", "forward_batch_size", "ppo_epochs", "save_every_n_epochs", "log_every_n_steps")
+_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w]*)\}")
+
 
 def claims(raw: Mapping[str, Any]) -> int:
-    return 0
+    return 10 if any(isinstance(value, Mapping) and "_component_" in value for value in raw.values()) else 0
 
 
-def read(raw: Mapping[str, Any], path: Path) -> Reading:
-    raise LrcliError(f"{path}: reading torchtune configs is not implemented yet")
+def _value(raw: Mapping[str, Any], value: Any) -> Any:
+    if isinstance(value, str):
+        match = _INTERPOLATION.fullmatch(value.strip())
+        if match and match.group(1) in raw:
+            return _value(raw, raw[match.group(1)])
+    return coerce_number(value)
+
+
+def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
+    where = path.name
+    values: dict[str, Any] = {"framework": NAME}
+    sources = {"framework": f"{where} (torchtune recipe)"}
+    notes: tuple[str, ...] = ()
+    optimizer = raw.get("optimizer")
+    if not isinstance(optimizer, Mapping) or optimizer.get("lr") is None:
+        raise LrcliError(f"{where}: no optimizer.lr; torchtune configs set the LR there")
+    values["learning_rate"], sources["learning_rate"] = _value(raw, optimizer["lr"]), f"{where} key optimizer.lr"
+    for key, name in TOP_KEYS.items():
+        if raw.get(key) is not None:
+            values[name], sources[name] = _value(raw, raw[key]), f"{where} key {key}"
+    if "num_steps" in raw:
+        values["trainer"], sources["trainer"] = "grpo", f"{where} key num_steps (dev GRPO recipe)"
+    scheduler = raw.get("lr_scheduler")
+    if scheduler is None:
+        values["lr_scheduler_type"], sources["lr_scheduler_type"] = "constant", f"{where} (no lr_scheduler)"
+    else:
+        component = scheduler.get("_component_") if isinstance(scheduler, Mapping) else None
+        args = {k: _value(raw, v) for k, v in scheduler.items() if k != "_component_"} if component else {}
+        source = f"{where} key lr_scheduler._component_"
+        if component in COSINE_COMPONENTS:
+            values["lr_scheduler_type"], sources["lr_scheduler_type"] = "cosine", source
+            warmup = args.pop("num_warmup_steps", None)
+            if warmup is None:
+                raise LrcliError(f"{where}: lr_scheduler needs num_warmup_steps (a required argument)")
+            values["warmup_steps"], sources["warmup_steps"] = warmup, f"{where} key lr_scheduler.num_warmup_steps"
+        elif isinstance(component, str) and component.startswith(TORCH_PREFIX):
+            values["lr_scheduler_type"], sources["lr_scheduler_type"] = component[len(TORCH_PREFIX):], source
+        else:
+            raise LrcliError(f"{where}: lr_scheduler component {component!r} is not one lrcli models; "
+                             f"it reads {COSINE_COMPONENTS[0]} and torch.optim.lr_scheduler classes")
+        if args:
+            values["lr_scheduler_kwargs"] = args
+            sources["lr_scheduler_kwargs"] = f"{where} key lr_scheduler arguments"
+    notes += near_miss_notes(raw, TOP_KEYS, OTHER_KEYS, path)
+    values["dialect"], sources["dialect"] = NAME, f"{where} (detected or --dialect)"
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes)

@@ -1,20 +1,104 @@
-"""The trl config dialect (stub: to be implemented)."""
+"""TRL configs (`trl sft --config x.yaml`, alignment-handbook and open-r1 recipes): flat HF keys plus TRL's own.
+
+Which trainer runs decides the defaults (`<X>Config` learning rates, TRL 0.12 … 1.16: SFT 2e-5, DPO/GRPO/CPO/ORPO/
+KTO/RLOO 1e-6, OnlineDPO 5e-7, PRM 1e-5, Reward 1e-4; checked in trl 0.24.0 `trainer/*_config.py`). lrcli takes the
+trainer from `--trainer`, else from a word of the file name (`..._dpo_...yaml`), else applies plain HF defaults.
+The `env:` block only sets environment variables; accelerate keys left to `accelerate launch` give the world size:
+`num_processes`, or `accelerate_config: NAME` (TRL's shipped `accelerate_configs/NAME.yaml`, all with
+num_processes 8 in 0.24.0; trl 0.24 `cli.py`) or a path to an accelerate config.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
+from lrcli.load import accelerate_world_size, near_miss_notes, relative_to_config
+from lrcli.values import whole_number
 
 NAME = "trl"
 
+# trainer -> its Config's learning_rate default (TRL 0.12+; TRL ≤ 0.11 used HF's 5e-5 for SFT and DPO).
+TRAINER_LR = {
+    "sft": 2e-5, "dpo": 1e-6, "grpo": 1e-6, "cpo": 1e-6, "orpo": 1e-6, "kto": 1e-6, "rloo": 1e-6,
+    "online_dpo": 5e-7, "prm": 1e-5, "reward": 1e-4,
+}  # fmt: skip
+
+TRL_SHIPPED_ACCELERATE = {"fsdp1", "fsdp2", "multi_gpu", "single_gpu", "zero1", "zero2", "zero3"}  # all 8 processes
+
+TRL_KEYS = frozenset({
+    "packing", "packing_strategy", "max_length", "max_seq_length", "max_prompt_length", "max_completion_length",
+    "beta", "num_generations", "dataset_name", "dataset_mixture", "model_name_or_path", "env", "num_processes",
+    "accelerate_config", "use_vllm", "dataset_text_field", "loss_type", "chat_template", "completion_only_loss",
+})  # fmt: skip
+
 
 def claims(raw: Mapping[str, Any]) -> int:
-    return 0
+    return 4 if TRL_KEYS & set(raw) else 0
 
 
-def read(raw: Mapping[str, Any], path: Path) -> Reading:
-    raise LrcliError(f"{path}: reading trl configs is not implemented yet")
+def trainer_from_name(path: Path) -> str | None:
+    words = re.split(r"[^a-z0-9]+", path.stem.lower())
+    joined = "_".join(words)
+    if "online_dpo" in joined or "onlinedpo" in words:
+        return "online_dpo"
+    found = [word for word in words if word in TRAINER_LR]
+    return found[0] if found else None
+
+
+def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
+    if raw.get("num_processes") is not None:
+        return whole_number(raw["num_processes"], f"{path.name} num_processes", minimum=1), (
+            f"{path.name} key num_processes"
+        )
+    name = raw.get("accelerate_config")
+    if not isinstance(name, str):
+        return None, ""
+    if name in TRL_SHIPPED_ACCELERATE:
+        return 8, f"{path.name} key accelerate_config ({name}: TRL's accelerate_configs/{name}.yaml, num_processes 8)"
+    config_path = relative_to_config(path, name)
+    if not config_path.is_file():
+        raise LrcliError(f"{path.name}: accelerate_config {name!r} is neither a TRL config name nor a file")
+    size, _ = accelerate_world_size(config_path)
+    return size, f"{config_path.name} key num_processes (via accelerate_config)"
+
+
+def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
+    values, sources, notes = hf.read_hf_keys(raw, path)
+    if trainer is not None:
+        if trainer not in TRAINER_LR:
+            raise LrcliError(f"unknown --trainer {trainer!r}; use one of: {', '.join(TRAINER_LR)}")
+        how = "--trainer"
+    else:
+        trainer, how = trainer_from_name(path), f"{path.name} (file name)"
+    if trainer is not None:
+        values["trainer"], sources["trainer"] = trainer, how
+        if "learning_rate" not in values:
+            values["learning_rate"] = TRAINER_LR[trainer]
+            sources["learning_rate"] = f"TRL {trainer} default (TRL ≥ 0.12)"
+    elif "learning_rate" not in values:
+        notes += (f"{path.name}: no learning_rate and no trainer named; using the HF default 5e-5 "
+                  "(say which TRL trainer with --trainer sft|dpo|grpo|…, whose default lr differs)",)
+    world, where = _world_size(raw, path)
+    if world is not None:
+        values["world_size"], sources["world_size"] = world, where
+    if raw.get("packing") is True:
+        values["packing"], sources["packing"] = True, f"{path.name} key packing"
+        notes += (f"{path.name}: packing is on: --samples must count packed rows (of max_length tokens), "
+                  "not the raw examples",)
+    if trainer == "grpo":
+        notes += ("GRPO: T counts prompts as the HF Trainer does; TRL ≥ 0.19's generation batching "
+                  "(num_generations, steps_per_generation) is not modelled",)
+    if raw.get("deepspeed") is not None:
+        ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
+        values.update(ds_values)
+        sources.update(ds_sources)
+        notes += ds_notes
+    notes += near_miss_notes(raw, hf.HF_KEYS, (*hf.HF_OTHER_KEYS, *TRL_KEYS), path)
+    values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes)
