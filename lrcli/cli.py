@@ -18,10 +18,12 @@ from lrcli import __version__
 from lrcli.config import TrainConfig, resolve
 from lrcli.curve import Curve, compute, first_update_notes, starting_lr
 from lrcli.errors import LrcliError
-from lrcli.render import STDOUT, pick_format, render, steps_text
+from lrcli.render import STDOUT, pick_format, render, show_text, steps_text
 from lrcli.schedules import REQUIRED, SCHEDULES
 from lrcli.steps import contrast_hf_plan, plan_steps
 from lrcli.values import finite_float, parse_kw_pairs, parse_kwargs_json, whole_number
+from lrcli.configfile import ConfigInput, config_layers, merged_kwargs
+from lrcli.load import looks_like_config, samples_value
 
 STEP_CONVENTION_HELP = (
     "Row s of every table is the LR after s scheduler steps, i.e. the LR the optimizer uses for update s+1, "
@@ -50,7 +52,12 @@ WarmupRatioOpt = Annotated[
     str | None, typer.Option("--warmup-ratio", metavar="R", help="Warmup as a fraction of T, rounded up: W = ceil(T·R).")
 ]
 # Step flags: T and W as the HF Trainer derives them. Strings, so that `compare` can take comma lists (1,8).
-SamplesOpt = Annotated[str | None, typer.Option("--samples", metavar="N", help="N: training samples (after packing, if any).")]
+SamplesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--samples", metavar="N", help="N: training samples (after packing, if any), or a .jsonl/.json/.csv file to count."
+    ),
+]
 BatchOpt = Annotated[
     str | None, typer.Option("--batch", "--per-device-train-batch-size", metavar="B", help="b: micro-batch per device. Default: 8.")
 ]
@@ -106,6 +113,29 @@ StepUnitOpt = Annotated[
 ]
 
 
+# Config files (lrcli.dialects): the file a run is launched with.
+ConfigArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[CONFIG]",
+        help="Training config (HF/TRL, LLaMA-Factory, axolotl, DeepSpeed, torchtune YAML/JSON); flags override it.",
+        show_default=False,
+    ),
+]
+DialectOpt = Annotated[
+    str | None,
+    typer.Option("--dialect", help="Read CONFIG as: hf, trl, llamafactory, axolotl, deepspeed, torchtune. Default: detected."),
+]
+AccelerateConfigOpt = Annotated[
+    str | None,
+    typer.Option("--accelerate-config", metavar="PATH", help="accelerate launcher config: the world size is its num_processes."),
+]
+TrainerOpt = Annotated[
+    str | None,
+    typer.Option("--trainer", help="TRL trainer whose defaults apply (sft, dpo, grpo, …). Default: from the file name."),
+]
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """The one boundary: a user mistake becomes one stderr line and exit code 2, never a traceback."""
@@ -133,7 +163,7 @@ def _text(text: str, flag: str) -> str:
 
 # step flag -> (TrainConfig field, how its text becomes a value); the value checks of config.resolve apply after.
 STEP_FLAGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
-    "--samples": ("dataset_size", _whole(1)),
+    "--samples": ("dataset_size", samples_value),
     "--batch": ("per_device_train_batch_size", _whole(1)),
     "--grad-accum": ("gradient_accumulation_steps", _whole(1)),
     "--epochs": ("num_train_epochs", finite_float),
@@ -258,6 +288,7 @@ def _safe_name(text: str) -> str:
 
 @app.command()
 def plot(
+    config_path: ConfigArg = None,
     output: OutputOpt = None,
     schedule: ScheduleOpt = None,
     lr: LrOpt = None,
@@ -279,27 +310,34 @@ def plot(
     metrics: MetricsOpt = None,
     metric: MetricOpt = None,
     step_unit: StepUnitOpt = None,
+    dialect: DialectOpt = None,
+    accelerate_config: AccelerateConfigOpt = None,
+    trainer: TrainerOpt = None,
 ) -> None:
-    """Draw (or tabulate) one learning-rate schedule.
+    """Draw (or tabulate) one learning-rate schedule, from flags or from a training CONFIG file.
 
     Without -o, writes <schedule>.png in the current directory. Row s is the LR after s scheduler steps.
 
     T comes from --total-steps, or from the step flags as the HF Trainer counts them (see `lrcli steps`).
 
     Example: lrcli plot --schedule cosine --samples 10000 --batch 32 --world-size 8 --warmup-ratio 0.1 -o lr.png
+
+    Example: lrcli plot train.yaml --samples data.jsonl --world-size 8 -o lr.png
     """
     with user_errors():
+        layers, file_notes, file_kwargs = config_layers(ConfigInput(config_path, dialect, trainer, accelerate_config))
         raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
                               transformers_version)
         step_values = _one_each(_step_flag_values(raw), "plot")
-        layers = _flag_layers(
+        layers += _flag_layers(
             schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last
         )
-        layers.append(({"lr_scheduler_kwargs": _kwargs_from_flags(kw, scheduler_kwargs) or None}, "--kw"))
+        layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, _kwargs_from_flags(kw, scheduler_kwargs))},
+                       "--kw"))
         layers += _metric_layers(metrics, metric, step_unit)
         curve = compute(resolve(layers))
         _write([curve], output, fmt, log_y=log_y, default_name=_safe_name(curve.label))
-        _warn(curve.notes)  # after the write: a failed write stays one error line
+        _warn(file_notes + curve.notes)  # after the write: a failed write stays one error line
 
 
 def _split_compare_kwargs(names: Sequence[str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -319,7 +357,9 @@ def _split_compare_kwargs(names: Sequence[str], pairs: dict[str, Any]) -> dict[s
 
 @app.command()
 def compare(
-    names: Annotated[list[str], typer.Argument(help="Schedule names to overlay.", show_default=False)],
+    names: Annotated[
+        list[str], typer.Argument(help="Schedule names or config files (.yaml/.yml/.json) to overlay.", show_default=False)
+    ],
     output: OutputOpt = None,
     lr: LrOpt = None,
     total_steps: TotalStepsOpt = None,
@@ -340,8 +380,13 @@ def compare(
     metrics: MetricsOpt = None,
     metric: MetricOpt = None,
     step_unit: StepUnitOpt = None,
+    dialect: DialectOpt = None,
+    accelerate_config: AccelerateConfigOpt = None,
+    trainer: TrainerOpt = None,
 ) -> None:
-    """Overlay several schedules in one figure or table (one CSV column per schedule).
+    """Overlay several schedules or config files in one figure or table (one CSV column per curve).
+
+    A config file draws the curve its framework will run; the flags override its values as in `lrcli plot`.
 
     Scheduler arguments for one schedule only: --kw NAME.KEY=VALUE.
 
@@ -354,6 +399,7 @@ def compare(
     with user_errors():
         pairs = _kwargs_from_flags(kw, scheduler_kwargs)
         per_name = _split_compare_kwargs(names, pairs)
+        file_notes: tuple[str, ...] = ()
         raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
                               transformers_version)
         choices = _step_flag_values(raw)
@@ -363,15 +409,22 @@ def compare(
             for combination in itertools.product(*choices.values()):
                 step_values = dict(zip(choices, combination, strict=True))
                 suffix = " ".join(f"{flag.lstrip('-').replace('-', '_')}={step_values[flag]}" for flag in varying)
-                layers = _flag_layers(
-                    schedule=name, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last
+                is_file = looks_like_config(name)
+                given = ConfigInput(name if is_file else None, dialect, trainer, accelerate_config)
+                layers, notes, file_kwargs = config_layers(given) if is_file else ([], (), {})
+                file_notes += notes
+                layers += _flag_layers(
+                    schedule=None if is_file else name, lr=lr, total_steps=total_steps, step_values=step_values,
+                    drop_last=drop_last,
                 )
-                layers.append(({"lr_scheduler_kwargs": per_name[name] or None}, "--kw"))
-                layers.append(({"label": f"{name} {suffix}" if suffix else None}, "compare step lists"))
+                layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, per_name[name])}, "--kw"))
+                label = Path(name).stem if is_file else name
+                layers.append(({"label": f"{label} {suffix}" if suffix else label}, "compare"))
                 layers += _metric_layers(metrics, metric, step_unit)
                 curves.append(compute(resolve(layers)))
-        _write(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(_safe_name(n) for n in names))
-        _warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))  # once each, after the write
+        stems = (_safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
+        _write(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(stems))
+        _warn(list(dict.fromkeys(file_notes + tuple(note for curve in curves for note in curve.notes))))
 
 
 def _raw_step_flags(
@@ -387,6 +440,7 @@ def _raw_step_flags(
 
 @app.command()
 def steps(
+    config_path: ConfigArg = None,
     samples: SamplesOpt = None,
     batch: BatchOpt = None,
     grad_accum: GradAccumOpt = None,
@@ -405,25 +459,33 @@ def steps(
         bool, typer.Option("--explain", help="Every rounding stage with its formula, and the other rule set's answer.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    dialect: DialectOpt = None,
+    accelerate_config: AccelerateConfigOpt = None,
+    trainer: TrainerOpt = None,
 ) -> None:
-    """How many optimizer steps the run has and where warmup ends, exactly as the HF Trainer counts them.
+    """How many optimizer steps the run has and where warmup ends, exactly as the HF Trainer counts them
+    (or, for a CONFIG of axolotl, torchtune or LLaMA-Factory, as that framework does).
 
     N samples -> per-process batches per epoch (accelerate sharding) -> update steps per epoch (÷ GA) -> T -> W.
     --transformers-version switches the rules that changed (floor before 4.52.1, warmup precedence in 4.x / 5.x).
 
     Example: lrcli steps --samples 10000 --batch 32 --epochs 1 --world-size 8 --warmup-ratio 0.1 --explain
+
+    Example: lrcli steps axolotl.yml --samples 5000 --world-size 4 --json
     """
     with user_errors():
+        layers, file_notes, file_kwargs = config_layers(ConfigInput(config_path, dialect, trainer, accelerate_config))
         raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
                               transformers_version)
         step_values = _one_each(_step_flag_values(raw), "steps")
-        layers = _flag_layers(
+        layers += _flag_layers(
             schedule=schedule, lr=None, total_steps=total_steps, step_values=step_values, drop_last=drop_last
         )
-        layers.append(({"lr_scheduler_kwargs": _kwargs_from_flags(kw, scheduler_kwargs) or None}, "--kw"))
+        layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, _kwargs_from_flags(kw, scheduler_kwargs))},
+                       "--kw"))
         config = resolve(layers)
         plan = plan_steps(config)
-        plan = replace(plan, notes=plan.notes + first_update_notes(starting_lr(config, plan), plan))
+        plan = replace(plan, notes=file_notes + plan.notes + first_update_notes(starting_lr(config, plan), plan))
         if as_json:
             typer.echo(steps_text.steps_json(config, plan), nl=False)
         elif explain:
@@ -431,6 +493,53 @@ def steps(
             typer.echo(steps_text.explanation(config, plan, contrast), nl=False)
         else:
             typer.echo(steps_text.summary_table(config, plan), nl=False)
+
+
+@app.command()
+def show(
+    config_path: Annotated[str, typer.Argument(metavar="CONFIG", help="The training config to explain.", show_default=False)],
+    samples: SamplesOpt = None,
+    batch: BatchOpt = None,
+    grad_accum: GradAccumOpt = None,
+    epochs: EpochsOpt = None,
+    world_size: WorldSizeOpt = None,
+    max_steps: MaxStepsOpt = None,
+    drop_last: DropLastOpt = False,
+    warmup_steps: WarmupStepsOpt = None,
+    warmup_ratio: WarmupRatioOpt = None,
+    transformers_version: TransformersVersionOpt = None,
+    total_steps: TotalStepsOpt = None,
+    schedule: ScheduleOpt = None,
+    lr: LrOpt = None,
+    kw: KwOpt = None,
+    scheduler_kwargs: SchedulerKwargsOpt = None,
+    dialect: DialectOpt = None,
+    accelerate_config: AccelerateConfigOpt = None,
+    trainer: TrainerOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """The resolved plan of a CONFIG: every value used, where it came from (file key, framework default, flag),
+    and T and W when the dataset size is known.
+
+    Example: lrcli show train.yaml --samples 20000 --world-size 8
+    """
+    with user_errors():
+        layers, notes, file_kwargs = config_layers(ConfigInput(config_path, dialect, trainer, accelerate_config))
+        raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
+                              transformers_version)
+        step_values = _one_each(_step_flag_values(raw), "show")
+        layers += _flag_layers(schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values,
+                               drop_last=drop_last)
+        layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, _kwargs_from_flags(kw, scheduler_kwargs))},
+                       "--kw"))
+        config = resolve(layers)
+        plan, missing = None, None
+        try:
+            plan = plan_steps(config)
+        except LrcliError as exc:  # show what is known even when T is not
+            missing = str(exc)
+        render_show = show_text.show_json if as_json else show_text.show_text
+        typer.echo(render_show(config, plan, missing, notes), nl=False)
 
 
 def _format_default(value: Any) -> str:

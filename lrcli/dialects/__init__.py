@@ -24,6 +24,10 @@ DIALECTS: dict[str, ModuleType] = {
 
 def detect(raw: Mapping[str, Any], path: Path) -> str:
     """The dialect whose `claims` is highest; an error when none claims the file or two tie."""
+    if {"compute_environment", "distributed_type"} <= set(raw) or {"compute_environment", "num_processes"} <= set(raw):
+        raise LrcliError(
+            f"{path} is an accelerate launcher config, not a training config: pass it as --accelerate-config {path}"
+        )
     scores = {name: module.claims(raw) for name, module in DIALECTS.items()}
     best = max(scores.values())
     if best <= 0:
