@@ -26,7 +26,7 @@ MATCHED_KEYS = (
     "scheduler.params.warmup_max_lr", "scheduler.params.total_num_steps", "scheduler.params.warmup_num_steps",
 )  # fmt: skip
 
-_DS_ONLY_KEYS = {"zero_optimization", "train_micro_batch_size_per_gpu", "train_batch_size", "fp16", "bf16"}
+_DS_ONLY_KEYS = {"zero_optimization", "train_micro_batch_size_per_gpu", "train_batch_size"}
 
 
 def claims(raw: Mapping[str, Any]) -> int:
