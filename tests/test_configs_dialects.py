@@ -1,0 +1,152 @@
+"""Config-file reading: detection, numeric strings, lr_scheduler_kwargs strings, near-miss keys, precedence and
+sources, --samples files, DeepSpeed references and mismatches, TRL trainer defaults."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import assert_one_error_line, oracle_import
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
+
+
+def _show(cli, *args: str) -> dict:
+    result = cli("show", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("name", "dialect"),
+    [("hf_training_args.json", "hf"), ("trl_sft.yaml", "trl"), ("llamafactory_sft.yaml", "llamafactory"),
+     ("axolotl_lora.yml", "axolotl"), ("torchtune_lora.yaml", "torchtune"), ("deepspeed_warmup_decay.json", "deepspeed"),
+     ("hf_with_deepspeed.yaml", "hf")],
+)
+def test_dialect_is_detected_from_the_keys(cli, name: str, dialect: str) -> None:
+    assert _show(cli, str(SAMPLES / name))["settings"]["dialect"]["value"] == dialect
+
+
+def test_dialect_flag_overrides_detection_and_unknown_is_an_error(cli) -> None:
+    path = str(SAMPLES / "trl_sft.yaml")
+    assert _show(cli, path, "--dialect", "hf")["settings"]["dialect"]["value"] == "hf"
+    assert "--dialect" in assert_one_error_line(cli("show", path, "--dialect", "megatron"))
+    assert "config file" in assert_one_error_line(cli("plot", "--dialect", "hf", "--total-steps", "5"))
+
+
+def test_numeric_strings_are_numbers(cli) -> None:
+    """PyYAML reads `2e-4` as a string (YAML 1.1); axolotl converts it, so lrcli does too."""
+    raw = yaml.safe_load((SAMPLES / "axolotl_lora.yml").read_text())
+    assert raw["learning_rate"] == "2e-4"
+    setting = _show(cli, str(SAMPLES / "axolotl_lora.yml"))["settings"]["learning_rate"]
+    assert setting == {"value": 2e-4, "source": "axolotl_lora.yml key learning_rate"}
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(
+    "given",
+    [{"num_cycles": "2"}, {"min_lr": "1e-5", "power": "1.5", "flag": "true", "neg": "-1"},
+     {"nested": {"a": "3", "b": "False"}}, {"x": 2, "y": "abc"}],
+)
+def test_kwargs_string_is_converted_as_transformers_does(given: dict) -> None:
+    training_args = oracle_import("transformers.training_args")
+    from lrcli.dialects.hf import scheduler_kwargs
+
+    text = json.dumps(given)
+    ours, _ = scheduler_kwargs(text, "x")
+    assert ours == training_args._convert_str_dict(json.loads(text))
+
+
+def test_near_miss_keys_warn_and_unknown_keys_are_silent(cli, tmp_path: Path) -> None:
+    path = tmp_path / "train.yaml"
+    path.write_text("learning_rate: 1.0e-4\nwarmup_ratoi: 0.1\nper_device_train_batch_size: 4\nmy_own_key: 1\n")
+    result = cli("plot", str(path), "--samples", "100", "-o", str(tmp_path / "x.csv"))
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if "did you mean" in line]
+    assert all(line.startswith("lrcli: warning: ") for line in warnings)
+    assert len(warnings) == 1 and "'warmup_ratio'" in warnings[0] and "warmup_ratoi" in warnings[0]
+
+
+def test_flags_override_file_values_and_sources_say_so(cli) -> None:
+    record = _show(cli, str(SAMPLES / "axolotl_lora.yml"), "--lr", "1e-3", "--samples", "100")
+    assert record["settings"]["learning_rate"] == {"value": 1e-3, "source": "--lr"}
+    assert record["settings"]["per_device_train_batch_size"]["source"] == "axolotl_lora.yml key micro_batch_size"
+    assert record["settings"]["dataset_size"]["source"] == "--samples"
+
+
+def test_show_without_samples_says_what_is_missing(cli) -> None:
+    result = cli("show", str(SAMPLES / "trl_sft.yaml"))
+    assert result.exit_code == 0
+    assert "not computed" in result.stdout and "--samples" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv"])
+def test_samples_may_be_a_dataset_file(cli, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"data{suffix}"
+    if suffix == ".jsonl":
+        path.write_text("".join(json.dumps({"text": str(i)}) + "\n" for i in range(37)) + "\n")
+    elif suffix == ".json":
+        path.write_text(json.dumps([{"text": str(i)} for i in range(37)]))
+    else:
+        path.write_text("text\n" + "".join(f"row {i}\n" for i in range(37)))
+    config = str(SAMPLES / "hf_training_args.json")
+    from_file = cli("steps", config, "--samples", str(path), "--json")
+    from_number = cli("steps", config, "--samples", "37", "--json")
+    assert from_file.exit_code == 0, from_file.stderr
+    assert json.loads(from_file.stdout)["total_steps"] == json.loads(from_number.stdout)["total_steps"]
+
+
+def test_samples_file_missing_is_one_error_line(cli) -> None:
+    assert "no such file" in assert_one_error_line(cli("steps", "--samples", "nope.jsonl"))
+
+
+def test_deepspeed_path_is_relative_to_the_config(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # nowhere near sample_configs/
+    record = _show(cli, str(SAMPLES / "hf_with_deepspeed.yaml"), "--samples", "100")
+    assert record["settings"]["lr_scheduler_type"] == {
+        "value": "WarmupDecayLR", "source": "deepspeed_warmup_decay.json scheduler.type"}
+
+
+def test_deepspeed_value_hf_would_reject_is_an_error(cli, tmp_path: Path) -> None:
+    ds = json.loads((SAMPLES / "deepspeed_warmup_decay.json").read_text())
+    ds["scheduler"]["params"]["warmup_max_lr"] = 1e-3  # the config's learning_rate is 2e-5
+    (tmp_path / "ds.json").write_text(json.dumps(ds))
+    config = tmp_path / "train.yaml"
+    config.write_text((SAMPLES / "hf_with_deepspeed.yaml").read_text().replace("deepspeed_warmup_decay.json", "ds.json"))
+    line = assert_one_error_line(cli("plot", str(config), "--samples", "100", "-o", str(tmp_path / "x.csv")))
+    assert "warmup_max_lr" in line and "mismatch" in line
+    assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("trainer", ["sft", "dpo", "grpo", "orpo", "kto", "reward", "prm", "online_dpo", "cpo", "rloo"])
+def test_trl_trainer_defaults_match_trl(cli, tmp_path: Path, trainer: str) -> None:
+    trl = oracle_import("trl")
+    config_cls = {"sft": "SFTConfig", "dpo": "DPOConfig", "grpo": "GRPOConfig", "orpo": "ORPOConfig",
+                  "kto": "KTOConfig", "reward": "RewardConfig", "prm": "PRMConfig", "online_dpo": "OnlineDPOConfig",
+                  "cpo": "CPOConfig", "rloo": "RLOOConfig"}[trainer]
+    expected = getattr(trl, config_cls).__dataclass_fields__["learning_rate"].default
+    path = tmp_path / "recipe.yaml"
+    path.write_text("model_name_or_path: m\nnum_train_epochs: 1\n")
+    setting = _show(cli, str(path), "--trainer", trainer)["settings"]["learning_rate"]
+    assert setting["value"] == expected and trainer in setting["source"]
+
+
+def test_trl_trainer_from_file_name(cli, tmp_path: Path) -> None:
+    path = tmp_path / "zephyr_dpo_full.yaml"
+    path.write_text("model_name_or_path: m\n")
+    assert _show(cli, str(path))["settings"]["trainer"]["value"] == "dpo"
+
+
+def test_llamafactory_val_size_count_and_max_samples(cli, tmp_path: Path) -> None:
+    path = tmp_path / "lf.yaml"
+    path.write_text("stage: sft\nmax_samples: 500\nval_size: 20\nper_device_train_batch_size: 4\n"
+                    "num_train_epochs: 1\nlearning_rate: 1.0e-4\n")
+    plain = tmp_path / "hf.yaml"
+    plain.write_text("per_device_train_batch_size: 4\nnum_train_epochs: 1\nlearning_rate: 1.0e-4\noutput_dir: o\n")
+    lf = json.loads(cli("steps", str(path), "--samples", "9999", "--json").stdout)
+    hf = json.loads(cli("steps", str(plain), "--samples", "480", "--json").stdout)
+    assert lf["total_steps"] == hf["total_steps"]

@@ -1,0 +1,72 @@
+"""Every training config under ../shared/configs/real/ loads, resolves and plots given only --samples; the
+accelerate/ files there are launcher configs for --accelerate-config."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+REAL = Path(__file__).resolve().parents[2] / "shared/configs/real"
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/configs/real is not beside the repository")
+
+
+def _files(pattern: str) -> list[Path]:
+    return sorted(REAL.glob(pattern)) if REAL.is_dir() else []
+
+
+TRAINING = [p for p in _files("*/*") if p.parent.name != "accelerate" and p.suffix in (".yaml", ".yml", ".json")]
+ACCELERATE = _files("accelerate/*.yaml")
+
+
+@pytest.mark.parametrize("path", TRAINING, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_real_config_plots_with_only_samples(cli, path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "curve.csv"
+    result = cli("plot", str(path), "--samples", "1000", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    steps = cli("steps", str(path), "--samples", "1000", "--json")
+    assert steps.exit_code == 0, steps.stderr
+    assert len(rows) == json.loads(steps.stdout)["total_steps"] + 1
+    assert all(float(row["lr"]) >= 0 for row in rows)
+    assert "did you mean" not in result.stderr  # real configs have no typos of the keys lrcli reads
+
+
+def test_every_real_dialect_is_covered() -> None:
+    assert {p.parent.name for p in TRAINING} == {"trl", "llamafactory", "axolotl", "deepspeed", "torchtune"}
+
+
+@pytest.mark.parametrize("path", ACCELERATE, ids=lambda p: p.name)
+def test_accelerate_configs_give_the_world_size(cli, path: Path) -> None:
+    config = REAL / "trl" / "alignment-handbook_zephyr-7b-beta_sft_full.yaml"
+    result = cli("show", str(config), "--accelerate-config", str(path), "--samples", "1000", "--json")
+    assert result.exit_code == 0, result.stderr
+    world = json.loads(result.stdout)["settings"]["world_size"]
+    assert world["value"] == 8 and "num_processes" in world["source"]
+
+
+@pytest.mark.parametrize("path", ACCELERATE, ids=lambda p: p.name)
+def test_accelerate_config_as_training_config_is_explained(cli, path: Path) -> None:
+    from tests.conftest import assert_one_error_line
+
+    assert "--accelerate-config" in assert_one_error_line(cli("plot", str(path), "--samples", "10"))
+
+
+def test_torchtune_profiler_warmup_is_not_lr_warmup(cli) -> None:
+    """profiler.warmup_steps: 3 in a config without lr_scheduler: constant LR, no warmup."""
+    path = REAL / "torchtune" / "llama3_1_8B_full_no-scheduler.yaml"
+    result = cli("show", str(path), "--samples", "1000", "--json")
+    record = json.loads(result.stdout)
+    assert record["warmup_steps"] == 0
+    assert record["settings"]["lr_scheduler_type"]["value"] == "constant"
+    assert record["settings"]["warmup_steps"]["source"] == "default"
+
+
+def test_missing_deepspeed_file_is_a_warning_not_an_error(cli, tmp_path: Path) -> None:
+    path = REAL / "llamafactory" / "qwen3_full_sft_ds3.yaml"
+    result = cli("plot", str(path), "--samples", "100", "-o", str(tmp_path / "x.csv"))
+    assert result.exit_code == 0
+    assert "ds_z3_config.json not found" in result.stderr
