@@ -15,15 +15,15 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from lrcli import __version__
-from lrcli.config import TrainConfig, resolve
+from lrcli.config import resolve
+from lrcli.configfile import ConfigInput, config_layers, merged_kwargs
 from lrcli.curve import Curve, compute, first_update_notes, starting_lr
 from lrcli.errors import LrcliError
+from lrcli.load import looks_like_config, samples_value
 from lrcli.render import STDOUT, pick_format, render, show_text, steps_text
 from lrcli.schedules import REQUIRED, SCHEDULES
 from lrcli.steps import contrast_hf_plan, plan_steps
 from lrcli.values import finite_float, parse_kw_pairs, parse_kwargs_json, whole_number
-from lrcli.configfile import ConfigInput, config_layers, merged_kwargs
-from lrcli.load import looks_like_config, samples_value
 
 STEP_CONVENTION_HELP = (
     "Row s of every table is the LR after s scheduler steps, i.e. the LR the optimizer uses for update s+1, "

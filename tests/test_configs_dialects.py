@@ -164,3 +164,21 @@ def test_llamafactory_val_size_count_and_max_samples(cli, tmp_path: Path) -> Non
     lf = json.loads(cli("steps", str(path), "--samples", "9999", "--json").stdout)
     hf = json.loads(cli("steps", str(plain), "--samples", "480", "--json").stdout)
     assert lf["total_steps"] == hf["total_steps"]
+
+
+def test_compare_mixes_configs_and_schedule_names(cli, tmp_path: Path) -> None:
+    out = tmp_path / "c.csv"
+    result = cli("compare", str(SAMPLES / "trl_sft.yaml"), "cosine", "--samples", "2001", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    header = out.read_text().splitlines()[0].split(",")
+    assert "trl_sft" in header and "cosine" in header
+
+
+def test_world_size_flag_beats_accelerate_config_beats_file(cli, tmp_path: Path) -> None:
+    launcher = tmp_path / "acc.yaml"
+    launcher.write_text("compute_environment: LOCAL_MACHINE\nnum_machines: 2\nnum_processes: 16\n")
+    config = str(SAMPLES / "trl_sft.yaml")  # num_processes: 2
+    from_launcher = _show(cli, config, "--accelerate-config", str(launcher))["settings"]["world_size"]
+    assert from_launcher["value"] == 16 and "acc.yaml" in from_launcher["source"]
+    flagged = _show(cli, config, "--accelerate-config", str(launcher), "--world-size", "4")["settings"]["world_size"]
+    assert flagged == {"value": 4, "source": "--world-size"}
