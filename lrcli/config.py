@@ -48,6 +48,7 @@ class TrainConfig:
     max_samples: int | None = None  # LLaMA-Factory: the dataset is cut to this many samples
     val_size: float | None = None  # LLaMA-Factory: rows (>1) or fraction (<=1) split off for evaluation
     max_steps_per_epoch: int | None = None  # torchtune
+    trainer_options: Mapping[str, Any] = field(default_factory=dict)  # e.g. TRL GRPO num_generations
     derive_kwargs: str | None = None  # a rule of lrcli.plan_kwargs filling scheduler kwargs from T and W
     deepspeed_values: Mapping[str, Any] = field(default_factory=dict)  # explicit DeepSpeed values HF must match
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -98,7 +99,7 @@ def _validated(name: str, value: Any, where: str) -> Any:
         if size < 0:
             raise LrcliError(f"{what} must be ≥ 0 (a row count > 1 or a fraction ≤ 1), got {value!r}")
         return size
-    if name == "deepspeed_values":
+    if name in ("deepspeed_values", "trainer_options"):
         return MappingProxyType(dict(value or {}))
     if name == "packing":
         if not isinstance(value, bool):

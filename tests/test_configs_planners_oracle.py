@@ -93,3 +93,71 @@ def test_torchtune_steps_match_its_dataloader(n, b, ga, dp, epochs, cap) -> None
             plan_steps(resolve(layers))
         return
     assert plan_steps(resolve(layers)).total == epochs * per_epoch
+
+
+TRL_SOURCE = Path(os.environ.get("LRCLI_TRL_SOURCE", "/tmp/trl/trl"))
+
+
+@pytest.fixture(scope="module")
+def grpo_oracle():
+    """TRL 0.24's GRPOConfig (real __post_init__: spg, gbs) and RepeatSampler (extracted from trainer/utils.py,
+    whose module imports pandas), with accelerate's sharding and the HF Trainer's own count."""
+    if not (TRL_SOURCE / "trainer" / "utils.py").is_file():
+        if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
+            raise AssertionError(f"TRL source missing under {TRL_SOURCE}")
+        pytest.skip(f"trl 0.24.0 source not unzipped at {TRL_SOURCE}")
+    torch = oracle_import("torch")
+    sys.path.insert(0, str(TOOLS))
+    sys.path.insert(0, str(TRL_SOURCE.parent))
+    from collections.abc import Sized
+    from typing import Optional
+
+    from gen_config_goldens import extract
+    from hf_steps_oracle import _OUTPUT_DIR, _trainer_shell
+    from trl import GRPOConfig
+
+    sampler_cls = extract(TRL_SOURCE / "trainer" / "utils.py", "RepeatSampler",
+                          {"torch": torch, "Sized": Sized, "Optional": Optional, "Sampler": torch.utils.data.Sampler})
+
+    class GRPOConfigAtWorldSize(GRPOConfig):
+        oracle_world_size = 1
+
+        @property
+        def world_size(self) -> int:
+            return self.oracle_world_size
+
+    return GRPOConfigAtWorldSize, sampler_cls, _trainer_shell, _OUTPUT_DIR
+
+
+@pytest.mark.oracle
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 3000), b=st.integers(1, 8), ga=st.integers(1, 6), w=st.sampled_from([1, 2, 4]),
+       generations=st.sampled_from([2, 4, 8]), iterations=st.integers(1, 2), epochs=st.sampled_from([1.0, 2.0, 1.5]))
+def test_grpo_steps_match_trl(grpo_oracle, n, b, ga, w, generations, iterations, epochs) -> None:
+    from accelerate.data_loader import prepare_data_loader
+    from torch.utils.data import DataLoader
+
+    config_cls, sampler_cls, trainer_shell, output_dir = grpo_oracle
+    layers = [({"framework": "trl_grpo", "per_device_train_batch_size": b, "gradient_accumulation_steps": ga,
+                "world_size": w, "num_train_epochs": epochs, "dataset_size": n,
+                "trainer_options": {"num_generations": generations, "num_iterations": iterations}}, "t")]
+    config_cls.oracle_world_size = w
+    try:
+        args = config_cls(output_dir=output_dir, per_device_train_batch_size=b, gradient_accumulation_steps=ga,
+                          num_generations=generations, num_iterations=iterations, num_train_epochs=epochs,
+                          report_to=[], use_cpu=True, bf16=False)
+    except ValueError:
+        with pytest.raises(Exception, match="divisible"):
+            plan_steps(resolve(layers))
+        return
+    sampler = sampler_cls(data_source=range(n), mini_repeat_count=generations,
+                          batch_size=args.generation_batch_size // generations,
+                          repeat_count=iterations * args.steps_per_generation, shuffle=True, seed=0)
+    loader = DataLoader(range(n), batch_size=b * args.steps_per_generation, sampler=sampler)
+    sharded = prepare_data_loader(loader, num_processes=w, process_index=0, put_on_device=False)
+    if len(sharded) == 0:
+        with pytest.raises(Exception, match="generation batch"):
+            plan_steps(resolve(layers))
+        return
+    *_, total = trainer_shell(args).set_initial_training_values(args, sharded)
+    assert plan_steps(resolve(layers)).total == total

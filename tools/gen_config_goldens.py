@@ -72,12 +72,13 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def extract(path: Path, name: str, namespace: dict[str, Any], class_name: str | None = None) -> Any:
-    """Function `name` (or method `class_name.name`) of source file `path`, executed in `namespace` as written."""
+    """Function or class `name` (or method `class_name.name`) of source file `path`, executed in `namespace` as
+    written."""
     tree = ast.parse(path.read_text())
     body = tree.body
     if class_name is not None:
         body = next(n for n in body if isinstance(n, ast.ClassDef) and n.name == class_name).body
-    node = next(n for n in body if isinstance(n, ast.FunctionDef) and n.name == name)
+    node = next(n for n in body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name)
     node.decorator_list = []
     module = ast.Module(body=[node], type_ignores=[])
     exec(compile(module, str(path), "exec"), namespace)  # noqa: S102 - the framework's own source

@@ -19,7 +19,7 @@ from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
 from lrcli.load import accelerate_world_size, near_miss_notes, relative_to_config
-from lrcli.values import whole_number
+from lrcli.values import coerce_number, whole_number
 
 NAME = "trl"
 
@@ -29,12 +29,15 @@ TRAINER_LR = {
     "online_dpo": 5e-7, "prm": 1e-5, "reward": 1e-4,
 }  # fmt: skip
 
+GRPO_KEYS = ("num_generations", "num_iterations", "steps_per_generation", "generation_batch_size")
+
 TRL_SHIPPED_ACCELERATE = {"fsdp1", "fsdp2", "multi_gpu", "single_gpu", "zero1", "zero2", "zero3"}  # all 8 processes
 
 TRL_KEYS = frozenset({
     "packing", "packing_strategy", "max_length", "max_seq_length", "max_prompt_length", "max_completion_length",
     "beta", "num_generations", "dataset_name", "dataset_mixture", "model_name_or_path", "env", "num_processes",
     "accelerate_config", "use_vllm", "dataset_text_field", "loss_type", "chat_template", "completion_only_loss",
+    "num_iterations", "steps_per_generation", "generation_batch_size",
 })  # fmt: skip
 
 
@@ -92,8 +95,10 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         notes += (f"{path.name}: packing is on: --samples must count packed rows (of max_length tokens), "
                   "not the raw examples",)
     if trainer == "grpo":
-        notes += ("GRPO: T counts prompts as the HF Trainer does; TRL ≥ 0.19's generation batching "
-                  "(num_generations, steps_per_generation) is not modelled",)
+        options = {key: coerce_number(raw[key]) for key in GRPO_KEYS if raw.get(key) is not None}
+        values["framework"], sources["framework"] = "trl_grpo", f"{how} (GRPO generation batching)"
+        if options:
+            values["trainer_options"], sources["trainer_options"] = options, f"{path.name} keys {', '.join(options)}"
     if raw.get("deepspeed") is not None:
         ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
         values.update(ds_values)
