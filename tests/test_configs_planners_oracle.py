@@ -161,3 +161,58 @@ def test_grpo_steps_match_trl(grpo_oracle, n, b, ga, w, generations, iterations,
         return
     *_, total = trainer_shell(args).set_initial_training_values(args, sharded)
     assert plan_steps(resolve(layers)).total == total
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(
+    "keys",
+    [{"lr_scheduler": "one_cycle"}, {"lr_scheduler": "one_cycle", "lr_scheduler_kwargs": {"div_factor": 10}},
+     {"lr_scheduler": "rex", "cosine_min_lr_ratio": 0.2}, {"lr_scheduler": "rex"},
+     {"lr_quadratic_warmup": True}, {"cosine_min_lr_ratio": 0.1, "cosine_constant_lr_ratio": 0.7},
+     {"cosine_min_lr_ratio": 0.3}],
+    ids=lambda keys: "+".join(f"{k}={v}" for k, v in keys.items()),
+)
+def test_axolotl_config_curves_match_axolotl_create_scheduler(cli, tmp_path, keys) -> None:
+    """A config with each axolotl scheduler key -> lrcli's curve vs axolotl's real create_scheduler (one_cycle:
+    torch OneCycleLR with pct_start = W/T), T and W from lrcli (checked against axolotl above)."""
+    import csv
+    import io
+    import json
+
+    import yaml
+
+    torch = oracle_import("torch")
+    if not (PACKAGES / "axolotl" / "core").is_dir():
+        if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
+            raise AssertionError(f"axolotl source missing under {PACKAGES}")
+        pytest.skip(f"axolotl 0.19.0 source not unzipped at {PACKAGES}")
+    sys.path.insert(0, str(TOOLS))
+    from gen_deepspeed_axolotl_golden import load_axolotl
+
+    config = {"base_model": "m", "micro_batch_size": 2, "gradient_accumulation_steps": 2, "num_epochs": 2,
+              "learning_rate": "3e-4", "warmup_ratio": 0.1, **keys}
+    path = tmp_path / "ax.yml"
+    path.write_text(yaml.safe_dump(config))
+    steps = json.loads(cli("steps", str(path), "--samples", "403", "--json").stdout)
+    total, warmup = steps["total_steps"], steps["warmup_steps"]
+    result = cli("plot", str(path), "--samples", "403", "-o", str(tmp_path / "c.csv"))
+    assert result.exit_code == 0, result.stderr
+    ours = [float(row["lr"]) for row in csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text()))]
+
+    name = config.get("lr_scheduler", "cosine")
+    args = types.SimpleNamespace(
+        lr_scheduler_type="cosine", alternate_lr_scheduler_type=name if name in ("one_cycle", "rex") else None,
+        lr_quadratic_warmup=config.get("lr_quadratic_warmup"), cosine_min_lr_ratio=config.get("cosine_min_lr_ratio"),
+        cosine_constant_lr_ratio=config.get("cosine_constant_lr_ratio"), learning_rate=3e-4,
+        lr_scheduler_kwargs=config.get("lr_scheduler_kwargs", {}), jagged_restart_steps=None,
+        get_warmup_steps=lambda _total: warmup,
+    )
+    optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=3e-4)
+    trainer = types.SimpleNamespace(args=args, lr_scheduler=None, optimizer=optimizer)
+    scheduler = load_axolotl(PACKAGES / "axolotl").SchedulerMixin.create_scheduler(trainer, total, optimizer=optimizer)
+    theirs = [optimizer.param_groups[0]["lr"]]
+    for _ in range(total - 1 if name == "one_cycle" else total):  # OneCycleLR raises when stepped past T
+        optimizer.step()
+        scheduler.step()
+        theirs.append(optimizer.param_groups[0]["lr"])
+    assert max(abs(a - b) for a, b in zip(ours, theirs, strict=False)) <= 1e-12 * 3e-4
