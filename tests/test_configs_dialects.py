@@ -182,3 +182,77 @@ def test_world_size_flag_beats_accelerate_config_beats_file(cli, tmp_path: Path)
     assert from_launcher["value"] == 16 and "acc.yaml" in from_launcher["source"]
     flagged = _show(cli, config, "--accelerate-config", str(launcher), "--world-size", "4")["settings"]["world_size"]
     assert flagged == {"value": 4, "source": "--world-size"}
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(
+    "explicit",
+    [{"scheduler.params.total_num_steps": "T"}, {"scheduler.params.total_num_steps": "T+1"},
+     {"scheduler.params.warmup_num_steps": "W"}, {"scheduler.params.warmup_num_steps": "W+1"},
+     {"train_batch_size": 16, "train_micro_batch_size_per_gpu": 8, "gradient_accumulation_steps": 2},
+     {"train_batch_size": 32}, {"optimizer.params.lr": 2e-5, "scheduler.params.warmup_max_lr": 2e-5},
+     {"optimizer.params.lr": 1e-4}, {"scheduler.params.warmup_min_lr": 1e-7}],
+    ids=lambda e: ",".join(f"{k}={v}" for k, v in e.items()),
+)
+def test_deepspeed_mismatch_errors_exactly_where_transformers_raises(cli, tmp_path: Path, explicit: dict) -> None:
+    """transformers' own HfTrainerDeepSpeedConfig (trainer_config_process/_finalize) decides whether the explicit
+    DeepSpeed values are rejected; lrcli must error in exactly those cases."""
+    oracle_import("transformers")
+    oracle_import("accelerate")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    from functools import partialmethod
+
+    from accelerate.utils.deepspeed import HfDeepSpeedConfig
+    from transformers import TrainingArguments
+    from transformers.integrations.deepspeed import HfTrainerDeepSpeedConfig
+
+    config = tmp_path / "train.yaml"
+    config.write_text("output_dir: o\nlearning_rate: 2.0e-5\nper_device_train_batch_size: 8\n"
+                      "gradient_accumulation_steps: 2\nwarmup_steps: 0.1\nnum_train_epochs: 1\ndeepspeed: ds.json\n")
+    base = json.loads((SAMPLES / "deepspeed_warmup_decay.json").read_text())
+    (tmp_path / "ds.json").write_text(json.dumps(base))
+    plan = json.loads(cli("steps", str(config), "--samples", "1000", "--json").stdout)
+    total, warmup = plan["total_steps"], plan["warmup_steps"]
+    ds = json.loads(json.dumps(base))
+    for key, value in explicit.items():
+        value = {"T": total, "T+1": total + 1, "W": max(1, warmup), "W+1": max(1, warmup) + 1}.get(value, value)
+        node = ds
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    (tmp_path / "ds.json").write_text(json.dumps(ds))
+
+    methods = {k: v for k, v in vars(HfTrainerDeepSpeedConfig).items() if k not in ("__init__", "__dict__", "__weakref__")}
+    methods["fill_only"] = partialmethod(HfTrainerDeepSpeedConfig.fill_match, must_match=False)
+    checker = type("HfTrainerDeepSpeedConfigWithoutDeepSpeed", (HfDeepSpeedConfig,), methods)(json.loads(json.dumps(ds)))
+    checker._dtype = None
+    checker.mismatches = []
+    args = TrainingArguments(output_dir=str(tmp_path / "o"), learning_rate=2e-5, per_device_train_batch_size=8,
+                             gradient_accumulation_steps=2, warmup_steps=0.1, max_steps=total, report_to=[])
+    checker.trainer_config_process(args)
+    try:
+        checker.trainer_config_finalize(args, model=None, num_training_steps=total)
+        hf_rejects = False
+    except ValueError:
+        hf_rejects = True
+    result = cli("plot", str(config), "--samples", "1000", "-o", str(tmp_path / "x.csv"))
+    assert (result.exit_code == 2) == hf_rejects, result.stderr
+    if hf_rejects:
+        assert "mismatch" in assert_one_error_line(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(None, "no such file"), ("a: [1, 2\n", "not valid YAML"), ("- 1\n- 2\n", "mapping"), ("", "empty"),
+     ("tokenizer: x\n", "cannot tell which framework")],
+)
+def test_bad_config_files_are_one_error_line(cli, tmp_path: Path, text: str | None, expected: str) -> None:
+    path = tmp_path / "bad.yaml"
+    if text is not None:
+        path.write_text(text)
+    out = tmp_path / "x.png"
+    assert expected in assert_one_error_line(cli("plot", str(path), "--samples", "10", "-o", str(out)))
+    assert not out.exists()
