@@ -84,8 +84,9 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
             f"{where}: with sample_packing_eff_est axolotl counts steps from the dataset's total tokens, which lrcli "
             "does not know; give --total-steps (axolotl logs total_num_steps) or remove sample_packing_eff_est"
         )
-    values: dict[str, Any] = {"framework": NAME}
-    sources = {"framework": f"{where} (axolotl counts its own steps)"}
+    values: dict[str, Any] = {"framework": NAME, "transformers_version": "5.16.1"}
+    sources = {"framework": f"{where} (axolotl counts its own steps)",
+               "transformers_version": "axolotl 0.19.0 requires transformers == 5.16.1"}
     notes: tuple[str, ...] = ()
     for key, name in AXOLOTL_KEYS.items():
         if raw.get(key) is not None:

@@ -57,6 +57,8 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         return _read_v1(raw, path)
     values, sources, notes = hf.read_hf_keys(raw, path)
     values["framework"], sources["framework"] = NAME, f"{path.name} (LLaMA-Factory)"
+    values["transformers_version"] = "5.6"
+    sources["transformers_version"] = "LLaMA-Factory 0.9.5 requires transformers ≤ 5.6.0 (newest allowed)"
     for key in ("max_samples", "val_size"):
         if raw.get(key) is not None:
             values[key], sources[key] = coerce_number(raw[key]), f"{path.name} key {key}"
