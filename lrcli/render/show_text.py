@@ -12,7 +12,7 @@ from lrcli.steps import StepPlan
 # Fields that only matter to some commands: shown only when something set them.
 _QUIET_WHEN_DEFAULT = ("label", "metrics_path", "metric_name", "step_unit", "total_steps", "derive_kwargs",
                        "deepspeed_values", "global_batch_size", "max_samples", "val_size", "max_steps_per_epoch",
-                       "trainer", "packing")
+                       "trainer", "packing", "trainer_options")
 
 
 def _shown(value: Any) -> Any:
