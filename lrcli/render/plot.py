@@ -26,7 +26,8 @@ _RC = {"svg.hashsalt": "lrcli", "svg.fonttype": "path", "pdf.compression": 6}
 def _title(curves: Sequence[Curve]) -> str:
     if len(curves) == 1:
         c = curves[0]
-        return f"{c.label} · peak LR {c.peak_lr:g} · T = {c.plan.total} steps · warmup {c.plan.warmup}"
+        name = c.label if c.label == c.schedule else f"{c.label} ({c.schedule})"
+        return f"{name} · peak LR {c.peak_lr:g} · T = {c.plan.total} steps · warmup {c.plan.warmup}"
     return "  vs  ".join(c.label for c in curves)
 
 
