@@ -493,6 +493,7 @@ def steps(
             typer.echo(steps_text.explanation(config, plan, contrast), nl=False)
         else:
             typer.echo(steps_text.summary_table(config, plan), nl=False)
+        _warn(plan.notes)  # on stderr, so `--json` and the table stay clean data on stdout
 
 
 @app.command()

@@ -28,12 +28,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_issue_example_prints_t_and_w_with_the_derivation(capsys: pytest.CaptureFixture[str]) -> None:
     # 40 and 4 are what transformers 5.24's Trainer computes (test_steps_oracle.py runs this very case).
-    code, out, _ = run(capsys, "steps", *ISSUE_EXAMPLE)
+    code, out, err = run(capsys, "steps", *ISSUE_EXAMPLE)
     assert code == 0
     assert out.startswith("T = 40 optimizer steps, W = 4 warmup steps")
     assert "floor(B / w) + 1 = floor(313 / 8) + 1" in out
     assert "ceil(T · warmup_ratio) = ceil(40 · 0.1)" in out
-    assert "has no warmup_ratio" in out  # 5.24 removed it: the note says what that version would do
+    # 5.24 removed warmup_ratio: the warning (stderr, so stdout stays data) says what that version would do
+    assert "lrcli: warning: transformers 5.24 has no warmup_ratio" in err
 
 
 def test_json_has_the_trainer_names_and_matches_the_library(capsys: pytest.CaptureFixture[str]) -> None:
@@ -101,7 +102,7 @@ def test_aliases_are_the_hf_names(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_explain_shows_each_stage_and_the_other_rule_set(capsys: pytest.CaptureFixture[str]) -> None:
     # transformers #36297: 91 samples, batch 10, 2 GPUs, GA 2, 10 epochs.
-    code, out, _ = run(
+    code, out, err = run(
         capsys,
         "steps",
         "--samples",
@@ -123,7 +124,7 @@ def test_explain_shows_each_stage_and_the_other_rule_set(capsys: pytest.CaptureF
     assert "ceil(E · nupe) = ceil(10.0 · 2) = ceil(20.0) = 20" in out
     assert "Under transformers 5.24 rules it differs" in out
     assert "max(ceil(L / GA), 1) = max(ceil(5 / 2), 1) = 3" in out
-    assert "training stops at epoch 6.8, not 10" in out  # a real 4.51.3 run stops there (golden runs)
+    assert "lrcli: warning: training stops at epoch 6.8, not 10" in err  # a real 4.51.3 run stops there (golden runs)
 
 
 def test_explain_shows_float_epoch_arithmetic(capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,7 +31,6 @@ def summary_table(config: TrainConfig, plan: StepPlan) -> str:
         f"HF Trainer, transformers {plan.transformers_version} rules" if plan.transformers_version else config.framework
     )
     lines = [f"T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})", *_rows(rows)]
-    lines += [f"note: {note}" for note in plan.notes]
     return "\n".join(lines) + "\n"
 
 
@@ -79,7 +78,6 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
                 if (label, formula, value) not in plan.stages
             ]
             lines += [f"    {line}" for line in changed]
-    lines += [f"note: {note}" for note in plan.notes]
     return "\n".join(lines) + "\n"
 
 
