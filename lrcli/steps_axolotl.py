@@ -1,14 +1,24 @@
 """axolotl's own step count and warmup (axolotl 0.19.0), which it hands to the HF Trainer as max_steps/warmup_steps.
 
-- `utils/config/__init__.py:normalize_config`: batch_size = batch_size or micro_batch_size · GA, times the world
-  size when it is not 1 (ddp is on by default then).
-- `utils/trainer.py:calculate_total_num_steps`: without packing T = ceil(N · num_epochs / batch_size) (float
-  division); with sample_packing (no sample_packing_eff_est) dl_len = max(1, len(dataloader) · micro_batch_size //
-  batch_size), T = floor(dl_len · num_epochs), minus ceil(num_epochs) with dataloader_drop_last. lrcli reads N under
-  packing as the packed sequences, len(dataloader) · micro_batch_size (= the multipack bins of sequence_len tokens).
-- `utils/data/sft.py`: with max_steps, T_w = min(T, max_steps) for warmup; `core/builders/base.py`: the Trainer
-  gets max_steps = cfg.max_steps or T, and warmup_steps = warmup_steps, else int(warmup_ratio · T_w), else
-  min(int(0.03 · T_w), 100); a warmup of 1 becomes 2. `get_warmup_steps` then keeps that count.
+- `utils/config/__init__.py:normalize_config`: batch_size = batch_size or micro_batch_size · GA; when the world size
+  is not 1 and ddp (default: on) or fsdp is set, times the data-parallel degree
+  world // context_parallel_size // tensor_parallel_size.
+- Eval split (`utils/data/sft.py:_handle_train_dataset_split`, `utils/data/rl.py`, `utils/data/shared.py`
+  `create_train_validation_split`): `datasets` 4.8.4 `train_test_split(test_size=v)` keeps N − ceil(v · N) rows
+  for a float v in (0, 1), N − v for an int v < N, and raises otherwise. SFT passes int(v) when v > 1, else
+  float(v); the RL path passes the schema's float as is, so any v ≥ 1 raises there.
+- SFT `utils/trainer.py:calculate_total_num_steps`: without packing T = ceil(N · num_epochs / batch_size) (float
+  division). With sample_packing and sample_packing_eff_est (and the dataset's total_num_tokens given in the
+  config) T = int(floor(0.99 · total_num_tokens / eff_est / sequence_len // batch_size) − 1) · num_epochs. With
+  sample_packing alone dl_len = max(1, len(dataloader) · micro_batch_size // batch_size), T = floor(dl_len ·
+  num_epochs), minus ceil(num_epochs) with dataloader_drop_last; lrcli reads N under packing as the packed
+  sequences len(dataloader) · micro_batch_size (the multipack bins of sequence_len tokens), which only axolotl's
+  tokenizer and packer know.
+- RL (`common/datasets.py:load_preference_datasets`): dpo, ipo, kto, orpo, simpo, gdpo count
+  T = ceil(N · num_epochs / batch_size), packing or not; grpo and ebft leave the count to TRL (dialect).
+- Warmup basis: SFT `utils/data/sft.py` uses min(T, max_steps); RL the uncapped count. `core/builders/base.py`:
+  the Trainer gets max_steps = cfg.max_steps or T, and warmup_steps = warmup_steps, else int(warmup_ratio · T_w),
+  else min(int(0.03 · T_w), 100); a warmup of 1 becomes 2. HF's `get_warmup_steps` then keeps that count.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ import math
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.steps import Stage, StepPlan
+
+PREFERENCE_TRAINERS = ("dpo", "ipo", "kto", "orpo", "simpo", "gdpo")
 
 
 def _warmup(config: TrainConfig, total: int) -> tuple[int, Stage]:
@@ -35,31 +47,101 @@ def _warmup(config: TrainConfig, total: int) -> tuple[int, Stage]:
     return warmup, stage
 
 
+def data_parallel_batch(config: TrainConfig) -> tuple[int, Stage]:
+    """normalize_config's batch_size: per-process batch times the data-parallel degree."""
+    options = config.trainer_options
+    mbs, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
+    batch = config.global_batch_size or mbs * ga
+    formula = f"batch_size = {config.global_batch_size}" if config.global_batch_size else f"mbs · GA = {mbs} · {ga}"
+    ddp = options.get("ddp")
+    if w != 1 and (options.get("fsdp") or (ddp if ddp is not None else True)):
+        cp, tp = options.get("context_parallel_size") or 1, options.get("tensor_parallel_size") or 1
+        dp = w // cp // tp
+        if dp < 1:
+            raise LrcliError(f"axolotl data-parallel degree world // context_parallel_size // tensor_parallel_size = "
+                             f"{w} // {cp} // {tp} = 0: raise --world-size")
+        formula += f", × data-parallel degree {w} // cp {cp} // tp {tp} = {dp}" if (cp, tp) != (1, 1) \
+            else f", × world size {w}"
+        batch *= dp
+    elif w != 1:
+        formula += f" (ddp: false and no fsdp: not multiplied by world size {w})"
+    return batch, ("batch_size (axolotl)", formula, batch)
+
+
+def training_rows(config: TrainConfig, preference: bool) -> tuple[int, list[Stage]]:
+    """N after axolotl's eval split (val_set_size), as datasets' train_test_split leaves it."""
+    n, value = config.dataset_size, config.val_size
+    assert n is not None
+    if not value:
+        return n, []
+    source = config.source("val_size")
+    if preference or value <= 1:
+        test: float | int = float(value)  # RL: the schema's float as is; SFT: float(v) when v ≤ 1
+    else:
+        test = int(value)
+    if isinstance(test, float):
+        if not 0 < test < 1:
+            raise LrcliError(
+                f"{source}: axolotl passes val_set_size {test!r} to datasets' train_test_split as a float"
+                + (" (its RL path keeps the schema's float)" if preference and value > 1 else "")
+                + ", which raises ValueError outside (0, 1); use a fraction below 1"
+                + ("" if preference else " or a row count above 1")
+            )
+        held = math.ceil(test * n)
+        formula = f"N − ceil(val_set_size · N) = {n} − ceil({test!r} · {n})"
+    else:
+        if test >= n:
+            raise LrcliError(f"{source}: val_set_size {test} rows is not smaller than the {n} samples; "
+                             "datasets' train_test_split raises ValueError")
+        held = test
+        formula = f"N − int(val_set_size) = {n} − {test}"
+    if n - held == 0:
+        raise LrcliError(f"{source}: val_set_size {value!r} leaves no training rows out of {n} "
+                         "(datasets' train_test_split raises ValueError)")
+    return n - held, [("training rows (after eval split)", formula, n - held)]
+
+
+def _packed_estimate(config: TrainConfig, batch: int) -> tuple[int, Stage]:
+    """calculate_total_num_steps with sample_packing_eff_est: the token-count estimate, as axolotl writes it."""
+    options = config.trainer_options
+    tokens, eff = options["total_num_tokens"], options["sample_packing_eff_est"]
+    seq, epochs = options.get("sequence_len") or 512, config.num_train_epochs
+    counted = int(math.floor(0.99 * tokens / eff / seq // batch) - 1) * epochs
+    formula = (f"int(floor(0.99 · total_num_tokens / eff_est / sequence_len // batch_size) − 1) · num_epochs = "
+               f"int(floor(0.99 · {tokens} / {eff!r} / {seq} // {batch}) − 1) · {epochs!r}")
+    if counted != int(counted):
+        raise LrcliError(
+            f"axolotl's packing estimate gives a fractional step count {counted!r} ({formula}), which it hands to the "
+            "HF Trainer as max_steps; lrcli does not model that: use whole num_epochs or give --total-steps"
+        )
+    return int(counted), ("total steps (axolotl, packing estimate)", formula, int(counted))
+
+
 def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
     """T and W as axolotl computes them; see the module docstring for the source of each rule."""
-    mbs, ga, w, epochs = (
-        config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size,
-        config.num_train_epochs,
-    )  # fmt: skip
+    epochs = config.num_train_epochs
+    options = config.trainer_options
+    preference = options.get("rl") in PREFERENCE_TRAINERS
     max_steps = config.max_steps if config.max_steps > 0 else None
     stages: list[Stage] = []
     notes: list[str] = []
-    batch = config.global_batch_size or mbs * ga
-    formula = f"batch_size = {config.global_batch_size}" if config.global_batch_size else f"mbs · GA = {mbs} · {ga}"
-    if w != 1:
-        formula += f", × world size {w}"
-        batch *= w
-    stages.append(("batch_size (axolotl)", formula, batch))
+    batch, stage = data_parallel_batch(config)
+    stages.append(stage)
+    packing = config.packing and not preference
+    estimate = packing and options.get("sample_packing_eff_est") and options.get("total_num_tokens")
     if config.total_steps is not None:
         counted = config.total_steps
         stages.append(("total steps T", "--total-steps", counted))
+    elif estimate:
+        counted, stage = _packed_estimate(config, batch)
+        stages.append(stage)
     elif config.dataset_size is None:
         if max_steps is None:
             raise LrcliError("no total step count: add --samples N (the dataset size), or max_steps, or --total-steps")
         counted = max_steps
         stages.append(("total steps T", "max_steps (no dataset size given)", counted))
-        notes.append("without --samples the warmup uses T = max_steps; axolotl uses min(its count, max_steps)")
-    elif config.packing:
+        notes.append("without --samples the warmup uses T = max_steps; axolotl uses its own count")
+    elif packing:
         n = config.dataset_size
         loader = max(1, n // batch)
         stages.append(("dataloader length (packed)", f"max(1, packed sequences // batch_size) = max(1, {n} // {batch})",
@@ -70,19 +152,29 @@ def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
             counted -= int(math.ceil(epochs))
             formula += f" − ceil({epochs!r}) (dataloader_drop_last)"
         stages.append(("total steps (axolotl)", formula, counted))
-        notes.append("sample_packing: --samples is read as the packed sequences (multipack bins × micro_batch_size)")
+        notes.append(
+            "sample_packing: axolotl counts steps from its multipack bins of the tokenized train split, which lrcli "
+            "cannot build; --samples is read as those packed sequences (bins of sequence_len tokens, after the eval "
+            "split). For axolotl's own count set total_num_tokens and sample_packing_eff_est (axolotl logs both) "
+            "or give --total-steps"
+        )
     else:
-        n = config.dataset_size
+        n, split = training_rows(config, preference)
+        stages.extend(split)
         counted = int(math.ceil(n * epochs / batch))
-        stages.append(("total steps (axolotl)", f"ceil(N · num_epochs / batch_size) = ceil({n} · {epochs!r} / {batch})",
-                       counted))
-    warmup_basis = min(counted, max_steps) if max_steps is not None else counted
-    total = max_steps or counted
-    if max_steps is not None:
-        stages.append(("total steps T", f"max_steps = {max_steps} (warmup uses min(count, max_steps) = {warmup_basis})",
-                       total))
+        what = "total steps (axolotl" + (", preference datasets)" if preference else ")")
+        stages.append((what, f"ceil(N · num_epochs / batch_size) = ceil({n} · {epochs!r} / {batch})", counted))
+    capped = max_steps is not None and not preference and config.total_steps is None
+    warmup_basis = min(counted, max_steps) if capped else counted
+    total = counted if config.total_steps is not None else max_steps or counted
+    if max_steps is not None and config.total_steps is None:
+        basis = f"min(count, max_steps) = {warmup_basis}" if capped else f"the count {warmup_basis}"
+        stages.append(("total steps T", f"max_steps = {max_steps} (warmup uses {basis})", total))
     if total < 1:
-        raise LrcliError(f"axolotl counts {total} training steps for this dataset: there is nothing to train")
+        raise LrcliError(
+            f"axolotl counts {total} training steps for this dataset and then leaves the count to the HF Trainer "
+            "(max_steps = -1), which lrcli does not follow here: give --total-steps"
+        )
     warmup, stage = _warmup(config, warmup_basis)
     stages.append(stage)
     if warmup > total:

@@ -1,6 +1,7 @@
 """torchtune's step count (torchtune 0.6.1 recipes, e.g. `full_finetune_distributed.py` / `lora_finetune_single_device.py`).
 
-The dataloader uses a DistributedSampler over dp = world size replicas (ceil(N/dp) samples each, drop_last False)
+The dataloader uses a DistributedSampler over dp replicas (dp = world size; `full_finetune_distributed.py` with
+`tensor_parallel_dim` tp: dp = world // tp, and world % tp ≠ 0 raises ValueError) (ceil(N/dp) samples each, drop_last False)
 and `drop_last=True` batching: L = floor(ceil(N/dp) / batch_size). `_steps_per_epoch = L // GA`, capped at
 `max_steps_per_epoch`; the scheduler gets `num_training_steps = epochs · _steps_per_epoch`.
 The dev GRPO recipe (`dev/grpo_full_finetune_distributed.py`) uses `_steps_per_epoch = len(dataloader)` (no GA) and
@@ -21,6 +22,13 @@ def plan_torchtune_steps(config: TrainConfig) -> StepPlan:
     )  # fmt: skip
     notes: list[str] = []
     stages: list[Stage] = []
+    tp = int(config.trainer_options.get("tensor_parallel_dim") or 1)
+    if tp > 1:
+        if config.world_size % tp:
+            raise LrcliError(f"torchtune: world_size {config.world_size} must be divisible by tensor_parallel_dim "
+                             f"{tp} (full_finetune_distributed raises ValueError); fix --world-size")
+        dp = config.world_size // tp
+        stages.append(("data-parallel replicas dp", f"world // tensor_parallel_dim = {config.world_size} // {tp}", dp))
     if epochs != int(epochs):
         raise LrcliError(f"torchtune epochs must be a whole number (range(epochs) in the recipe), got {epochs!r}")
     if config.total_steps is not None:

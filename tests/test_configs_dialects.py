@@ -109,7 +109,8 @@ def test_deepspeed_path_is_relative_to_the_config(cli, tmp_path: Path, monkeypat
     monkeypatch.chdir(tmp_path)  # nowhere near sample_configs/
     record = _show(cli, str(SAMPLES / "hf_with_deepspeed.yaml"), "--samples", "100")
     assert record["settings"]["lr_scheduler_type"] == {
-        "value": "WarmupDecayLR", "source": "deepspeed_warmup_decay.json scheduler.type"}
+        "value": "WarmupDecayLR",
+        "source": f"{SAMPLES / 'deepspeed_warmup_decay.json'} (beside the config) scheduler.type"}
 
 
 def test_deepspeed_value_hf_would_reject_is_an_error(cli, tmp_path: Path) -> None:

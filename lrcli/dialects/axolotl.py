@@ -40,7 +40,8 @@ AXOLOTL_KEYS = {
     "dataloader_drop_last": "dataloader_drop_last",
 }
 SCHEDULER_KEYS = ("lr_scheduler", "lr_scheduler_kwargs", "lr_quadratic_warmup", "cosine_min_lr_ratio",
-                  "cosine_constant_lr_ratio", "sample_packing", "sample_packing_eff_est", "deepspeed")
+                  "cosine_constant_lr_ratio", "sample_packing", "sample_packing_eff_est", "total_num_tokens",
+                  "deepspeed", "val_set_size", "context_parallel_size", "tensor_parallel_size", "rl")
 OTHER_KEYS = ("eval_batch_size", "eval_sample_packing", "evals_per_epoch", "saves_per_epoch", "eval_steps",
               "save_steps", "logging_steps", "max_grad_norm", "lr_div_factor", "sequence_len", "warmup_type")
 _AXOLOTL_ONLY = {"micro_batch_size", "num_epochs", "lr_scheduler", "base_model", "sequence_len", "sample_packing",
@@ -75,15 +76,45 @@ def _scheduler(raw: Mapping[str, Any], where: str) -> tuple[str, dict[str, Any],
     return name, kwargs, source, None
 
 
+# Keys copied into trainer_options for the planner (lrcli.steps_axolotl) and `lrcli show`.
+PLANNER_OPTIONS = ("context_parallel_size", "tensor_parallel_size", "ddp", "sequence_len", "total_num_tokens",
+                   "sample_packing_eff_est")
+# RL trainers whose step count TRL/HF make (axolotl passes max_steps = cfg.max_steps or -1).
+TRL_COUNTED = {"grpo": "trl_grpo", "ebft": "hf"}
+GRPO_OPTIONS = ("num_generations", "generation_batch_size", "steps_per_generation", "num_iterations")
+
+
+def _trl_counted_warmup(raw: Mapping[str, Any], where: str) -> tuple[float, str]:
+    """`_configure_warmup_and_logging` without a step count (GRPO, EBFT): warmup_steps as given, else the ratio
+    (or the default 0.03) handed to HF as a fractional warmup_steps, which `get_warmup_steps` turns into
+    ceil(T · ratio); a warmup of exactly 1 becomes 2."""
+    if raw.get("warmup_steps") is not None:
+        warmup, source = coerce_number(raw["warmup_steps"]), f"{where} key warmup_steps"
+    elif raw.get("warmup_ratio") is not None:
+        warmup = coerce_number(raw["warmup_ratio"])
+        source = f"{where} key warmup_ratio, handed to HF as warmup_steps (axolotl, no step count of its own)"
+    else:
+        warmup, source = 0.03, "axolotl default warmup_ratio 0.03, handed to HF as warmup_steps (no step count)"
+    if warmup == 1:
+        return 2, source + "; 1 becomes 2 (axolotl)"
+    return warmup, source
+
+
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     where = path.name
     if raw.get("learning_rate") is None:
         raise LrcliError(f"{where}: axolotl requires learning_rate (its config validation fails without it)")
-    if raw.get("sample_packing") and raw.get("sample_packing_eff_est"):
+    if raw.get("sample_packing") and raw.get("sample_packing_eff_est") and not raw.get("total_num_tokens"):
         raise LrcliError(
             f"{where}: with sample_packing_eff_est axolotl counts steps from the dataset's total tokens, which lrcli "
-            "does not know; give --total-steps (axolotl logs total_num_steps) or remove sample_packing_eff_est"
+            "does not know; add total_num_tokens (axolotl logs it) or give --total-steps (axolotl logs "
+            "total_num_steps), or remove sample_packing_eff_est"
         )
+    if raw.get("gradient_accumulation_steps") and raw.get("batch_size"):
+        raise LrcliError(f"{where}: axolotl rejects gradient_accumulation_steps together with batch_size "
+                         "(\"please set only one of gradient_accumulation_steps or batch_size\"); keep one")
+    if raw.get("warmup_steps") is not None and raw.get("warmup_ratio") is not None:
+        raise LrcliError(f"{where}: axolotl rejects warmup_steps together with warmup_ratio; keep one")
     values: dict[str, Any] = {"framework": NAME, "transformers_version": "5.16.1"}
     sources = {"framework": f"{where} (axolotl counts its own steps)",
                "transformers_version": "axolotl 0.19.0 requires transformers == 5.16.1"}
@@ -91,17 +122,41 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     for key, name in AXOLOTL_KEYS.items():
         if raw.get(key) is not None:
             values[name], sources[name] = coerce_number(raw[key]), f"{where} key {key}"
+    if raw.get("warmup_steps") is not None and values["warmup_steps"] != int(values["warmup_steps"]):
+        raise LrcliError(f"{where}: axolotl's warmup_steps is a whole step count (its schema is an int), "
+                         f"got {raw['warmup_steps']!r}; use warmup_ratio for a fraction")
     if "gradient_accumulation_steps" in raw and raw["gradient_accumulation_steps"] is None and raw.get("batch_size"):
         mbs = values.get("per_device_train_batch_size", 1)
         values["gradient_accumulation_steps"] = int(coerce_number(raw["batch_size"])) // int(mbs)
         sources["gradient_accumulation_steps"] = f"{where} batch_size // micro_batch_size"
-    if raw.get("warmup_steps") is not None and raw.get("warmup_ratio") is not None:
-        raise LrcliError(f"{where}: axolotl rejects warmup_steps together with warmup_ratio; keep one")
     if raw.get("sample_packing") is True:
         values["packing"], sources["packing"] = True, f"{where} key sample_packing"
-    if raw.get("rl") == "grpo":
-        values["framework"], sources["framework"] = "hf", f"{where} key rl: grpo (TRL/HF count the steps)"
-        notes += ("axolotl GRPO: T is counted by TRL/HF, whose generation batching lrcli does not model",)
+    if raw.get("val_set_size"):
+        values["val_size"], sources["val_size"] = coerce_number(raw["val_set_size"]), f"{where} key val_set_size"
+    options = {key: coerce_number(raw[key]) for key in PLANNER_OPTIONS if raw.get(key) is not None}
+    if raw.get("fsdp") or raw.get("fsdp_config"):
+        options["fsdp"] = True
+    rl = raw.get("rl")
+    if rl:
+        options["rl"] = str(rl).lower()
+    if options.get("rl") in TRL_COUNTED:
+        framework = TRL_COUNTED[options["rl"]]
+        values["framework"] = framework
+        sources["framework"] = f"{where} key rl: {rl} (axolotl leaves the step count to TRL/HF)"
+        values.pop("warmup_ratio", None)
+        sources.pop("warmup_ratio", None)
+        values["warmup_steps"], sources["warmup_steps"] = _trl_counted_warmup(raw, where)
+        trl_section = raw.get("trl") if isinstance(raw.get("trl"), Mapping) else {}
+        options = {key: coerce_number(trl_section[key]) for key in GRPO_OPTIONS if trl_section.get(key) is not None}
+        if framework == "trl_grpo":
+            notes += ("axolotl GRPO: T is counted as TRL 0.24's GRPOTrainer counts it; axolotl 0.19.0 runs TRL "
+                      "1.9.0, whose generation batching lrcli has not checked",)
+        if "val_size" in values:
+            notes += (f"{where}: val_set_size also shrinks the training set here; lrcli does not apply it to the "
+                      "TRL/HF count",)
+            values.pop("val_size")
+    if options:
+        values["trainer_options"], sources["trainer_options"] = options, f"{where} keys {', '.join(options)}"
     name, kwargs, source, derive = _scheduler(raw, where)
     values["lr_scheduler_type"], sources["lr_scheduler_type"] = name, source
     if kwargs:
@@ -109,14 +164,9 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if derive:
         values["derive_kwargs"], sources["derive_kwargs"] = derive, source
     if raw.get("deepspeed") is not None:
-        ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
-        if "lr_scheduler_type" in ds_values:
-            values.pop("lr_scheduler_kwargs", None)
-            values.pop("derive_kwargs", None)
-            if name.startswith("axolotl_"):
-                notes += (f"axolotl's {name} is not used: the DeepSpeed scheduler section takes its place",)
-        values.update(ds_values)
-        sources.update(ds_sources)
+        values, sources, ds_notes = deepspeed.apply_scheduler_section(values, sources, raw["deepspeed"], path)
+        if values["lr_scheduler_type"] != name and name.startswith("axolotl_"):
+            notes += (f"axolotl's {name} is not used: the DeepSpeed scheduler section takes its place",)
         notes += ds_notes
     notes += near_miss_notes(raw, (*AXOLOTL_KEYS, *SCHEDULER_KEYS), OTHER_KEYS, path)
     values["dialect"], sources["dialect"] = NAME, f"{where} (detected or --dialect)"

@@ -17,6 +17,7 @@ from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
 from lrcli.load import get_nested, load_mapping, relative_to_config
 from lrcli.values import coerce_number
+from lrcli.versions import parse_version
 
 NAME = "deepspeed"
 
@@ -57,19 +58,36 @@ def scheduler_reading(ds: Mapping[str, Any], name: str) -> tuple[dict[str, Any],
     return values, sources
 
 
+def locate(referenced: str, config_path: Path) -> tuple[Path | None, str]:
+    """The DeepSpeed file a config's `deepspeed: PATH` names, and how it was found.
+
+    transformers (`HfDeepSpeedConfig`) and axolotl (`normalize_config`) open PATH as given, i.e. relative to the
+    working directory of the training run; lrcli looks beside the config first (where a config's own files
+    usually sit), then in the current directory, and says which it used."""
+    given = Path(referenced).expanduser()
+    if given.is_absolute():
+        return (given, "absolute path") if given.is_file() else (None, f"{given}")
+    beside = relative_to_config(config_path, referenced)
+    if beside.is_file():
+        return beside, "beside the config"
+    if given.is_file():
+        return given, "in the current directory, where transformers and axolotl open it"
+    return None, f"{beside.parent} and {Path.cwd()}"
+
+
 def referenced(value: Any, config_path: Path) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
-    """The part of an HF-family config's `deepspeed:` value (a path, relative to that config, or a mapping) that
-    changes the curve: its scheduler section, and the explicit values HF must match."""
+    """The part of an HF-family config's `deepspeed:` value (a path, or a mapping) that changes the curve: its
+    scheduler section, and the explicit values HF must match. A path is found by `locate`."""
     if isinstance(value, Mapping):
         ds, name = value, f"{config_path.name} key deepspeed"
     elif isinstance(value, str) and value.strip():
-        ds_path = relative_to_config(config_path, value)
-        if not ds_path.is_file():
+        ds_path, where = locate(value, config_path)
+        if ds_path is None:
             return {}, {}, (
-                f"{config_path.name}: deepspeed config {value} not found (looked in {ds_path.parent}); "
-                "its scheduler section, if it has one, is not applied",
+                f"{config_path.name}: deepspeed config {value} not found (looked in {where}); "
+                "its scheduler section, if it has one, is not applied (the framework itself would fail to open it)",
             )
-        ds, name = load_mapping(ds_path), ds_path.name
+        ds, name = load_mapping(ds_path), f"{ds_path} ({where})"
     else:
         return {}, {}, ()
     values, sources = scheduler_reading(ds, name)
@@ -79,6 +97,45 @@ def referenced(value: Any, config_path: Path) -> tuple[dict[str, Any], dict[str,
     notes = (f"{name} has a scheduler section: DeepSpeed's {values['lr_scheduler_type']} replaces "
              f"lr_scheduler_type",) if "lr_scheduler_type" in values else ()
     return values, sources, notes
+
+
+def apply_scheduler_section(
+    values: Mapping[str, Any], sources: Mapping[str, str], value: Any, config_path: Path
+) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+    """`values`/`sources` of an HF-family config with its `deepspeed:` file (`value`) merged in.
+
+    A `scheduler` section replaces the config's scheduler: its `type` and `params` become lr_scheduler_type and
+    lr_scheduler_kwargs, and the config's own kwargs rules (derive_kwargs) no longer apply, as
+    `deepspeed_optim_sched` builds DeepSpeed's scheduler instead of the Trainer's. "auto" params stay "auto"
+    until T and W are known; the schedule fills them as `HfTrainerDeepSpeedConfig` does. Explicit values HF
+    compares with its own go to deepspeed_values."""
+    ds_values, ds_sources, notes = referenced(value, config_path)
+    merged, merged_sources = dict(values), dict(sources)
+    if "lr_scheduler_type" in ds_values:
+        for key in ("lr_scheduler_kwargs", "derive_kwargs"):
+            merged.pop(key, None)
+            merged_sources.pop(key, None)
+    merged.update(ds_values)
+    merged_sources.update(ds_sources)
+    return merged, merged_sources, notes
+
+
+def auto_warmup_error(config: Any, warmup: int) -> str | None:
+    """transformers before 5.18 fills `warmup_num_steps: "auto"` with W itself (5.18+: max(1, W)); DeepSpeed
+    0.19.8 `WarmupLR.__init__` raises ValueError for a warmup_num_steps ≤ 0. The message when that happens."""
+    kwargs = config.lr_scheduler_kwargs
+    if kwargs.get("warmup_num_steps") != "auto" or warmup > 0 or config.lr_scheduler_type not in DEEPSPEED_WARMUPS:
+        return None
+    if parse_version(config.transformers_version) >= (5, 18, 0):
+        return None
+    return (
+        f'DeepSpeed {config.lr_scheduler_type}: transformers {config.transformers_version} fills warmup_num_steps "auto" '
+        "with W = 0, and DeepSpeed 0.19.8 raises ValueError (warmup_num_steps must be a positive integer); "
+        'set warmup_num_steps to a number ≥ 1 in the DeepSpeed file, or give a warmup'
+    )
+
+
+DEEPSPEED_WARMUPS = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR")
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:

@@ -1,7 +1,8 @@
 """torchtune recipe configs (`tune run <recipe> --config x.yaml`; torchtune 0.6.1).
 
 Read: `optimizer.lr`, `lr_scheduler._component_` and its arguments, `batch_size`, `epochs`, `max_steps_per_epoch`,
-`gradient_accumulation_steps`, and the dev GRPO recipe's `num_steps`. Only these paths are read, so nested keys
+`gradient_accumulation_steps`, `tensor_parallel_dim` (full_finetune_distributed: the data-parallel world is
+world // tensor_parallel_dim), and the dev GRPO recipe's `num_steps`. Only these paths are read, so nested keys
 such as `profiler.warmup_steps` never count as LR settings. No `lr_scheduler` means a constant LR.
 `torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup` is HF's cosine (same lambda, num_cycles 0.5);
 a `torch.optim.lr_scheduler.X` component is the torch class X with its arguments. OmegaConf `${key}`
@@ -31,7 +32,7 @@ TORCH_PREFIX = "torch.optim.lr_scheduler."
 TOP_KEYS = {"batch_size": "per_device_train_batch_size", "epochs": "num_train_epochs",
             "max_steps_per_epoch": "max_steps_per_epoch",
             "gradient_accumulation_steps": "gradient_accumulation_steps", "num_steps": "max_steps"}
-OTHER_KEYS = ("batch_size_val", "forward_batch_size", "ppo_epochs", "save_every_n_epochs", "log_every_n_steps")
+OTHER_KEYS = ("tensor_parallel_dim", "tensor_parallel_plan", "batch_size_val", "forward_batch_size", "ppo_epochs", "save_every_n_epochs", "log_every_n_steps")
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w]*)\}")
 
 
@@ -59,6 +60,16 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     for key, name in TOP_KEYS.items():
         if raw.get(key) is not None:
             values[name], sources[name] = _value(raw, raw[key]), f"{where} key {key}"
+    tp = raw.get("tensor_parallel_dim")
+    if tp is not None:
+        tp = _value(raw, tp)
+        if not isinstance(tp, int) or isinstance(tp, bool) or tp < 1:
+            raise LrcliError(f"{where}: tensor_parallel_dim must be a whole number ≥ 1, got {raw['tensor_parallel_dim']!r}")
+        if tp > 1 and raw.get("tensor_parallel_plan") is None:
+            raise LrcliError(f"{where}: tensor_parallel_dim {tp} needs a tensor_parallel_plan (the recipe raises "
+                             "ValueError without one)")
+        values["trainer_options"] = {"tensor_parallel_dim": tp}
+        sources["trainer_options"] = f"{where} key tensor_parallel_dim (full_finetune_distributed)"
     if "num_steps" in raw:
         values["trainer"], sources["trainer"] = "grpo", f"{where} key num_steps (dev GRPO recipe)"
     scheduler = raw.get("lr_scheduler")
