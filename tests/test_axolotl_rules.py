@@ -1,0 +1,90 @@
+"""axolotl configs: `lrcli steps` against T and W from axolotl 0.19.0's own code (tests/data/axolotl_rules_golden.json,
+made by tools/gen_axolotl_rules_golden.py: normalize_config's batch rule, the val_set_size split through datasets'
+train_test_split, calculate_total_num_steps incl. the sample_packing_eff_est estimate, load_preference_datasets for
+RL trainers, _configure_warmup_and_logging and HF's get_warmup_steps), plus the real configs in shared/."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import DATA, assert_one_error_line
+
+REAL = Path(__file__).resolve().parents[2] / "shared/configs/real/axolotl"
+
+
+@cache
+def cases() -> list[dict[str, Any]]:
+    return json.loads((DATA / "axolotl_rules_golden.json").read_text())["cases"]
+
+
+def _case_id(case: dict[str, Any]) -> str:
+    what = case.get("real") or ",".join(f"{k}={v}" for k, v in case["config"].items()
+                                        if k not in ("base_model", "learning_rate"))
+    size = f"N{case['samples']}" if "samples" in case else f"T{case['total_steps']}"
+    return f"{what}-{size}-w{case['world_size']}"
+
+
+def _run(cli, case: dict[str, Any], tmp_path: Path):
+    if "real" in case:
+        if not REAL.is_dir():
+            pytest.skip("shared/configs/real is not beside the repository")
+        path = REAL / case["real"]
+    else:
+        path = tmp_path / "axolotl.yml"
+        path.write_text(yaml.safe_dump(case["config"]))
+    size = ["--samples", str(case["samples"])] if "samples" in case else ["--total-steps", str(case["total_steps"])]
+    return cli("steps", str(path), *size, "--world-size", str(case["world_size"]), "--json")
+
+
+@pytest.mark.parametrize("case", cases(), ids=_case_id)
+def test_steps_match_axolotl(cli, case: dict[str, Any], tmp_path: Path) -> None:
+    result = _run(cli, case, tmp_path)
+    if "raises" in case:
+        assert_one_error_line(result)
+        return
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert (record["total_steps"], record["warmup_steps"]) == (case["total_steps"], case["warmup_steps"])
+
+
+def test_golden_covers_every_rule() -> None:
+    """The generator exercised each branch lrcli implements (so a shrunken golden file cannot pass silently)."""
+    configs = [c.get("config", {}) for c in cases()]
+    assert any(c.get("sample_packing_eff_est") for c in configs)
+    assert any(c.get("rl") == "dpo" and c.get("val_set_size") for c in configs)
+    assert any(c.get("rl") == "grpo" for c in configs)
+    assert any(c.get("context_parallel_size") and c.get("tensor_parallel_size") for c in configs)
+    assert any(isinstance(c.get("val_set_size"), int) for c in configs)
+    assert sum("raises" in c for c in cases()) >= 10
+    assert {c["real"] for c in cases() if "real" in c} >= {"llama-3_instruct-dpo-lora-8b.yml",
+                                                          "qwen3_reward-model_linear.yaml"}
+
+
+def test_packing_without_estimate_warns(cli) -> None:
+    if not REAL.is_dir():
+        pytest.skip("shared/configs/real is not beside the repository")
+    result = cli("steps", str(REAL / "llama-3_lora-1b_packing_warmup-ratio.yml"), "--samples", "1000")
+    assert result.exit_code == 0
+    assert "lrcli: warning: sample_packing: axolotl counts steps from its multipack bins" in result.stderr
+
+
+def test_estimate_without_token_count_is_refused(cli, tmp_path: Path) -> None:
+    path = tmp_path / "a.yml"
+    path.write_text(yaml.safe_dump({"base_model": "x", "learning_rate": 1e-4, "sample_packing": True,
+                                    "sample_packing_eff_est": 0.9}))
+    assert "total_num_tokens" in assert_one_error_line(cli("steps", str(path), "--samples", "100"))
+
+
+def test_data_parallel_degree_is_shown(cli, tmp_path: Path) -> None:
+    path = tmp_path / "a.yml"
+    path.write_text(yaml.safe_dump({"base_model": "x", "learning_rate": 1e-4, "micro_batch_size": 2,
+                                    "context_parallel_size": 2}))
+    result = cli("steps", str(path), "--samples", "100", "--world-size", "8")
+    assert result.exit_code == 0, result.stderr
+    assert "8 // cp 2 // tp 1 = 4" in result.stdout
