@@ -166,8 +166,15 @@ class Runner:
         cfg.learning_rate = float(cfg.learning_rate)
         cfg.val_set_size = self.float_field.validate_python(cfg.val_set_size)
         cfg.skip_prepare_dataset = True
+        previous = os.environ.get("WORLD_SIZE")
         os.environ["WORLD_SIZE"] = str(world)
-        self.normalize(cfg)
+        try:
+            self.normalize(cfg)
+        finally:  # the HF oracle in the same process must not see a distributed launch
+            if previous is None:
+                del os.environ["WORLD_SIZE"]
+            else:
+                os.environ["WORLD_SIZE"] = previous
         self.rows = samples or 0
         try:
             if cfg.rl:

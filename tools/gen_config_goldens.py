@@ -20,11 +20,12 @@ What runs as shipped, per dialect (the rest is stated where it is not the framew
 - DeepSpeed: "auto" filled by transformers' `HfTrainerDeepSpeedConfig` (tools/gen_deepspeed_axolotl_golden.py),
   the scheduler is DeepSpeed's own `runtime/lr_schedules.py` class. The standalone DeepSpeed file is run the way
   the HF Trainer launches it (its "auto" values become HF's defaults: b 8, GA 1, lr 5e-5).
-- axolotl: `calculate_total_num_steps` (utils/trainer.py) and `_configure_warmup_and_logging`
-  (core/builders/base.py) are extracted from the wheel and executed on the config (with `skip_prepare_dataset`
-  so no token statistics are needed); batch_size = micro_batch_size · GA · world size is normalize_config's rule,
-  written here by hand. The curve: axolotl's real `SchedulerMixin.create_scheduler`, with HF's
-  `get_warmup_steps` on real TrainingArguments(max_steps=T, warmup_steps=W).
+- axolotl: T and W from tools/gen_axolotl_rules_golden.py's `Runner` (axolotl's own normalize_config batch rule,
+  val_set_size split through `datasets` 4.8.4 — so this generator needs `pip install datasets==4.8.4` —,
+  `calculate_total_num_steps`, `_configure_warmup_and_logging`, HF's `get_warmup_steps`). The curve: axolotl's
+  real `SchedulerMixin.create_scheduler`; with a DeepSpeed scheduler section, DeepSpeed's class with the params
+  HF's `HfTrainerDeepSpeedConfig` fills (transformers 5.24 here; axolotl's 5.16.1 fills warmup_num_steps with W
+  instead of max(1, W), the same for the W ≥ 1 of these cases).
 - torchtune: the dataloader length is torch's real `DataLoader(DistributedSampler(num_replicas=dp, rank=0),
   drop_last=True)`; steps per epoch = len // GA capped at max_steps_per_epoch and T = epochs · that are the
   recipe's lines (full_finetune_distributed.py 370–383), written here by hand; the curve is torchtune's own
@@ -61,6 +62,8 @@ CASES = [
     ("llamafactory_sft.yaml", 2001, 1),
     ("axolotl_lora.yml", 1001, 1),
     ("axolotl_lora.yml", 5003, 4),
+    ("axolotl_deepspeed.yml", 1001, 1),
+    ("axolotl_deepspeed.yml", 5003, 4),
     ("torchtune_lora.yaml", 2001, 2),
     ("deepspeed_warmup_decay.json", 2001, 1),
     ("hf_with_deepspeed.yaml", 2001, 2),
@@ -192,28 +195,21 @@ def run_deepspeed_alone(name: str, samples: int, world: int, ds_module: Any) -> 
             "lr": _deepspeed_curve(ds_module, ds, args.learning_rate, total, warmup)}
 
 
-def run_axolotl(name: str, samples: int, world: int, packages: Path) -> dict[str, Any]:
+def run_axolotl(name: str, samples: int, world: int, packages: Path, ds_module: Any) -> dict[str, Any]:
+    from gen_axolotl_rules_golden import Runner
     from transformers import TrainingArguments
 
     raw = _load(SAMPLES / name)
     cfg = Cfg(raw)
-    cfg.gradient_accumulation_steps = cfg.gradient_accumulation_steps or 1
-    cfg.batch_size = (cfg.batch_size or cfg.micro_batch_size * cfg.gradient_accumulation_steps) * world
-    cfg.learning_rate = float(cfg.learning_rate)
-    cfg.skip_prepare_dataset = True
-    quiet = types.SimpleNamespace(debug=lambda *a, **k: None, info=lambda *a, **k: None)
-    count = extract(packages / "axolotl" / "utils" / "trainer.py", "calculate_total_num_steps",
-                    {"math": math, "LOG": quiet})
-    counted = count(cfg, list(range(samples)), update=False)
-    total_for_warmup = min(counted, cfg.max_steps) if cfg.max_steps else counted  # utils/data/sft.py
-    configure = extract(packages / "axolotl" / "core" / "builders" / "base.py", "_configure_warmup_and_logging",
-                        {}, class_name="TrainerBuilderBase")
-    kwargs: dict[str, Any] = {}
-    configure(types.SimpleNamespace(cfg=cfg), total_for_warmup, kwargs)
-    hf_total = cfg.max_steps or counted
+    plan = Runner(packages / "axolotl").run(dict(raw), samples, world, None)
+    hf_total, warmup = plan["total_steps"], plan["warmup_steps"]
+    if raw.get("deepspeed") is not None:
+        ds = _load(SAMPLES / raw["deepspeed"])
+        return {"total_steps": hf_total, "warmup_steps": warmup,
+                "lr": _deepspeed_curve(ds_module, ds, float(raw["learning_rate"]), hf_total, warmup)}
     args = TrainingArguments(output_dir="/tmp/lrcli-golden", report_to=[], max_steps=hf_total,
-                             warmup_steps=kwargs["warmup_steps"])
-    warmup = args.get_warmup_steps(hf_total)
+                             warmup_steps=plan["handed_warmup_steps"])
+    cfg.learning_rate = float(cfg.learning_rate)
     mixin = load_axolotl(packages / "axolotl")
     sched_args = types.SimpleNamespace(
         lr_scheduler_type=cfg.lr_scheduler or "cosine", alternate_lr_scheduler_type=None,
@@ -265,7 +261,7 @@ def main() -> None:
     results = []
     for name, samples, world in CASES:
         if name.startswith("axolotl"):
-            result = run_axolotl(name, samples, world, opts.packages)
+            result = run_axolotl(name, samples, world, opts.packages, ds_module)
         elif name.startswith("torchtune"):
             result = run_torchtune(name, samples, world, opts.packages)
         elif name.startswith("deepspeed"):
