@@ -1,0 +1,101 @@
+"""A DeepSpeed file referenced from a config (`deepspeed: PATH`): where lrcli finds it, how its scheduler section
+replaces the config's scheduler (lrcli.dialects.deepspeed.apply_scheduler_section), and the "auto" warmup that
+DeepSpeed itself rejects (checked live against deepspeed 0.19.8's lr_schedules.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lrcli.dialects import deepspeed
+from tests.conftest import assert_one_error_line, oracle_import
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_configs"
+SECTION = {"type": "WarmupDecayLR", "params": {"warmup_min_lr": "auto", "warmup_max_lr": "auto",
+                                               "warmup_num_steps": "auto", "total_num_steps": "auto"}}
+
+
+def _axolotl(tmp_path: Path, ds: str, **extra) -> Path:
+    config = tmp_path / "cfg" / "axolotl.yml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(yaml.safe_dump({"base_model": "x", "learning_rate": 1e-4, "micro_batch_size": 2,
+                                      "deepspeed": ds, **extra}))
+    return config
+
+
+def _show(cli, *args: str) -> dict:
+    result = cli("show", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_file_beside_the_config_wins_over_the_cwd(cli, tmp_path: Path, monkeypatch) -> None:
+    config = _axolotl(tmp_path, "ds.json")
+    (config.parent / "ds.json").write_text(json.dumps({"scheduler": SECTION}))
+    (tmp_path / "ds.json").write_text(json.dumps({"scheduler": {**SECTION, "type": "WarmupLR"}}))
+    monkeypatch.chdir(tmp_path)
+    setting = _show(cli, str(config), "--samples", "100")["settings"]["lr_scheduler_type"]
+    assert setting["value"] == "WarmupDecayLR" and "(beside the config)" in setting["source"]
+
+
+def test_file_in_the_cwd_is_used_as_transformers_opens_it(cli, tmp_path: Path, monkeypatch) -> None:
+    config = _axolotl(tmp_path, "ds.json")
+    (tmp_path / "ds.json").write_text(json.dumps({"scheduler": {**SECTION, "type": "WarmupLR"}}))
+    monkeypatch.chdir(tmp_path)
+    setting = _show(cli, str(config), "--samples", "100")["settings"]["lr_scheduler_type"]
+    assert setting["value"] == "WarmupLR" and "in the current directory" in setting["source"]
+
+
+def test_missing_file_names_both_places(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("steps", str(_axolotl(tmp_path, "nope.json")), "--samples", "100")
+    assert result.exit_code == 0
+    assert f"not found (looked in {tmp_path / 'cfg'} and {tmp_path})" in result.stderr
+
+
+def test_section_replaces_the_configs_scheduler_and_its_derived_kwargs(tmp_path: Path) -> None:
+    (tmp_path / "ds.json").write_text(json.dumps({"scheduler": SECTION, "train_batch_size": 64}))
+    values = {"lr_scheduler_type": "OneCycleLR", "lr_scheduler_kwargs": {"anneal_strategy": "cos"},
+              "derive_kwargs": "axolotl_one_cycle"}
+    merged, sources, notes = deepspeed.apply_scheduler_section(values, {}, "ds.json", tmp_path / "a.yml")
+    assert merged["lr_scheduler_type"] == "WarmupDecayLR"
+    assert merged["lr_scheduler_kwargs"] == SECTION["params"]
+    assert "derive_kwargs" not in merged
+    assert merged["deepspeed_values"] == {"train_batch_size": 64}
+    assert notes and "replaces lr_scheduler_type" in notes[0]
+    unchanged, _, _ = deepspeed.apply_scheduler_section(values, {}, {"zero_optimization": {"stage": 2}},
+                                                        tmp_path / "a.yml")
+    assert unchanged == values  # no scheduler section: the config's own scheduler stays
+
+
+def _load_deepspeed():
+    spec = importlib.util.spec_from_file_location("gen_golden", ROOT / "tools" / "gen_deepspeed_axolotl_golden.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    ds_dir, _ = gen.default_dirs()
+    if not (ds_dir / "runtime" / "lr_schedules.py").exists():
+        (pytest.fail if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1" else pytest.skip)(f"no DeepSpeed at {ds_dir}")
+    return gen.load_deepspeed(ds_dir)[0]
+
+
+@pytest.mark.oracle
+def test_auto_warmup_of_zero_is_deepspeeds_error_under_axolotls_transformers(cli, tmp_path: Path) -> None:
+    """axolotl 0.19.0 pins transformers 5.16.1, whose trainer_config_finalize fills warmup_num_steps "auto" with
+    get_warmup_steps(T) itself (5.18+ wraps it in max(1, ·)); DeepSpeed then raises for 0."""
+    torch = oracle_import("torch")
+    module = _load_deepspeed()
+    optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=1e-4)
+    with pytest.raises(ValueError, match="warmup_num_steps"):
+        module.WarmupDecayLR(optimizer, warmup_min_lr=0, warmup_max_lr=1e-4, warmup_num_steps=0, total_num_steps=10)
+    config = _axolotl(tmp_path, "ds.json", warmup_steps=0)
+    (config.parent / "ds.json").write_text(json.dumps({"scheduler": SECTION}))
+    assert "warmup_num_steps" in assert_one_error_line(cli("steps", str(config), "--samples", "100"))
+    hf = tmp_path / "cfg" / "hf.yaml"  # transformers 5.24 (lrcli's HF default) fills max(1, W): no error
+    hf.write_text(yaml.safe_dump({"output_dir": "o", "learning_rate": 1e-4, "deepspeed": "ds.json"}))
+    assert cli("steps", str(hf), "--samples", "100").exit_code == 0
