@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import DATA, assert_one_error_line
+from tests.conftest import DATA, assert_one_error_line, oracle_import
 
 REAL = Path(__file__).resolve().parents[2] / "shared/configs/real/axolotl"
 
@@ -88,3 +88,67 @@ def test_data_parallel_degree_is_shown(cli, tmp_path: Path) -> None:
     result = cli("steps", str(path), "--samples", "100", "--world-size", "8")
     assert result.exit_code == 0, result.stderr
     assert "8 // cp 2 // tp 1 = 4" in result.stdout
+
+
+# ------------------------------------------------------------------------- live: axolotl's own source (CI: /tmp/ax)
+
+
+def _axolotl_functions():
+    import importlib.util
+    import math
+    import os
+    import types
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("gen_config_goldens", root / "tools" / "gen_config_goldens.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    package = Path("/tmp/ax/axolotl")
+    if not (package / "utils" / "trainer.py").exists():
+        (pytest.fail if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1" else pytest.skip)(f"no axolotl at {package}")
+    quiet = types.SimpleNamespace(debug=lambda *a, **k: None, info=lambda *a, **k: None)
+    count = gen.extract(package / "utils" / "trainer.py", "calculate_total_num_steps", {"math": math, "LOG": quiet})
+    configure = gen.extract(package / "core" / "builders" / "base.py", "_configure_warmup_and_logging", {},
+                            class_name="TrainerBuilderBase")
+    return gen.Cfg, count, configure
+
+
+@pytest.mark.oracle
+def test_packing_estimate_matches_axolotl_live(cli, tmp_path: Path) -> None:
+    """calculate_total_num_steps' sample_packing_eff_est branch and the warmup hand-over, run from the wheel."""
+    import types
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    oracle_import("transformers")
+    from transformers import TrainingArguments
+
+    cfg_type, count, configure = _axolotl_functions()
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(tokens=st.integers(1, 10**9), eff=st.floats(0.05, 1.0), seq=st.sampled_from([512, 1000, 2048, 8192]),
+           mbs=st.integers(1, 4), ga=st.integers(1, 8), world=st.sampled_from([1, 2, 8]),
+           epochs=st.sampled_from([1, 2, 3, 1.0, 4.0]),
+           warm=st.sampled_from([{}, {"warmup_ratio": 0.05}, {"warmup_steps": 1}, {"warmup_steps": 30}]))
+    def check(tokens, eff, seq, mbs, ga, world, epochs, warm):
+        raw = {"base_model": "x", "learning_rate": 1e-4, "sample_packing": True, "sample_packing_eff_est": eff,
+               "total_num_tokens": tokens, "sequence_len": seq, "micro_batch_size": mbs,
+               "gradient_accumulation_steps": ga, "num_epochs": epochs, **warm}
+        cfg = cfg_type({**raw, "batch_size": mbs * ga * world, "skip_prepare_dataset": True})
+        counted = count(cfg, [], update=False)
+        path = tmp_path / "packed.yml"
+        path.write_text(yaml.safe_dump(raw))
+        result = cli("steps", str(path), "--samples", "1", "--world-size", str(world), "--json")
+        if counted < 1:
+            assert_one_error_line(result)
+            return
+        kwargs: dict = {}
+        configure(types.SimpleNamespace(cfg=cfg), counted, kwargs)
+        args = TrainingArguments(output_dir=str(tmp_path), report_to=[], max_steps=int(counted),
+                                 warmup_steps=kwargs["warmup_steps"])
+        assert result.exit_code == 0, result.stderr
+        record = json.loads(result.stdout)
+        assert (record["total_steps"], record["warmup_steps"]) == (counted, args.get_warmup_steps(int(counted)))
+
+    check()
