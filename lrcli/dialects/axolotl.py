@@ -4,7 +4,11 @@
 Keys: micro_batch_size (default 1), gradient_accumulation_steps (default 1), batch_size, num_epochs (default 1.0),
 max_steps, learning_rate (required; a string is converted), lr_scheduler (default cosine), lr_scheduler_kwargs,
 warmup_steps | warmup_ratio, lr_quadratic_warmup, cosine_min_lr_ratio, cosine_constant_lr_ratio, sample_packing,
-dataloader_drop_last, deepspeed. T and W are axolotl's own (lrcli.steps_axolotl).
+dataloader_drop_last, deepspeed, val_set_size, context_parallel_size, tensor_parallel_size, ddp, fsdp/fsdp_config,
+sequence_len, total_num_tokens, sample_packing_eff_est, rl. T and W are axolotl's own (lrcli.steps_axolotl), except
+for `rl: grpo | ebft`, where axolotl passes max_steps = cfg.max_steps or -1 and TRL/HF count (`common/datasets.py`
+`load_preference_datasets` leaves total_num_steps None); then `_configure_warmup_and_logging` hands warmup_steps
+(given), else the warmup_ratio (default 0.03) to HF as a fractional warmup_steps, i.e. W = ceil(T · ratio).
 
 The scheduler, first match wins as in `SchedulerMixin.create_scheduler` (none applies when a DeepSpeed scheduler
 section exists: axolotl skips its custom ones): one_cycle → torch OneCycleLR(max_lr=lr, total_steps=T,
