@@ -99,3 +99,61 @@ def test_auto_warmup_of_zero_is_deepspeeds_error_under_axolotls_transformers(cli
     hf = tmp_path / "cfg" / "hf.yaml"  # transformers 5.24 (lrcli's HF default) fills max(1, W): no error
     hf.write_text(yaml.safe_dump({"output_dir": "o", "learning_rate": 1e-4, "deepspeed": "ds.json"}))
     assert cli("steps", str(hf), "--samples", "100").exit_code == 0
+
+
+REAL = ROOT.parent / "shared" / "configs" / "real" / "deepspeed"
+EXPLICIT = [p for p in sorted(REAL.glob("*.json")) if REAL.is_dir()
+            and json.loads(p.read_text()).get("train_batch_size") not in (None, "auto")]
+
+
+def _deepspeed_batch_trio():
+    """DeepSpeed 0.19.8 `DeepSpeedConfig._set_batch_related_parameters` + `_batch_assertion`, run from its source."""
+    import ast
+
+    _load_deepspeed()  # fails/skips the same way when the sources are missing
+    spec = importlib.util.spec_from_file_location("gen_golden", ROOT / "tools" / "gen_deepspeed_axolotl_golden.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    source = (gen.default_dirs()[0] / "runtime" / "config.py").read_text()
+    cls = next(n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == "DeepSpeedConfig")
+    wanted = [n for n in cls.body if isinstance(n, ast.FunctionDef)
+              and n.name in ("_set_batch_related_parameters", "_batch_assertion", "_configure_train_batch_size")]
+    namespace: dict = {}
+    exec(compile(ast.Module(body=wanted, type_ignores=[]), "deepspeed/runtime/config.py", "exec"), namespace)  # noqa: S102
+    return type("BatchTrio", (), {name: namespace[name] for name in namespace if name.startswith("_")})
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("path", EXPLICIT, ids=lambda p: p.name)
+@pytest.mark.parametrize("world", [1, 2, 4, 8])
+def test_real_deepspeed_file_counts_with_deepspeeds_batch_trio(cli, path: Path, world: int) -> None:
+    """The standalone planner: DeepSpeed's own batch trio, then the HF Trainer's count (tools/hf_steps_oracle.py)."""
+    oracle_import("transformers")
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from hf_steps_oracle import hf_steps
+
+    raw = json.loads(path.read_text())
+    trio = _deepspeed_batch_trio()()
+    trio.world_size = world
+    trio.train_batch_size = raw.get("train_batch_size")
+    trio.train_micro_batch_size_per_gpu = raw.get("train_micro_batch_size_per_gpu")
+    trio.gradient_accumulation_steps = raw.get("gradient_accumulation_steps")
+    result = cli("steps", str(path), "--samples", "1000", "--world-size", str(world), "--json")
+    try:
+        trio._configure_train_batch_size()
+    except AssertionError:
+        assert_one_error_line(result)
+        return
+    expected = hf_steps(1000, trio.train_micro_batch_size_per_gpu, trio.gradient_accumulation_steps, 3.0, world,
+                        False, -1, 0)
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert (record["total_steps"], record["warmup_steps"]) == (expected["total_steps"], expected["warmup_steps"])
+
+
+def test_real_files_with_explicit_batches_exist() -> None:
+    if not REAL.is_dir():
+        pytest.skip("shared/configs/real is not beside the repository")
+    assert len(EXPLICIT) >= 3
