@@ -60,3 +60,30 @@ def test_world_not_divisible_by_tp_is_the_recipes_error(cli, tmp_path: Path) -> 
 def test_tp_without_a_plan_is_the_recipes_error(cli, tmp_path: Path) -> None:
     line = assert_one_error_line(cli("steps", str(_config(tmp_path, 2, 1, 1, 2, plan=None)), "--samples", "100"))
     assert "tensor_parallel_plan" in line
+
+
+REAL = Path(__file__).resolve().parents[2] / "shared/configs/real/torchtune"
+RECIPE_CONFIGS = [p for p in sorted(REAL.glob("*.yaml")) if "grpo" not in p.name] if REAL.is_dir() else []
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("path", RECIPE_CONFIGS, ids=lambda p: p.name)
+@pytest.mark.parametrize("n", [999, 20011])
+def test_real_configs_match_the_recipe(cli, path: Path, n: int) -> None:
+    """The recipes' `_steps_per_epoch = len(dataloader) // GA` (capped) · epochs over torch's real DataLoader."""
+    oracle_import("torch")
+    from torch.utils.data import DataLoader, DistributedSampler
+
+    raw = yaml.safe_load(path.read_text())
+    world = 1 if "single_device" in path.name else 4  # the --nproc_per_node of the file's own `tune run` line
+    data = list(range(n))
+    loader = DataLoader(data, batch_size=raw["batch_size"], drop_last=True,
+                        sampler=DistributedSampler(data, num_replicas=world, rank=0))
+    per_epoch = len(loader) // raw["gradient_accumulation_steps"]
+    if raw.get("max_steps_per_epoch") is not None:
+        per_epoch = min(per_epoch, raw["max_steps_per_epoch"])
+    warmup = (raw.get("lr_scheduler") or {}).get("num_warmup_steps", 0)
+    result = cli("steps", str(path), "--samples", str(n), "--world-size", str(world), "--json")
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert (record["total_steps"], record["warmup_steps"]) == (raw["epochs"] * per_epoch, warmup)
