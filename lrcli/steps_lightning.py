@@ -7,7 +7,8 @@ The optimizer steps when `batch_progress.current.ready % accumulate_grad_batches
 (`_should_accumulate`), and the counter restarts every epoch, so U = ceil(L / A) steps per epoch.
 The run ends when `global_step >= max_steps` or after max_epochs epochs: T = E · U, capped at max_steps when that is
 not -1. This equals `trainer.estimated_stepping_batches` except that the property counts one epoch for max_epochs 0.
-`max_epochs` unset means 1000 when max_steps is -1, else no epoch limit (`_parse_loop_limits`); w = devices × num_nodes.
+`max_epochs` unset means 1000 when max_steps is -1 and there is no max_time, else no epoch limit (`_parse_loop_limits`,
+run at fit time); w = devices × num_nodes.
 An epoch-interval scheduler steps at the epoch's last batch (`update_lr_schedulers("epoch")` after the optimizer
 step), so a run cut by max_steps mid-epoch never takes that epoch's scheduler step.
 """
@@ -73,6 +74,8 @@ def _max_epochs(config: TrainConfig, notes: list[str]) -> int:
         return int(epochs)
     if config.trainer_options.get("max_epochs") == -1:
         return -1
+    if config.trainer_options.get("max_time") is not None:
+        return -1  # a Timer callback (max_time) makes an unset max_epochs -1, not 1000
     if config.max_steps == -1:
         notes.append(f"trainer.max_epochs is not set: Lightning trains {DEFAULT_MAX_EPOCHS} epochs "
                      "(its default when max_steps is -1 too)")
@@ -118,8 +121,9 @@ def plan_lightning_steps(config: TrainConfig) -> StepPlan:
         stages.append(("optimizer steps per epoch U", f"ceil(L / A) = ceil({batches} / {a})", per_epoch))
         if epochs == -1:
             if max_steps == -1:
-                raise LrcliError("max_epochs -1 and max_steps -1: Lightning trains forever; set trainer.max_steps "
-                                 "or trainer.max_epochs")
+                until = "until max_time" if config.trainer_options.get("max_time") is not None else "forever"
+                raise LrcliError(f"no max_epochs and max_steps -1: Lightning trains {until}; set trainer.max_steps "
+                                 "or trainer.max_epochs (or pass --epochs / --max-steps)")
             total = max_steps
             stages.append(("total steps T", "max_steps (no epoch limit)", total))
         else:

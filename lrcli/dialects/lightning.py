@@ -88,6 +88,10 @@ def _class_and_args(block: Any, where: str, what: str) -> tuple[str, dict[str, A
     if isinstance(block, str):
         return block, {}
     if _is_class_block(block):
+        extra = sorted(set(block) - {"class_path", "init_args"})
+        if extra:
+            raise LrcliError(f"{where}: {what} takes its arguments under init_args (jsonargparse rejects "
+                             f"{what}.{extra[0]})")
         args = block.get("init_args") or {}
         if not isinstance(args, Mapping):
             raise LrcliError(f"{where}: {what}.init_args must be a mapping of constructor arguments")
@@ -112,10 +116,11 @@ def _scheduler(block: Any, where: str) -> tuple[str, dict[str, Any], str | None]
     """(registry name, kwargs, the metric a ReduceLROnPlateau monitors) of the lr_scheduler block."""
     path, args = _class_and_args(block, where, "lr_scheduler")
     monitor = None
-    if path in PLATEAU_CLASSES or path == "ReduceLROnPlateau":
+    if torch_schedule_name(path) == "ReduceLROnPlateau" or path in PLATEAU_CLASSES:
         monitor = args.pop("monitor", None)
-        if monitor is None and path != "ReduceLROnPlateau":
-            raise LrcliError(f"{where}: lr_scheduler {path} needs init_args.monitor (the metric it watches)")
+        if monitor is None:
+            raise LrcliError(f"{where}: lr_scheduler ReduceLROnPlateau needs a metric to watch: use "
+                             f"{PLATEAU_CLASSES[0]} with init_args.monitor (Lightning raises without one)")
         path = "torch.optim.lr_scheduler.ReduceLROnPlateau"
     name, kwargs = scheduler_from_config({"class_path": path, "init_args": args}, f"{where} lr_scheduler")
     schedule = SCHEDULES.get(name)
