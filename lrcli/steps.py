@@ -301,7 +301,14 @@ def plan_steps(config: TrainConfig) -> StepPlan:
     return PLANNERS[config.framework](config)
 
 # Frameworks whose count differs from the HF Trainer's; imported last because they build on StepPlan above.
-from lrcli import steps_axolotl, steps_deepspeed, steps_llamafactory, steps_torchtune, steps_trl  # noqa: E402
+from lrcli import (  # noqa: E402
+    steps_axolotl,
+    steps_deepspeed,
+    steps_lightning,
+    steps_llamafactory,
+    steps_torchtune,
+    steps_trl,
+)
 
 PLANNERS.update(
     axolotl=steps_axolotl.plan_axolotl_steps,
@@ -310,4 +317,5 @@ PLANNERS.update(
     llamafactory_v1=steps_llamafactory.plan_llamafactory_v1_steps,
     deepspeed=steps_deepspeed.plan_deepspeed_steps,
     trl_grpo=steps_trl.plan_grpo_steps,
+    lightning=steps_lightning.plan_lightning_steps,
 )

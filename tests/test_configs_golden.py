@@ -1,7 +1,8 @@
 """sample_configs/ end to end: `lrcli steps CONFIG --json` and `lrcli plot CONFIG -o x.csv` against the goldens that
 tools/gen_config_goldens.py computed with each framework's own code (transformers/TRL Trainer and get_scheduler,
 LLaMA-Factory create_custom_scheduler, axolotl calculate_total_num_steps/_configure_warmup_and_logging/
-create_scheduler, DeepSpeed lr_schedules.py with HF's "auto" filling, torchtune's DataLoader and cosine)."""
+create_scheduler, DeepSpeed lr_schedules.py with HF's "auto" filling, torchtune's DataLoader and cosine), and for
+the Lightning samples real `main.py fit --config` LightningCLI runs (tools/gen_lightning_steps.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 
 @cache
 def goldens() -> list[dict[str, Any]]:
-    return json.loads((DATA / "config_goldens.json").read_text())["cases"]
+    lightning = json.loads((DATA / "lightning_golden.json").read_text())["configs"]  # tools/gen_lightning_steps.py
+    return json.loads((DATA / "config_goldens.json").read_text())["cases"] + lightning
 
 
 def _case_id(case: dict[str, Any]) -> str:
