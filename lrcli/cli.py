@@ -225,13 +225,12 @@ def _kwargs_from_flags(kw: list[str] | None, scheduler_kwargs: str | None) -> di
 
 
 def _summary(curve: Curve) -> str:
-    peak_step = int(curve.lr.argmax())
     per_epoch = curve.plan.update_steps_per_epoch
     return (
         f"{curve.label}: T={curve.plan.total} steps"
         + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
         + f", warmup W={curve.plan.warmup}, "
-        f"peak LR {float(curve.lr[peak_step]):.6g} at step {peak_step}, final LR {curve.final_lr:.6g}"
+        f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}, final LR {curve.final_lr:.6g}"
     )
 
 

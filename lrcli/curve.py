@@ -23,12 +23,20 @@ class Curve:
 
     label: str
     schedule: str
-    peak_lr: float
+    base_lr: float  # the lr the optimizer was built with (HF learning_rate); OneCycleLR/CyclicLR peak elsewhere
     kwargs: Mapping[str, Any]
     plan: StepPlan
     steps: NDArray[np.int64]
     lr: NDArray[np.float64]
     notes: tuple[str, ...]
+
+    @property
+    def peak_lr(self) -> float:
+        return float(self.lr.max())
+
+    @property
+    def peak_step(self) -> int:
+        return int(self.lr.argmax())
 
     @property
     def final_lr(self) -> float:
@@ -82,7 +90,7 @@ def compute(config: TrainConfig) -> Curve:
     return Curve(
         label=config.label or schedule.name,
         schedule=schedule.name,
-        peak_lr=config.learning_rate,
+        base_lr=config.learning_rate,
         kwargs=kwargs,
         plan=plan,
         steps=steps,

@@ -180,3 +180,28 @@ def test_epoch_step_unit_from_the_step_flags(cli):
                  "--samples", "100", "--batch", "10", "--epochs", "20", "--step-unit", "epoch", "-o", "-")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert np.array_equal(_csv_lrs(result.stdout)[:, 0], np.array(step["values"])[np.arange(201) // 10])
+
+
+
+PEAK_CASES = [
+    case
+    for case in json.loads((DATA / "torch_golden.json").read_text())["cases"]
+    if "values" in case and case["name"] in {"ExponentialLR", "CyclicLR"} and max(case["values"]) != case["lr"]
+][:4]
+
+
+@pytest.mark.parametrize("case", PEAK_CASES, ids=lambda c: f"{c['name']}-{c['n']}")
+def test_peak_is_the_curves_maximum_not_the_optimizer_lr(cli, tmp_path, case):
+    """ExponentialLR with γ > 1 climbs past the optimizer's lr and CyclicLR exp_range never reaches max_lr: the
+    reported peak is the highest LR torch produced (golden values); the optimizer's lr stays as base_lr."""
+    out = tmp_path / "curve.json"
+    result = cli(
+        "plot", "--schedule", case["name"], "--lr", repr(case["lr"]), "--total-steps", str(case["n"]),
+        "--scheduler-kwargs", json.dumps(case["kwargs"]), "-o", str(out),
+    )
+    assert result.exit_code == 0, result.stderr
+    torch_values = case["values"][: case["n"] + 1]
+    peak = max(torch_values)
+    record = json.loads(out.read_text())
+    assert (record["peak_lr"], record["peak_step"], record["base_lr"]) == (peak, torch_values.index(peak), case["lr"])
+    assert f"peak LR {peak:.6g} at step {torch_values.index(peak)}" in result.stderr

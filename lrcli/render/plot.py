@@ -27,7 +27,8 @@ def _title(curves: Sequence[Curve]) -> str:
     if len(curves) == 1:
         c = curves[0]
         name = c.label if c.label == c.schedule else f"{c.label} ({c.schedule})"
-        return f"{name} · peak LR {c.peak_lr:g} · T = {c.plan.total} steps · warmup {c.plan.warmup}"
+        base = "" if c.base_lr == c.peak_lr else f" (optimizer lr {c.base_lr:g})"
+        return f"{name} · peak LR {c.peak_lr:g}{base} · T = {c.plan.total} steps · warmup {c.plan.warmup}"
     return "  vs  ".join(c.label for c in curves)
 
 
@@ -36,7 +37,9 @@ def _draw(ax: object, curve: Curve, color: str, *, log_y: bool, single: bool) ->
     lr = curve.lr.copy()
     if log_y:
         lr[lr <= 0] = np.nan  # log axes cannot show 0; the gap itself tells the reader
-    ax.plot(steps, lr, color=color, linewidth=1.6, label=curve.label)  # type: ignore[attr-defined]
+    # The LR holds from one scheduler step to the next (row s is used by update s+1), so draw it as a staircase:
+    # epoch-stepped schedules and short runs show their real plateaus instead of ramps between points.
+    ax.plot(steps, lr, color=color, linewidth=1.6, label=curve.label, drawstyle="steps-post")  # type: ignore[attr-defined]
     warmup = curve.plan.warmup
     if 0 < warmup <= curve.plan.total:
         ax.axvline(warmup, color=color, linestyle="--", linewidth=0.9, alpha=0.7)  # type: ignore[attr-defined]
@@ -50,7 +53,7 @@ def _draw(ax: object, curve: Curve, color: str, *, log_y: bool, single: bool) ->
                 fontsize=8,
                 color=color,
             )
-    peak = int(np.argmax(curve.lr))
+    peak = curve.peak_step
     ax.plot([peak], [curve.lr[peak]], marker="o", color=color, markersize=5)  # type: ignore[attr-defined]
     final = curve.final_lr
     if not (log_y and final <= 0):

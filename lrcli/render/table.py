@@ -34,7 +34,9 @@ def curve_record(curve: Curve) -> dict[str, Any]:
     return {
         "label": curve.label,
         "schedule": curve.schedule,
+        "base_lr": curve.base_lr,
         "peak_lr": curve.peak_lr,
+        "peak_step": curve.peak_step,
         "scheduler_kwargs": dict(curve.kwargs),
         "plan": asdict(curve.plan),
         "notes": list(curve.notes),
