@@ -79,6 +79,12 @@ def compute(config: TrainConfig) -> Curve:
     if schedule.ignores_warmup and plan.warmup:
         hint = "" if schedule.needs_metrics else f" (for warmup + {schedule.name}, use SequentialLR)"
         notes.append(f"{schedule.name} has no warmup: the {plan.warmup} warmup steps are not applied{hint}")
+    elif schedule.name == "SequentialLR" and plan.warmup and kwargs.get("milestones") is not None:
+        # lrcli adds the LinearLR warmup only to the one-scheduler form; explicit milestones mean the user wrote it all.
+        notes.append(
+            f"SequentialLR with milestones is used as written: the {plan.warmup} warmup steps are not added "
+            "(drop milestones and give one scheduler for warmup + X, or put a LinearLR first)"
+        )
     metrics = None
     if schedule.needs_metrics and config.metrics_path is not None:
         metrics = load_metrics(config.metrics_path, config.metric_name)

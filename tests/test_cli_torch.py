@@ -205,3 +205,19 @@ def test_peak_is_the_curves_maximum_not_the_optimizer_lr(cli, tmp_path, case):
     record = json.loads(out.read_text())
     assert (record["peak_lr"], record["peak_step"], record["base_lr"]) == (peak, torch_values.index(peak), case["lr"])
     assert f"peak LR {peak:.6g} at step {torch_values.index(peak)}" in result.stderr
+
+
+def test_sequential_lr_with_milestones_says_the_warmup_is_not_added(cli):
+    spec = json.dumps({
+        "schedulers": [
+            {"class_path": "torch.optim.lr_scheduler.ConstantLR", "init_args": {"factor": 0.5, "total_iters": 3}},
+            {"class_path": "torch.optim.lr_scheduler.ExponentialLR", "init_args": {"gamma": 0.9}},
+        ],
+        "milestones": [3],
+    })
+    base = ("plot", "--schedule", "SequentialLR", "--lr", "0.1", "--total-steps", "30", "--scheduler-kwargs", spec)
+    with_warmup, without = cli(*base, "--warmup-steps", "5", "-o", "-"), cli(*base, "-o", "-")
+    assert with_warmup.exit_code == without.exit_code == 0
+    assert with_warmup.stdout == without.stdout
+    assert "lrcli: warning: SequentialLR with milestones is used as written: the 5 warmup steps" in with_warmup.stderr
+    assert "warning" not in without.stderr

@@ -28,9 +28,9 @@ def pick_format(output: str | None, explicit: str | None) -> str:
         return "csv"
     suffix = Path(output).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        shown = f"suffix '.{suffix}'" if suffix else "no suffix"
+        shown = f"the suffix '.{suffix}' is not an output format" if suffix else "no suffix says the output format"
         raise LrcliError(
-            f"{output}: {shown} names no output format; end the name in one of "
+            f"{output}: {shown}; end the name in one of "
             f"{', '.join('.' + f for f in FORMATS)}, or give --format"
         )
     return suffix
