@@ -18,8 +18,8 @@ from typing import Any
 from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
-from lrcli.load import accelerate_world_size, near_miss_notes, relative_to_config
-from lrcli.values import coerce_number, whole_number
+from lrcli.load import accelerate_world_size, launched_world_size, near_miss_notes, relative_to_config
+from lrcli.values import coerce_number
 
 NAME = "trl"
 
@@ -31,7 +31,12 @@ TRAINER_LR = {
 
 GRPO_KEYS = ("num_generations", "num_iterations", "steps_per_generation", "generation_batch_size")
 
-TRL_SHIPPED_ACCELERATE = {"fsdp1", "fsdp2", "multi_gpu", "single_gpu", "zero1", "zero2", "zero3"}  # all 8 processes
+# trl 0.24 `accelerate_configs/NAME.yaml` -> distributed_type; every one says num_processes 8, num_machines 1
+# (single_gpu too, but its distributed_type NO launches one process).
+TRL_SHIPPED_ACCELERATE = {
+    "fsdp1": "FSDP", "fsdp2": "FSDP", "multi_gpu": "MULTI_GPU", "single_gpu": "NO",
+    "zero1": "DEEPSPEED", "zero2": "DEEPSPEED", "zero3": "DEEPSPEED",
+}  # fmt: skip
 
 TRL_KEYS = frozenset({
     "packing", "packing_strategy", "max_length", "max_seq_length", "max_prompt_length", "max_completion_length",
@@ -55,20 +60,24 @@ def trainer_from_name(path: Path) -> str | None:
 
 
 def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
-    if raw.get("num_processes") is not None:
-        return whole_number(raw["num_processes"], f"{path.name} num_processes", minimum=1), (
-            f"{path.name} key num_processes"
-        )
+    """`trl <trainer> --config` hands `num_processes`, `num_machines` and `accelerate_config` to `accelerate launch`
+    (trl 0.24 `cli.py`: a shipped config name becomes `--config_file trl/accelerate_configs/NAME.yaml`)."""
+    flags = {key: raw[key] for key in ("num_processes", "num_machines") if raw.get(key) is not None}
     name = raw.get("accelerate_config")
     if not isinstance(name, str):
-        return None, ""
+        if "num_processes" not in flags:
+            return None, ""
+        size, how = launched_world_size(None, flags, f"{path.name} keys {', '.join(flags)}")
+        return size, how
     if name in TRL_SHIPPED_ACCELERATE:
-        return 8, f"{path.name} key accelerate_config ({name}: TRL's accelerate_configs/{name}.yaml, num_processes 8)"
+        shipped = {"distributed_type": TRL_SHIPPED_ACCELERATE[name], "num_processes": 8, "num_machines": 1}
+        size, how = launched_world_size(shipped, flags, f"TRL's accelerate_configs/{name}.yaml")
+        return size, f"{path.name} key accelerate_config: {how}"
     config_path = relative_to_config(path, name)
     if not config_path.is_file():
         raise LrcliError(f"{path.name}: accelerate_config {name!r} is neither a TRL config name nor a file")
-    size, _ = accelerate_world_size(config_path)
-    return size, f"{config_path.name} key num_processes (via accelerate_config)"
+    size, how = accelerate_world_size(config_path, flags)
+    return size, f"{path.name} key accelerate_config: {how}"
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
