@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import DATA, assert_one_error_line, oracle_import
@@ -405,3 +405,55 @@ def test_llamafactory_v1_refuses_what_it_cannot_honour(cli, tmp_path: Path) -> N
     config = tmp_path / "v1.yaml"
     config.write_text(base.replace("max_steps: 10", "num_train_epochs: 2") + "batching_strategy: dynamic_batching\n")
     assert "max_steps" in assert_one_error_line(cli("steps", str(config), "--samples", "100"))
+
+
+# --- TRL RLOO (0.24): GRPO's RepeatSampler count with RLOOConfig's own defaults ---------------------------------
+
+# The module-scoped fixture that puts TRL 0.24's source on sys.path (imported so pytest finds it here).
+from tests.test_configs_planners_oracle import grpo_oracle  # noqa: E402,F401
+
+
+@pytest.mark.oracle
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 600), b=st.integers(1, 6), ga=st.integers(1, 4), w=st.sampled_from([1, 2, 4]))
+def test_rloo_config_file_counts_steps_as_trl(cli, grpo_oracle, n, b, ga, w) -> None:  # noqa: F811
+    """A file named *rloo*.yaml without num_generations: RLOOConfig's default (2), its __post_init__ (spg, gbs), the
+    RepeatSampler its trainer builds, accelerate's sharding and the HF Trainer's count. (`cli` is stateless, so
+    hypothesis may share it across examples.)"""
+    import tempfile
+
+    from accelerate.data_loader import prepare_data_loader
+    from torch.utils.data import DataLoader
+    from trl import RLOOConfig
+
+    _, sampler_cls, trainer_shell, output_dir = grpo_oracle
+
+    class RLOOConfigAtWorldSize(RLOOConfig):
+        @property
+        def world_size(self) -> int:
+            return w
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "qwen_rloo.yaml"
+        config.write_text(f"model_name_or_path: m\nper_device_train_batch_size: {b}\n"
+                          f"gradient_accumulation_steps: {ga}\nnum_train_epochs: 1\n")
+        result = cli("steps", str(config), "--samples", str(n), "--world-size", str(w), "--json")
+    try:
+        args = RLOOConfigAtWorldSize(output_dir=output_dir, per_device_train_batch_size=b,
+                                     gradient_accumulation_steps=ga, num_train_epochs=1, report_to=[], use_cpu=True,
+                                     bf16=False)
+    except ValueError:
+        assert result.exit_code == 2 and "divisible" in result.stderr
+        return
+    generations = args.num_generations
+    sampler = sampler_cls(data_source=range(n), mini_repeat_count=generations,
+                          batch_size=args.generation_batch_size // generations,
+                          repeat_count=args.num_iterations * args.steps_per_generation, shuffle=True, seed=0)
+    loader = DataLoader(range(n), batch_size=b * args.steps_per_generation, sampler=sampler)
+    sharded = prepare_data_loader(loader, num_processes=w, process_index=0, put_on_device=False)
+    if len(sharded) == 0:
+        assert result.exit_code == 2 and "generation batch" in result.stderr
+        return
+    *_, total = trainer_shell(args).set_initial_training_values(args, sharded)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["total_steps"] == total
