@@ -89,7 +89,7 @@ TRL_KEYS = frozenset({
 
 
 def claims(raw: Mapping[str, Any]) -> int:
-    return 4 if TRL_KEYS & set(raw) else 0
+    return 4 if (TRL_KEYS | set(TRL_KEY_HINTS)) & set(raw) else 0
 
 
 def _trainer_word(text: str) -> str | None:
