@@ -132,7 +132,7 @@ AccelerateConfigOpt = Annotated[
 ]
 TrainerOpt = Annotated[
     str | None,
-    typer.Option("--trainer", help="TRL trainer whose defaults apply (sft, dpo, grpo, …). Default: from the file name."),
+    typer.Option("--trainer", help="TRL trainer whose defaults apply (sft, dpo, grpo, …; sft@0.11 for an older TRL). Default: from the file name, its folder or its keys."),
 ]
 
 

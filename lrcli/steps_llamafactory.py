@@ -1,9 +1,15 @@
 """LLaMA-Factory's dataset size before the HF Trainer counts steps (0.9.5 `data/loader.py`, `data/data_utils.py`),
 and its v1 trainer (`v1/core/base_trainer.py`).
 
-`max_samples` cuts each dataset to its first max_samples rows; `val_size` then splits off rows for evaluation:
-> 1 is a count (`int(val_size)`), otherwise `datasets.train_test_split(test_size=val_size)`, which keeps
+`max_samples` cuts each dataset to its first max_samples rows (`_load_single_dataset`), before the datasets are
+concatenated; `val_size` then splits off rows for evaluation: ≥ 1 is a count (`int(val_size)`; the dialect refuses
+the float 1.0, which `datasets` rejects), otherwise `datasets.train_test_split(test_size=val_size)`, which keeps
 n − ceil(val_size · n) for training. The HF Trainer's arithmetic follows on what is left.
+
+v1 (`BatchGenerator`): a `StatefulDistributedSampler(num_replicas=dp, drop_last=True)` gives each rank floor(N/dp)
+samples and a DataLoader (drop_last=True) batches them by micro_batch_size · num_micro_batch, where num_micro_batch
+= global_batch_size / (dp · micro_batch_size) (1 without global_batch_size); dp = world size / cp_size.
+`BaseTrainer` sets T = max_steps when > 0, else num_train_epochs · len(generator), and loops while step < T.
 """
 
 from __future__ import annotations
@@ -21,12 +27,19 @@ def training_rows(config: TrainConfig) -> tuple[int | None, list[Stage]]:
     stages: list[Stage] = []
     if n is None:
         return None, stages
+    datasets = int(config.trainer_options.get("datasets", 1))
     if config.max_samples is not None and config.max_samples < n:
+        if datasets > 1:
+            raise LrcliError(
+                f"LLaMA-Factory cuts EACH of the {datasets} datasets to max_samples {config.max_samples}, so the rows "
+                f"left out of N = {n} depend on each dataset's size: pass --samples as the sum of "
+                f"min(rows, {config.max_samples}) over the datasets (and remove max_samples), or give one dataset"
+            )
         n = config.max_samples
         stages.append(("samples after max_samples", f"min(N, max_samples) = min({config.dataset_size}, {n})", n))
     val = config.val_size
     if val is not None and val > 1e-6:
-        if val > 1:
+        if val >= 1:
             held = int(val)
             stages.append(("training samples", f"N − int(val_size) = {n} − {held}", n - held))
         else:
@@ -44,15 +57,53 @@ def plan_llamafactory_steps(config: TrainConfig) -> StepPlan:
     return replace(plan, stages=tuple(stages) + plan.stages)
 
 
-def plan_llamafactory_v1_steps(config: TrainConfig) -> StepPlan:
-    """v1: T = max_steps when > 0 (else num_train_epochs · len(batch_generator), not modelled), no warmup."""
-    if config.total_steps is not None:
-        total, how = config.total_steps, "--total-steps"
-    elif config.max_steps > 0:
-        total, how = config.max_steps, "max_steps"
-    else:
+def v1_batches_per_epoch(n: int, micro_batch: int, global_batch: int | None, dp: int) -> tuple[int, list[Stage]]:
+    """len(BatchGenerator) for NORMAL batching: floor(floor(N / dp) / (micro_batch · num_micro_batch))."""
+    if global_batch is None:
+        micro_batches = 1
+    elif global_batch % (dp * micro_batch):
         raise LrcliError(
-            "LLaMA-Factory v1 counts epochs with its own batch generator, which lrcli does not model: "
-            "give max_steps in the config or --total-steps"
+            f"LLaMA-Factory v1: global_batch_size {global_batch} must be divisible by dp · micro_batch_size = "
+            f"{dp} · {micro_batch} (its BatchGenerator raises)"
         )
-    return StepPlan(total=total, warmup=0, stages=(("total steps T", how, total),))
+    else:
+        micro_batches = global_batch // dp // micro_batch
+    per_rank = n // dp
+    batch = micro_batch * micro_batches
+    batches = per_rank // batch
+    return batches, [
+        ("samples per rank", f"floor(N / dp) = floor({n} / {dp}) (DistributedSampler, drop_last)", per_rank),
+        ("optimizer steps per epoch", f"floor(samples per rank / (micro_batch_size · num_micro_batch)) = "
+                                      f"floor({per_rank} / ({micro_batch} · {micro_batches}))", batches),
+    ]
+
+
+def plan_llamafactory_v1_steps(config: TrainConfig) -> StepPlan:
+    """v1: T = max_steps when > 0, else ceil(num_train_epochs · len(batch generator)); no warmup (constant LR)."""
+    if config.total_steps is not None:
+        return StepPlan(total=config.total_steps, warmup=0, stages=(("total steps T", "--total-steps",
+                                                                     config.total_steps),))
+    if config.max_steps > 0:
+        return StepPlan(total=config.max_steps, warmup=0, stages=(("total steps T", "max_steps (> 0)",
+                                                                   config.max_steps),))
+    if config.dataset_size is None:
+        raise LrcliError("LLaMA-Factory v1 counts steps from the dataset: add --samples N, or max_steps in the config")
+    options = config.trainer_options
+    cp = int(options.get("cp_size", 1))
+    if config.world_size % cp:
+        raise LrcliError(f"LLaMA-Factory v1: world size {config.world_size} is not a multiple of cp_size {cp}")
+    dp = config.world_size // cp
+    global_batch = options.get("global_batch_size")
+    batches, stages = v1_batches_per_epoch(config.dataset_size, config.per_device_train_batch_size,
+                                           None if global_batch is None else int(global_batch), dp)
+    epochs = config.num_train_epochs
+    total = math.ceil(epochs * batches)
+    if total == 0:
+        raise LrcliError(
+            f"LLaMA-Factory v1: {config.dataset_size} samples do not fill one batch on each of {dp} data-parallel "
+            "ranks (its sampler and loader drop the remainder): no step would run"
+        )
+    stages.append(("total steps T", f"ceil(num_train_epochs · steps per epoch) = ceil({epochs!r} · {batches})",
+                   total))
+    return StepPlan(total=total, warmup=0, batches_per_epoch=batches, update_steps_per_epoch=batches,
+                    num_train_epochs=math.ceil(epochs), stages=tuple(stages))

@@ -177,7 +177,7 @@ def test_compare_mixes_configs_and_schedule_names(cli, tmp_path: Path) -> None:
 
 def test_world_size_flag_beats_accelerate_config_beats_file(cli, tmp_path: Path) -> None:
     launcher = tmp_path / "acc.yaml"
-    launcher.write_text("compute_environment: LOCAL_MACHINE\nnum_machines: 2\nnum_processes: 16\n")
+    launcher.write_text("compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nnum_machines: 2\nnum_processes: 16\n")
     config = str(SAMPLES / "trl_sft.yaml")  # num_processes: 2
     from_launcher = _show(cli, config, "--accelerate-config", str(launcher))["settings"]["world_size"]
     assert from_launcher["value"] == 16 and "acc.yaml" in from_launcher["source"]

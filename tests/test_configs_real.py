@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 REAL = Path(__file__).resolve().parents[2] / "shared/configs/real"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/configs/real is not beside the repository")
@@ -70,3 +71,13 @@ def test_missing_deepspeed_file_is_a_warning_not_an_error(cli, tmp_path: Path) -
     result = cli("plot", str(path), "--samples", "100", "-o", str(tmp_path / "x.csv"))
     assert result.exit_code == 0
     assert "ds_z3_config.json not found" in result.stderr
+
+
+def test_llamafactory_v1_example_is_max_steps_at_a_constant_lr(cli) -> None:
+    """LLaMA-Factory 0.9.5 `v1/core/base_trainer.py`: T = max_steps when > 0; LambdaLR of 1.0 at learning_rate."""
+    path = REAL / "llamafactory" / "v1_train_lora_sft.yaml"
+    raw = yaml.safe_load(path.read_text())
+    record = json.loads(cli("show", str(path), "--samples", "1000", "--json").stdout)
+    assert (record["total_steps"], record["warmup_steps"]) == (raw["max_steps"], 0)
+    assert record["settings"]["learning_rate"]["value"] == float(raw["learning_rate"])
+    assert record["settings"]["lr_scheduler_type"]["value"] == "constant"

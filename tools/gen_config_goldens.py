@@ -170,7 +170,7 @@ def run_hf_family(name: str, samples: int, world: int, packages: Path, ds_module
         args = _hf_args(raw, TrainingArguments)
     n = samples
     if name.startswith("llamafactory"):
-        n = min(n, raw["max_samples"])  # data/loader.py: dataset.select(range(min(max_samples, len)))
+        n = min(n, raw["max_samples"])  # data/loader.py cuts each dataset; the sample has one
         n -= math.ceil(raw["val_size"] * n)  # datasets train_test_split(test_size=float): n_test = ceil(v · n)
     total, warmup = _hf_plan(args, n, world)
     if name.startswith("llamafactory"):

@@ -4,6 +4,12 @@ The keys below are read under their own names (TrainConfig uses HF names). `lr_s
 or a JSON string; a string is parsed as `TrainingArguments.__post_init__` does (transformers 4.40+): `json.loads`,
 then `_convert_str_dict` turns "true"/"false" into bools, digit strings into ints and "1.5"-like strings into floats
 ("1e-5" and "-1" stay strings there).
+
+Numeric strings (PyYAML reads `2e-5` as a string: YAML 1.1 floats need a dot) are read as numbers, as TRL's and
+LLaMA-Factory's parsers convert them; but `HfArgumentParser.parse_yaml_file` / `parse_json_file` (transformers 5.24)
+pass values to `TrainingArguments` unconverted, so a plain HF run keeps the string and fails: `warmup_steps` in
+`__post_init__` (TypeError), `learning_rate` when torch builds the optimizer (TypeError). `string_number_notes`
+warns about each.
 """
 
 from __future__ import annotations
@@ -131,12 +137,38 @@ def _boolean(value: Any, where: str) -> bool:
     raise LrcliError(f"{where} must be true or false, got {value!r}")
 
 
+# What transformers 5.24 does with a numeric string it was given for these keys (checked live in
+# tests/test_configs_fidelity.py).
+STRING_CONSEQUENCE = {
+    "warmup_steps": "TrainingArguments.__post_init__ raises TypeError",
+    "learning_rate": "torch's optimizer raises TypeError",
+}
+NUMERIC_KEYS = ("learning_rate", "warmup_steps", "warmup_ratio", "max_steps", "num_train_epochs",
+                "per_device_train_batch_size", "gradient_accumulation_steps")
+
+
+def string_number_notes(raw: Mapping[str, Any], path: Path) -> tuple[str, ...]:
+    """Warnings for numeric strings that HfArgumentParser would hand to TrainingArguments as strings."""
+    notes = []
+    for key in NUMERIC_KEYS:
+        value = raw.get(key)
+        if isinstance(value, str) and not isinstance(coerce_number(value), str):
+            consequence = STRING_CONSEQUENCE.get(key, "it stays a string, and the Trainer's arithmetic with it fails")
+            notes.append(
+                f"{path.name}: {key}: {value!r} is a string, which transformers' HfArgumentParser does not convert: "
+                f"{consequence} (write a YAML number; floats need a dot: 2.0e-5); lrcli reads it as "
+                f"{coerce_number(value)!r}"
+            )
+    return tuple(notes)
+
+
 def claims(raw: Mapping[str, Any]) -> int:
     return 3 if HF_ONLY_KEYS & set(raw) else 0
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     values, sources, notes = read_hf_keys(raw, path)
+    notes += string_number_notes(raw, path)
     if raw.get("deepspeed") is not None:
         ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
         values.update(ds_values)

@@ -1,11 +1,16 @@
 """TRL configs (`trl sft --config x.yaml`, alignment-handbook and open-r1 recipes): flat HF keys plus TRL's own.
 
-Which trainer runs decides the defaults (`<X>Config` learning rates, TRL 0.12 … 1.16: SFT 2e-5, DPO/GRPO/CPO/ORPO/
-KTO/RLOO 1e-6, OnlineDPO 5e-7, PRM 1e-5, Reward 1e-4; checked in trl 0.24.0 `trainer/*_config.py`). lrcli takes the
-trainer from `--trainer`, else from a word of the file name (`..._dpo_...yaml`), else applies plain HF defaults.
+Which trainer runs decides the defaults: each `<X>Config` overrides some TrainingArguments defaults (TRL_DEFAULTS,
+read from trl 0.24.0 and 0.11.4 `trainer/*_config.py`; tools/gen_trl_defaults.py and tests check them against the
+source). The trainer is `--trainer NAME[@VERSION]` (`sft@0.11`: TRL 0.9–0.11 defaults; any 0.12+ version: 0.24's),
+else a word of the file name (`..._dpo_...yaml`), else a folder of its path (alignment-handbook and open-r1 keep
+recipes as `recipes/<model>/<trainer>/config.yaml`), else a key only that trainer's config has (TRL_KEY_HINTS),
+else plain HF defaults apply. GRPO and RLOO (0.24: both sample with `RepeatSampler`) count steps with
+lrcli.steps_trl. PPO and TRL ≤ 0.11's RLOO/PPOv2 are on-policy trainers counting `total_episodes`: refused.
+TrlParser converts YAML strings such as `2e-5` through argparse's `type=float`, so numeric strings are numbers.
 The `env:` block only sets environment variables; accelerate keys left to `accelerate launch` give the world size:
-`num_processes`, or `accelerate_config: NAME` (TRL's shipped `accelerate_configs/NAME.yaml`, all with
-num_processes 8 in 0.24.0; trl 0.24 `cli.py`) or a path to an accelerate config.
+`num_processes`/`num_machines`, or `accelerate_config: NAME` (TRL's shipped `accelerate_configs/NAME.yaml`; trl 0.24
+`cli.py`) or a path to an accelerate config.
 """
 
 from __future__ import annotations
@@ -18,20 +23,62 @@ from typing import Any
 from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
-from lrcli.load import accelerate_world_size, near_miss_notes, relative_to_config
-from lrcli.values import coerce_number, whole_number
+from lrcli.load import accelerate_world_size, launched_world_size, near_miss_notes, relative_to_config
+from lrcli.values import coerce_number
 
 NAME = "trl"
 
-# trainer -> its Config's learning_rate default (TRL 0.12+; TRL ≤ 0.11 used HF's 5e-5 for SFT and DPO).
-TRAINER_LR = {
-    "sft": 2e-5, "dpo": 1e-6, "grpo": 1e-6, "cpo": 1e-6, "orpo": 1e-6, "kto": 1e-6, "rloo": 1e-6,
-    "online_dpo": 5e-7, "prm": 1e-5, "reward": 1e-4,
+# TRL version -> trainer -> the LR-relevant TrainingArguments defaults its Config overrides (trl 0.24.0 and 0.11.4
+# `trainer/*_config.py`, inheritance resolved; tests/data/trl_defaults.json from tools/gen_trl_defaults.py).
+TRL_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
+    "0.24.0": {
+        "sft": {"learning_rate": 2e-5}, "gkd": {"learning_rate": 2e-5}, "dpo": {"learning_rate": 1e-6},
+        "cpo": {"learning_rate": 1e-6}, "orpo": {"learning_rate": 1e-6}, "kto": {"learning_rate": 1e-6},
+        "bco": {}, "online_dpo": {"learning_rate": 5e-7}, "nash_md": {"learning_rate": 5e-7},
+        "xpo": {"learning_rate": 5e-7}, "prm": {"learning_rate": 1e-5}, "reward": {"learning_rate": 1e-4},
+        "grpo": {"learning_rate": 1e-6, "num_generations": 8, "num_iterations": 1},
+        "rloo": {"learning_rate": 1e-6, "num_generations": 2, "num_iterations": 1},
+    },
+    "0.11.4": {
+        "sft": {}, "gkd": {}, "dpo": {}, "cpo": {}, "orpo": {}, "bco": {}, "reward": {},
+        "kto": {"learning_rate": 5e-7}, "online_dpo": {"learning_rate": 5e-7}, "nash_md": {"learning_rate": 5e-7},
+        "xpo": {"learning_rate": 5e-7},
+    },
+}  # fmt: skip
+CURRENT = "0.24.0"
+# On-policy trainers: T = total_episodes / batch (OnPolicyConfig), not the HF Trainer's count.
+ON_POLICY = {"0.24.0": {"ppo"}, "0.11.4": {"ppov2", "rloo"}}
+GENERATION_SAMPLING = {"grpo", "rloo"}  # RepeatSampler step count (lrcli.steps_trl) in 0.24
+TRAINER_LR = {name: table.get("learning_rate") for name, table in TRL_DEFAULTS[CURRENT].items()}
+KNOWN_TRAINERS = sorted({*TRL_DEFAULTS[CURRENT], *TRL_DEFAULTS["0.11.4"], "ppo", "ppov2"})
+SUBCLASS_OF = {"gkd": "sft", "nash_md": "online_dpo", "xpo": "online_dpo"}
+
+# A key that only one trainer's Config (and its subclasses) has in trl 0.24.0: evidence of that trainer.
+TRL_KEY_HINTS = {
+    **dict.fromkeys(("packing_strategy", "completion_only_loss", "assistant_only_loss", "dataset_text_field",
+                     "eval_packing"), "sft"),
+    **dict.fromkeys(("lmbda", "seq_kd", "teacher_model_name_or_path"), "gkd"),
+    **dict.fromkeys(("rpo_alpha", "reference_free", "f_divergence_type", "force_use_ref_model", "use_weighting",
+                     "ld_alpha", "discopop_tau", "loss_weights", "precompute_ref_batch_size"), "dpo"),
+    **dict.fromkeys(("importance_sampling_level", "top_entropy_quantile", "scale_rewards"), "grpo"),
+    **dict.fromkeys(("desirable_weight", "undesirable_weight"), "kto"),
+    **dict.fromkeys(("cpo_alpha", "simpo_gamma"), "cpo"),
+    **dict.fromkeys(("max_density_ratio", "min_density_ratio", "prompt_sample_size"), "bco"),
+    "mixture_coef": "nash_md", "judge": "online_dpo",
+    **dict.fromkeys(("step_separator", "train_on_last_step_only"), "prm"),
+    "center_rewards_coefficient": "reward",
+    **dict.fromkeys(("normalize_advantages", "reward_clip_range", "token_level_kl"), "rloo"),
+    **dict.fromkeys(("cliprange_value", "vf_coef"), "ppo"),
 }  # fmt: skip
 
 GRPO_KEYS = ("num_generations", "num_iterations", "steps_per_generation", "generation_batch_size")
 
-TRL_SHIPPED_ACCELERATE = {"fsdp1", "fsdp2", "multi_gpu", "single_gpu", "zero1", "zero2", "zero3"}  # all 8 processes
+# trl 0.24 `accelerate_configs/NAME.yaml` -> distributed_type; every one says num_processes 8, num_machines 1
+# (single_gpu too, but its distributed_type NO launches one process).
+TRL_SHIPPED_ACCELERATE = {
+    "fsdp1": "FSDP", "fsdp2": "FSDP", "multi_gpu": "MULTI_GPU", "single_gpu": "NO",
+    "zero1": "DEEPSPEED", "zero2": "DEEPSPEED", "zero3": "DEEPSPEED",
+}  # fmt: skip
 
 TRL_KEYS = frozenset({
     "packing", "packing_strategy", "max_length", "max_seq_length", "max_prompt_length", "max_completion_length",
@@ -42,48 +89,106 @@ TRL_KEYS = frozenset({
 
 
 def claims(raw: Mapping[str, Any]) -> int:
-    return 4 if TRL_KEYS & set(raw) else 0
+    return 4 if (TRL_KEYS | set(TRL_KEY_HINTS)) & set(raw) else 0
 
 
-def trainer_from_name(path: Path) -> str | None:
-    words = re.split(r"[^a-z0-9]+", path.stem.lower())
+def _trainer_word(text: str) -> str | None:
+    words = re.split(r"[^a-z0-9]+", text.lower())
     joined = "_".join(words)
-    if "online_dpo" in joined or "onlinedpo" in words:
-        return "online_dpo"
-    found = [word for word in words if word in TRAINER_LR]
+    for compound in ("online_dpo", "nash_md"):
+        if compound in joined or compound.replace("_", "") in words:
+            return compound
+    found = [word for word in words if word in KNOWN_TRAINERS]
     return found[0] if found else None
 
 
-def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
-    if raw.get("num_processes") is not None:
-        return whole_number(raw["num_processes"], f"{path.name} num_processes", minimum=1), (
-            f"{path.name} key num_processes"
+def trainer_from_name(path: Path) -> str | None:
+    """The trainer a file name names (`zephyr_dpo_full.yaml`), else its folder or the folder above
+    (`recipes/zephyr-7b-beta/dpo/config_full.yaml`); farther folders say nothing about the run."""
+    for part in (path.stem, path.parent.name, path.parent.parent.name):
+        found = _trainer_word(part)
+        if found is not None:
+            return found
+    return None
+
+
+def trainer_from_keys(raw: Mapping[str, Any], path: Path) -> str | None:
+    """The trainer whose Config alone has some key of `raw` (the most derived one when they are related)."""
+    hinted = {TRL_KEY_HINTS[key] for key in raw if key in TRL_KEY_HINTS}
+    hinted -= {SUBCLASS_OF[name] for name in hinted if name in SUBCLASS_OF}
+    if len(hinted) > 1:
+        raise LrcliError(
+            f"{path.name}: keys of several TRL trainers ({', '.join(sorted(hinted))}); say which runs with --trainer"
         )
+    return next(iter(hinted), None)
+
+
+def parse_trainer(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """`--trainer sft` or `sft@0.11` -> (trainer, the TRL_DEFAULTS version that applies, notes)."""
+    name, _, version = text.strip().lower().partition("@")
+    name = name.replace("-", "_")
+    notes: tuple[str, ...] = ()
+    if not version:
+        table = CURRENT
+    else:
+        match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?", version)
+        if match is None:
+            raise LrcliError(f"--trainer {text!r}: write the TRL version like sft@0.11 or sft@0.24.0")
+        minor = (int(match[1]), int(match[2]))
+        if minor < (0, 9):
+            raise LrcliError(f"--trainer {text!r}: lrcli knows TRL's defaults from 0.9 on")
+        table = "0.11.4" if minor < (0, 12) else CURRENT
+        if minor >= (0, 12) and minor != (0, 24):
+            notes = (f"--trainer {text}: using TRL 0.24.0's {name} defaults (the learning rates are the same from "
+                     f"0.12 on; other defaults of {version} are not checked)",)
+    if name in ON_POLICY[table]:
+        raise LrcliError(
+            f"--trainer {text}: TRL {table}'s {name} is an on-policy trainer whose step count comes from "
+            "total_episodes (OnPolicyConfig), which lrcli does not model; use --dialect hf with --total-steps"
+        )
+    if name not in TRL_DEFAULTS[table]:
+        known = ", ".join(sorted(TRL_DEFAULTS[table]))
+        raise LrcliError(f"unknown --trainer {name!r} for TRL {table}; use one of: {known}")
+    return name, table, notes
+
+
+def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
+    """`trl <trainer> --config` hands `num_processes`, `num_machines` and `accelerate_config` to `accelerate launch`
+    (trl 0.24 `cli.py`: a shipped config name becomes `--config_file trl/accelerate_configs/NAME.yaml`)."""
+    flags = {key: raw[key] for key in ("num_processes", "num_machines") if raw.get(key) is not None}
     name = raw.get("accelerate_config")
     if not isinstance(name, str):
-        return None, ""
+        if "num_processes" not in flags:
+            return None, ""
+        size, how = launched_world_size(None, flags, f"{path.name} keys {', '.join(flags)}")
+        return size, how
     if name in TRL_SHIPPED_ACCELERATE:
-        return 8, f"{path.name} key accelerate_config ({name}: TRL's accelerate_configs/{name}.yaml, num_processes 8)"
+        shipped = {"distributed_type": TRL_SHIPPED_ACCELERATE[name], "num_processes": 8, "num_machines": 1}
+        size, how = launched_world_size(shipped, flags, f"TRL's accelerate_configs/{name}.yaml")
+        return size, f"{path.name} key accelerate_config: {how}"
     config_path = relative_to_config(path, name)
     if not config_path.is_file():
         raise LrcliError(f"{path.name}: accelerate_config {name!r} is neither a TRL config name nor a file")
-    size, _ = accelerate_world_size(config_path)
-    return size, f"{config_path.name} key num_processes (via accelerate_config)"
+    size, how = accelerate_world_size(config_path, flags)
+    return size, f"{path.name} key accelerate_config: {how}"
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     values, sources, notes = hf.read_hf_keys(raw, path)
     if trainer is not None:
-        if trainer not in TRAINER_LR:
-            raise LrcliError(f"unknown --trainer {trainer!r}; use one of: {', '.join(TRAINER_LR)}")
-        how = "--trainer"
+        how = f"--trainer {trainer}"
     else:
-        trainer, how = trainer_from_name(path), f"{path.name} (file name)"
+        trainer, how = trainer_from_name(path), f"{path} (its path names the trainer)"
+        if trainer is None:
+            trainer, how = trainer_from_keys(raw, path), f"{path.name} (keys only that trainer's config has)"
+    table = CURRENT
     if trainer is not None:
+        trainer, table, trainer_notes = parse_trainer(trainer)
+        notes += trainer_notes
         values["trainer"], sources["trainer"] = trainer, how
-        if "learning_rate" not in values:
-            values["learning_rate"] = TRAINER_LR[trainer]
-            sources["learning_rate"] = f"TRL {trainer} default (TRL ≥ 0.12)"
+        for key, default in TRL_DEFAULTS[table][trainer].items():
+            if key in hf.HF_KEYS and key not in values:
+                values[key], sources[key] = default, f"TRL {table} {trainer} default"
     elif "learning_rate" not in values:
         notes += (f"{path.name}: no learning_rate and no trainer named; using the HF default 5e-5 "
                   "(say which TRL trainer with --trainer sft|dpo|grpo|…, whose default lr differs)",)
@@ -94,11 +199,13 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         values["packing"], sources["packing"] = True, f"{path.name} key packing"
         notes += (f"{path.name}: packing is on: --samples must count packed rows (of max_length tokens), "
                   "not the raw examples",)
-    if trainer == "grpo":
-        options = {key: coerce_number(raw[key]) for key in GRPO_KEYS if raw.get(key) is not None}
-        values["framework"], sources["framework"] = "trl_grpo", f"{how} (GRPO generation batching)"
-        if options:
-            values["trainer_options"], sources["trainer_options"] = options, f"{path.name} keys {', '.join(options)}"
+    if trainer in GENERATION_SAMPLING and table == CURRENT:
+        options = {key: TRL_DEFAULTS[table][trainer][key] for key in ("num_generations", "num_iterations")}
+        given = {key: coerce_number(raw[key]) for key in GRPO_KEYS if raw.get(key) is not None}
+        values["framework"], sources["framework"] = "trl_grpo", f"{how} ({trainer}: RepeatSampler generation batches)"
+        values["trainer_options"] = {**options, **given}
+        sources["trainer_options"] = (f"{path.name} keys {', '.join(given)}; " if given else "") + (
+            f"TRL {table} {trainer} defaults")
     if raw.get("deepspeed") is not None:
         ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
         values.update(ds_values)
