@@ -34,6 +34,9 @@ class TrainConfig:
     world_size: int = 1
     dataset_size: int | None = None
     dataloader_drop_last: bool = False
+    # accelerate DataLoaderConfiguration, set through TrainingArguments.accelerator_config
+    split_batches: bool = False  # every process takes a slice of each batch instead of whole batches
+    even_batches: bool = True  # short processes wrap around to the first samples in the last round
     transformers_version: str = "5.24"
     framework: str = "hf"  # whose step arithmetic applies: a key of steps.PLANNERS
     label: str | None = None
@@ -124,7 +127,7 @@ def _validated(name: str, value: Any, where: str) -> Any:
         if value is not None and not isinstance(value, str):
             raise LrcliError(f"{what} must be a string, got {value!r}")
         return value
-    if name == "dataloader_drop_last":
+    if name in ("dataloader_drop_last", "split_batches", "even_batches"):
         if not isinstance(value, bool):
             raise LrcliError(f"{what} must be true or false, got {value!r}")
         return value

@@ -159,7 +159,10 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     stages.append(warmup_stage)
     if effective is not None:
         b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
-        stages.append(("effective batch", f"b · GA · w = {b} · {ga} · {w}", effective))
+        formula = f"b · GA · w = {b} · {ga} · {w}"
+        if config.split_batches and w > 1:  # the Trainer's number; the samples per update are b · GA
+            formula += f" as the Trainer logs it; split_batches: b · GA = {b * ga} samples per update"
+        stages.append(("effective batch", formula, effective))
     if warmup > total:
         notes += (f"warmup ({warmup} steps) is longer than training ({total} steps): the LR never reaches its peak",)
     return StepPlan(
@@ -208,7 +211,9 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
         stages.append(("total steps T", "max_steps (no dataset size given)", max_steps))
         return _Count(max_steps, None, None, None, effective, None, stages)
     n = config.dataset_size
-    shard = shard_batches(n, b, w, config.dataloader_drop_last)
+    shard = shard_batches(
+        n, b, w, config.dataloader_drop_last, split_batches=config.split_batches, even_batches=config.even_batches
+    )
     stages.append(("batches per epoch B (all processes)", shard.batches_formula, shard.batches))
     stages.append(("batches per epoch per process L", shard.per_process_formula, shard.per_process))
     batches = shard.per_process
@@ -284,7 +289,26 @@ def _step_notes(
             notes.append(f"training stops at epoch {final_epoch:.4g}, not {epochs:g}")
     elif config.max_steps > 0:
         notes.append(f"max_steps overrides epochs: training takes {total} steps of the {updates} per epoch counted")
+    notes.extend(_accelerator_notes(config, batches))
     return tuple(notes)
+
+
+def _accelerator_notes(config: TrainConfig, batches: int) -> list[str]:
+    b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
+    if w == 1:
+        return []
+    if config.split_batches:
+        return [
+            f"split_batches: an update sees b · GA = {b * ga} samples in all ({b // w} per process per micro-batch); "
+            f"the Trainer's 'Total train batch size' still says b · GA · w = {b * ga * w}"
+        ]
+    rest = -(-config.dataset_size // b) % w if config.dataset_size is not None else 0  # B mod w
+    if not config.even_batches and not config.dataloader_drop_last and rest:
+        return [
+            f"even_batches=False: {w - rest} of {w} processes get {batches - 1} batches per epoch, not "
+            f"{batches}; each process's Trainer counts its own T from its own dataloader (process 0's shown)"
+        ]
+    return []
 
 
 def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:

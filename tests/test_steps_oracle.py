@@ -30,7 +30,7 @@ if int(transformers.__version__.split(".")[0]) < 5:
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from hf_steps_oracle import hf_steps  # noqa: E402
-from steps_cases import config_layer, random_cases  # noqa: E402
+from steps_cases import config_layer, random_cases, with_accelerator_switches  # noqa: E402
 
 FIELDS = (
     "total_steps",
@@ -74,6 +74,27 @@ def test_random_cases_match_the_trainer() -> None:
     cases = random_cases(600, seed=20261128, fractional_warmup_steps=True, warmup_ratio=False)
     mismatches = [m for m in map(_check, cases) if m]
     assert not mismatches, f"{len(mismatches)} of {len(cases)} differ, e.g. " + "; ".join(mismatches[:3])
+
+
+def _accelerator_cases() -> list[dict]:
+    base = random_cases(300, seed=20261129, fractional_warmup_steps=True, warmup_ratio=False)
+    return with_accelerator_switches(base, seed=7)
+
+
+def test_accelerator_config_switches_match_the_trainer() -> None:
+    """TrainingArguments.accelerator_config split_batches / even_batches, through accelerate's real sharding."""
+    cases = _accelerator_cases()
+    mismatches = [m for m in map(_check, cases) if m]
+    assert not mismatches, f"{len(mismatches)} of {len(cases)} differ, e.g. " + "; ".join(mismatches[:3])
+    results = [hf_steps(**{k: v for k, v in c.items() if k != "warmup_ratio"}) for c in cases]
+    ok = [(c, r) for c, r in zip(cases, results, strict=True) if "error" not in r]
+    assert any("split_batches" in r.get("error", "") or "round multiple" in r.get("error", "") for r in results)
+    assert any(c["split_batches"] and c["world_size"] > 1 for c, _ in ok)  # L = B, not B / w
+    assert any(  # even_batches=False where B mod w leaves a remainder
+        not c["even_batches"] and not c["split_batches"] and not c["drop_last"]
+        and -(-c["samples"] // c["batch"]) % c["world_size"]
+        for c, _ in ok
+    )
 
 
 def test_random_cases_cover_every_region() -> None:

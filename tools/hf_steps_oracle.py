@@ -3,7 +3,8 @@
 Used by tests/test_steps_oracle.py (live, transformers 5.x) and tools/gen_steps_451.py (golden rows from 4.51.3).
 For one case it builds:
 - a torch `DataLoader(range(N), batch_size=b, drop_last=...)` sharded by accelerate's real `prepare_data_loader`
-  for process 0 of w (even_batches default), as `Trainer.get_train_dataloader` → `accelerator.prepare` does;
+  for process 0 of w with the `split_batches` / `even_batches` of `accelerator_config`, as
+  `Trainer.get_train_dataloader` → `accelerator.prepare` does;
 - real `TrainingArguments`, with `world_size` answering w (the property normally asks torch.distributed);
 - a `Trainer` shell (no model, no accelerator) on which `set_initial_training_values` runs unchanged;
 then returns what the Trainer computes: T, W = `args.get_warmup_steps(T)`, nupe, epochs looped, dataloader length.
@@ -55,9 +56,13 @@ def hf_steps(
     max_steps: int,
     warmup_steps: float,
     warmup_ratio: float | None = None,
+    split_batches: bool = False,
+    even_batches: bool = True,
 ) -> dict[str, Any]:
     """The Trainer's numbers for one case, or `{"error": "<ExceptionType>: message"}` where it raises."""
-    extra = {} if warmup_ratio is None else {"warmup_ratio": warmup_ratio}
+    extra: dict[str, Any] = {} if warmup_ratio is None else {"warmup_ratio": warmup_ratio}
+    if split_batches or not even_batches:  # default cases build exactly the TrainingArguments they always did
+        extra["accelerator_config"] = {"split_batches": split_batches, "even_batches": even_batches}
     try:
         args = _ArgsAtWorldSize(
             output_dir=_OUTPUT_DIR,
@@ -75,7 +80,14 @@ def hf_steps(
         return {"error": f"{type(exc).__name__}: {exc}"}
     args.oracle_world_size = world_size
     loader = DataLoader(range(samples), batch_size=args.train_batch_size, drop_last=drop_last)
-    sharded = prepare_data_loader(loader, num_processes=world_size, process_index=0, put_on_device=False)
+    dataloader_config = args.accelerator_config  # the Trainer hands these two to accelerate's DataLoaderConfiguration
+    try:
+        sharded = prepare_data_loader(
+            loader, num_processes=world_size, process_index=0, put_on_device=False,
+            split_batches=dataloader_config.split_batches, even_batches=dataloader_config.even_batches,
+        )
+    except ValueError as exc:
+        return {"error": f"ValueError: {exc}"}
     trainer = _trainer_shell(args)
     total_train_batch_size = args.train_batch_size * grad_accum * world_size
     try:

@@ -53,5 +53,21 @@ def config_layer(case: dict[str, Any], transformers_version: str) -> dict[str, A
         "max_steps": case["max_steps"],
         "warmup_steps": case["warmup_steps"],
         "warmup_ratio": case["warmup_ratio"],
+        "split_batches": case.get("split_batches", False),
+        "even_batches": case.get("even_batches", True),
         "transformers_version": transformers_version,
     }
+
+
+def with_accelerator_switches(cases: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    """The cases again with accelerate's split_batches / even_batches drawn at random; under split_batches the
+    batch is mostly a multiple of the process count (accelerate refuses the rest)."""
+    rng = random.Random(seed)
+    switched = []
+    for case in cases:
+        split = rng.random() < 0.5
+        batch = case["batch"]
+        if split and rng.random() < 0.8:
+            batch = case["world_size"] * rng.randint(1, 8)
+        switched.append({**case, "batch": batch, "split_batches": split, "even_batches": rng.random() < 0.3})
+    return switched

@@ -48,12 +48,14 @@ HF_OTHER_KEYS = (
     "per_gpu_eval_batch_size", "eval_batch_size", "train_batch_size", "max_length", "max_seq_length",
     "dataloader_num_workers", "dataloader_pin_memory", "save_total_limit", "logging_first_step",
     "warmup_type", "num_generations", "max_prompt_length", "max_completion_length", "deepspeed",
+    "accelerator_config",
 )  # fmt: skip
 
 # Keys that only a TrainingArguments-family file has: detection evidence.
 HF_ONLY_KEYS = frozenset(HF_KEYS) | {
     "output_dir", "per_device_eval_batch_size", "eval_strategy", "evaluation_strategy", "save_strategy",
     "logging_steps", "weight_decay", "adam_beta1", "optim", "bf16", "fp16", "seed", "report_to",
+    "accelerator_config",
 }  # fmt: skip
 
 
@@ -126,7 +128,37 @@ def read_hf_keys(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, Any], di
             value = coerce_number(value)
         values[name] = value
         sources[name] = where
+    if raw.get("accelerator_config") is not None:
+        for name, value in accelerator_switches(raw["accelerator_config"], path).items():
+            values[name], sources[name] = value, f"{path.name} key accelerator_config.{name}"
     return values, sources, notes
+
+
+# The AcceleratorConfig fields that change how many batches a process sees (the rest: dispatch, seeding, …).
+ACCELERATOR_SWITCHES = ("split_batches", "even_batches")
+
+
+def accelerator_switches(value: Any, path: Path) -> dict[str, bool]:
+    """`accelerator_config` as TrainingArguments takes it: a mapping, a JSON string, or a JSON file path (opened,
+    like transformers does, from the current directory; lrcli also looks beside the config)."""
+    where = f"{path.name} key accelerator_config"
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise LrcliError(f"{where} is not valid JSON ({exc.msg}); write it as a mapping") from None
+    elif isinstance(value, str):
+        candidates = [path.parent / value, Path(value)]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            raise LrcliError(f"{where}: no file {value!r} beside the config or in the current directory")
+        try:
+            value = json.loads(found.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise LrcliError(f"{where}: cannot read {found} as JSON ({exc})") from None
+    if not isinstance(value, Mapping):
+        raise LrcliError(f"{where} must be a mapping (split_batches, even_batches, …), got {value!r}")
+    return {key: _boolean(value[key], f"{where}.{key}") for key in ACCELERATOR_SWITCHES if key in value}
 
 
 def _boolean(value: Any, where: str) -> bool:
