@@ -134,9 +134,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if values.get("lr_scheduler_type") == "warmup_stable_decay":
         values["derive_kwargs"], sources["derive_kwargs"] = "llamafactory_wsd", "LLaMA-Factory create_custom_scheduler"
     if raw.get("deepspeed") is not None:
-        ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
-        values.update(ds_values)
-        sources.update(ds_sources)
+        values, sources, ds_notes = deepspeed.apply_scheduler_section(values, sources, raw["deepspeed"], path)
         notes += ds_notes
     notes += near_miss_notes(raw, (*hf.HF_KEYS, *LF_KEYS), (*hf.HF_OTHER_KEYS, *LF_OTHER_KEYS), path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
