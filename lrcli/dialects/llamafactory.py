@@ -122,7 +122,11 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         names = dataset_names(raw)
         if len(names) > 1:
             values["trainer_options"] = {"datasets": len(names), "mix_strategy": raw.get("mix_strategy") or "concat"}
-            sources["trainer_options"] = f"{path.name} key dataset ({', '.join(names)})"
+            sources["trainer_options"] = f"{path.name} key dataset: {', '.join(names)}"
+    if len(dataset_names(raw)) > 1 and str(raw.get("mix_strategy") or "concat").startswith("interleave"):
+        notes += (f"{path.name}: mix_strategy {raw['mix_strategy']} interleaves the datasets (datasets' "
+                  "interleave_datasets), so the merged dataset is not their concatenation: give --samples as the "
+                  "merged row count (lrcli does not model interleaving)",)
     if raw.get("val_size") is not None:
         where = f"{path.name} key val_size"
         values["val_size"], sources["val_size"] = _val_size(raw["val_size"], where), where
