@@ -55,7 +55,10 @@ WarmupRatioOpt = Annotated[
 SamplesOpt = Annotated[
     str | None,
     typer.Option(
-        "--samples", metavar="N", help="N: training samples (after packing, if any), or a .jsonl/.json/.csv file to count."
+        "--samples", metavar="N",
+        help="N: training samples (after packing, if any), or a .jsonl/.json/.csv file to count. N1+N2+…: one count "
+        "(or file) per dataset, in the order of the config's dataset list: LLaMA-Factory cuts each to max_samples "
+        "before merging; other frameworks use the sum.",
     ),
 ]
 BatchOpt = Annotated[

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from lrcli.errors import LrcliError
-from lrcli.values import finite_float, whole_number
+from lrcli.values import SampleCount, finite_float, whole_number
 
 DEFAULT_SOURCE = "default"
 
@@ -109,6 +109,8 @@ def _validated(name: str, value: Any, where: str) -> Any:
             raise LrcliError(f"{what} must be true or false, got {value!r}")
         return value
     if name == "dataset_size":
+        if isinstance(value, SampleCount):
+            return value  # `--samples A+B`: each count was checked when parsed
         return None if value is None else whole_number(value, what, minimum=1)
     if name == "lr_scheduler_kwargs":
         if value is None:

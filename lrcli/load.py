@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from lrcli.errors import LrcliError
-from lrcli.values import whole_number
+from lrcli.values import SampleCount, coerce_number, whole_number
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -84,10 +85,24 @@ def count_records(path: Path) -> int:
 
 
 def samples_value(text: str, flag: str = "--samples") -> int:
-    """`--samples` as a number, or as the record count of a local .jsonl/.json/.csv file."""
+    """`--samples` as a number, or as the record count of a local .jsonl/.json/.csv file; `A+B+…` gives one of
+    those per dataset (in the order of the config's dataset list) and becomes a SampleCount: their sum, with
+    each kept for the frameworks that treat datasets one by one."""
+    if "+" not in text or Path(text).is_file() or not isinstance(coerce_number(text), str):  # 1e+3, a+b.jsonl
+        return _one_count(text, flag)
+    items = [item.strip() for item in re.split(r"(?<![eE])\+", text)]  # not the + of an exponent
+    if not all(items):
+        raise LrcliError(
+            f"{flag} {text}: a count is missing between the '+' signs; give one count (or .jsonl/.json/.csv file) "
+            f"per dataset, in the order of the config's dataset list, e.g. {flag} 500+5000"
+        )
+    return SampleCount([_one_count(item, f"{flag} {text}: count {i} of {len(items)}") for i, item in enumerate(items, 1)])
+
+
+def _one_count(text: str, what: str) -> int:
     if Path(text).suffix.lower() in (".jsonl", ".json", ".csv"):
         return count_records(Path(text))
-    return whole_number(text, flag, minimum=1)
+    return whole_number(text, what, minimum=1)
 
 
 # accelerate `DistributedType`s that `accelerate launch` starts through torchrun / deepspeed / an XLA launcher with

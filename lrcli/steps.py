@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from lrcli.config import TrainConfig
+from lrcli.dialects.deepspeed import auto_warmup_error
 from lrcli.errors import LrcliError
 from lrcli.schedules import SCHEDULES
 from lrcli.sharding import shard_batches
@@ -157,6 +158,9 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     )
     notes += warmup_notes
     stages.append(warmup_stage)
+    refused = auto_warmup_error(config, warmup)  # a DeepSpeed file's "auto" warmup, filled by this version
+    if refused:
+        raise LrcliError(refused)
     if effective is not None:
         b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
         formula = f"b · GA · w = {b} · {ga} · {w}"

@@ -23,20 +23,16 @@ from lrcli.steps import Stage, StepPlan, plan_hf_steps
 
 
 def training_rows(config: TrainConfig) -> tuple[int | None, list[Stage]]:
+    """The rows the HF Trainer gets, in LLaMA-Factory's order: each dataset cut to max_samples
+    (`_load_single_dataset`), the cut datasets concatenated (`merge_dataset`), then val_size split off the merged
+    rows (`split_dataset`, called by `get_dataset` after `_get_merged_dataset`)."""
     n = config.dataset_size
     stages: list[Stage] = []
     if n is None:
         return None, stages
-    datasets = int(config.trainer_options.get("datasets", 1))
-    if config.max_samples is not None and config.max_samples < n:
-        if datasets > 1:
-            raise LrcliError(
-                f"LLaMA-Factory cuts EACH of the {datasets} datasets to max_samples {config.max_samples}, so the rows "
-                f"left out of N = {n} depend on each dataset's size: pass --samples as the sum of "
-                f"min(rows, {config.max_samples}) over the datasets (and remove max_samples), or give one dataset"
-            )
-        n = config.max_samples
-        stages.append(("samples after max_samples", f"min(N, max_samples) = min({config.dataset_size}, {n})", n))
+    if config.max_samples is not None:
+        n, stages = _cut_each_dataset(config, n)
+    val = config.val_size
     val = config.val_size
     if val is not None and val > 1e-6:
         if val >= 1:
@@ -49,6 +45,41 @@ def training_rows(config: TrainConfig) -> tuple[int | None, list[Stage]]:
         if n < 1:
             raise LrcliError(f"val_size {val!r} leaves no training samples out of {config.dataset_size}")
     return n, stages
+
+
+def _cut_each_dataset(config: TrainConfig, n: int) -> tuple[int, list[Stage]]:
+    """Σ min(n_i, max_samples) over the datasets: from `--samples n_1+n_2+…` (one count per dataset, in the
+    config's order), or from one total when that is unambiguous (one dataset, or N ≤ max_samples)."""
+    cap = config.max_samples
+    datasets = int(config.trainer_options.get("datasets", 1))
+    parts = getattr(n, "parts", None)
+    if parts is None:
+        if cap >= n:
+            return n, []
+        if datasets > 1:
+            raise LrcliError(
+                f"LLaMA-Factory cuts EACH of the {datasets} datasets to max_samples {cap}, so one total N = {n} "
+                f"does not say how many rows are left: give one count per dataset, joined by '+' in the order of "
+                f"the config's dataset list ({config.source('trainer_options')}): --samples "
+                + "+".join(f"N{i}" for i in range(1, datasets + 1))
+            )
+        return cap, [("samples after max_samples", f"min(N, max_samples) = min({n}, {cap})", cap)]
+    strategy = str(config.trainer_options.get("mix_strategy", "concat"))
+    if strategy != "concat":
+        raise LrcliError(
+            f"--samples {'+'.join(map(str, parts))}: mix_strategy {strategy} interleaves the cut datasets, so the "
+            "merged row count is not their sum and lrcli does not model interleaving; give --total-steps, or use "
+            "mix_strategy: concat"
+        )
+    if len(parts) != datasets:
+        raise LrcliError(
+            f"--samples {'+'.join(map(str, parts))}: {len(parts)} counts, but the config lists {datasets} "
+            + (f"datasets ({config.source('trainer_options')}); " if datasets > 1 else "dataset; ")
+            + "give one count per dataset, joined by '+', in the order of its dataset list"
+        )
+    kept = [min(part, cap) for part in parts]
+    formula = " + ".join(f"min({part}, {cap})" for part in parts)
+    return sum(kept), [("samples after max_samples", f"Σ min(n_i, max_samples) = {formula}", sum(kept))]
 
 
 def plan_llamafactory_steps(config: TrainConfig) -> StepPlan:

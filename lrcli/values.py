@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from lrcli.errors import LrcliError
@@ -83,3 +84,16 @@ def parse_kwargs_json(text: str, what: str = "--scheduler-kwargs") -> dict[str, 
     if not isinstance(value, dict):
         raise LrcliError(f"{what} must be a JSON object like '{{\"num_cycles\": 2}}', got {text!r}")
     return value
+
+
+class SampleCount(int):
+    """A dataset size given per dataset (`--samples 500+5000`): the total, which is all a planner without a
+    per-dataset rule uses, remembering the counts in the order given (`parts`) for one that has such a rule
+    (LLaMA-Factory's `max_samples` cuts each dataset)."""
+
+    parts: tuple[int, ...]
+
+    def __new__(cls, parts: Sequence[int]) -> SampleCount:
+        count = super().__new__(cls, sum(parts))
+        count.parts = tuple(parts)
+        return count

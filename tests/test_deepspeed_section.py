@@ -157,3 +157,94 @@ def test_real_files_with_explicit_batches_exist() -> None:
     if not REAL.is_dir():
         pytest.skip("shared/configs/real is not beside the repository")
     assert len(EXPLICIT) >= 3
+
+
+def _auto_fill_tool():
+    spec = importlib.util.spec_from_file_location("gen_auto_fill", ROOT / "tools" / "gen_deepspeed_auto_fill.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def _check_auto_fill(version: str, case: dict) -> None:
+    """lrcli refuses exactly when the filled warmup_num_steps is one DeepSpeed 0.19.8 rejects (≤ 0, checked live in
+    the test above), and otherwise fills the same value."""
+    from lrcli.config import TrainConfig
+    from lrcli.schedules.deepspeed import fill_auto
+    from lrcli.steps import hf_warmup_steps
+
+    assert hf_warmup_steps(case["total"], case["warmup_steps"], None)[0] == case["W"]
+    config = TrainConfig(lr_scheduler_type="WarmupLR", lr_scheduler_kwargs={"warmup_num_steps": "auto"},
+                         transformers_version=version)
+    refused = deepspeed.auto_warmup_error(config, case["W"])
+    assert (refused is not None) == (case["filled"] < 1), (version, case)
+    if refused is None:
+        filled = fill_auto({"warmup_num_steps": "auto"}, lr=1e-4, warmup=case["W"], total=case["total"])
+        assert filled["warmup_num_steps"] == case["filled"]
+
+
+AUTO_FILL = json.loads((ROOT / "tests" / "data" / "deepspeed_auto_fill_golden.json").read_text())
+
+
+@pytest.mark.parametrize("version", sorted(AUTO_FILL))
+def test_auto_warmup_fill_matches_transformers_golden(version: str) -> None:
+    """5.16.0/5.17.0 fill W itself, 5.18.0 max(1, W) (tools/gen_deepspeed_auto_fill.py, from their wheels)."""
+    assert any(case["W"] == 0 for case in AUTO_FILL[version])
+    for case in AUTO_FILL[version]:
+        _check_auto_fill(version, case)
+
+
+@pytest.mark.oracle
+def test_auto_warmup_fill_matches_installed_transformers() -> None:
+    """Live: the installed transformers' (5.24.0 in CI) own HfTrainerDeepSpeedConfig.trainer_config_finalize."""
+    oracle_import("accelerate")
+    transformers = oracle_import("transformers")
+    import transformers.integrations.deepspeed as integration
+
+    tool = _auto_fill_tool()
+    for warmup_steps, total in tool.CASES:
+        _check_auto_fill(transformers.__version__, tool.filled_warmup(integration, warmup_steps, total))
+
+
+def _dialect_config(tmp_path: Path, dialect: str, **extra) -> Path:
+    keys = {"hf": {"output_dir": "o"}, "trl": {"max_length": 512}, "llamafactory": {"stage": "sft", "dataset": "a"},
+            "axolotl": {"base_model": "x", "micro_batch_size": 8}}[dialect]
+    config = tmp_path / "cfg" / f"{dialect}.yaml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(yaml.safe_dump({"learning_rate": 1e-4, "deepspeed": "ds.json", **keys, **extra}))
+    (config.parent / "ds.json").write_text(json.dumps({"scheduler": SECTION}))
+    return config
+
+
+@pytest.mark.parametrize("dialect", ["hf", "trl", "llamafactory", "axolotl"])
+def test_every_dialect_says_where_the_deepspeed_file_was_found(cli, tmp_path: Path, dialect: str) -> None:
+    config = _dialect_config(tmp_path, dialect, lr_scheduler_type="cosine", lr_scheduler_kwargs={"num_cycles": 2})
+    settings = _show(cli, str(config), "--samples", "100", "--warmup-steps", "2", "--dialect", dialect)["settings"]
+    assert settings["dialect"]["value"] == dialect
+    assert settings["lr_scheduler_type"]["value"] == "WarmupDecayLR"
+    assert "ds.json (beside the config) scheduler.type" in settings["lr_scheduler_type"]["source"]
+    assert settings["lr_scheduler_kwargs"]["value"] == SECTION["params"]  # the config's own kwargs are gone
+
+
+@pytest.mark.parametrize(("dialect", "version", "refused"), [
+    ("hf", None, False),  # lrcli's default transformers 5.24 fills max(1, W)
+    ("hf", "5.17", True),
+    ("hf", "5.18", False),
+    ("trl", "5.16", True),
+    ("trl", None, False),
+    ("llamafactory", None, True),  # LLaMA-Factory 0.9.5 pins transformers ≤ 5.6.0
+    ("llamafactory", "5.18", False),
+])
+def test_auto_warmup_of_zero_under_the_transformers_version_in_force(
+    cli, tmp_path: Path, dialect: str, version: str | None, refused: bool
+) -> None:
+    config = _dialect_config(tmp_path, dialect)
+    args = ["steps", str(config), "--samples", "100", "--dialect", dialect]
+    args += ["--transformers-version", version] if version else []
+    result = cli(*args)
+    if refused:
+        message = assert_one_error_line(result)
+        assert 'warmup_num_steps "auto" with W = 0' in message and (version or "5.6") in message
+    else:
+        assert result.exit_code == 0, result.stderr
+    assert cli(*args, "--warmup-steps", "1").exit_code == 0  # W = 1 is accepted by every version

@@ -202,9 +202,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     values, sources, notes = read_hf_keys(raw, path)
     notes += string_number_notes(raw, path)
     if raw.get("deepspeed") is not None:
-        ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
-        values.update(ds_values)
-        sources.update(ds_sources)
+        values, sources, ds_notes = deepspeed.apply_scheduler_section(values, sources, raw["deepspeed"], path)
         notes += ds_notes
     notes += near_miss_notes(raw, HF_KEYS, HF_OTHER_KEYS, path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"

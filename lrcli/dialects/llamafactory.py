@@ -122,7 +122,11 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         names = dataset_names(raw)
         if len(names) > 1:
             values["trainer_options"] = {"datasets": len(names), "mix_strategy": raw.get("mix_strategy") or "concat"}
-            sources["trainer_options"] = f"{path.name} key dataset ({', '.join(names)})"
+            sources["trainer_options"] = f"{path.name} key dataset: {', '.join(names)}"
+    if len(dataset_names(raw)) > 1 and str(raw.get("mix_strategy") or "concat").startswith("interleave"):
+        notes += (f"{path.name}: mix_strategy {raw['mix_strategy']} interleaves the datasets (datasets' "
+                  "interleave_datasets), so the merged dataset is not their concatenation: give --samples as the "
+                  "merged row count (lrcli does not model interleaving)",)
     if raw.get("val_size") is not None:
         where = f"{path.name} key val_size"
         values["val_size"], sources["val_size"] = _val_size(raw["val_size"], where), where
@@ -134,9 +138,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if values.get("lr_scheduler_type") == "warmup_stable_decay":
         values["derive_kwargs"], sources["derive_kwargs"] = "llamafactory_wsd", "LLaMA-Factory create_custom_scheduler"
     if raw.get("deepspeed") is not None:
-        ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
-        values.update(ds_values)
-        sources.update(ds_sources)
+        values, sources, ds_notes = deepspeed.apply_scheduler_section(values, sources, raw["deepspeed"], path)
         notes += ds_notes
     notes += near_miss_notes(raw, (*hf.HF_KEYS, *LF_KEYS), (*hf.HF_OTHER_KEYS, *LF_OTHER_KEYS), path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"

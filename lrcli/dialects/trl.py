@@ -207,9 +207,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         sources["trainer_options"] = (f"{path.name} keys {', '.join(given)}; " if given else "") + (
             f"TRL {table} {trainer} defaults")
     if raw.get("deepspeed") is not None:
-        ds_values, ds_sources, ds_notes = deepspeed.referenced(raw["deepspeed"], path)
-        values.update(ds_values)
-        sources.update(ds_sources)
+        values, sources, ds_notes = deepspeed.apply_scheduler_section(values, sources, raw["deepspeed"], path)
         notes += ds_notes
     notes += near_miss_notes(raw, hf.HF_KEYS, (*hf.HF_OTHER_KEYS, *TRL_KEYS), path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
