@@ -117,7 +117,7 @@ StepUnitOpt = Annotated[
 ConfigArg = Annotated[
     str | None,
     typer.Argument(
-        metavar="[CONFIG]",
+        metavar="CONFIG",
         help="Training config (HF/TRL, LLaMA-Factory, axolotl, DeepSpeed, torchtune YAML/JSON); flags override it.",
         show_default=False,
     ),
@@ -235,6 +235,10 @@ def _summary(curve: Curve) -> str:
 
 
 def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_y: bool, default_name: str) -> None:
+    if output is not None and output != STDOUT and (Path(output).is_dir() or output.endswith(os.sep)):
+        raise LrcliError(
+            f"-o {output} names a directory; give a file name in it, e.g. -o {Path(output) / default_name}.{fmt or 'png'}"
+        )
     chosen = pick_format(output, fmt)
     if output == STDOUT:
         if chosen in ("png", "pdf") and sys.stdout.isatty():
@@ -315,7 +319,8 @@ def plot(
 ) -> None:
     """Draw (or tabulate) one learning-rate schedule, from flags or from a training CONFIG file.
 
-    Without -o, writes <schedule>.png in the current directory. Row s is the LR after s scheduler steps.
+    Without -o, writes <schedule>.png in the current directory. Row s of a table is the LR after s scheduler
+    steps, i.e. the LR of update s+1, for s = 0 … T.
 
     T comes from --total-steps, or from the step flags as the HF Trainer counts them (see `lrcli steps`).
 
@@ -357,7 +362,12 @@ def _split_compare_kwargs(names: Sequence[str], pairs: dict[str, Any]) -> dict[s
 @app.command()
 def compare(
     names: Annotated[
-        list[str], typer.Argument(help="Schedule names or config files (.yaml/.yml/.json) to overlay.", show_default=False)
+        list[str],
+        typer.Argument(
+            metavar="SCHEDULE_OR_CONFIG",
+            help="Schedule names or config files (.yaml/.yml/.json) to overlay.",
+            show_default=False,
+        ),
     ],
     output: OutputOpt = None,
     lr: LrOpt = None,
@@ -386,6 +396,7 @@ def compare(
     """Overlay several schedules or config files in one figure or table (one CSV column per curve).
 
     A config file draws the curve its framework will run; the flags override its values as in `lrcli plot`.
+    Row s of a table is the LR after s scheduler steps, i.e. the LR of update s+1, for s = 0 … T.
 
     Scheduler arguments for one schedule only: --kw NAME.KEY=VALUE.
 
@@ -463,7 +474,8 @@ def steps(
     trainer: TrainerOpt = None,
 ) -> None:
     """How many optimizer steps the run has and where warmup ends, exactly as the HF Trainer counts them
-    (or, for a CONFIG of axolotl, torchtune or LLaMA-Factory, as that framework does).
+    (or, for a CONFIG of axolotl, torchtune, Lightning or LLaMA-Factory v1, as that framework does).
+    T and W count optimizer updates; in `lrcli plot` tables row s is the LR after s scheduler steps, s = 0 … T.
 
     N samples -> per-process batches per epoch (accelerate sharding) -> update steps per epoch (÷ GA) -> T -> W.
     --transformers-version switches the rules that changed (floor before 4.52.1, warmup precedence in 4.x / 5.x).

@@ -281,10 +281,20 @@ def _step_notes(
         if config.max_steps > 0:
             notes.append(f"max_steps overrides epochs: training stops at epoch {final_epoch:.4g}")
         elif not math.isclose(final_epoch, epochs, rel_tol=1e-9):
-            notes.append(f"training stops at epoch {final_epoch:.4g}, not {epochs:g}")
+            stop, planned = _distinct_texts(final_epoch, epochs)
+            notes.append(f"training stops at epoch {stop}, not {planned}")
     elif config.max_steps > 0:
         notes.append(f"max_steps overrides epochs: training takes {total} steps of the {updates} per epoch counted")
     return tuple(notes)
+
+
+def _distinct_texts(a: float, b: float) -> tuple[str, str]:
+    """Two different floats printed with the fewest significant digits (from 4) that tell them apart."""
+    for digits in range(4, 18):
+        text_a, text_b = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if text_a != text_b:
+            break
+    return text_a, text_b
 
 
 def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 from conftest import assert_one_error_line, hf_golden
 
 from lrcli.schedules import SCHEDULES
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 
 SEED = ["plot", "--schedule", "cosine", "--lr", "5e-6", "--total-steps", "1000", "--warmup-ratio", "0.1"]
 
@@ -139,11 +142,19 @@ def test_schedules_lists_every_name_with_parameters(cli):
     [
         (["plot", "--schedule", "cosin", "--total-steps", "10"], "did you mean 'cosine'"),
         (["plot", "--schedule", "cosine", "--total-steps", "10", "--kw", "eta_min=0"], "cosine takes no 'eta_min'"),
-        (["plot", "--total-steps", "-5"], "total_steps must be ≥ 1"),
-        (["plot", "--total-steps", "10", "--lr", "nan"], "learning_rate must be a finite number"),
-        (["plot", "--total-steps", "10", "--lr", "inf"], "learning_rate must be a finite number"),
-        (["plot", "--total-steps", "10", "--warmup-ratio", "1.5"], "warmup_ratio must be in [0, 1]"),
-        (["plot", "--total-steps", "10", "--warmup-steps", "-1"], "warmup_steps must be ≥ 0"),
+        (["plot", "--total-steps", "-5"], "--total-steps must be ≥ 1"),
+        (["plot", "--total-steps", "10", "--lr", "nan"], "--lr must be a finite number"),
+        (["plot", "--total-steps", "10", "--lr", "inf"], "--lr must be a finite number"),
+        (["plot", "--total-steps", "10", "--warmup-ratio", "1.5"], "--warmup-ratio must be in [0, 1]"),
+        (["plot", "--total-steps", "10", "--warmup-steps", "-1"], "--warmup-steps must be ≥ 0"),
+        (["plot", "--total-steps", "0"], "--total-steps must be ≥ 1, got 0"),
+        (["plot", "--total-steps", "10", "--lr", "0"], "--lr must be > 0"),
+        (["plot", "--total-steps", "10", "--step-unit", "epochs"], "--step-unit must be 'step'"),
+        (["steps", "--samples", "10", "--epochs", "-1"], "--epochs must be > 0"),
+        (["plot", "--total-steps", "1000000000"], "more than lrcli evaluates in one curve"),
+        (["compare", "cosine", "--samples", "100000000000", "--batch", "1"], "more than lrcli evaluates"),
+        (["plot", "--total-steps", "10", "-o", "."], "-o . names a directory; give a file name in it"),
+        (["plot", "--total-steps", "10", "-o", "out/"], "-o out/ names a directory"),
         (["plot", "--schedule", "polynomial", "--lr", "1e-7", "--total-steps", "10"], "lr_end"),
         (["plot", "--schedule", "cosine_with_min_lr", "--total-steps", "10"], "needs min_lr or min_lr_rate"),
         (["plot", "--schedule", "warmup_stable_decay", "--total-steps", "10"], "needs num_decay_steps"),
@@ -186,3 +197,12 @@ def test_writing_to_a_device_keeps_the_device(cli):
     result = cli(*SEED, "-o", "/dev/null", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     assert Path("/dev/null").is_char_device()
+
+
+def test_stop_epoch_warning_shows_digits_that_differ(cli):
+    """T/updates-per-epoch close to E printed to 4 digits read "training stops at epoch 2.5, not 2.5"."""
+    result = cli("steps", str(SAMPLES / "hf_training_args.json"), "--samples", "20000")
+    assert result.exit_code == 0, result.stderr
+    [note] = [line for line in result.stderr.splitlines() if "training stops at epoch" in line]
+    stop, planned = re.fullmatch(r"lrcli: warning: training stops at epoch (\S+), not (\S+)", note).groups()
+    assert stop != planned and float(stop) != float(planned), note
