@@ -227,7 +227,7 @@ def _kwargs_from_flags(kw: list[str] | None, scheduler_kwargs: str | None) -> di
 def _summary(curve: Curve) -> str:
     per_epoch = curve.plan.update_steps_per_epoch
     return (
-        f"{curve.label}: T={curve.plan.total} steps"
+        f"{curve.label}: T={curve.plan.total} step{'' if curve.plan.total == 1 else 's'}"
         + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
         + f", warmup W={curve.plan.warmup}, "
         f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}, final LR {curve.final_lr:.6g}"
@@ -240,6 +240,11 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
             f"-o {output} names a directory; give a file name in it, e.g. -o {Path(output) / default_name}.{fmt or 'png'}"
         )
     chosen = pick_format(output, fmt)
+    if log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
+        raise LrcliError(
+            f"--log-y: every LR of {' and '.join(c.label for c in curves)} is 0, which a log axis cannot show; "
+            "drop --log-y"
+        )
     if output == STDOUT:
         if chosen in ("png", "pdf") and sys.stdout.isatty():
             raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
@@ -415,6 +420,7 @@ def compare(
         choices = _step_flag_values(raw)
         varying = [flag for flag, items in choices.items() if len(items) > 1]
         curves = []
+        labels = _compare_labels(names)
         for name in names:
             for combination in itertools.product(*choices.values()):
                 step_values = dict(zip(choices, combination, strict=True))
@@ -428,13 +434,26 @@ def compare(
                     drop_last=drop_last,
                 )
                 layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, per_name[name])}, "--kw"))
-                label = Path(name).stem if is_file else name
+                label = labels[name]
                 layers.append(({"label": f"{label} {suffix}" if suffix else label}, "compare"))
                 layers += _metric_layers(metrics, metric, step_unit)
                 curves.append(compute(resolve(layers)))
         stems = (_safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
         _write(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(stems))
         _warn(list(dict.fromkeys(file_notes + tuple(note for curve in curves for note in curve.notes))))
+
+
+def _compare_labels(names: Sequence[str]) -> dict[str, str]:
+    """Each compared name's label: a config's file stem, or its path when two configs share a stem
+    (`a/train.yaml b/train.yaml`), so legends and CSV columns stay tellable apart."""
+    repeated = [name for name in dict.fromkeys(names) if names.count(name) > 1]
+    if repeated:
+        raise LrcliError(f"{repeated[0]} is given twice to `lrcli compare`; list each schedule or config once")
+    stems = [Path(name).stem if looks_like_config(name) else name for name in names]
+    return {
+        name: str(Path(name).with_suffix("")) if looks_like_config(name) and stems.count(stem) > 1 else stem
+        for name, stem in zip(names, stems, strict=True)
+    }
 
 
 def _raw_step_flags(

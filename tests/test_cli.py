@@ -155,6 +155,9 @@ def test_schedules_lists_every_name_with_parameters(cli):
         (["compare", "cosine", "--samples", "100000000000", "--batch", "1"], "more than lrcli evaluates"),
         (["plot", "--total-steps", "10", "-o", "."], "-o . names a directory; give a file name in it"),
         (["plot", "--total-steps", "10", "-o", "out/"], "-o out/ names a directory"),
+        (["compare", "cosine", "cosine", "--total-steps", "5"], "cosine is given twice"),
+        (["plot", "--total-steps", "1", "--warmup-steps", "1", "--log-y"], "--log-y: every LR of linear is 0"),
+        (["plot", "--total-steps", "1", "--warmup-steps", "1", "--log-y", "--format", "txt", "-o", "-"], "--log-y"),
         (["plot", "--schedule", "polynomial", "--lr", "1e-7", "--total-steps", "10"], "lr_end"),
         (["plot", "--schedule", "cosine_with_min_lr", "--total-steps", "10"], "needs min_lr or min_lr_rate"),
         (["plot", "--schedule", "warmup_stable_decay", "--total-steps", "10"], "needs num_decay_steps"),
@@ -206,3 +209,13 @@ def test_stop_epoch_warning_shows_digits_that_differ(cli):
     [note] = [line for line in result.stderr.splitlines() if "training stops at epoch" in line]
     stop, planned = re.fullmatch(r"lrcli: warning: training stops at epoch (\S+), not (\S+)", note).groups()
     assert stop != planned and float(stop) != float(planned), note
+
+
+def test_compare_configs_with_the_same_file_name_get_distinct_labels(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "train.yaml").write_text((SAMPLES / "trl_sft.yaml").read_text())
+    result = cli("compare", "a/train.yaml", "b/train.yaml", "--samples", "1000", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "step,a/train,b/train"
