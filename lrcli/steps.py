@@ -311,9 +311,20 @@ def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:
 PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {"hf": plan_hf_steps}
 
 
+# Above 2^53 the float step arithmetic the frameworks use (ceil(E · updates)) is no longer exact, and int64 step
+# arrays overflow soon after: such a T is a typo, reported instead of a traceback.
+MAX_TOTAL_STEPS = 2**53
+
+
 def plan_steps(config: TrainConfig) -> StepPlan:
     """T and W for `config`, by the rules of the framework that will run it."""
-    return PLANNERS[config.framework](config)
+    plan = PLANNERS[config.framework](config)
+    if plan.total > MAX_TOTAL_STEPS:
+        raise LrcliError(
+            f"T = {plan.total:,} optimizer steps is beyond any run lrcli can count exactly (2^53); "
+            "check --total-steps/--max-steps/--samples/--epochs and the config's values"
+        )
+    return plan
 
 # Frameworks whose count differs from the HF Trainer's; imported last because they build on StepPlan above.
 from lrcli import (  # noqa: E402

@@ -156,6 +156,8 @@ def test_schedules_lists_every_name_with_parameters(cli):
         (["plot", "--total-steps", "10", "-o", "."], "-o . names a directory; give a file name in it"),
         (["plot", "--total-steps", "10", "-o", "out/"], "-o out/ names a directory"),
         (["compare", "cosine", "cosine", "--total-steps", "5"], "cosine is given twice"),
+        (["steps", "--max-steps", "99999999999999999999999"], "beyond any run lrcli can count exactly"),
+        (["steps", "--samples", "99999999999999999999999", "--batch", "1"], "beyond any run lrcli can count"),
         (["plot", "--total-steps", "1", "--warmup-steps", "1", "--log-y"], "--log-y: every LR of linear is 0"),
         (["plot", "--total-steps", "1", "--warmup-steps", "1", "--log-y", "--format", "txt", "-o", "-"], "--log-y"),
         (["plot", "--schedule", "polynomial", "--lr", "1e-7", "--total-steps", "10"], "lr_end"),
