@@ -324,7 +324,7 @@ def plot(
 ) -> None:
     """Draw (or tabulate) one learning-rate schedule, from flags or from a training CONFIG file.
 
-    Without -o, writes <schedule>.png in the current directory. Row s of a table is the LR after s scheduler
+    Without -o, writes <schedule>.png (<config name>.png for a CONFIG) in the current directory. Row s of a table is the LR after s scheduler
     steps, i.e. the LR of update s+1, for s = 0 … T.
 
     T comes from --total-steps, or from the step flags as the HF Trainer counts them (see `lrcli steps`).

@@ -73,3 +73,15 @@ def test_compare_legend_tells_curves_with_different_lengths_apart(cli):
         plan = json.loads(cli("steps", *run, "--world-size", world, "--json").stdout)
         label = f"cosine world_size={world} (T={plan['total_steps']}, W={plan['warmup_steps']})"
         assert label in texts, texts
+
+
+def test_compare_title_with_many_long_labels_does_not_crowd_the_plot(cli, tmp_path):
+    names = []
+    for i in range(5):
+        config = tmp_path / f"alignment-handbook_model-{i}_sft_cosine-min-lr_packing.yaml"
+        config.write_text("learning_rate: 2.0e-5\nlr_scheduler_type: cosine\nper_device_train_batch_size: 4\n")
+        names.append(str(config))
+    result = cli("compare", *names, "--samples", "2000", "--dialect", "hf", "--format", "svg", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    [title] = [t for t in _texts(result.stdout) if " vs " in t or "curves compared" in t]
+    assert len(title.splitlines()) <= 2 and "min-\n" not in title, title

@@ -40,7 +40,12 @@ def _title(curves: Sequence[Curve]) -> str:
         details = f"peak LR {c.peak_lr:g}{base} · T = {_steps_text(c.plan.total)} · warmup {c.plan.warmup}"
         joined = f"{name} · {details}"
         return joined if len(joined) <= _TITLE_WIDTH else f"{name}\n{details}"
-    return textwrap.fill("  vs  ".join(c.label for c in curves), _TITLE_WIDTH, break_long_words=False)
+    joined = "  vs  ".join(c.label for c in curves)
+    if len(joined) <= _TITLE_WIDTH:
+        return joined
+    if len(joined) <= 2 * _TITLE_WIDTH:
+        return textwrap.fill(joined, _TITLE_WIDTH, break_long_words=False, break_on_hyphens=False)
+    return f"{len(curves)} curves compared (labels in the legend)"  # the legend already names each one
 
 
 def _legend_label(curve: Curve) -> str:
