@@ -349,17 +349,23 @@ def plot(
         _warn(file_notes + curve.notes)  # after the write: a failed write stays one error line
 
 
-def _split_compare_kwargs(names: Sequence[str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """`NAME.KEY=VALUE` goes to schedule NAME only; a plain `KEY=VALUE` goes to every schedule."""
-    per_name: dict[str, dict[str, Any]] = {name: {} for name in names}
+def _split_compare_kwargs(labels: dict[str, str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`LABEL.KEY=VALUE` goes to the one compared schedule or config (by its label, e.g. `trl_sft` for
+    `configs/trl_sft.yaml`); a plain `KEY=VALUE` goes to every one."""
+    per_name: dict[str, dict[str, Any]] = {name: {} for name in labels}
+    by_label = {label: name for name, label in labels.items()}
     for key, value in pairs.items():
-        prefix, dot, rest = key.partition(".")
-        if dot and prefix in per_name:
-            per_name[prefix][rest] = value
-        elif dot and prefix not in SCHEDULES:
-            raise LrcliError(f"--kw {key}: {prefix!r} is not one of the compared schedules ({', '.join(names)})")
+        target = max((label for label in by_label if key.startswith(label + ".")), key=len, default=None)
+        if target is not None:
+            per_name[by_label[target]][key[len(target) + 1:]] = value
+        elif "." in key:
+            prefix = key.partition(".")[0]
+            raise LrcliError(
+                f"--kw {key}: {prefix!r} is not one of the compared curves; write --kw LABEL.KEY=VALUE with "
+                f"LABEL one of: {', '.join(by_label)}"
+            )
         else:
-            for name in names:
+            for name in labels:
                 per_name[name].setdefault(key, value)
     return per_name
 
@@ -403,7 +409,8 @@ def compare(
     A config file draws the curve its framework will run; the flags override its values as in `lrcli plot`.
     Row s of a table is the LR after s scheduler steps, i.e. the LR of update s+1, for s = 0 … T.
 
-    Scheduler arguments for one schedule only: --kw NAME.KEY=VALUE.
+    Scheduler arguments for one curve only: --kw LABEL.KEY=VALUE (LABEL: the schedule name, or a config's file
+    name without its suffix). Without -o, writes compare_<names>.png in the current directory.
 
     Step flags take comma lists: each combination is one curve per schedule, labelled by the values that vary,
     e.g. `lrcli compare cosine --samples 10000 --batch 32 --world-size 1,8` draws "cosine world_size=1" and
@@ -413,14 +420,14 @@ def compare(
     """
     with user_errors():
         pairs = _kwargs_from_flags(kw, scheduler_kwargs)
-        per_name = _split_compare_kwargs(names, pairs)
+        labels = _compare_labels(names)
+        per_name = _split_compare_kwargs(labels, pairs)
         file_notes: tuple[str, ...] = ()
         raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
                               transformers_version)
         choices = _step_flag_values(raw)
         varying = [flag for flag, items in choices.items() if len(items) > 1]
         curves = []
-        labels = _compare_labels(names)
         for name in names:
             for combination in itertools.product(*choices.values()):
                 step_values = dict(zip(choices, combination, strict=True))

@@ -156,6 +156,8 @@ def test_schedules_lists_every_name_with_parameters(cli):
         (["plot", "--total-steps", "10", "-o", "."], "-o . names a directory; give a file name in it"),
         (["plot", "--total-steps", "10", "-o", "out/"], "-o out/ names a directory"),
         (["compare", "cosine", "cosine", "--total-steps", "5"], "cosine is given twice"),
+        (["compare", "cosine", "linear", "--total-steps", "5", "--kw", "polynomial.power=2"],
+         "'polynomial' is not one of the compared curves"),
         (["steps", "--max-steps", "99999999999999999999999"], "beyond any run lrcli can count exactly"),
         (["steps", "--samples", "99999999999999999999999", "--batch", "1"], "beyond any run lrcli can count"),
         (["plot", "--total-steps", "1", "--warmup-steps", "1", "--log-y"], "--log-y: every LR of linear is 0"),
@@ -221,3 +223,15 @@ def test_compare_configs_with_the_same_file_name_get_distinct_labels(cli, tmp_pa
     result = cli("compare", "a/train.yaml", "b/train.yaml", "--samples", "1000", "-o", "-")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "step,a/train,b/train"
+
+
+def test_compare_kw_targets_a_config_by_its_file_name(cli):
+    """`--kw trl_sft.KEY=V` reaches sample_configs/trl_sft.yaml only (a path has no dot-free name to target)."""
+    config = str(SAMPLES / "trl_sft.yaml")
+    args = ("compare", config, "cosine", "--samples", "100", "--format", "json", "-o", "-")
+    before = json.loads(cli(*args).stdout)["curves"]
+    result = cli(*args, "--kw", "trl_sft.min_lr_rate=0.5")
+    assert result.exit_code == 0, result.stderr
+    after = json.loads(result.stdout)["curves"]
+    assert after[0]["scheduler_kwargs"]["min_lr_rate"] == 0.5 != before[0]["scheduler_kwargs"]["min_lr_rate"]
+    assert after[1] == before[1]  # the cosine curve is untouched
