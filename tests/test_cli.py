@@ -235,3 +235,12 @@ def test_compare_kw_targets_a_config_by_its_file_name(cli):
     after = json.loads(result.stdout)["curves"]
     assert after[0]["scheduler_kwargs"]["min_lr_rate"] == 0.5 != before[0]["scheduler_kwargs"]["min_lr_rate"]
     assert after[1] == before[1]  # the cosine curve is untouched
+
+
+def test_binary_metrics_file_is_one_error_line(cli, tmp_path):
+    binary = tmp_path / "history.csv"
+    binary.write_bytes(bytes(range(128, 256)))
+    result = cli("plot", "--schedule", "ReduceLROnPlateau", "--total-steps", "10", "--metrics", str(binary),
+                 "-o", str(tmp_path / "x.png"))
+    assert "is not UTF-8 text" in assert_one_error_line(result)
+    assert not (tmp_path / "x.png").exists()
