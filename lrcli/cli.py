@@ -109,7 +109,11 @@ MetricOpt = Annotated[
 ]
 StepUnitOpt = Annotated[
     str | None,
-    typer.Option("--step-unit", help="When the scheduler steps: 'step' (each optimizer update, default) or 'epoch'."),
+    typer.Option(
+        "--step-unit",
+        help="When the scheduler steps: 'step' (each optimizer update, default) or 'epoch' (then row s is the LR "
+        "after floor(s/U) scheduler steps, U updates per epoch).",
+    ),
 ]
 
 

@@ -33,6 +33,7 @@ class Curve:
     steps: NDArray[np.int64]
     lr: NDArray[np.float64]
     notes: tuple[str, ...]
+    step_unit: str = "step"  # "epoch": row s has had floor(s / updates per epoch) scheduler steps
 
     @property
     def peak_lr(self) -> float:
@@ -111,6 +112,7 @@ def compute(config: TrainConfig) -> Curve:
         steps=steps,
         lr=lr,
         notes=plan.notes + tuple(notes) + first_update_notes(float(lr[0]), plan),
+        step_unit="step" if schedule.needs_metrics else config.step_unit,
     )
 
 

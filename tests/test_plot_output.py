@@ -85,3 +85,15 @@ def test_compare_title_with_many_long_labels_does_not_crowd_the_plot(cli, tmp_pa
     assert result.exit_code == 0, result.stderr
     [title] = [t for t in _texts(result.stdout) if " vs " in t or "curves compared" in t]
     assert len(title.splitlines()) <= 2 and "min-\n" not in title, title
+
+
+def test_epoch_stepped_curve_does_not_claim_s_scheduler_steps(cli):
+    """With --step-unit epoch row s has had floor(s/U) scheduler steps, not s: the axis and JSON must not say s."""
+    run = ("--schedule", "StepLR", "--kw", "step_size=1", "--samples", "100", "--batch", "10", "--epochs", "3",
+           "--step-unit", "epoch")
+    assert not any("after s scheduler steps" in t for t in _texts(_svg(cli, *run)))
+    result = cli("plot", *run, "--format", "json", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert "after s scheduler steps" not in record["step_convention"]
+    assert "floor(s / update steps per epoch)" in record["step_convention"]

@@ -116,7 +116,7 @@ def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str
             pad = 0.04 * (top - bottom)  # a curve at LR 0 stays visible above the axis line
             ax.set_ylim(bottom - pad, top + pad)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers, even for T = 1
-        ax.set_xlabel("optimizer step (LR after s scheduler steps)")
+        ax.set_xlabel("optimizer step s (the LR of update s+1)")  # true whether the scheduler steps per update or per epoch
         ax.set_ylabel("learning rate" + (" (log)" if log_y else ""))
         ax.set_title(title or _title(curves), fontsize=10)
         ax.grid(True, alpha=0.3)
