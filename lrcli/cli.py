@@ -244,6 +244,8 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
             f"-o {output} names a directory; give a file name in it, e.g. -o {Path(output) / default_name}.{fmt or 'png'}"
         )
     chosen = pick_format(output, fmt)
+    if log_y and chosen in ("csv", "json"):
+        _warn([f"--log-y only changes plots and the txt chart; the {chosen.upper()} table has the same values"])
     if log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
         raise LrcliError(
             f"--log-y: every LR of {' and '.join(c.label for c in curves)} is 0, which a log axis cannot show; "

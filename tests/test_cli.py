@@ -244,3 +244,10 @@ def test_binary_metrics_file_is_one_error_line(cli, tmp_path):
                  "-o", str(tmp_path / "x.png"))
     assert "is not UTF-8 text" in assert_one_error_line(result)
     assert not (tmp_path / "x.png").exists()
+
+
+def test_log_y_on_a_table_warns_that_it_changes_nothing(cli):
+    result = cli("plot", "--total-steps", "5", "--log-y", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "lrcli: warning: --log-y only changes plots" in result.stderr
+    assert result.stdout.startswith("step,lr\n")
