@@ -244,8 +244,10 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
             f"-o {output} names a directory; give a file name in it, e.g. -o {Path(output) / default_name}.{fmt or 'png'}"
         )
     chosen = pick_format(output, fmt)
-    if log_y and chosen in ("csv", "json"):
-        _warn([f"--log-y only changes plots and the txt chart; the {chosen.upper()} table has the same values"])
+    ignored = (
+        [f"--log-y only changes plots and the txt chart; the {chosen.upper()} table has the same values"]
+        if log_y and chosen in ("csv", "json") else []
+    )  # warned after the write, so that a failed write stays one error line
     if log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
         raise LrcliError(
             f"--log-y: every LR of {' and '.join(c.label for c in curves)} is 0, which a log axis cannot show; "
@@ -259,6 +261,7 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
             typer.echo(_summary(curve), err=True)
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        _warn(ignored)
         return
     path = Path(output) if output is not None else Path(f"{default_name}.{chosen}")
     data = render(curves, chosen, log_y=log_y)
@@ -266,6 +269,7 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
     for curve in curves:
         typer.echo(_summary(curve), err=True)
     typer.echo(f"wrote {path}", err=True)
+    _warn(ignored)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -156,6 +156,7 @@ def test_schedules_lists_every_name_with_parameters(cli):
         (["plot", "--total-steps", "10", "-o", "."], "-o . names a directory; give a file name in it"),
         (["plot", "--total-steps", "10", "-o", "out/"], "-o out/ names a directory"),
         (["compare", "cosine", "cosine", "--total-steps", "5"], "cosine is given twice"),
+        (["plot", "--total-steps", "5", "--log-y", "-o", "nodir/x.csv"], "cannot write nodir/x.csv"),
         (["compare", "cosine", "linear", "--total-steps", "5", "--kw", "polynomial.power=2"],
          "'polynomial' is not one of the compared curves"),
         (["steps", "--max-steps", "99999999999999999999999"], "beyond any run lrcli can count exactly"),
