@@ -289,7 +289,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     except OSError as exc:
-        raise LrcliError(f"cannot write {path}: {exc.strerror}; check that {directory} exists and is writable") from None
+        if not directory.exists():
+            hint = f"create the directory {directory} first"
+        elif not directory.is_dir():
+            hint = f"{directory} is a file, not a directory"
+        else:
+            hint = f"choose a directory you can write to ({directory} is not)"
+        raise LrcliError(f"cannot write {path}: {exc.strerror}; {hint}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
