@@ -254,3 +254,12 @@ def test_log_y_on_a_table_warns_that_it_changes_nothing(cli):
     assert result.exit_code == 0, result.stderr
     assert "lrcli: warning: --log-y only changes plots" in result.stderr
     assert result.stdout.startswith("step,lr\n")
+
+
+def test_txt_chart_marks_cells_where_compared_curves_overlap(cli):
+    """cosine and linear both start at the peak and end at 0: those cells belong to both, not to the last drawn."""
+    result = cli("compare", "cosine", "linear", "--total-steps", "10", "--format", "txt", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    chart = result.stdout.splitlines()
+    assert chart[0].split("|", 1)[1].startswith("=")  # step 0 at the peak: both curves
+    assert chart[-1].strip() == "= several curves"
