@@ -112,7 +112,11 @@ MetricOpt = Annotated[
 ]
 StepUnitOpt = Annotated[
     str | None,
-    typer.Option("--step-unit", help="When the scheduler steps: 'step' (each optimizer update, default) or 'epoch'."),
+    typer.Option(
+        "--step-unit",
+        help="When the scheduler steps: 'step' (each optimizer update, default) or 'epoch' (then row s is the LR "
+        "after floor(s/U) scheduler steps, U updates per epoch).",
+    ),
 ]
 
 
@@ -120,7 +124,7 @@ StepUnitOpt = Annotated[
 ConfigArg = Annotated[
     str | None,
     typer.Argument(
-        metavar="[CONFIG]",
+        metavar="CONFIG",
         help="Training config (HF/TRL, LLaMA-Factory, axolotl, DeepSpeed, torchtune YAML/JSON); flags override it.",
         show_default=False,
     ),
@@ -230,7 +234,7 @@ def _kwargs_from_flags(kw: list[str] | None, scheduler_kwargs: str | None) -> di
 def _summary(curve: Curve) -> str:
     per_epoch = curve.plan.update_steps_per_epoch
     return (
-        f"{curve.label}: T={curve.plan.total} steps"
+        f"{curve.label}: T={curve.plan.total} step{'' if curve.plan.total == 1 else 's'}"
         + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
         + f", warmup W={curve.plan.warmup}, "
         f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}, final LR {curve.final_lr:.6g}"
@@ -238,7 +242,20 @@ def _summary(curve: Curve) -> str:
 
 
 def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_y: bool, default_name: str) -> None:
+    if output is not None and output != STDOUT and (Path(output).is_dir() or output.endswith(os.sep)):
+        raise LrcliError(
+            f"-o {output} names a directory; give a file name in it, e.g. -o {Path(output) / default_name}.{fmt or 'png'}"
+        )
     chosen = pick_format(output, fmt)
+    ignored = (
+        [f"--log-y only changes plots and the txt chart; the {chosen.upper()} table has the same values"]
+        if log_y and chosen in ("csv", "json") else []
+    )  # warned after the write, so that a failed write stays one error line
+    if log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
+        raise LrcliError(
+            f"--log-y: every LR of {' and '.join(c.label for c in curves)} is 0, which a log axis cannot show; "
+            "drop --log-y"
+        )
     if output == STDOUT:
         if chosen in ("png", "pdf") and sys.stdout.isatty():
             raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
@@ -247,6 +264,7 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
             typer.echo(_summary(curve), err=True)
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        _warn(ignored)
         return
     path = Path(output) if output is not None else Path(f"{default_name}.{chosen}")
     data = render(curves, chosen, log_y=log_y)
@@ -254,6 +272,7 @@ def _write(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_
     for curve in curves:
         typer.echo(_summary(curve), err=True)
     typer.echo(f"wrote {path}", err=True)
+    _warn(ignored)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -273,7 +292,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     except OSError as exc:
-        raise LrcliError(f"cannot write {path}: {exc.strerror}; check that {directory} exists and is writable") from None
+        if not directory.exists():
+            hint = f"create the directory {directory} first"
+        elif not directory.is_dir():
+            hint = f"{directory} is a file, not a directory"
+        else:
+            hint = f"choose a directory you can write to ({directory} is not)"
+        raise LrcliError(f"cannot write {path}: {exc.strerror}; {hint}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -318,7 +343,8 @@ def plot(
 ) -> None:
     """Draw (or tabulate) one learning-rate schedule, from flags or from a training CONFIG file.
 
-    Without -o, writes <schedule>.png in the current directory. Row s is the LR after s scheduler steps.
+    Without -o, writes <schedule>.png (<config name>.png for a CONFIG) in the current directory. Row s of a table is the LR after s scheduler
+    steps, i.e. the LR of update s+1, for s = 0 … T.
 
     T comes from --total-steps, or from the step flags as the HF Trainer counts them (see `lrcli steps`).
 
@@ -342,17 +368,23 @@ def plot(
         _warn(file_notes + curve.notes)  # after the write: a failed write stays one error line
 
 
-def _split_compare_kwargs(names: Sequence[str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """`NAME.KEY=VALUE` goes to schedule NAME only; a plain `KEY=VALUE` goes to every schedule."""
-    per_name: dict[str, dict[str, Any]] = {name: {} for name in names}
+def _split_compare_kwargs(labels: dict[str, str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`LABEL.KEY=VALUE` goes to the one compared schedule or config (by its label, e.g. `trl_sft` for
+    `configs/trl_sft.yaml`); a plain `KEY=VALUE` goes to every one."""
+    per_name: dict[str, dict[str, Any]] = {name: {} for name in labels}
+    by_label = {label: name for name, label in labels.items()}
     for key, value in pairs.items():
-        prefix, dot, rest = key.partition(".")
-        if dot and prefix in per_name:
-            per_name[prefix][rest] = value
-        elif dot and prefix not in SCHEDULES:
-            raise LrcliError(f"--kw {key}: {prefix!r} is not one of the compared schedules ({', '.join(names)})")
+        target = max((label for label in by_label if key.startswith(label + ".")), key=len, default=None)
+        if target is not None:
+            per_name[by_label[target]][key[len(target) + 1:]] = value
+        elif "." in key:
+            prefix = key.partition(".")[0]
+            raise LrcliError(
+                f"--kw {key}: {prefix!r} is not one of the compared curves; write --kw LABEL.KEY=VALUE with "
+                f"LABEL one of: {', '.join(by_label)}"
+            )
         else:
-            for name in names:
+            for name in labels:
                 per_name[name].setdefault(key, value)
     return per_name
 
@@ -360,7 +392,12 @@ def _split_compare_kwargs(names: Sequence[str], pairs: dict[str, Any]) -> dict[s
 @app.command()
 def compare(
     names: Annotated[
-        list[str], typer.Argument(help="Schedule names or config files (.yaml/.yml/.json) to overlay.", show_default=False)
+        list[str],
+        typer.Argument(
+            metavar="SCHEDULE_OR_CONFIG",
+            help="Schedule names or config files (.yaml/.yml/.json) to overlay.",
+            show_default=False,
+        ),
     ],
     output: OutputOpt = None,
     lr: LrOpt = None,
@@ -389,8 +426,10 @@ def compare(
     """Overlay several schedules or config files in one figure or table (one CSV column per curve).
 
     A config file draws the curve its framework will run; the flags override its values as in `lrcli plot`.
+    Row s of a table is the LR after s scheduler steps, i.e. the LR of update s+1, for s = 0 … T.
 
-    Scheduler arguments for one schedule only: --kw NAME.KEY=VALUE.
+    Scheduler arguments for one curve only: --kw LABEL.KEY=VALUE (LABEL: the schedule name, or a config's file
+    name without its suffix). Without -o, writes compare_<names>.png in the current directory.
 
     Step flags take comma lists: each combination is one curve per schedule, labelled by the values that vary,
     e.g. `lrcli compare cosine --samples 10000 --batch 32 --world-size 1,8` draws "cosine world_size=1" and
@@ -400,7 +439,8 @@ def compare(
     """
     with user_errors():
         pairs = _kwargs_from_flags(kw, scheduler_kwargs)
-        per_name = _split_compare_kwargs(names, pairs)
+        labels = _compare_labels(names)
+        per_name = _split_compare_kwargs(labels, pairs)
         file_notes: tuple[str, ...] = ()
         raw = _raw_step_flags(samples, batch, grad_accum, epochs, world_size, max_steps, warmup_steps, warmup_ratio,
                               transformers_version)
@@ -420,13 +460,26 @@ def compare(
                     drop_last=drop_last,
                 )
                 layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, per_name[name])}, "--kw"))
-                label = Path(name).stem if is_file else name
+                label = labels[name]
                 layers.append(({"label": f"{label} {suffix}" if suffix else label}, "compare"))
                 layers += _metric_layers(metrics, metric, step_unit)
                 curves.append(compute(resolve(layers)))
         stems = (_safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
         _write(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(stems))
         _warn(list(dict.fromkeys(file_notes + tuple(note for curve in curves for note in curve.notes))))
+
+
+def _compare_labels(names: Sequence[str]) -> dict[str, str]:
+    """Each compared name's label: a config's file stem, or its path when two configs share a stem
+    (`a/train.yaml b/train.yaml`), so legends and CSV columns stay tellable apart."""
+    repeated = [name for name in dict.fromkeys(names) if names.count(name) > 1]
+    if repeated:
+        raise LrcliError(f"{repeated[0]} is given twice to `lrcli compare`; list each schedule or config once")
+    stems = [Path(name).stem if looks_like_config(name) else name for name in names]
+    return {
+        name: str(Path(name).with_suffix("")) if looks_like_config(name) and stems.count(stem) > 1 else stem
+        for name, stem in zip(names, stems, strict=True)
+    }
 
 
 def _raw_step_flags(
@@ -466,7 +519,8 @@ def steps(
     trainer: TrainerOpt = None,
 ) -> None:
     """How many optimizer steps the run has and where warmup ends, exactly as the HF Trainer counts them
-    (or, for a CONFIG of axolotl, torchtune or LLaMA-Factory, as that framework does).
+    (or, for a CONFIG of axolotl, torchtune, Lightning or LLaMA-Factory v1, as that framework does).
+    T and W count optimizer updates; in `lrcli plot` tables row s is the LR after s scheduler steps, s = 0 … T.
 
     N samples -> per-process batches per epoch (accelerate sharding) -> update steps per epoch (÷ GA) -> T -> W.
     --transformers-version switches the rules that changed (floor before 4.52.1, warmup precedence in 4.x / 5.x).

@@ -63,8 +63,14 @@ class TrainConfig:
 FIELD_NAMES = tuple(f.name for f in fields(TrainConfig) if f.name != "sources")
 
 
-def _validated(name: str, value: Any, where: str) -> Any:
-    what = f"{where} {name}" if where else name
+def _subject(name: str, source: str) -> str:
+    """How an error names a value: the flag (`--lr`) or the file key (`train.yaml key lr`) the user wrote."""
+    if source.startswith("-") or " key " in source:
+        return source
+    return f"{source} {name}" if source else name
+
+
+def _validated(name: str, value: Any, what: str) -> Any:
     if name == "learning_rate":
         lr = finite_float(value, what)
         if lr <= 0:
@@ -151,7 +157,7 @@ def resolve(layers: list[tuple[Mapping[str, Any], str]], base: TrainConfig | Non
                 continue
             if name not in FIELD_NAMES:
                 raise LrcliError(f"unknown setting {name!r} from {source}")
-            chosen[name] = _validated(name, value, "" if source.startswith("-") else source)
+            chosen[name] = _validated(name, value, _subject(name, source))
             sources[name] = source
     return replace(config, **chosen, sources=MappingProxyType(sources))
 

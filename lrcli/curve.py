@@ -16,6 +16,10 @@ from lrcli.plan_kwargs import derived_kwargs
 from lrcli.schedules import Schedule, evaluate, get_schedule
 from lrcli.steps import StepPlan, plan_steps
 
+# One row per step 0 … T: 10^7 rows already take a few seconds and ~2 GB to render; far above any real run (10^6
+# updates is a very long pretraining), and a typo like --total-steps 1000000000 must be an error, not an OOM kill.
+MAX_CURVE_STEPS = 10_000_000
+
 
 @dataclass(frozen=True)
 class Curve:
@@ -29,6 +33,7 @@ class Curve:
     steps: NDArray[np.int64]
     lr: NDArray[np.float64]
     notes: tuple[str, ...]
+    step_unit: str = "step"  # "epoch": row s has had floor(s / updates per epoch) scheduler steps
 
     @property
     def peak_lr(self) -> float:
@@ -74,6 +79,11 @@ def compute(config: TrainConfig) -> Curve:
     plan = plan_steps(config)
     if plan.total < 1:
         raise LrcliError(f"the run has {plan.total} optimizer steps: there is no curve to draw")
+    if plan.total > MAX_CURVE_STEPS:
+        raise LrcliError(
+            f"T = {plan.total:,} optimizer steps is more than lrcli evaluates in one curve ({MAX_CURVE_STEPS:,} rows, "
+            "one per step); check --total-steps/--max-steps/--samples, or run `lrcli steps` for T and W alone"
+        )
     kwargs, kwargs_notes = _schedule_kwargs(schedule, config, plan)
     notes = list(kwargs_notes)
     if schedule.ignores_warmup and plan.warmup:
@@ -102,6 +112,7 @@ def compute(config: TrainConfig) -> Curve:
         steps=steps,
         lr=lr,
         notes=plan.notes + tuple(notes) + first_update_notes(float(lr[0]), plan),
+        step_unit="step" if schedule.needs_metrics else config.step_unit,
     )
 
 

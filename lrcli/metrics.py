@@ -98,6 +98,10 @@ def load_metrics(path: str, metric: str | None = None) -> MetricHistory:
         text = Path(path).read_text()
     except OSError as exc:
         raise LrcliError(f"cannot read metrics file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise LrcliError(
+            f"--metrics {path} is not UTF-8 text; give a trainer_state.json or a CSV with step and metric columns"
+        ) from None
     if path.endswith(".json"):
         try:
             data = json.loads(text)

@@ -290,7 +290,8 @@ def _step_notes(
         if config.max_steps > 0:
             notes.append(f"max_steps overrides epochs: training stops at epoch {final_epoch:.4g}")
         elif not math.isclose(final_epoch, epochs, rel_tol=1e-9):
-            notes.append(f"training stops at epoch {final_epoch:.4g}, not {epochs:g}")
+            stop, planned = _distinct_texts(final_epoch, epochs)
+            notes.append(f"training stops at epoch {stop}, not {planned}")
     elif config.max_steps > 0:
         notes.append(f"max_steps overrides epochs: training takes {total} steps of the {updates} per epoch counted")
     notes.extend(_accelerator_notes(config, batches))
@@ -315,6 +316,15 @@ def _accelerator_notes(config: TrainConfig, batches: int) -> list[str]:
     return []
 
 
+def _distinct_texts(a: float, b: float) -> tuple[str, str]:
+    """Two different floats printed with the fewest significant digits (from 4) that tell them apart."""
+    for digits in range(4, 18):
+        text_a, text_b = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if text_a != text_b:
+            break
+    return text_a, text_b
+
+
 def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:
     """The same inputs under the other side of the floor/ceil change (4.51.3 vs 5.24): its plan, or its error."""
     rules, _ = rules_for(config.transformers_version)
@@ -329,9 +339,20 @@ def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:
 PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {"hf": plan_hf_steps}
 
 
+# Above 2^53 the float step arithmetic the frameworks use (ceil(E · updates)) is no longer exact, and int64 step
+# arrays overflow soon after: such a T is a typo, reported instead of a traceback.
+MAX_TOTAL_STEPS = 2**53
+
+
 def plan_steps(config: TrainConfig) -> StepPlan:
     """T and W for `config`, by the rules of the framework that will run it."""
-    return PLANNERS[config.framework](config)
+    plan = PLANNERS[config.framework](config)
+    if plan.total > MAX_TOTAL_STEPS:
+        raise LrcliError(
+            f"T = {plan.total:,} optimizer steps is beyond any run lrcli can count exactly (2^53); "
+            "check --total-steps/--max-steps/--samples/--epochs and the config's values"
+        )
+    return plan
 
 # Frameworks whose count differs from the HF Trainer's; imported last because they build on StepPlan above.
 from lrcli import (  # noqa: E402

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 from conftest import assert_one_error_line, hf_golden
 
 from lrcli.schedules import SCHEDULES
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 
 SEED = ["plot", "--schedule", "cosine", "--lr", "5e-6", "--total-steps", "1000", "--warmup-ratio", "0.1"]
 
@@ -139,11 +142,29 @@ def test_schedules_lists_every_name_with_parameters(cli):
     [
         (["plot", "--schedule", "cosin", "--total-steps", "10"], "did you mean 'cosine'"),
         (["plot", "--schedule", "cosine", "--total-steps", "10", "--kw", "eta_min=0"], "cosine takes no 'eta_min'"),
-        (["plot", "--total-steps", "-5"], "total_steps must be ≥ 1"),
-        (["plot", "--total-steps", "10", "--lr", "nan"], "learning_rate must be a finite number"),
-        (["plot", "--total-steps", "10", "--lr", "inf"], "learning_rate must be a finite number"),
-        (["plot", "--total-steps", "10", "--warmup-ratio", "1.5"], "warmup_ratio must be in [0, 1]"),
-        (["plot", "--total-steps", "10", "--warmup-steps", "-1"], "warmup_steps must be ≥ 0"),
+        (["plot", "--total-steps", "-5"], "--total-steps must be ≥ 1"),
+        (["plot", "--total-steps", "10", "--lr", "nan"], "--lr must be a finite number"),
+        (["plot", "--total-steps", "10", "--lr", "inf"], "--lr must be a finite number"),
+        (["plot", "--total-steps", "10", "--warmup-ratio", "1.5"], "--warmup-ratio must be in [0, 1]"),
+        (["plot", "--total-steps", "10", "--warmup-steps", "-1"], "--warmup-steps must be ≥ 0"),
+        (["plot", "--total-steps", "0"], "--total-steps must be ≥ 1, got 0"),
+        (["plot", "--total-steps", "10", "--lr", "0"], "--lr must be > 0"),
+        (["plot", "--total-steps", "10", "--step-unit", "epochs"], "--step-unit must be 'step'"),
+        (["steps", "--samples", "10", "--epochs", "-1"], "--epochs must be > 0"),
+        (["plot", "--total-steps", "1000000000"], "more than lrcli evaluates in one curve"),
+        (["compare", "cosine", "--samples", "100000000000", "--batch", "1"], "more than lrcli evaluates"),
+        (["plot", "--total-steps", "10", "-o", "."], "-o . names a directory; give a file name in it"),
+        (["plot", "--total-steps", "10", "-o", "out/"], "-o out/ names a directory"),
+        (["compare", "cosine", "cosine", "--total-steps", "5"], "cosine is given twice"),
+        (["plot", "--total-steps", "5", "--log-y", "-o", "nodir/x.csv"],
+         "cannot write nodir/x.csv: No such file or directory; create the directory nodir first"),
+        (["plot", "--total-steps", "5", "-o", "/proc/x.png"], "choose a directory you can write to (/proc is not)"),
+        (["compare", "cosine", "linear", "--total-steps", "5", "--kw", "polynomial.power=2"],
+         "'polynomial' is not one of the compared curves"),
+        (["steps", "--max-steps", "99999999999999999999999"], "beyond any run lrcli can count exactly"),
+        (["steps", "--samples", "99999999999999999999999", "--batch", "1"], "beyond any run lrcli can count"),
+        (["plot", "--total-steps", "1", "--warmup-steps", "1", "--log-y"], "--log-y: every LR of linear is 0"),
+        (["plot", "--total-steps", "1", "--warmup-steps", "1", "--log-y", "--format", "txt", "-o", "-"], "--log-y"),
         (["plot", "--schedule", "polynomial", "--lr", "1e-7", "--total-steps", "10"], "lr_end"),
         (["plot", "--schedule", "cosine_with_min_lr", "--total-steps", "10"], "needs min_lr or min_lr_rate"),
         (["plot", "--schedule", "warmup_stable_decay", "--total-steps", "10"], "needs num_decay_steps"),
@@ -186,3 +207,59 @@ def test_writing_to_a_device_keeps_the_device(cli):
     result = cli(*SEED, "-o", "/dev/null", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     assert Path("/dev/null").is_char_device()
+
+
+def test_stop_epoch_warning_shows_digits_that_differ(cli):
+    """T/updates-per-epoch close to E printed to 4 digits read "training stops at epoch 2.5, not 2.5"."""
+    result = cli("steps", str(SAMPLES / "hf_training_args.json"), "--samples", "20000")
+    assert result.exit_code == 0, result.stderr
+    [note] = [line for line in result.stderr.splitlines() if "training stops at epoch" in line]
+    stop, planned = re.fullmatch(r"lrcli: warning: training stops at epoch (\S+), not (\S+)", note).groups()
+    assert stop != planned and float(stop) != float(planned), note
+
+
+def test_compare_configs_with_the_same_file_name_get_distinct_labels(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "train.yaml").write_text((SAMPLES / "trl_sft.yaml").read_text())
+    result = cli("compare", "a/train.yaml", "b/train.yaml", "--samples", "1000", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "step,a/train,b/train"
+
+
+def test_compare_kw_targets_a_config_by_its_file_name(cli):
+    """`--kw trl_sft.KEY=V` reaches sample_configs/trl_sft.yaml only (a path has no dot-free name to target)."""
+    config = str(SAMPLES / "trl_sft.yaml")
+    args = ("compare", config, "cosine", "--samples", "100", "--format", "json", "-o", "-")
+    before = json.loads(cli(*args).stdout)["curves"]
+    result = cli(*args, "--kw", "trl_sft.min_lr_rate=0.5")
+    assert result.exit_code == 0, result.stderr
+    after = json.loads(result.stdout)["curves"]
+    assert after[0]["scheduler_kwargs"]["min_lr_rate"] == 0.5 != before[0]["scheduler_kwargs"]["min_lr_rate"]
+    assert after[1] == before[1]  # the cosine curve is untouched
+
+
+def test_binary_metrics_file_is_one_error_line(cli, tmp_path):
+    binary = tmp_path / "history.csv"
+    binary.write_bytes(bytes(range(128, 256)))
+    result = cli("plot", "--schedule", "ReduceLROnPlateau", "--total-steps", "10", "--metrics", str(binary),
+                 "-o", str(tmp_path / "x.png"))
+    assert "is not UTF-8 text" in assert_one_error_line(result)
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_log_y_on_a_table_warns_that_it_changes_nothing(cli):
+    result = cli("plot", "--total-steps", "5", "--log-y", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "lrcli: warning: --log-y only changes plots" in result.stderr
+    assert result.stdout.startswith("step,lr\n")
+
+
+def test_txt_chart_marks_cells_where_compared_curves_overlap(cli):
+    """cosine and linear both start at the peak and end at 0: those cells belong to both, not to the last drawn."""
+    result = cli("compare", "cosine", "linear", "--total-steps", "10", "--format", "txt", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    chart = result.stdout.splitlines()
+    assert chart[0].split("|", 1)[1].startswith("=")  # step 0 at the peak: both curves
+    assert chart[-1].strip() == "= several curves"

@@ -9,8 +9,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # never a GUI backend, whatever the user's matplotlibrc says
 
+import textwrap  # noqa: E402
+
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from lrcli.curve import Curve  # noqa: E402
 
@@ -21,6 +24,12 @@ _METADATA = {
     "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
 }
 _RC = {"svg.hashsalt": "lrcli", "svg.fonttype": "path", "pdf.compression": 6}
+# Characters of a 10 pt title that fit the 9-inch figure; longer titles wrap instead of running off the edge.
+_TITLE_WIDTH = 100
+
+
+def _steps_text(count: int) -> str:
+    return f"{count} step" if count == 1 else f"{count} steps"
 
 
 def _title(curves: Sequence[Curve]) -> str:
@@ -28,8 +37,20 @@ def _title(curves: Sequence[Curve]) -> str:
         c = curves[0]
         name = c.label if c.label == c.schedule else f"{c.label} ({c.schedule})"
         base = "" if c.base_lr == c.peak_lr else f" (optimizer lr {c.base_lr:g})"
-        return f"{name} · peak LR {c.peak_lr:g}{base} · T = {c.plan.total} steps · warmup {c.plan.warmup}"
-    return "  vs  ".join(c.label for c in curves)
+        details = f"peak LR {c.peak_lr:g}{base} · T = {_steps_text(c.plan.total)} · warmup {c.plan.warmup}"
+        joined = f"{name} · {details}"
+        return joined if len(joined) <= _TITLE_WIDTH else f"{name}\n{details}"
+    joined = "  vs  ".join(c.label for c in curves)
+    if len(joined) <= _TITLE_WIDTH:
+        return joined
+    if len(joined) <= 2 * _TITLE_WIDTH:
+        return textwrap.fill(joined, _TITLE_WIDTH, break_long_words=False, break_on_hyphens=False)
+    return f"{len(curves)} curves compared (labels in the legend)"  # the legend already names each one
+
+
+def _legend_label(curve: Curve) -> str:
+    """Compared curves can differ in T and W (e.g. --world-size 1,8): the legend says which is which."""
+    return f"{curve.label} (T={curve.plan.total}, W={curve.plan.warmup})"
 
 
 def _draw(ax: object, curve: Curve, color: str, *, log_y: bool, single: bool) -> None:
@@ -39,17 +60,20 @@ def _draw(ax: object, curve: Curve, color: str, *, log_y: bool, single: bool) ->
         lr[lr <= 0] = np.nan  # log axes cannot show 0; the gap itself tells the reader
     # The LR holds from one scheduler step to the next (row s is used by update s+1), so draw it as a staircase:
     # epoch-stepped schedules and short runs show their real plateaus instead of ramps between points.
-    ax.plot(steps, lr, color=color, linewidth=1.6, label=curve.label, drawstyle="steps-post")  # type: ignore[attr-defined]
+    label = curve.label if single else _legend_label(curve)
+    ax.plot(steps, lr, color=color, linewidth=1.6, label=label, drawstyle="steps-post")  # type: ignore[attr-defined]
     warmup = curve.plan.warmup
     if 0 < warmup <= curve.plan.total:
         ax.axvline(warmup, color=color, linestyle="--", linewidth=0.9, alpha=0.7)  # type: ignore[attr-defined]
         if single:
+            near_end = warmup > 0.75 * curve.plan.total  # label on the left of the line, inside the axes
             ax.annotate(  # type: ignore[attr-defined]
                 f"warmup ends: step {warmup}",
                 xy=(warmup, 0.02),
                 xycoords=("data", "axes fraction"),
-                xytext=(4, 0),
+                xytext=(-4 if near_end else 4, 0),
                 textcoords="offset points",
+                ha="right" if near_end else "left",
                 fontsize=8,
                 color=color,
             )
@@ -86,7 +110,13 @@ def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str
             _draw(ax, curve, colors[i % len(colors)], log_y=log_y, single=len(curves) == 1)
         if log_y:
             ax.set_yscale("log")
-        ax.set_xlabel("optimizer step (LR after s scheduler steps)")
+        else:  # a linear LR axis shows 0, so heights compare honestly (a constant LR is not a line mid-air)
+            top = max(max(float(c.lr.max()) for c in curves), max(c.base_lr for c in curves))
+            bottom = min(0.0, min(float(c.lr.min()) for c in curves))
+            pad = 0.04 * (top - bottom)  # a curve at LR 0 stays visible above the axis line
+            ax.set_ylim(bottom - pad, top + pad)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers, even for T = 1
+        ax.set_xlabel("optimizer step s (the LR of update s+1)")  # true whether the scheduler steps per update or per epoch
         ax.set_ylabel("learning rate" + (" (log)" if log_y else ""))
         ax.set_title(title or _title(curves), fontsize=10)
         ax.grid(True, alpha=0.3)

@@ -14,6 +14,11 @@ STEP_CONVENTION = (
     "(get_last_lr() after s calls to scheduler.step())"
 )
 
+EPOCH_STEP_CONVENTION = (
+    "row s is the LR the optimizer uses for update s+1; the scheduler steps once per epoch, so row s is the LR after "
+    "floor(s / update steps per epoch) scheduler steps"
+)
+
 
 def to_csv(curves: Sequence[Curve]) -> str:
     """`step,lr` for one curve, `step,<label>,…` for several; shorter curves leave their cells empty."""
@@ -40,7 +45,7 @@ def curve_record(curve: Curve) -> dict[str, Any]:
         "scheduler_kwargs": dict(curve.kwargs),
         "plan": asdict(curve.plan),
         "notes": list(curve.notes),
-        "step_convention": STEP_CONVENTION,
+        "step_convention": STEP_CONVENTION if curve.step_unit == "step" else EPOCH_STEP_CONVENTION,
         "lr": curve.lr.tolist(),
     }
 

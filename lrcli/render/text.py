@@ -10,6 +10,7 @@ from lrcli.curve import Curve
 WIDTH = 72
 HEIGHT = 16
 MARKS = "*o+x#@%&"
+OVERLAP = "="  # two or more curves in one cell: neither mark would be honest
 
 
 def _y_of(value: float, low: float, high: float, log_y: bool) -> float | None:
@@ -34,7 +35,8 @@ def chart(curves: Sequence[Curve], *, log_y: bool = False) -> str:
                 continue
             y = _y_of(float(curve.lr[step]), low, high, log_y)
             if y is not None:
-                grid[HEIGHT - 1 - round(y * (HEIGHT - 1))][col] = mark
+                row = grid[HEIGHT - 1 - round(y * (HEIGHT - 1))]
+                row[col] = mark if row[col] in (" ", mark) else OVERLAP
     top, bottom = f"{high:.3g}", f"{low:.3g}"
     pad = max(len(top), len(bottom))
     lines = []
@@ -48,4 +50,6 @@ def chart(curves: Sequence[Curve], *, log_y: bool = False) -> str:
             f"{' ' * pad}  {mark} {curve.label}: T={curve.plan.total} W={curve.plan.warmup}"
             f" peak={curve.peak_lr:g} final={curve.final_lr:.6g}" + (" (log y)" if log_y else "")
         )
+    if len(curves) > 1 and any(OVERLAP in row for row in grid):
+        lines.append(f"{' ' * pad}  {OVERLAP} several curves")
     return "\n".join(lines) + "\n"
