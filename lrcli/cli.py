@@ -79,6 +79,21 @@ MaxStepsOpt = Annotated[str | None, typer.Option("--max-steps", metavar="T", hel
 DropLastOpt = Annotated[
     bool, typer.Option("--drop-last", "--dataloader-drop-last", help="Drop each epoch's last, incomplete batch.")
 ]
+SplitBatchesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--split-batches",
+        help="accelerate split_batches (HF accelerator_config): every process takes b/w samples of each batch, so "
+        "L = B batches per process.",
+    ),
+]
+NoEvenBatchesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-even-batches",
+        help="accelerate even_batches=False: short processes do not wrap around (process 0's count is shown).",
+    ),
+]
 TransformersVersionOpt = Annotated[
     str | None,
     typer.Option("--transformers-version", metavar="V", help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: 5.24."),
@@ -205,13 +220,15 @@ def _one_each(values: dict[str, list[Any]], command: str) -> dict[str, Any]:
 
 def _flag_layers(
     *, schedule: str | None, lr: float | None, total_steps: int | None, step_values: dict[str, Any],
-    drop_last: bool = False,
+    drop_last: bool = False, split_batches: bool = False, no_even_batches: bool = False,
 ) -> list[tuple[dict[str, Any], str]]:
     layers: list[tuple[dict[str, Any], str]] = [
         ({"lr_scheduler_type": schedule}, "--schedule"),
         ({"learning_rate": lr}, "--lr"),
         ({"total_steps": total_steps}, "--total-steps"),
         ({"dataloader_drop_last": True if drop_last else None}, "--drop-last"),
+        ({"split_batches": True if split_batches else None}, "--split-batches"),
+        ({"even_batches": False if no_even_batches else None}, "--no-even-batches"),
     ]
     layers += [({STEP_FLAGS[flag][0]: value}, flag) for flag, value in step_values.items()]
     return layers
@@ -327,6 +344,8 @@ def plot(
     world_size: WorldSizeOpt = None,
     max_steps: MaxStepsOpt = None,
     drop_last: DropLastOpt = False,
+    split_batches: SplitBatchesOpt = False,
+    no_even_batches: NoEvenBatchesOpt = False,
     warmup_steps: WarmupStepsOpt = None,
     warmup_ratio: WarmupRatioOpt = None,
     transformers_version: TransformersVersionOpt = None,
@@ -358,7 +377,7 @@ def plot(
                               transformers_version)
         step_values = _one_each(_step_flag_values(raw), "plot")
         layers += _flag_layers(
-            schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last
+            schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last, split_batches=split_batches, no_even_batches=no_even_batches
         )
         layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, _kwargs_from_flags(kw, scheduler_kwargs))},
                        "--kw"))
@@ -409,6 +428,8 @@ def compare(
     world_size: WorldSizeOpt = None,
     max_steps: MaxStepsOpt = None,
     drop_last: DropLastOpt = False,
+    split_batches: SplitBatchesOpt = False,
+    no_even_batches: NoEvenBatchesOpt = False,
     warmup_steps: WarmupStepsOpt = None,
     warmup_ratio: WarmupRatioOpt = None,
     transformers_version: TransformersVersionOpt = None,
@@ -457,7 +478,7 @@ def compare(
                 file_notes += notes
                 layers += _flag_layers(
                     schedule=None if is_file else name, lr=lr, total_steps=total_steps, step_values=step_values,
-                    drop_last=drop_last,
+                    drop_last=drop_last, split_batches=split_batches, no_even_batches=no_even_batches,
                 )
                 layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, per_name[name])}, "--kw"))
                 label = labels[name]
@@ -503,6 +524,8 @@ def steps(
     world_size: WorldSizeOpt = None,
     max_steps: MaxStepsOpt = None,
     drop_last: DropLastOpt = False,
+    split_batches: SplitBatchesOpt = False,
+    no_even_batches: NoEvenBatchesOpt = False,
     warmup_steps: WarmupStepsOpt = None,
     warmup_ratio: WarmupRatioOpt = None,
     transformers_version: TransformersVersionOpt = None,
@@ -535,7 +558,7 @@ def steps(
                               transformers_version)
         step_values = _one_each(_step_flag_values(raw), "steps")
         layers += _flag_layers(
-            schedule=schedule, lr=None, total_steps=total_steps, step_values=step_values, drop_last=drop_last
+            schedule=schedule, lr=None, total_steps=total_steps, step_values=step_values, drop_last=drop_last, split_batches=split_batches, no_even_batches=no_even_batches
         )
         layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, _kwargs_from_flags(kw, scheduler_kwargs))},
                        "--kw"))
@@ -562,6 +585,8 @@ def show(
     world_size: WorldSizeOpt = None,
     max_steps: MaxStepsOpt = None,
     drop_last: DropLastOpt = False,
+    split_batches: SplitBatchesOpt = False,
+    no_even_batches: NoEvenBatchesOpt = False,
     warmup_steps: WarmupStepsOpt = None,
     warmup_ratio: WarmupRatioOpt = None,
     transformers_version: TransformersVersionOpt = None,
@@ -586,7 +611,7 @@ def show(
                               transformers_version)
         step_values = _one_each(_step_flag_values(raw), "show")
         layers += _flag_layers(schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values,
-                               drop_last=drop_last)
+                               drop_last=drop_last, split_batches=split_batches, no_even_batches=no_even_batches)
         layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, _kwargs_from_flags(kw, scheduler_kwargs))},
                        "--kw"))
         config = resolve(layers)

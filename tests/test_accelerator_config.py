@@ -76,3 +76,20 @@ def test_unreadable_accelerator_config_is_one_error_line(cli, tmp_path):
     for bad in ("missing.json", "{not json", ["split_batches"]):
         result = cli("steps", str(_config(tmp_path, bad)), "--samples", "100")
         assert "accelerator_config" in assert_one_error_line(result)
+
+
+@pytest.mark.parametrize(
+    ("flags", "switches"),
+    [(["--split-batches"], {"split_batches": True}), (["--no-even-batches"], {"even_batches": False})],
+)
+def test_flags_give_the_trainers_plan(cli, flags, switches):
+    expected = hf_steps(**{**CASE, "samples": 1001}, **switches)  # 126 batches: 4 processes leave 2 over
+    result = cli(
+        "steps", "--samples", "1001", "--batch", str(CASE["batch"]), "--grad-accum", str(CASE["grad_accum"]),
+        "--epochs", str(CASE["epochs"]), "--world-size", str(CASE["world_size"]),
+        "--warmup-steps", str(CASE["warmup_steps"]), *flags, "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert {f: got[f] for f in FIELDS} == {f: expected[f] for f in FIELDS}
+    assert "lrcli: warning: " + next(iter(switches)) in result.stderr
