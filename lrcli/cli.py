@@ -43,7 +43,9 @@ ScheduleOpt = Annotated[
     typer.Option("--schedule", "--lr-scheduler-type", help="Schedule name (see `lrcli schedules`). Default: linear."),
 ]
 LrOpt = Annotated[float | None, typer.Option("--lr", "--learning-rate", help="Peak learning rate. Default: 5e-5.")]
-TotalStepsOpt = Annotated[int | None, typer.Option("--total-steps", help="T: the number of optimizer steps.")]
+TotalStepsOpt = Annotated[
+    str | None, typer.Option("--total-steps", metavar="T", help="T: the number of optimizer steps (1e6 is fine).")
+]
 WarmupStepsOpt = Annotated[
     str | None,
     typer.Option("--warmup-steps", metavar="X", help="Warmup, transformers 5.x meaning: ≥ 1 is a step count, < 1 a fraction of T (rounded up)."),
@@ -219,7 +221,7 @@ def _one_each(values: dict[str, list[Any]], command: str) -> dict[str, Any]:
 
 
 def _flag_layers(
-    *, schedule: str | None, lr: float | None, total_steps: int | None, step_values: dict[str, Any],
+    *, schedule: str | None, lr: float | None, total_steps: str | None, step_values: dict[str, Any],
     drop_last: bool = False, split_batches: bool = False, no_even_batches: bool = False,
 ) -> list[tuple[dict[str, Any], str]]:
     layers: list[tuple[dict[str, Any], str]] = [

@@ -51,7 +51,8 @@ class Curve:
 def first_update_notes(lr_at_start: float, plan: StepPlan) -> tuple[str, ...]:
     """transformers #34754: most warmups start at λ(0) = 0, so update 1 is wasted."""
     if plan.warmup > 0 and lr_at_start == 0:
-        return ("the first update runs at LR 0 because warmup starts at 0 (transformers #34754)",)
+        reported = " (transformers #34754)" if plan.transformers_version is not None else ""  # an HF Trainer run
+        return (f"the first update runs at LR 0 because warmup starts at 0{reported}",)
     return ()
 
 

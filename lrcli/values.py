@@ -55,13 +55,18 @@ def finite_float(value: Any, what: str) -> float:
 
 
 def whole_number(value: Any, what: str, *, minimum: int = 0) -> int:
-    """`value` as an int ≥ `minimum`; floats are accepted only when whole (`100.0`)."""
-    number = finite_float(value, what)
-    if number != int(number):
-        raise LrcliError(f"{what} must be a whole number, got {value!r}")
+    """`value` as an int ≥ `minimum`; floats are accepted only when whole (`100.0`, `1e6`)."""
+    exact = coerce_number(value)
+    if isinstance(exact, int) and not isinstance(exact, bool):
+        number = exact  # ints stay exact: going through float would turn 10**23 into 99999999999999991611392
+    else:
+        as_float = finite_float(value, what)
+        if as_float != int(as_float):
+            raise LrcliError(f"{what} must be a whole number, got {exact!r}")
+        number = int(as_float)
     if number < minimum:
-        raise LrcliError(f"{what} must be ≥ {minimum}, got {value!r}")
-    return int(number)
+        raise LrcliError(f"{what} must be ≥ {minimum}, got {exact!r}")
+    return number
 
 
 def parse_kw_pairs(pairs: list[str], what: str = "--kw") -> dict[str, Any]:

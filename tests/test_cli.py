@@ -263,3 +263,31 @@ def test_txt_chart_marks_cells_where_compared_curves_overlap(cli):
     chart = result.stdout.splitlines()
     assert chart[0].split("|", 1)[1].startswith("=")  # step 0 at the peak: both curves
     assert chart[-1].strip() == "= several curves"
+
+
+def test_total_steps_takes_scientific_notation_and_names_itself_in_errors(cli):
+    as_exponent, as_digits = (cli("plot", "--schedule", "cosine", "--total-steps", t, "-o", "-") for t in ("1e3", "1000"))
+    assert as_exponent.exit_code == as_digits.exit_code == 0 and as_exponent.stdout == as_digits.stdout
+    for bad, fragment in (("1.5", "a whole number, got 1.5"), ("abc", "a number, got 'abc'"), ("0", "≥ 1, got 0")):
+        assert f"--total-steps must be {fragment}" in assert_one_error_line(cli("steps", "--total-steps", bad))
+
+
+def test_huge_integers_are_not_rounded_through_float(cli):
+    message = assert_one_error_line(cli("steps", "--total-steps", "99999999999999999999999"))
+    assert "99,999,999,999,999,999,999,999" in message
+
+
+def test_first_update_note_cites_the_transformers_issue_only_for_hf_runs(cli):
+    hf = cli("steps", "--samples", "1000", "--warmup-steps", "10")
+    tt = cli("steps", "sample_configs/torchtune_lora.yaml", "--samples", "1000")
+    assert "warmup starts at 0 (transformers #34754)" in hf.stderr
+    assert "warmup starts at 0" in tt.stderr and "#34754" not in tt.stderr
+
+
+def test_deepspeed_path_that_is_a_directory_is_one_error_line(cli, tmp_path):
+    (tmp_path / "ds").mkdir()
+    config = tmp_path / "train.yaml"
+    config.write_text("output_dir: out\nlearning_rate: 1.0e-4\ndeepspeed: ds\n")
+    assert "is a directory; point it at the DeepSpeed JSON file" in assert_one_error_line(
+        cli("steps", str(config), "--samples", "10")
+    )

@@ -65,9 +65,14 @@ def locate(referenced: str, config_path: Path) -> tuple[Path | None, str]:
     working directory of the training run; lrcli looks beside the config first (where a config's own files
     usually sit), then in the current directory, and says which it used."""
     given = Path(referenced).expanduser()
+    beside = relative_to_config(config_path, referenced)
+    directory = next((p for p in (beside, given) if p.is_dir()), None)
+    if directory is not None and not any(p.is_file() for p in (beside, given)):
+        raise LrcliError(
+            f"{config_path.name} key deepspeed: {directory} is a directory; point it at the DeepSpeed JSON file"
+        )
     if given.is_absolute():
         return (given, "absolute path") if given.is_file() else (None, f"{given}")
-    beside = relative_to_config(config_path, referenced)
     if beside.is_file():
         return beside, "beside the config"
     if given.is_file():
