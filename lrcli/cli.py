@@ -679,4 +679,13 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except typer.Abort:
         typer.echo("lrcli: error: aborted", err=True)
         sys.exit(1)
+    except Exception as exc:  # a bug, not a user mistake: still one line, but exit 1 and a way to get the traceback
+        if os.environ.get("LRCLI_DEBUG"):
+            raise
+        typer.echo(
+            f"lrcli: error: internal error ({type(exc).__name__}: {exc}); this is a bug in lrcli: rerun with "
+            "LRCLI_DEBUG=1 for the traceback and report it",
+            err=True,
+        )
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -108,3 +108,21 @@ def test_import_rules(path):
             pytest.fail(f"{rel} imports {top} at run time")
         if top not in ("lrcli", "matplotlib", "typer") and top not in sys.stdlib_module_names:
             assert top in ALLOWED_THIRD_PARTY, f"{rel} imports {top}"
+
+
+def test_a_bug_is_one_line_and_exit_1_unless_debugging(monkeypatch, capsys):
+    from lrcli import cli
+
+    def broken(_value):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "_format_default", broken)
+    monkeypatch.delenv("LRCLI_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["schedules"])
+    assert exit_info.value.code == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lrcli: error: internal error (RuntimeError: boom)")
+    monkeypatch.setenv("LRCLI_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main(["schedules"])
