@@ -1,0 +1,89 @@
+"""lrcli on the real TRL and LLaMA-Factory configs (../shared/configs/real/) gives the T, W and update steps per epoch
+that the frameworks' own code computes from those files (tests/data/real_config_goldens.json, written by
+tools/gen_real_config_goldens.py: TrlParser / LLaMA-Factory's parser + the HF Trainer's count, in venvs with
+TRL 0.24.0 on transformers 4.57.6 and 5.24.0, LLaMA-Factory 0.9.5 on transformers 5.6.0)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import DATA
+
+REAL = Path(__file__).resolve().parents[2] / "shared/configs/real"
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/configs/real is not beside the repository")
+
+GOLDEN = json.loads((DATA / "real_config_goldens.json").read_text())
+CASES: list[dict[str, Any]] = GOLDEN["cases"]
+LRCLI_DEFAULT_TRL_TRANSFORMERS = "5.24.0"  # TRL runs are planned with lrcli's default rules unless told otherwise
+
+
+def _samples(case: dict[str, Any]) -> str:
+    return str(case["samples"]) if case["framework"] == "trl" else "+".join(map(str, case["counts"]))
+
+
+def _case_id(case: dict[str, Any]) -> str:
+    return f"{case['config']}@{case['transformers']}-N{_samples(case)}-w{case['world_size']}"
+
+
+def _lrcli_steps(cli, case: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    args = ["steps", str(REAL / case["config"]), "--samples", _samples(case), "--world-size",
+            str(case["world_size"]), "--json"]
+    if case["framework"] == "trl" and case["transformers"] != LRCLI_DEFAULT_TRL_TRANSFORMERS:
+        args += ["--transformers-version", case["transformers"]]
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+def test_golden_covers_every_hf_family_config() -> None:
+    configs = {case["config"] for case in CASES}
+    expected = {f"{p.parent.name}/{p.name}" for p in REAL.glob("trl/*.yaml")}
+    expected |= {f"llamafactory/{p.name}" for p in REAL.glob("llamafactory/*.yaml") if not p.name.startswith("v1_")}
+    assert configs == expected
+    assert {case["transformers"] for case in CASES} == {"4.57.6", "5.24.0", "5.6.0"}
+    assert not [case for case in CASES if "error" in case["expected"]], "the generator could not run a case"
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = [int(part) for part in text.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def _same_case_under(case: dict[str, Any], version: str) -> dict[str, Any]:
+    keys = ("config", "samples", "world_size")
+    return next(c for c in CASES if c["transformers"] == version and all(c.get(k) == case.get(k) for k in keys))
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_lrcli_counts_steps_as_the_framework(cli, case: dict[str, Any]) -> None:
+    expected = case["expected"]
+    plan, stderr = _lrcli_steps(cli, case)
+    assert (plan["total_steps"], plan["update_steps_per_epoch"], plan["num_train_epochs"]) == (
+        expected["total_steps"], expected["update_steps_per_epoch"], expected["num_train_epochs"])
+    assert _version(plan["transformers_version"]) == _version(case["transformers"])
+    if "warmup_ratio" in expected.get("unparsed_keys", ()):
+        # This transformers has no warmup_ratio: `trl <cmd>` drops the key (the golden's W is what is left) and the
+        # alignment-handbook / open-r1 scripts (fail_with_unknown_args) refuse it. lrcli's documented reading is the
+        # ratio the user meant, as transformers 4.57.6 computes it for the same run, with a warning naming the key.
+        assert "no warmup_ratio" in stderr
+        assert plan["warmup_steps"] == _same_case_under(case, "4.57.6")["expected"]["warmup_steps"]
+    else:
+        assert plan["warmup_steps"] == expected["warmup_steps"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["world_size"] == 1 and c.get("samples", 0) != 52002
+                                  and c.get("counts", [0])[-1] != 52002], ids=_case_id)
+def test_lrcli_reads_the_schedule_settings_the_framework_parses(cli, case: dict[str, Any]) -> None:
+    """learning_rate (TRL's per-trainer defaults, YAML '1.0e-4' strings) and the scheduler as the parser builds them."""
+    expected = case["expected"]
+    args = ["show", str(REAL / case["config"]), "--samples", _samples(case), "--json"]
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    settings = {key: entry["value"] for key, entry in json.loads(result.stdout)["settings"].items()}
+    assert settings["learning_rate"] == expected["learning_rate"]
+    assert settings["lr_scheduler_type"] == expected["lr_scheduler_type"]
+    assert (settings["lr_scheduler_kwargs"] or {}) == (expected["lr_scheduler_kwargs"] or {})
