@@ -1,7 +1,7 @@
 """lrcli on the real TRL and LLaMA-Factory configs (../shared/configs/real/) gives the T, W and update steps per epoch
 that the frameworks' own code computes from those files (tests/data/real_config_goldens.json, written by
 tools/gen_real_config_goldens.py: TrlParser / LLaMA-Factory's parser + the HF Trainer's count, in venvs with
-TRL 0.24.0 on transformers 4.57.6 and 5.24.0, LLaMA-Factory 0.9.5 on transformers 5.6.0)."""
+TRL 0.24.0 on transformers 4.57.6, 5.6.0 and 5.24.0, LLaMA-Factory 0.9.5 on transformers 5.6.0)."""
 
 from __future__ import annotations
 

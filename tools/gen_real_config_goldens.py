@@ -21,7 +21,8 @@ framework's pinned versions installed:
    runs `Trainer.set_initial_training_values` + `args.get_warmup_steps(T)` on a Trainer shell (tools/hf_steps_oracle.py).
 
 Versions (pinned, recorded in the golden): TRL 0.24.0 on transformers 4.57.6 (the last 4.x, where TRL 0.24 configs
-with `warmup_ratio` run) and 5.24.0 (lrcli's default); LLaMA-Factory 0.9.5 on transformers 5.6.0 (its newest
+with `warmup_ratio` run), 5.6.0 (a 5.0–5.14 line, where warmup_ratio replaces warmup_steps; the LLaMA-Factory venv)
+and 5.24.0 (lrcli's default, no warmup_ratio); LLaMA-Factory 0.9.5 on transformers 5.6.0 (its newest
 allowed, lrcli's default for the dialect) with accelerate 1.11.0, datasets 4.0.0, peft 0.18.1 (its pins).
 Build the venvs (torch 2.13.0 comes from local disk), then run this script with the system python:
 
@@ -70,7 +71,7 @@ LF_CONFIGS = {
     "llamafactory/qwen3_lora_sft.yaml": [(91, 1000), (91, 52002), (10, 700)],
 }
 VENVS = {"4.57.6": "/tmp/venv-tf457", "5.24.0": "/tmp/venv-tf524", "5.6.0": "/tmp/venv-tf56"}
-TRL_TRANSFORMERS = ("4.57.6", "5.24.0")
+TRL_TRANSFORMERS = ("4.57.6", "5.6.0", "5.24.0")
 LF_TRANSFORMERS = "5.6.0"
 
 
