@@ -109,6 +109,18 @@ def _warmup_5_15(total: int, ws: float, ratio: float | None, version: str) -> tu
 WARMUP_RULES = {"4.x": _warmup_4x, "5.0-5.14": _warmup_5x, "5.15+": _warmup_5_15}
 
 
+def _trl_dropped_ratio_note(config: TrainConfig, rules: HFRules, total: int) -> tuple[str, ...]:
+    """What a TRL config's warmup_ratio does where transformers has none: `trl <trainer> --config` parses with
+    `return_remaining_strings=True` and ignores the rest (trl 0.24 `scripts/*.py`), so the run warms up by
+    warmup_steps alone; scripts calling `parse_args_and_config()` (alignment-handbook, open-r1) raise instead."""
+    if config.dialect != "trl" or rules.warmup_rule != "5.15+" or not config.warmup_ratio:
+        return ()
+    dropped = hf_warmup_steps(total, config.warmup_steps, None)[0]
+    return (f"`trl {config.trainer or '<trainer>'} --config` on transformers {rules.name} drops warmup_ratio without "
+            f"a word (TrlParser hands it back unused), so that run warms up for W = {dropped} steps; "
+            "alignment-handbook and open-r1 scripts stop with 'Unknown arguments from config file'",)
+
+
 def _check_schedule_exists(config: TrainConfig, rules: HFRules) -> None:
     schedule = SCHEDULES.get(config.lr_scheduler_type)
     if schedule is not None and schedule.added_in and rules.version < parse_version(schedule.added_in):
@@ -156,7 +168,7 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     warmup, warmup_notes, warmup_stage = WARMUP_RULES[rules.warmup_rule](
         total, config.warmup_steps, config.warmup_ratio, version
     )
-    notes += warmup_notes
+    notes += warmup_notes + _trl_dropped_ratio_note(config, rules, total)
     stages.append(warmup_stage)
     refused = auto_warmup_error(config, warmup)  # a DeepSpeed file's "auto" warmup, filled by this version
     if refused:

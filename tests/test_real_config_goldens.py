@@ -70,6 +70,8 @@ def test_lrcli_counts_steps_as_the_framework(cli, case: dict[str, Any]) -> None:
         # alignment-handbook / open-r1 scripts (fail_with_unknown_args) refuse it. lrcli's documented reading is the
         # ratio the user meant, as transformers 4.57.6 computes it for the same run, with a warning naming the key.
         assert "no warmup_ratio" in stderr
+        assert f"drops warmup_ratio without a word (TrlParser hands it back unused), so that run warms up for W = " \
+               f"{expected['warmup_steps']} steps" in " ".join(stderr.split())
         assert plan["warmup_steps"] == _same_case_under(case, "4.57.6")["expected"]["warmup_steps"]
     else:
         assert plan["warmup_steps"] == expected["warmup_steps"]
