@@ -11,11 +11,16 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from lrcli.cli import app
 
 DATA = Path(__file__).parent / "data"
+
+# CI (.ci/run) draws the same examples every run, so a red build always reproduces; locally every run explores anew.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

@@ -43,6 +43,11 @@ def _check(name, lr, n, kwargs, evals=None):
         with pytest.raises(LrcliError):
             _lrcli(name, lr, n, kwargs, evals)
         return
+    if not np.all(np.isfinite(expected)):
+        # torch overflows silently (ConstantLR factor 5e-324 divides by it at total_iters); lrcli refuses the curve
+        with pytest.raises(LrcliError, match="non-finite"):
+            _lrcli(name, lr, n, kwargs, evals)
+        return
     got = _lrcli(name, lr, n, kwargs, evals)
     peak = max(lr, float(np.max(np.abs(expected))))
     assert np.max(np.abs(got - expected)) <= 1e-12 * peak, (name, kwargs)
@@ -264,3 +269,9 @@ def test_derived_parameters_match_torch_given_them_explicitly(name, n, lr):
     implicit = {"CyclicLR": {"base_lr": lr / 10, "step_size_up": 7}}.get(name, {})
     got = _lrcli(name, lr, n, implicit)
     assert np.max(np.abs(got - expected)) <= 1e-12 * max(lr, float(np.max(expected)))
+
+
+def test_an_overflowing_torch_curve_is_refused():
+    """Found by the random test above: torch's ConstantLR divides by factor at total_iters and overflows to inf."""
+    _check("ConstantLR", 1.0, 5, {"factor": 5e-324})
+    assert not np.all(np.isfinite(torch_curve("ConstantLR", lr=1.0, n=5, kwargs={"factor": 5e-324}, evals=None)))
