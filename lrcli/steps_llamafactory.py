@@ -33,7 +33,6 @@ def training_rows(config: TrainConfig) -> tuple[int | None, list[Stage]]:
     if config.max_samples is not None:
         n, stages = _cut_each_dataset(config, n)
     val = config.val_size
-    val = config.val_size
     if val is not None and val > 1e-6:
         if val >= 1:
             held = int(val)

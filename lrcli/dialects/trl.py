@@ -49,7 +49,6 @@ CURRENT = "0.24.0"
 # On-policy trainers: T = total_episodes / batch (OnPolicyConfig), not the HF Trainer's count.
 ON_POLICY = {"0.24.0": {"ppo"}, "0.11.4": {"ppov2", "rloo"}}
 GENERATION_SAMPLING = {"grpo", "rloo"}  # RepeatSampler step count (lrcli.steps_trl) in 0.24
-TRAINER_LR = {name: table.get("learning_rate") for name, table in TRL_DEFAULTS[CURRENT].items()}
 KNOWN_TRAINERS = sorted({*TRL_DEFAULTS[CURRENT], *TRL_DEFAULTS["0.11.4"], "ppo", "ppov2"})
 SUBCLASS_OF = {"gkd": "sft", "nash_md": "online_dpo", "xpo": "online_dpo"}
 
@@ -160,8 +159,7 @@ def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
     if not isinstance(name, str):
         if "num_processes" not in flags:
             return None, ""
-        size, how = launched_world_size(None, flags, f"{path.name} keys {', '.join(flags)}")
-        return size, how
+        return launched_world_size(None, flags, f"{path.name} keys {', '.join(flags)}")
     if name in TRL_SHIPPED_ACCELERATE:
         shipped = {"distributed_type": TRL_SHIPPED_ACCELERATE[name], "num_processes": 8, "num_machines": 1}
         size, how = launched_world_size(shipped, flags, f"TRL's accelerate_configs/{name}.yaml")
