@@ -17,7 +17,6 @@ from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
 from lrcli.load import get_nested, load_mapping, relative_to_config
 from lrcli.values import coerce_number
-from lrcli.versions import parse_version
 
 NAME = "deepspeed"
 
@@ -123,31 +122,6 @@ def apply_scheduler_section(
     merged.update(ds_values)
     merged_sources.update(ds_sources)
     return merged, merged_sources, notes
-
-
-def auto_warmup_error(config: Any, warmup: int) -> str | None:
-    """The error a DeepSpeed warmup schedule with `warmup_num_steps: "auto"` meets when W = 0, else None.
-
-    transformers' `HfTrainerDeepSpeedConfig.trainer_config_finalize` fills it with `args.get_warmup_steps(T)`
-    itself up to 5.17 and with max(1, W) from 5.18 (checked in the 5.16.0/5.17.0/5.18.0 sources,
-    tools/gen_deepspeed_auto_fill.py); DeepSpeed 0.19.8 `WarmupLR.__init__` raises ValueError for a
-    warmup_num_steps ≤ 0. Applies to every framework that hands the DeepSpeed file to the HF Trainer, with the
-    transformers version in force (`--transformers-version`, or the framework's pin)."""
-    kwargs = config.lr_scheduler_kwargs
-    if kwargs.get("warmup_num_steps") != "auto" or warmup > 0 or config.lr_scheduler_type not in DEEPSPEED_WARMUPS:
-        return None
-    if parse_version(config.transformers_version) >= (5, 18, 0):
-        return None
-    pinned = config.sources.get("transformers_version")
-    version = f"{config.transformers_version} [{pinned}]" if pinned else config.transformers_version
-    return (
-        f'DeepSpeed {config.lr_scheduler_type}: transformers {version} fills warmup_num_steps "auto" '
-        "with W = 0 (5.18+ fills max(1, W)), and DeepSpeed 0.19.8 raises ValueError (warmup_num_steps must be a "
-        "positive integer); set warmup_num_steps to a number ≥ 1 in the DeepSpeed file, or give a warmup"
-    )
-
-
-DEEPSPEED_WARMUPS = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR")
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
