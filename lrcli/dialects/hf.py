@@ -22,7 +22,7 @@ from typing import Any
 from lrcli.dialects import deepspeed
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
-from lrcli.load import near_miss_notes
+from lrcli.load import find_referenced_file, load_mapping, near_miss_notes
 from lrcli.values import coerce_number
 
 NAME = "hf"
@@ -148,14 +148,13 @@ def accelerator_switches(value: Any, path: Path) -> dict[str, bool]:
         except json.JSONDecodeError as exc:
             raise LrcliError(f"{where} is not valid JSON ({exc.msg}); write it as a mapping") from None
     elif isinstance(value, str):
-        candidates = [path.parent / value, Path(value)]
-        found = next((c for c in candidates if c.is_file()), None)
+        found, looked = find_referenced_file(value, path, "accelerator_config", "an AcceleratorConfig JSON file")
         if found is None:
-            raise LrcliError(f"{where}: no file {value!r} beside the config or in the current directory")
+            raise LrcliError(f"{where}: no file {value!r} (looked in {looked})")
         try:
-            value = json.loads(found.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise LrcliError(f"{where}: cannot read {found} as JSON ({exc})") from None
+            value = load_mapping(found)
+        except LrcliError as exc:
+            raise LrcliError(f"{where}: {exc}") from None
     if not isinstance(value, Mapping):
         raise LrcliError(f"{where} must be a mapping (split_batches, even_batches, …), got {value!r}")
     return {key: _boolean(value[key], f"{where}.{key}") for key in ACCELERATOR_SWITCHES if key in value}

@@ -23,7 +23,7 @@ from typing import Any
 from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
-from lrcli.load import accelerate_world_size, launched_world_size, near_miss_notes, relative_to_config
+from lrcli.load import accelerate_world_size, find_referenced_file, launched_world_size, near_miss_notes
 from lrcli.values import coerce_number
 
 NAME = "trl"
@@ -164,9 +164,10 @@ def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
         shipped = {"distributed_type": TRL_SHIPPED_ACCELERATE[name], "num_processes": 8, "num_machines": 1}
         size, how = launched_world_size(shipped, flags, f"TRL's accelerate_configs/{name}.yaml")
         return size, f"{path.name} key accelerate_config: {how}"
-    config_path = relative_to_config(path, name)
-    if not config_path.is_file():
-        raise LrcliError(f"{path.name}: accelerate_config {name!r} is neither a TRL config name nor a file")
+    config_path, looked = find_referenced_file(name, path, "accelerate_config", "an accelerate config file")
+    if config_path is None:
+        raise LrcliError(f"{path.name}: accelerate_config {name!r} is neither a TRL config name nor a file "
+                         f"(looked in {looked})")
     size, how = accelerate_world_size(config_path, flags)
     return size, f"{path.name} key accelerate_config: {how}"
 
