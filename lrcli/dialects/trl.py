@@ -70,6 +70,7 @@ TRL_KEY_HINTS = {
     **dict.fromkeys(("cliprange_value", "vf_coef"), "ppo"),
 }  # fmt: skip
 
+# GRPOConfig keys that shape its generation batches (lrcli.steps_trl); axolotl reads them from its `trl:` section.
 GRPO_KEYS = ("num_generations", "num_iterations", "steps_per_generation", "generation_batch_size")
 
 # trl 0.24 `accelerate_configs/NAME.yaml` -> distributed_type; every one says num_processes 8, num_machines 1
