@@ -139,8 +139,9 @@ ACCELERATOR_SWITCHES = ("split_batches", "even_batches")
 
 
 def accelerator_switches(value: Any, path: Path) -> dict[str, bool]:
-    """`accelerator_config` as TrainingArguments takes it: a mapping, a JSON string, or a JSON file path (opened,
-    like transformers does, from the current directory; lrcli also looks beside the config)."""
+    """`accelerator_config` as TrainingArguments takes it: a mapping, a JSON string, or a JSON file path
+    (`AcceleratorConfig.from_json_file` opens it from the current directory; lrcli looks beside the config first,
+    as for every file a config names: `load.find_referenced_file`)."""
     where = f"{path.name} key accelerator_config"
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
