@@ -379,7 +379,8 @@ def plot(
                               transformers_version)
         step_values = _one_each(_step_flag_values(raw), "plot")
         layers += _flag_layers(
-            schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last, split_batches=split_batches, no_even_batches=no_even_batches
+            schedule=schedule, lr=lr, total_steps=total_steps, step_values=step_values, drop_last=drop_last,
+            split_batches=split_batches, no_even_batches=no_even_batches,
         )
         layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, _kwargs_from_flags(kw, scheduler_kwargs))},
                        "--kw"))
@@ -560,7 +561,8 @@ def steps(
                               transformers_version)
         step_values = _one_each(_step_flag_values(raw), "steps")
         layers += _flag_layers(
-            schedule=schedule, lr=None, total_steps=total_steps, step_values=step_values, drop_last=drop_last, split_batches=split_batches, no_even_batches=no_even_batches
+            schedule=schedule, lr=None, total_steps=total_steps, step_values=step_values, drop_last=drop_last,
+            split_batches=split_batches, no_even_batches=no_even_batches,
         )
         layers.append(({"lr_scheduler_kwargs": merged_kwargs(file_kwargs, _kwargs_from_flags(kw, scheduler_kwargs))},
                        "--kw"))

@@ -189,6 +189,29 @@ def relative_to_config(config_path: Path, referenced: str) -> Path:
     return candidate if candidate.is_absolute() else config_path.parent / candidate
 
 
+def find_referenced_file(referenced: str, config_path: Path, key: str, what: str) -> tuple[Path | None, str]:
+    """The file a config's `key: PATH` names (a DeepSpeed JSON, an accelerator_config JSON, an accelerate config),
+    and how it was found; (None, the places looked in) when it is in neither.
+
+    The frameworks open PATH as given, i.e. relative to the working directory of the training run (transformers
+    `HfDeepSpeedConfig` and `AcceleratorConfig.from_json_file`, axolotl `normalize_config`, `accelerate launch
+    --config_file`); lrcli looks beside the config first (where a config's own files usually sit), then in the
+    current directory, and says which it used. A directory is an error naming `what` should be there."""
+    given = Path(referenced).expanduser()
+    beside = relative_to_config(config_path, referenced)
+    directory = next((p for p in (beside, given) if p.is_dir()), None)
+    if directory is not None and not any(p.is_file() for p in (beside, given)):
+        raise LrcliError(f"{config_path.name} key {key}: {directory} is a directory; point it at {what}")
+    if given.is_absolute():
+        return (given, "absolute path") if given.is_file() else (None, f"{given}")
+    if beside.is_file():
+        return beside, "beside the config"
+    if given.is_file():
+        return given, "in the current directory, where the framework opens it"
+    places = dict.fromkeys((beside.parent.absolute(), Path.cwd()))
+    return None, " and ".join(map(str, places))
+
+
 def get_nested(raw: Mapping[str, Any], dotted: str) -> Any:
     node: Any = raw
     for part in dotted.split("."):

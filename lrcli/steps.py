@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from lrcli.config import TrainConfig
-from lrcli.dialects.deepspeed import auto_warmup_error
 from lrcli.errors import LrcliError
 from lrcli.schedules import SCHEDULES
 from lrcli.sharding import shard_batches
@@ -143,6 +142,33 @@ def _final_epoch(total: int, batches: int, accumulation: int, rules: HFRules) ->
     return float(full) if rest == 0 else full + rest * accumulation / batches
 
 
+# DeepSpeed's schedulers with a warmup_num_steps parameter (0.19.8 `runtime/lr_schedules.py`).
+DEEPSPEED_WARMUPS = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR")
+
+
+def check_deepspeed_auto_warmup(config: TrainConfig, warmup: int) -> None:
+    """Refuse a DeepSpeed warmup schedule with `warmup_num_steps: "auto"` when W = 0 under a transformers that
+    hands DeepSpeed that 0.
+
+    transformers' `HfTrainerDeepSpeedConfig.trainer_config_finalize` fills it with `args.get_warmup_steps(T)`
+    itself up to 5.17 and with max(1, W) from 5.18 (checked in the 5.16.0/5.17.0/5.18.0 sources,
+    tools/gen_deepspeed_auto_fill.py); DeepSpeed 0.19.8 `WarmupLR.__init__` raises ValueError for a
+    warmup_num_steps ≤ 0. Applies to every planner that hands the DeepSpeed file to the HF Trainer, with the
+    transformers version in force (`--transformers-version`, or the framework's pin)."""
+    kwargs = config.lr_scheduler_kwargs
+    if kwargs.get("warmup_num_steps") != "auto" or warmup > 0 or config.lr_scheduler_type not in DEEPSPEED_WARMUPS:
+        return
+    if parse_version(config.transformers_version) >= (5, 18, 0):
+        return
+    pinned = config.sources.get("transformers_version")
+    version = f"{config.transformers_version} [{pinned}]" if pinned else config.transformers_version
+    raise LrcliError(
+        f'DeepSpeed {config.lr_scheduler_type}: transformers {version} fills warmup_num_steps "auto" '
+        "with W = 0 (5.18+ fills max(1, W)), and DeepSpeed 0.19.8 raises ValueError (warmup_num_steps must be a "
+        "positive integer); set warmup_num_steps to a number ≥ 1 in the DeepSpeed file, or give a warmup"
+    )
+
+
 def plan_hf_steps(config: TrainConfig) -> StepPlan:
     """The Hugging Face Trainer's plan, as `Trainer.set_initial_training_values` + `get_warmup_steps(T)`.
 
@@ -170,9 +196,7 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     )
     notes += warmup_notes + _trl_dropped_ratio_note(config, rules, total)
     stages.append(warmup_stage)
-    refused = auto_warmup_error(config, warmup)  # a DeepSpeed file's "auto" warmup, filled by this version
-    if refused:
-        raise LrcliError(refused)
+    check_deepspeed_auto_warmup(config, warmup)  # a DeepSpeed file's "auto" warmup, filled by this version
     if effective is not None:
         b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
         formula = f"b · GA · w = {b} · {ga} · {w}"

@@ -26,9 +26,8 @@ from __future__ import annotations
 import math
 
 from lrcli.config import TrainConfig
-from lrcli.dialects.deepspeed import auto_warmup_error
 from lrcli.errors import LrcliError
-from lrcli.steps import Stage, StepPlan
+from lrcli.steps import Stage, StepPlan, check_deepspeed_auto_warmup
 
 PREFERENCE_TRAINERS = ("dpo", "ipo", "kto", "orpo", "simpo", "gdpo")
 
@@ -178,9 +177,7 @@ def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
         )
     warmup, stage = _warmup(config, warmup_basis)
     stages.append(stage)
-    refused = auto_warmup_error(config, warmup)
-    if refused:
-        raise LrcliError(refused)
+    check_deepspeed_auto_warmup(config, warmup)
     if warmup > total:
         notes.append(f"warmup ({warmup} steps) is longer than training ({total} steps): the LR never reaches its peak")
     return StepPlan(

@@ -91,8 +91,9 @@ def plan_lightning_steps(config: TrainConfig) -> StepPlan:
         raise LrcliError("the batch size is not in the config (data.init_args.batch_size): pass --batch B, the "
                          "batch size of the train DataLoader")
     if config.source("world_size") == DEFAULT_SOURCE and "devices" in config.trainer_options:
+        nodes = config.trainer_options.get("num_nodes", "num_nodes")
         notes.append(f"trainer.devices {config.trainer_options['devices']!r} depends on the machine: lrcli assumes "
-                     "1 process; pass --world-size (devices × num_nodes)")
+                     f"1 process; pass --world-size (devices × {nodes})")
     max_steps = config.max_steps
     if max_steps == 0 or max_steps < -1:
         raise LrcliError(f"Lightning max_steps must be -1 (no limit) or ≥ 1 to train, got {max_steps}")

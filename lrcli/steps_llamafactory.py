@@ -20,6 +20,7 @@ from dataclasses import replace
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.steps import Stage, StepPlan, plan_hf_steps
+from lrcli.values import SampleCount
 
 
 def training_rows(config: TrainConfig) -> tuple[int | None, list[Stage]]:
@@ -32,7 +33,6 @@ def training_rows(config: TrainConfig) -> tuple[int | None, list[Stage]]:
         return None, stages
     if config.max_samples is not None:
         n, stages = _cut_each_dataset(config, n)
-    val = config.val_size
     val = config.val_size
     if val is not None and val > 1e-6:
         if val >= 1:
@@ -52,8 +52,7 @@ def _cut_each_dataset(config: TrainConfig, n: int) -> tuple[int, list[Stage]]:
     config's order), or from one total when that is unambiguous (one dataset, or N ≤ max_samples)."""
     cap = config.max_samples
     datasets = int(config.trainer_options.get("datasets", 1))
-    parts = getattr(n, "parts", None)
-    if parts is None:
+    if not isinstance(n, SampleCount):
         if cap >= n:
             return n, []
         if datasets > 1:
@@ -64,6 +63,7 @@ def _cut_each_dataset(config: TrainConfig, n: int) -> tuple[int, list[Stage]]:
                 + "+".join(f"N{i}" for i in range(1, datasets + 1))
             )
         return cap, [("samples after max_samples", f"min(N, max_samples) = min({n}, {cap})", cap)]
+    parts = n.parts
     strategy = str(config.trainer_options.get("mix_strategy", "concat"))
     if strategy != "concat":
         raise LrcliError(

@@ -279,7 +279,7 @@ def test_huge_integers_are_not_rounded_through_float(cli):
 
 def test_first_update_note_cites_the_transformers_issue_only_for_hf_runs(cli):
     hf = cli("steps", "--samples", "1000", "--warmup-steps", "10")
-    tt = cli("steps", "sample_configs/torchtune_lora.yaml", "--samples", "1000")
+    tt = cli("steps", str(SAMPLES / "torchtune_lora.yaml"), "--samples", "1000")
     assert "warmup starts at 0 (transformers #34754)" in hf.stderr
     assert "warmup starts at 0" in tt.stderr and "#34754" not in tt.stderr
 

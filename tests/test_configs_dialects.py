@@ -257,3 +257,31 @@ def test_bad_config_files_are_one_error_line(cli, tmp_path: Path, text: str | No
     out = tmp_path / "x.png"
     assert expected in assert_one_error_line(cli("plot", str(path), "--samples", "10", "-o", str(out)))
     assert not out.exists()
+
+
+def test_referenced_files_are_found_beside_the_config_or_in_the_cwd(cli, tmp_path: Path, monkeypatch) -> None:
+    """`accelerate_config: PATH` (TRL) and `accelerator_config: PATH` (HF) are opened from the training run's working
+    directory by the frameworks; lrcli also looks beside the config (load.find_referenced_file, as for deepspeed)."""
+    accelerate = {"distributed_type": "MULTI_GPU", "num_processes": 4, "compute_environment": "LOCAL_MACHINE"}
+    accelerator = {"split_batches": True}
+    plans = {}
+    for place in ("beside", "cwd"):
+        config_dir, run_dir = tmp_path / place / "configs", tmp_path / place / "run"
+        config_dir.mkdir(parents=True)
+        run_dir.mkdir()
+        files_dir = config_dir if place == "beside" else run_dir
+        (files_dir / "acc.yaml").write_text(yaml.safe_dump(accelerate))
+        (files_dir / "accel.json").write_text(json.dumps(accelerator))
+        (config_dir / "sft.yaml").write_text(yaml.safe_dump({
+            "max_length": 512, "per_device_train_batch_size": 8, "accelerate_config": "acc.yaml",
+            "accelerator_config": "accel.json",
+        }))  # fmt: skip
+        monkeypatch.chdir(run_dir)
+        result = cli("show", str(config_dir / "sft.yaml"), "--samples", "1003", "--json")
+        assert result.exit_code == 0, result.stderr
+        plans[place] = json.loads(result.stdout)
+    beside, cwd = plans["beside"], plans["cwd"]
+    for name in ("world_size", "split_batches"):
+        assert cwd["settings"][name]["source"] != "default", name  # read from the file in the cwd
+        assert cwd["settings"][name]["value"] == beside["settings"][name]["value"], name
+    assert (cwd["total_steps"], cwd["stages"]) == (beside["total_steps"], beside["stages"])

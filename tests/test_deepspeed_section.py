@@ -170,15 +170,20 @@ def _check_auto_fill(version: str, case: dict) -> None:
     """lrcli refuses exactly when the filled warmup_num_steps is one DeepSpeed 0.19.8 rejects (≤ 0, checked live in
     the test above), and otherwise fills the same value."""
     from lrcli.config import TrainConfig
+    from lrcli.errors import LrcliError
     from lrcli.schedules.deepspeed import fill_auto
-    from lrcli.steps import hf_warmup_steps
+    from lrcli.steps import check_deepspeed_auto_warmup, hf_warmup_steps
 
     assert hf_warmup_steps(case["total"], case["warmup_steps"], None)[0] == case["W"]
     config = TrainConfig(lr_scheduler_type="WarmupLR", lr_scheduler_kwargs={"warmup_num_steps": "auto"},
                          transformers_version=version)
-    refused = deepspeed.auto_warmup_error(config, case["W"])
-    assert (refused is not None) == (case["filled"] < 1), (version, case)
-    if refused is None:
+    try:
+        check_deepspeed_auto_warmup(config, case["W"])
+        refused = False
+    except LrcliError:
+        refused = True
+    assert refused == (case["filled"] < 1), (version, case)
+    if not refused:
         filled = fill_auto({"warmup_num_steps": "auto"}, lr=1e-4, warmup=case["W"], total=case["total"])
         assert filled["warmup_num_steps"] == case["filled"]
 

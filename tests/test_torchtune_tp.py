@@ -87,3 +87,14 @@ def test_real_configs_match_the_recipe(cli, path: Path, n: int) -> None:
     assert result.exit_code == 0, result.stderr
     record = json.loads(result.stdout)
     assert (record["total_steps"], record["warmup_steps"]) == (raw["epochs"] * per_epoch, warmup)
+
+
+def test_tp_typo_warns_and_fractional_tp_is_an_error(cli, tmp_path: Path) -> None:
+    config = _config(tmp_path, 2, 1, 1, 2)
+    config.write_text(config.read_text().replace("tensor_parallel_dim:", "tensor_paralel_dim:"))
+    result = cli("steps", str(config), "--samples", "100")
+    assert result.exit_code == 0 and "did you mean 'tensor_parallel_dim'" in result.stderr
+    fractional = _config(tmp_path, 2, 1, 1, 2)
+    fractional.write_text(fractional.read_text().replace("tensor_parallel_dim: 2", "tensor_parallel_dim: 1.5"))
+    assert "tensor_parallel_dim must be a whole number" in assert_one_error_line(
+        cli("steps", str(fractional), "--samples", "100"))

@@ -2,7 +2,7 @@
 
 `HfTrainerDeepSpeedConfig.trainer_config_finalize` (transformers `integrations/deepspeed.py`) fills it with
 `args.get_warmup_steps(T)`; 5.18.0 wraps that in max(1, ·), because DeepSpeed ≥ 0.19.6 (per its comment; the check
-is in 0.19.3's source) raises for a warmup_num_steps ≤ 0. lrcli.dialects.deepspeed.auto_warmup_error refuses exactly
+is in 0.19.3's source) raises for a warmup_num_steps ≤ 0. lrcli.steps.check_deepspeed_auto_warmup refuses exactly
 the runs whose filled value DeepSpeed rejects; tests/test_deepspeed_section.py checks it against this golden
 (transformers 5.16.0, 5.17.0, 5.18.0) and live against the installed transformers 5.24.0.
 

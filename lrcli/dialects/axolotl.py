@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lrcli.dialects import deepspeed, hf
+from lrcli.dialects import deepspeed, hf, trl
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
 from lrcli.load import near_miss_notes
@@ -85,7 +85,6 @@ PLANNER_OPTIONS = ("context_parallel_size", "tensor_parallel_size", "ddp", "sequ
                    "sample_packing_eff_est")
 # RL trainers whose step count TRL/HF make (axolotl passes max_steps = cfg.max_steps or -1).
 TRL_COUNTED = {"grpo": "trl_grpo", "ebft": "hf"}
-GRPO_OPTIONS = ("num_generations", "generation_batch_size", "steps_per_generation", "num_iterations")
 
 
 def _trl_counted_warmup(raw: Mapping[str, Any], where: str) -> tuple[float, str]:
@@ -151,7 +150,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         sources.pop("warmup_ratio", None)
         values["warmup_steps"], sources["warmup_steps"] = _trl_counted_warmup(raw, where)
         trl_section = raw.get("trl") if isinstance(raw.get("trl"), Mapping) else {}
-        options = {key: coerce_number(trl_section[key]) for key in GRPO_OPTIONS if trl_section.get(key) is not None}
+        options = {key: coerce_number(trl_section[key]) for key in trl.GRPO_KEYS if trl_section.get(key) is not None}
         if framework == "trl_grpo":
             notes += ("axolotl GRPO: T is counted as TRL 0.24's GRPOTrainer counts it; axolotl 0.19.0 runs TRL "
                       "1.9.0, whose generation batching lrcli has not checked",)

@@ -15,9 +15,8 @@ from typing import Any
 
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
-from lrcli.load import get_nested, load_mapping, relative_to_config
+from lrcli.load import find_referenced_file, get_nested, load_mapping
 from lrcli.values import coerce_number
-from lrcli.versions import parse_version
 
 NAME = "deepspeed"
 
@@ -58,35 +57,13 @@ def scheduler_reading(ds: Mapping[str, Any], name: str) -> tuple[dict[str, Any],
     return values, sources
 
 
-def locate(referenced: str, config_path: Path) -> tuple[Path | None, str]:
-    """The DeepSpeed file a config's `deepspeed: PATH` names, and how it was found.
-
-    transformers (`HfDeepSpeedConfig`) and axolotl (`normalize_config`) open PATH as given, i.e. relative to the
-    working directory of the training run; lrcli looks beside the config first (where a config's own files
-    usually sit), then in the current directory, and says which it used."""
-    given = Path(referenced).expanduser()
-    beside = relative_to_config(config_path, referenced)
-    directory = next((p for p in (beside, given) if p.is_dir()), None)
-    if directory is not None and not any(p.is_file() for p in (beside, given)):
-        raise LrcliError(
-            f"{config_path.name} key deepspeed: {directory} is a directory; point it at the DeepSpeed JSON file"
-        )
-    if given.is_absolute():
-        return (given, "absolute path") if given.is_file() else (None, f"{given}")
-    if beside.is_file():
-        return beside, "beside the config"
-    if given.is_file():
-        return given, "in the current directory, where transformers and axolotl open it"
-    return None, f"{beside.parent} and {Path.cwd()}"
-
-
 def referenced(value: Any, config_path: Path) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
     """The part of an HF-family config's `deepspeed:` value (a path, or a mapping) that changes the curve: its
-    scheduler section, and the explicit values HF must match. A path is found by `locate`."""
+    scheduler section, and the explicit values HF must match. A path is found by `load.find_referenced_file`."""
     if isinstance(value, Mapping):
         ds, name = value, f"{config_path.name} key deepspeed"
     elif isinstance(value, str) and value.strip():
-        ds_path, where = locate(value, config_path)
+        ds_path, where = find_referenced_file(value, config_path, "deepspeed", "the DeepSpeed JSON file")
         if ds_path is None:
             return {}, {}, (
                 f"{config_path.name}: deepspeed config {value} not found (looked in {where}); "
@@ -123,31 +100,6 @@ def apply_scheduler_section(
     merged.update(ds_values)
     merged_sources.update(ds_sources)
     return merged, merged_sources, notes
-
-
-def auto_warmup_error(config: Any, warmup: int) -> str | None:
-    """The error a DeepSpeed warmup schedule with `warmup_num_steps: "auto"` meets when W = 0, else None.
-
-    transformers' `HfTrainerDeepSpeedConfig.trainer_config_finalize` fills it with `args.get_warmup_steps(T)`
-    itself up to 5.17 and with max(1, W) from 5.18 (checked in the 5.16.0/5.17.0/5.18.0 sources,
-    tools/gen_deepspeed_auto_fill.py); DeepSpeed 0.19.8 `WarmupLR.__init__` raises ValueError for a
-    warmup_num_steps ≤ 0. Applies to every framework that hands the DeepSpeed file to the HF Trainer, with the
-    transformers version in force (`--transformers-version`, or the framework's pin)."""
-    kwargs = config.lr_scheduler_kwargs
-    if kwargs.get("warmup_num_steps") != "auto" or warmup > 0 or config.lr_scheduler_type not in DEEPSPEED_WARMUPS:
-        return None
-    if parse_version(config.transformers_version) >= (5, 18, 0):
-        return None
-    pinned = config.sources.get("transformers_version")
-    version = f"{config.transformers_version} [{pinned}]" if pinned else config.transformers_version
-    return (
-        f'DeepSpeed {config.lr_scheduler_type}: transformers {version} fills warmup_num_steps "auto" '
-        "with W = 0 (5.18+ fills max(1, W)), and DeepSpeed 0.19.8 raises ValueError (warmup_num_steps must be a "
-        "positive integer); set warmup_num_steps to a number ≥ 1 in the DeepSpeed file, or give a warmup"
-    )
-
-
-DEEPSPEED_WARMUPS = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR")
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:

@@ -22,7 +22,7 @@ from typing import Any
 from lrcli.dialects import deepspeed
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
-from lrcli.load import near_miss_notes
+from lrcli.load import find_referenced_file, load_mapping, near_miss_notes
 from lrcli.values import coerce_number
 
 NAME = "hf"
@@ -139,8 +139,9 @@ ACCELERATOR_SWITCHES = ("split_batches", "even_batches")
 
 
 def accelerator_switches(value: Any, path: Path) -> dict[str, bool]:
-    """`accelerator_config` as TrainingArguments takes it: a mapping, a JSON string, or a JSON file path (opened,
-    like transformers does, from the current directory; lrcli also looks beside the config)."""
+    """`accelerator_config` as TrainingArguments takes it: a mapping, a JSON string, or a JSON file path
+    (`AcceleratorConfig.from_json_file` opens it from the current directory; lrcli looks beside the config first,
+    as for every file a config names: `load.find_referenced_file`)."""
     where = f"{path.name} key accelerator_config"
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
@@ -148,14 +149,13 @@ def accelerator_switches(value: Any, path: Path) -> dict[str, bool]:
         except json.JSONDecodeError as exc:
             raise LrcliError(f"{where} is not valid JSON ({exc.msg}); write it as a mapping") from None
     elif isinstance(value, str):
-        candidates = [path.parent / value, Path(value)]
-        found = next((c for c in candidates if c.is_file()), None)
+        found, looked = find_referenced_file(value, path, "accelerator_config", "an AcceleratorConfig JSON file")
         if found is None:
-            raise LrcliError(f"{where}: no file {value!r} beside the config or in the current directory")
+            raise LrcliError(f"{where}: no file {value!r} (looked in {looked})")
         try:
-            value = json.loads(found.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise LrcliError(f"{where}: cannot read {found} as JSON ({exc})") from None
+            value = load_mapping(found)
+        except LrcliError as exc:
+            raise LrcliError(f"{where}: {exc}") from None
     if not isinstance(value, Mapping):
         raise LrcliError(f"{where} must be a mapping (split_batches, even_batches, …), got {value!r}")
     return {key: _boolean(value[key], f"{where}.{key}") for key in ACCELERATOR_SWITCHES if key in value}

@@ -26,7 +26,7 @@ from lrcli.errors import LrcliError
 from lrcli.load import near_miss_notes
 from lrcli.schedules import SCHEDULES
 from lrcli.schedules.pytorch import TORCH, scheduler_from_config, torch_schedule_name
-from lrcli.values import coerce_number
+from lrcli.values import coerce_number, whole_number
 
 NAME = "lightning"
 
@@ -141,7 +141,7 @@ def _scheduler(block: Any, where: str) -> tuple[str, dict[str, Any], str | None]
     return name, kwargs, monitor
 
 
-def _devices(value: Any, accelerator: Any) -> int | None:
+def _devices(value: Any, accelerator: Any, where: str) -> int | None:
     """Processes per node from `trainer.devices`; None when it depends on the machine ("auto", -1)."""
     if isinstance(value, list):
         return len(value)
@@ -154,12 +154,12 @@ def _devices(value: Any, accelerator: Any) -> int | None:
         value = coerce_number(text)
     if isinstance(value, int) and not isinstance(value, bool):
         return None if value == -1 else value
-    raise LrcliError(f"trainer.devices {value!r} is not a device count, a list of ids, 'auto' or -1")
+    raise LrcliError(f"{where}: trainer.devices {value!r} is not a device count, a list of ids, 'auto' or -1")
 
 
 def _read_trainer(trainer: Mapping[str, Any], where: str, values: dict[str, Any], sources: dict[str, str],
-                  options: dict[str, Any]) -> tuple[str, ...]:
-    notes: tuple[str, ...] = ()
+                  options: dict[str, Any]) -> None:
+    """The `trainer:` block into `values`/`sources` (TrainConfig fields) and `options` (the planner's own keys)."""
     for key, name in TRAINER_KEYS.items():
         value = coerce_number(trainer.get(key))
         if value is None:
@@ -177,8 +177,8 @@ def _read_trainer(trainer: Mapping[str, Any], where: str, values: dict[str, Any]
         if trainer.get(key):
             raise LrcliError(f"{where}: trainer.{key} replaces the training loop's batch count; lrcli does not model it")
     accelerator = trainer.get("accelerator")
-    devices = _devices(trainer.get("devices", "auto"), accelerator)
-    nodes = coerce_number(trainer.get("num_nodes", 1))
+    devices = _devices(trainer.get("devices", "auto"), accelerator, where)
+    nodes = whole_number(trainer.get("num_nodes", 1), f"{where} key trainer.num_nodes", minimum=1)
     if devices is None:
         options["devices"] = trainer.get("devices", "auto")  # the planner says the world size is assumed
     else:
@@ -186,8 +186,7 @@ def _read_trainer(trainer: Mapping[str, Any], where: str, values: dict[str, Any]
         shown = "devices" if "devices" in trainer else f"devices (Lightning default 'auto' on accelerator {accelerator})"
         sources["world_size"] = f"{where} keys trainer.{shown} × num_nodes = {devices} × {nodes}"
     if nodes != 1 and devices is None:
-        options["num_nodes"] = nodes
-    return notes
+        options["num_nodes"] = nodes  # for the planner's note on the world size it cannot know
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
@@ -221,7 +220,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     trainer_block = body.get("trainer") or {}
     if not isinstance(trainer_block, Mapping):
         raise LrcliError(f"{where}: trainer must be a mapping of Trainer arguments")
-    notes += _read_trainer(trainer_block, where, values, sources, options)
+    _read_trainer(trainer_block, where, values, sources, options)
     data = body.get("data")
     if _is_class_block(data) and isinstance(data.get("init_args"), Mapping):
         batch = data["init_args"].get("batch_size")

@@ -117,13 +117,13 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     values["framework"], sources["framework"] = NAME, f"{path.name} (LLaMA-Factory)"
     values["transformers_version"] = "5.6"
     sources["transformers_version"] = "LLaMA-Factory 0.9.5 requires transformers ≤ 5.6.0 (newest allowed)"
+    names = dataset_names(raw)
     if raw.get("max_samples") is not None:
         values["max_samples"], sources["max_samples"] = coerce_number(raw["max_samples"]), f"{path.name} key max_samples"
-        names = dataset_names(raw)
         if len(names) > 1:
             values["trainer_options"] = {"datasets": len(names), "mix_strategy": raw.get("mix_strategy") or "concat"}
             sources["trainer_options"] = f"{path.name} key dataset: {', '.join(names)}"
-    if len(dataset_names(raw)) > 1 and str(raw.get("mix_strategy") or "concat").startswith("interleave"):
+    if len(names) > 1 and str(raw.get("mix_strategy") or "concat").startswith("interleave"):
         notes += (f"{path.name}: mix_strategy {raw['mix_strategy']} interleaves the datasets (datasets' "
                   "interleave_datasets), so the merged dataset is not their concatenation: give --samples as the "
                   "merged row count (lrcli does not model interleaving)",)

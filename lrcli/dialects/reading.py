@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -19,7 +19,6 @@ class Reading:
     values: Mapping[str, Any]
     sources: Mapping[str, str]
     notes: tuple[str, ...] = ()
-    extras: Mapping[str, Any] = field(default_factory=dict)  # dialect-specific facts for `lrcli show`
 
     def layers(self) -> list[tuple[dict[str, Any], str]]:
         """One `config.resolve` layer per value, so each keeps its own source."""

@@ -19,7 +19,7 @@ from typing import Any
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
 from lrcli.load import near_miss_notes
-from lrcli.values import coerce_number
+from lrcli.values import coerce_number, whole_number
 
 NAME = "torchtune"
 
@@ -32,7 +32,8 @@ TORCH_PREFIX = "torch.optim.lr_scheduler."
 TOP_KEYS = {"batch_size": "per_device_train_batch_size", "epochs": "num_train_epochs",
             "max_steps_per_epoch": "max_steps_per_epoch",
             "gradient_accumulation_steps": "gradient_accumulation_steps", "num_steps": "max_steps"}
-OTHER_KEYS = ("tensor_parallel_dim", "tensor_parallel_plan", "batch_size_val", "forward_batch_size", "ppo_epochs", "save_every_n_epochs", "log_every_n_steps")
+OTHER_KEYS = ("tensor_parallel_plan", "batch_size_val", "forward_batch_size", "ppo_epochs", "save_every_n_epochs",
+              "log_every_n_steps")
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w]*)\}")
 
 
@@ -62,9 +63,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
             values[name], sources[name] = _value(raw, raw[key]), f"{where} key {key}"
     tp = raw.get("tensor_parallel_dim")
     if tp is not None:
-        tp = _value(raw, tp)
-        if not isinstance(tp, int) or isinstance(tp, bool) or tp < 1:
-            raise LrcliError(f"{where}: tensor_parallel_dim must be a whole number ≥ 1, got {raw['tensor_parallel_dim']!r}")
+        tp = whole_number(_value(raw, tp), f"{where} key tensor_parallel_dim", minimum=1)
         if tp > 1 and raw.get("tensor_parallel_plan") is None:
             raise LrcliError(f"{where}: tensor_parallel_dim {tp} needs a tensor_parallel_plan (the recipe raises "
                              "ValueError without one)")
@@ -93,6 +92,6 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         if args:
             values["lr_scheduler_kwargs"] = args
             sources["lr_scheduler_kwargs"] = f"{where} key lr_scheduler arguments"
-    notes += near_miss_notes(raw, TOP_KEYS, OTHER_KEYS, path)
+    notes += near_miss_notes(raw, (*TOP_KEYS, "tensor_parallel_dim"), OTHER_KEYS, path)
     values["dialect"], sources["dialect"] = NAME, f"{where} (detected or --dialect)"
     return Reading(dialect=NAME, values=values, sources=sources, notes=notes)

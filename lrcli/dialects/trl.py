@@ -23,7 +23,7 @@ from typing import Any
 from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
-from lrcli.load import accelerate_world_size, launched_world_size, near_miss_notes, relative_to_config
+from lrcli.load import accelerate_world_size, find_referenced_file, launched_world_size, near_miss_notes
 from lrcli.values import coerce_number
 
 NAME = "trl"
@@ -49,7 +49,6 @@ CURRENT = "0.24.0"
 # On-policy trainers: T = total_episodes / batch (OnPolicyConfig), not the HF Trainer's count.
 ON_POLICY = {"0.24.0": {"ppo"}, "0.11.4": {"ppov2", "rloo"}}
 GENERATION_SAMPLING = {"grpo", "rloo"}  # RepeatSampler step count (lrcli.steps_trl) in 0.24
-TRAINER_LR = {name: table.get("learning_rate") for name, table in TRL_DEFAULTS[CURRENT].items()}
 KNOWN_TRAINERS = sorted({*TRL_DEFAULTS[CURRENT], *TRL_DEFAULTS["0.11.4"], "ppo", "ppov2"})
 SUBCLASS_OF = {"gkd": "sft", "nash_md": "online_dpo", "xpo": "online_dpo"}
 
@@ -71,6 +70,7 @@ TRL_KEY_HINTS = {
     **dict.fromkeys(("cliprange_value", "vf_coef"), "ppo"),
 }  # fmt: skip
 
+# GRPOConfig keys that shape its generation batches (lrcli.steps_trl); axolotl reads them from its `trl:` section.
 GRPO_KEYS = ("num_generations", "num_iterations", "steps_per_generation", "generation_batch_size")
 
 # trl 0.24 `accelerate_configs/NAME.yaml` -> distributed_type; every one says num_processes 8, num_machines 1
@@ -160,15 +160,15 @@ def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
     if not isinstance(name, str):
         if "num_processes" not in flags:
             return None, ""
-        size, how = launched_world_size(None, flags, f"{path.name} keys {', '.join(flags)}")
-        return size, how
+        return launched_world_size(None, flags, f"{path.name} keys {', '.join(flags)}")
     if name in TRL_SHIPPED_ACCELERATE:
         shipped = {"distributed_type": TRL_SHIPPED_ACCELERATE[name], "num_processes": 8, "num_machines": 1}
         size, how = launched_world_size(shipped, flags, f"TRL's accelerate_configs/{name}.yaml")
         return size, f"{path.name} key accelerate_config: {how}"
-    config_path = relative_to_config(path, name)
-    if not config_path.is_file():
-        raise LrcliError(f"{path.name}: accelerate_config {name!r} is neither a TRL config name nor a file")
+    config_path, looked = find_referenced_file(name, path, "accelerate_config", "an accelerate config file")
+    if config_path is None:
+        raise LrcliError(f"{path.name}: accelerate_config {name!r} is neither a TRL config name nor a file "
+                         f"(looked in {looked})")
     size, how = accelerate_world_size(config_path, flags)
     return size, f"{path.name} key accelerate_config: {how}"
 

@@ -111,7 +111,7 @@ def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str
         if log_y:
             ax.set_yscale("log")
         else:  # a linear LR axis shows 0, so heights compare honestly (a constant LR is not a line mid-air)
-            top = max(max(float(c.lr.max()) for c in curves), max(c.base_lr for c in curves))
+            top = max(max(c.peak_lr for c in curves), max(c.base_lr for c in curves))
             bottom = min(0.0, min(float(c.lr.min()) for c in curves))
             pad = 0.04 * (top - bottom)  # a curve at LR 0 stays visible above the axis line
             ax.set_ylim(bottom - pad, top + pad)
