@@ -92,8 +92,8 @@ def _warmup_5_15(total: int, ws: float, ratio: float | None, version: str) -> tu
     if ratio == 0:
         # 4.x dumps (training_args.json, to_dict) always carry its default warmup_ratio 0.0: nothing was asked for.
         warmup, _, stage = _warmup_5x(total, ws, None, version)
-        return warmup, (f"warmup_ratio 0.0 (transformers 4.x's default, as in a 4.x training_args.json) is read as "
-                        f"unset; transformers {version} has no warmup_ratio",), stage
+        return warmup, (f"warmup_ratio 0 asks for no ratio (4.x training_args.json dumps always carry it), so W comes "
+                        f"from warmup_steps; transformers {version} has no warmup_ratio",), stage
     notes = (
         f"transformers {version} has no warmup_ratio (TrainingArguments raises TypeError, its CLI parser rejects "
         f"--warmup_ratio); lrcli reads it as the ratio you meant, W = ceil(T · {ratio!r})"

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from tests.conftest import DATA, assert_one_error_line, oracle_import
+from conftest import DATA, assert_one_error_line, oracle_import
 
 REAL = Path(__file__).resolve().parents[2] / "shared/configs/real/axolotl"
 

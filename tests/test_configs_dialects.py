@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tests.conftest import assert_one_error_line, oracle_import
+from conftest import assert_one_error_line, oracle_import
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 

@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import DATA, assert_one_error_line, oracle_import
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from tests.conftest import DATA, assert_one_error_line, oracle_import
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
@@ -95,7 +94,7 @@ def test_4x_dump_warmup_ratio_zero_is_unset_under_5x_rules(cli, tmp_path: Path) 
     path.write_text(json.dumps(case["dump"]))
     result = cli("steps", str(path), "--json")
     assert json.loads(result.stdout)["warmup_steps"] == case["warmup_steps"]
-    assert "read as unset" in result.stderr
+    assert "warmup_ratio 0 asks for no ratio" in result.stderr
 
 
 # --- transformers: numeric strings in YAML ---------------------------------------------------------------------
@@ -413,7 +412,7 @@ def test_llamafactory_v1_refuses_what_it_cannot_honour(cli, tmp_path: Path) -> N
 # --- TRL RLOO (0.24): GRPO's RepeatSampler count with RLOOConfig's own defaults ---------------------------------
 
 # The module-scoped fixture that puts TRL 0.24's source on sys.path (imported so pytest finds it here).
-from tests.test_configs_planners_oracle import grpo_oracle  # noqa: E402,F401
+from test_configs_planners_oracle import grpo_oracle  # noqa: E402,F401
 
 
 @pytest.mark.oracle

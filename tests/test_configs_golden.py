@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.conftest import DATA
+from conftest import DATA
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from conftest import DATA, assert_one_error_line, oracle_import
 
 from lrcli.config import TrainConfig, resolve
 from lrcli.curve import compute
@@ -24,7 +25,6 @@ from lrcli.errors import LrcliError
 from lrcli.load import load_mapping
 from lrcli.schedules import evaluate, get_schedule
 from lrcli.steps import plan_steps
-from tests.conftest import DATA, assert_one_error_line, oracle_import
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 

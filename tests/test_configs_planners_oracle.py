@@ -14,12 +14,12 @@ import types
 from pathlib import Path
 
 import pytest
+from conftest import oracle_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrcli.config import resolve
 from lrcli.steps import plan_steps
-from tests.conftest import oracle_import
 
 PACKAGES = Path(os.environ.get("LRCLI_AXOLOTL_PACKAGES", "/tmp/ax"))  # holds axolotl/ (.ci/run unzips it there)
 TOOLS = Path(__file__).resolve().parents[1] / "tools"

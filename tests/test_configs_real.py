@@ -51,7 +51,7 @@ def test_accelerate_configs_give_the_world_size(cli, path: Path) -> None:
 
 @pytest.mark.parametrize("path", ACCELERATE, ids=lambda p: p.name)
 def test_accelerate_config_as_training_config_is_explained(cli, path: Path) -> None:
-    from tests.conftest import assert_one_error_line
+    from conftest import assert_one_error_line
 
     assert "--accelerate-config" in assert_one_error_line(cli("plot", str(path), "--samples", "10"))
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import assert_one_error_line, oracle_import
 
 from lrcli.dialects import deepspeed
-from tests.conftest import assert_one_error_line, oracle_import
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_configs"

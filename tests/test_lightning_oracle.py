@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import oracle_import
-from tests.test_configs_lightning import check_cli_case, check_fit
+from conftest import oracle_import
+from test_configs_lightning import check_cli_case, check_fit
 
 pytestmark = pytest.mark.oracle
 

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.conftest import DATA
+from conftest import DATA
 
 REAL = Path(__file__).resolve().parents[2] / "shared/configs/real"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/configs/real is not beside the repository")

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import assert_one_error_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from tests.conftest import assert_one_error_line
 
 ROOT = Path(__file__).resolve().parents[1]
 

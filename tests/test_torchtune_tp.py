@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import assert_one_error_line, oracle_import
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from tests.conftest import assert_one_error_line, oracle_import
 
 PLAN = {"_component_": "torchtune.models.llama3.base_llama_tp_plan"}
 
