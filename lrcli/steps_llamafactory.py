@@ -109,6 +109,17 @@ def v1_batches_per_epoch(n: int, micro_batch: int, global_batch: int | None, dp:
     ]
 
 
+def v1_data_parallel_size(world_size: int, cp_size: int) -> int:
+    """LLaMA-Factory 0.9.5 `v1/accelerator/interface.py` DistributedStrategy: dp = world // cp when launched
+    distributed; a single process (no RANK) is dp 1 whatever cp_size says. A world that cp does not divide leaves
+    the (dp, cp) data mesh smaller than the world, which torch's device mesh refuses: lrcli refuses it here."""
+    if world_size == 1:
+        return 1
+    if world_size % cp_size:
+        raise LrcliError(f"LLaMA-Factory v1: world size {world_size} is not a multiple of dist_config.cp_size {cp_size}")
+    return world_size // cp_size
+
+
 def plan_llamafactory_v1_steps(config: TrainConfig) -> StepPlan:
     """v1: T = max_steps when > 0, else ceil(num_train_epochs · len(batch generator)); no warmup (constant LR)."""
     if config.total_steps is not None:
@@ -120,10 +131,7 @@ def plan_llamafactory_v1_steps(config: TrainConfig) -> StepPlan:
     if config.dataset_size is None:
         raise LrcliError("LLaMA-Factory v1 counts steps from the dataset: add --samples N, or max_steps in the config")
     options = config.trainer_options
-    cp = int(options.get("cp_size", 1))
-    if config.world_size % cp:
-        raise LrcliError(f"LLaMA-Factory v1: world size {config.world_size} is not a multiple of cp_size {cp}")
-    dp = config.world_size // cp
+    dp = v1_data_parallel_size(config.world_size, int(options.get("cp_size", 1)))
     global_batch = options.get("global_batch_size")
     batches, stages = v1_batches_per_epoch(config.dataset_size, config.per_device_train_batch_size,
                                            None if global_batch is None else int(global_batch), dp)

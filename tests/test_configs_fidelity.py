@@ -459,3 +459,21 @@ def test_rloo_config_file_counts_steps_as_trl(cli, grpo_oracle, n, b, ga, w) -> 
     *_, total = trainer_shell(args).set_initial_training_values(args, sharded)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["total_steps"] == total
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("world_size", "cp_size"), [(1, 1), (1, 2), (1, 4), (2, 2), (4, 2), (8, 4), (8, 1), (6, 3)])
+def test_llamafactory_v1_data_parallel_size_is_its_distributed_strategys(monkeypatch, world_size, cp_size) -> None:
+    """0.9.5's own DistributedStrategy: one process (no RANK) is dp 1 whatever cp_size; torchrun gives world // cp."""
+    source = _source_dir(LF_SOURCE, "llamafactory 0.9.5")
+    monkeypatch.syspath_prepend(str(source.parent))
+    from llamafactory.v1.accelerator.interface import DistributedStrategy
+
+    from lrcli.steps_llamafactory import v1_data_parallel_size
+
+    if world_size == 1:
+        monkeypatch.delenv("RANK", raising=False)
+    else:
+        monkeypatch.setenv("RANK", "0")
+        monkeypatch.setenv("WORLD_SIZE", str(world_size))
+    assert v1_data_parallel_size(world_size, cp_size) == DistributedStrategy(cp_size=cp_size).dp_size
