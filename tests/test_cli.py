@@ -291,3 +291,21 @@ def test_deepspeed_path_that_is_a_directory_is_one_error_line(cli, tmp_path):
     assert "is a directory; point it at the DeepSpeed JSON file" in assert_one_error_line(
         cli("steps", str(config), "--samples", "10")
     )
+
+
+def _curve_vertices(svg: Path) -> int:
+    """Vertices of the longest line in the figure (the curve; grid lines and markers have a few)."""
+    root = ET.fromstring(svg.read_bytes())
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = [g for g in root.iter(f"{ns}g") if g.get("id", "").startswith("line2d")]
+    return max(len(re.findall(r"[ML]", p.get("d", ""))) for g in lines for p in g.iter(f"{ns}path"))
+
+
+def test_few_lr_changes_are_drawn_as_stairs_many_as_a_line(cli, tmp_path):
+    """StepLR holds each LR for 10 steps: the line has a vertical and a horizontal segment per change (a staircase),
+    not a ramp between rows; a 2000-step cosine changes every step and is drawn through its rows."""
+    stairs, smooth = tmp_path / "stairs.svg", tmp_path / "smooth.svg"
+    assert cli("plot", "--schedule", "StepLR", "--kw", "step_size=10", "--total-steps", "30", "-o", str(stairs)).exit_code == 0
+    assert cli("plot", "--schedule", "cosine", "--total-steps", "2000", "-o", str(smooth)).exit_code == 0
+    assert _curve_vertices(stairs) > 31  # steps-post adds a corner per row
+    assert _curve_vertices(smooth) <= 2001  # one vertex per row at most (matplotlib may simplify)

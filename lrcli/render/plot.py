@@ -23,6 +23,7 @@ _METADATA = {
     "svg": {"Date": None, "Creator": None},
     "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
 }
+_MAX_VISIBLE_STAIRS = 400  # about half the plot's width in pixels at the default size and dpi
 _RC = {"svg.hashsalt": "lrcli", "svg.fonttype": "path", "pdf.compression": 6}
 # Characters of a 10 pt title that fit the 9-inch figure; longer titles wrap instead of running off the edge.
 _TITLE_WIDTH = 100
@@ -59,9 +60,12 @@ def _draw(ax: object, curve: Curve, color: str, *, log_y: bool, single: bool) ->
     if log_y:
         lr[lr <= 0] = np.nan  # log axes cannot show 0; the gap itself tells the reader
     # The LR holds from one scheduler step to the next (row s is used by update s+1), so draw it as a staircase:
-    # epoch-stepped schedules and short runs show their real plateaus instead of ramps between points.
+    # epoch-stepped schedules and short runs show their real plateaus instead of ramps between points. With more
+    # changes than a figure has pixels the stairs are sub-pixel and only blur the line, so those are drawn plain.
     label = curve.label if single else _legend_label(curve)
-    ax.plot(steps, lr, color=color, linewidth=1.6, label=label, drawstyle="steps-post")  # type: ignore[attr-defined]
+    changes = int(np.count_nonzero(np.diff(curve.lr)))
+    style = "steps-post" if changes <= _MAX_VISIBLE_STAIRS else "default"
+    ax.plot(steps, lr, color=color, linewidth=1.6, label=label, drawstyle=style)  # type: ignore[attr-defined]
     warmup = curve.plan.warmup
     if 0 < warmup <= curve.plan.total:
         ax.axvline(warmup, color=color, linestyle="--", linewidth=0.9, alpha=0.7)  # type: ignore[attr-defined]
