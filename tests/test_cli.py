@@ -309,3 +309,11 @@ def test_few_lr_changes_are_drawn_as_stairs_many_as_a_line(cli, tmp_path):
     assert cli("plot", "--schedule", "cosine", "--total-steps", "2000", "-o", str(smooth)).exit_code == 0
     assert _curve_vertices(stairs) > 31  # steps-post adds a corner per row
     assert _curve_vertices(smooth) <= 2001  # one vertex per row at most (matplotlib may simplify)
+
+
+def test_show_lists_the_transformers_version_only_where_its_rules_apply(cli):
+    lightning = cli("show", "sample_configs/lightning_onecycle.yaml", "--samples", "5000", "--json")
+    hf = cli("show", "sample_configs/trl_sft.yaml", "--samples", "5000", "--json")
+    lightning_settings, hf_settings = (json.loads(r.stdout)["settings"] for r in (lightning, hf))
+    assert "transformers_version" not in lightning_settings and "transformers_version" in hf_settings
+    assert "split_batches" not in hf_settings  # accelerate switches only when something set them

@@ -12,24 +12,28 @@ from lrcli.steps import StepPlan
 # Fields that only matter to some commands: shown only when something set them.
 _QUIET_WHEN_DEFAULT = ("label", "metrics_path", "metric_name", "step_unit", "total_steps", "derive_kwargs",
                        "deepspeed_values", "global_batch_size", "max_samples", "val_size", "max_steps_per_epoch",
-                       "trainer", "packing", "trainer_options")
+                       "trainer", "packing", "trainer_options", "split_batches", "even_batches")
 
 
 def _shown(value: Any) -> Any:
     return dict(value) if isinstance(value, Mapping) else value
 
 
-def resolved_fields(config: TrainConfig) -> list[tuple[str, Any, str]]:
-    """(field, value, source) for every field that applies."""
+def resolved_fields(config: TrainConfig, plan: StepPlan | None = None) -> list[tuple[str, Any, str]]:
+    """(field, value, source) for every field that applies; the transformers version only where a plan used
+    transformers' rules (torchtune, Lightning and DeepSpeed-alone plans do not)."""
+    quiet = _QUIET_WHEN_DEFAULT
+    if plan is not None and plan.transformers_version is None:
+        quiet += ("transformers_version",)
     return [
         (name, _shown(getattr(config, name)), config.source(name))
         for name in FIELD_NAMES
-        if name in config.sources or name not in _QUIET_WHEN_DEFAULT
+        if name in config.sources or name not in quiet
     ]
 
 
 def show_text(config: TrainConfig, plan: StepPlan | None, missing: str | None, notes: tuple[str, ...]) -> str:
-    rows = resolved_fields(config)
+    rows = resolved_fields(config, plan)
     width = max(len(name) for name, _, _ in rows)
     texts = [repr(value) if not isinstance(value, str) else value for _, value, _ in rows]
     vwidth = min(max(len(text) for text in texts), 40)
@@ -46,7 +50,9 @@ def show_text(config: TrainConfig, plan: StepPlan | None, missing: str | None, n
 
 def show_json(config: TrainConfig, plan: StepPlan | None, missing: str | None, notes: tuple[str, ...]) -> str:
     record: dict[str, Any] = {
-        "settings": {name: {"value": value, "source": source} for name, value, source in resolved_fields(config)},
+        "settings": {
+            name: {"value": value, "source": source} for name, value, source in resolved_fields(config, plan)
+        },
         "total_steps": plan.total if plan is not None else None,
         "warmup_steps": plan.warmup if plan is not None else None,
         "stages": [{"what": a, "formula": b, "value": c} for a, b, c in plan.stages] if plan is not None else [],
