@@ -99,7 +99,7 @@ def _axolotl_functions():
     import types
 
     root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location("gen_config_goldens", root / "tools" / "gen_config_goldens.py")
+    spec = importlib.util.spec_from_file_location("framework_code", root / "tools" / "framework_code.py")
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
     package = Path("/tmp/ax/axolotl")

@@ -260,7 +260,7 @@ def test_bad_config_files_are_one_error_line(cli, tmp_path: Path, text: str | No
 
 def test_referenced_files_are_found_beside_the_config_or_in_the_cwd(cli, tmp_path: Path, monkeypatch) -> None:
     """`accelerate_config: PATH` (TRL) and `accelerator_config: PATH` (HF) are opened from the training run's working
-    directory by the frameworks; lrcli also looks beside the config (load.find_referenced_file, as for deepspeed)."""
+    directory by the frameworks; lrcli also looks beside the config (inputs.files.find_referenced_file, as for deepspeed)."""
     accelerate = {"distributed_type": "MULTI_GPU", "num_processes": 4, "compute_environment": "LOCAL_MACHINE"}
     accelerator = {"split_batches": True}
     plans = {}

@@ -324,7 +324,7 @@ def test_val_size_reaches_train_test_split_as_llamafactory_passes_it(cli, tmp_pa
     _tools()
     from types import SimpleNamespace
 
-    from gen_config_goldens import extract
+    from framework_code import extract
 
     split_dataset = extract(source / "data" / "data_utils.py", "split_dataset",
                             {"Optional": Any, "Union": Any, "logger": None})
@@ -469,7 +469,7 @@ def test_llamafactory_v1_data_parallel_size_is_its_distributed_strategys(monkeyp
     monkeypatch.syspath_prepend(str(source.parent))
     from llamafactory.v1.accelerator.interface import DistributedStrategy
 
-    from lrcli.steps_llamafactory import v1_data_parallel_size
+    from lrcli.steps.llamafactory import v1_data_parallel_size
 
     if world_size == 1:
         monkeypatch.delenv("RANK", raising=False)

@@ -33,7 +33,7 @@ def axolotl_functions():
         pytest.skip(f"axolotl 0.19.0 source not unzipped at {PACKAGES}")
     oracle_import("torch")
     sys.path.insert(0, str(TOOLS))
-    from gen_config_goldens import extract
+    from framework_code import extract
 
     quiet = types.SimpleNamespace(debug=lambda *a, **k: None, info=lambda *a, **k: None)
     count = extract(PACKAGES / "axolotl/utils/trainer.py", "calculate_total_num_steps", {"math": math, "LOG": quiet})
@@ -52,7 +52,7 @@ def axolotl_functions():
 )
 def test_axolotl_steps_match_axolotl(axolotl_functions, n, mbs, ga, world, epochs, max_steps, warmup) -> None:
     count, configure = axolotl_functions
-    from gen_config_goldens import Cfg
+    from framework_code import Cfg
 
     cfg = Cfg(micro_batch_size=mbs, gradient_accumulation_steps=ga, num_epochs=epochs, max_steps=max_steps,
               skip_prepare_dataset=True)
@@ -112,7 +112,7 @@ def grpo_oracle():
     from collections.abc import Sized
     from typing import Optional
 
-    from gen_config_goldens import extract
+    from framework_code import extract
     from hf_steps_oracle import _OUTPUT_DIR, _trainer_shell
     from trl import GRPOConfig
 

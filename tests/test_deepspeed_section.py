@@ -172,7 +172,8 @@ def _check_auto_fill(version: str, case: dict) -> None:
     from lrcli.config import TrainConfig
     from lrcli.errors import LrcliError
     from lrcli.schedules.deepspeed import fill_auto
-    from lrcli.steps import check_deepspeed_auto_warmup, hf_warmup_steps
+    from lrcli.steps.hf import hf_warmup_steps
+    from lrcli.steps.hf_deepspeed import check_deepspeed_auto_warmup
 
     assert hf_warmup_steps(case["total"], case["warmup_steps"], None)[0] == case["W"]
     config = TrainConfig(lr_scheduler_type="WarmupLR", lr_scheduler_kwargs={"warmup_num_steps": "auto"},

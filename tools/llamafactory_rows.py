@@ -23,7 +23,7 @@ from typing import Any, Literal, Optional, Union
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_config_goldens import extract  # noqa: E402
+from framework_code import extract  # noqa: E402
 
 SOURCE = Path(os.environ.get("LRCLI_LLAMAFACTORY_SOURCE", "/tmp/lf/llamafactory"))
 
