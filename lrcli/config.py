@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 from lrcli.errors import LrcliError
-from lrcli.inputs.values import SampleCount, finite_float, whole_number
+from lrcli.inputs.values import MAX_WHOLE, SampleCount, finite_float, number_text, whole_number
 
 DEFAULT_SOURCE = "default"
 
@@ -118,28 +118,28 @@ def _validated(name: str, value: Any, what: str) -> Any:
     if name == "learning_rate":
         lr = finite_float(value, what)
         if lr <= 0:
-            raise LrcliError(f"{what} must be > 0, got {value!r}")
+            raise LrcliError(f"{what} must be > 0, got {number_text(value)}")
         return lr
     if name == "warmup_steps":
         ws = finite_float(value, what)
         if ws < 0:
-            raise LrcliError(f"{what} must be ≥ 0 (≥ 1 is a count, < 1 a fraction of the total), got {value!r}")
+            raise LrcliError(f"{what} must be ≥ 0 (≥ 1 is a count, < 1 a fraction of the total), got {number_text(value)}")
         return ws
     if name == "warmup_ratio":
         if value is None:
             return None
         ratio = finite_float(value, what)
         if not 0 <= ratio <= 1:
-            raise LrcliError(f"{what} must be in [0, 1], got {value!r}")
+            raise LrcliError(f"{what} must be in [0, 1], got {number_text(value)}")
         return ratio
     if name == "total_steps":
         return None if value is None else whole_number(value, what, minimum=1)
     if name == "max_steps":
-        return whole_number(value, what, minimum=-(2**62))
+        return whole_number(value, what, minimum=-MAX_WHOLE)
     if name == "num_train_epochs":
         epochs = finite_float(value, what)
         if epochs <= 0:
-            raise LrcliError(f"{what} must be > 0, got {value!r}")
+            raise LrcliError(f"{what} must be > 0, got {number_text(value)}")
         return epochs
     if name in ("per_device_train_batch_size", "gradient_accumulation_steps", "world_size"):
         return whole_number(value, what, minimum=1)
@@ -150,13 +150,13 @@ def _validated(name: str, value: Any, what: str) -> Any:
             return None
         size = finite_float(value, what)
         if size < 0:
-            raise LrcliError(f"{what} must be ≥ 0 (a row count > 1 or a fraction ≤ 1), got {value!r}")
+            raise LrcliError(f"{what} must be ≥ 0 (a row count > 1 or a fraction ≤ 1), got {number_text(value)}")
         return size
     if name in ("deepspeed_values", "trainer_options"):
         return MappingProxyType(dict(value or {}))
     if name == "packing":
         if not isinstance(value, bool):
-            raise LrcliError(f"{what} must be true or false, got {value!r}")
+            raise LrcliError(f"{what} must be true or false, got {number_text(value)}")
         return value
     if name == "dataset_size":
         if isinstance(value, SampleCount):
@@ -166,22 +166,22 @@ def _validated(name: str, value: Any, what: str) -> Any:
         if value is None:
             return MappingProxyType({})
         if not isinstance(value, Mapping):
-            raise LrcliError(f"{what} must be a mapping of scheduler arguments, got {value!r}")
+            raise LrcliError(f"{what} must be a mapping of scheduler arguments, got {number_text(value)}")
         return MappingProxyType(dict(value))
     if name == "step_unit":
         if value not in ("step", "epoch"):
-            raise LrcliError(f"{what} must be 'step' (every optimizer update) or 'epoch', got {value!r}")
+            raise LrcliError(f"{what} must be 'step' (every optimizer update) or 'epoch', got {number_text(value)}")
         return value
     if name in (
         "lr_scheduler_type", "transformers_version", "label", "framework", "metrics_path", "metric_name",
         "dialect", "trainer", "derive_kwargs",
     ):
         if value is not None and not isinstance(value, str):
-            raise LrcliError(f"{what} must be a string, got {value!r}")
+            raise LrcliError(f"{what} must be a string, got {number_text(value)}")
         return value
     if name in ("dataloader_drop_last", "split_batches", "even_batches"):
         if not isinstance(value, bool):
-            raise LrcliError(f"{what} must be true or false, got {value!r}")
+            raise LrcliError(f"{what} must be true or false, got {number_text(value)}")
         return value
     raise LrcliError(f"unknown setting {name!r}")
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from lrcli.errors import LrcliError
+from lrcli.errors import LrcliError, shown
+from lrcli.inputs.bounded import TABLE_BYTES, parse_json, read_text
 
 # Tried in order when the metric is not named: HF's default metric_for_best_model ("loss" -> "eval_loss"), Lightning's.
 DEFAULT_METRICS = ("eval_loss", "val_loss")
@@ -93,19 +92,20 @@ def _history(name: str, rows: list[tuple[Any, Any]], path: str) -> MetricHistory
 
 
 def load_metrics(path: str, metric: str | None = None) -> MetricHistory:
-    """The history of `metric` (default eval_loss, val_loss, or the only one) from a trainer_state.json or CSV."""
+    """The history of `metric` (default eval_loss, val_loss, or the only one) from a trainer_state.json or CSV,
+    read through the bounded reader (a regular file of at most TABLE_BYTES)."""
+    what = f"--metrics {shown(path)}"
     try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise LrcliError(f"cannot read metrics file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
+        text = read_text(path, what, limit=TABLE_BYTES)
+    except LrcliError as exc:
+        if "not UTF-8" not in str(exc):
+            raise
         raise LrcliError(
-            f"--metrics {path} is not UTF-8 text; give a trainer_state.json or a CSV with step and metric columns"
+            f"{what} is not UTF-8 text; give a trainer_state.json or a CSV with step and metric columns"
         ) from None
     if path.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LrcliError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-        return _from_trainer_state(data, path, metric)
-    return _from_csv(text, path, metric)
+        return _from_trainer_state(parse_json(text, what), shown(path), metric)
+    try:
+        return _from_csv(text, shown(path), metric)
+    except csv.Error as exc:
+        raise LrcliError(f"{what}: not a CSV file lrcli can read ({exc})") from None

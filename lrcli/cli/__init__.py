@@ -8,15 +8,17 @@ its own module and is registered here, in the order `lrcli --help` lists them.
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
 
 from lrcli import __version__
 from lrcli.cli import compare, plot, schedules, show, steps
-from lrcli.cli.app import app
+from lrcli.cli.app import Terminated, app, interrupted, say
 
 for command in (plot.plot, compare.compare, steps.steps, show.show, schedules.schedules):
     app.command()(command)
@@ -37,10 +39,30 @@ def _root(
     """See the exact learning-rate curve and step count of a training run before it runs."""
 
 
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raised as `Terminated` (a KeyboardInterrupt) while lrcli runs, so that it cleans up as for Ctrl-C:
+    the writer removes its temporary file and one `lrcli: interrupted` line is printed (exit 143)."""
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: Typer's own usage errors also become one `lrcli: error:` line with exit code 2."""
     try:
-        code = app(args=list(argv) if argv is not None else None, prog_name="lrcli", standalone_mode=False)
+        with _sigterm_interrupts():
+            code = app(args=list(argv) if argv is not None else None, prog_name="lrcli", standalone_mode=False)
     except typer.TyperException as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `lrcli` / `lrcli plot`: show help, as Typer would
             typer.echo(exc.format_message(), err=True)
@@ -48,18 +70,17 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         context = getattr(exc, "ctx", None)
         where = f"{context.command_path}: " if context is not None else ""
         hint = f" (see `{context.command_path} --help`)" if context is not None else ""
-        typer.echo(f"lrcli: error: {where}{exc.format_message()}{hint}", err=True)
+        say(f"lrcli: error: {where}{exc.format_message()}{hint}")
         sys.exit(getattr(exc, "exit_code", 2))
-    except typer.Abort:
-        typer.echo("lrcli: error: aborted", err=True)
-        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt) as exc:  # Click turns an interrupt outside a command into Abort
+        cause = exc.__context__ if isinstance(exc, typer.Abort) else exc
+        sys.exit(interrupted(cause if isinstance(cause, KeyboardInterrupt) else KeyboardInterrupt()).exit_code)
     except Exception as exc:  # a bug, not a user mistake: still one line, but exit 1 and a way to get the traceback
         if os.environ.get("LRCLI_DEBUG"):
             raise
-        typer.echo(
+        say(
             f"lrcli: error: internal error ({type(exc).__name__}: {exc}); this is a bug in lrcli: rerun with "
-            "LRCLI_DEBUG=1 for the traceback and report it",
-            err=True,
+            "LRCLI_DEBUG=1 for the traceback and report it"
         )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

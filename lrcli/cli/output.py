@@ -1,19 +1,22 @@
-"""Writing results: a file written whole or not at all, stdout for `-o -`, and the refusal of binary on a terminal."""
+"""Writing results: files through the one writer (`safe_write`), stdout for `-o -` and the data commands, the
+refusal of binary on a terminal, and the summary lines."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import typer
-
-from lrcli.cli.app import warn
+from lrcli.cli.app import say, warn
+from lrcli.cli.safe_write import NAME_MAX, write_output
 from lrcli.curve import Curve
-from lrcli.errors import LrcliError
+from lrcli.errors import LrcliError, shown
+from lrcli.inputs.bounded import PathKind, files_read, probe
 from lrcli.render import STDOUT, pick_format, render
+
+BINARY_FORMATS = ("png", "pdf")
 
 
 def summary(curve: Curve) -> str:
@@ -32,12 +35,51 @@ def safe_name(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
 
 
+def default_file_name(stem: str, suffix: str) -> str:
+    """`stem.suffix`, the stem shortened (its start kept, a count of what was cut added) when the name would be
+    longer than a file system allows: `compare_<every name>` can be."""
+    room = NAME_MAX - len(f".{suffix}") - 16
+    if len(os.fsencode(stem)) <= room:
+        return f"{stem}.{suffix}"
+    kept = os.fsencode(stem)[:room].decode("utf-8", "ignore")
+    return f"{kept}_and_{len(stem) - len(kept)}_more.{suffix}"
+
+
+def to_stdout(data: str | bytes) -> None:
+    """Data on stdout, flushed; a failed write (a full disk, `>/dev/full`, a closed pipe) is one error line."""
+    try:
+        if isinstance(data, str):
+            sys.stdout.write(data)
+        else:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    except OSError as exc:
+        _abandon_stdout()
+        if exc.errno == errno.EPIPE:
+            raise LrcliError("standard output was closed before the output was written (a broken pipe)") from None
+        raise LrcliError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _abandon_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's own flush at exit cannot fail a second time and print
+    a traceback-like 'Exception ignored' message."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a real file (tests capture stdout in memory)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_y: bool, default_name: str) -> None:
     """Render `curves` in the format `-o`/`--format` pick and write them (default file: `default_name.<format>`),
     then print each curve's summary on stderr."""
-    if output is not None and output != STDOUT and (Path(output).is_dir() or output.endswith(os.sep)):
+    if output is not None and output != STDOUT and (output.endswith(os.sep) or probe(output) is PathKind.DIRECTORY):
         raise LrcliError(
-            f"-o {output} names a directory; give a file name in it, e.g. -o {Path(output) / default_name}.{fmt or 'png'}"
+            f"-o {shown(output)} names a directory; give a file name in it, e.g. "
+            f"-o {shown(str(Path(output) / default_name))}.{fmt or 'png'}"
         )
     chosen = pick_format(output, fmt)
     ignored = (
@@ -46,57 +88,22 @@ def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *
     )  # warned after the write, so that a failed write stays one error line
     if log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
         raise LrcliError(
-            f"--log-y: every LR of {' and '.join(c.label for c in curves)} is 0, which a log axis cannot show; "
-            "drop --log-y"
+            f"--log-y: every LR of {' and '.join(shown(c.label) for c in curves)} is 0, which a log axis cannot "
+            "show; drop --log-y"
         )
     if output == STDOUT:
-        if chosen in ("png", "pdf") and sys.stdout.isatty():
+        if chosen in BINARY_FORMATS and sys.stdout.isatty():
             raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
         data = render(curves, chosen, log_y=log_y)
         for curve in curves:
-            typer.echo(summary(curve), err=True)
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+            say(summary(curve))
+        to_stdout(data)
         warn(ignored)
         return
-    path = Path(output) if output is not None else Path(f"{default_name}.{chosen}")
+    given = output if output is not None else default_file_name(default_name, chosen)
     data = render(curves, chosen, log_y=log_y)
-    atomic_write(path, data)
+    written = write_output(given, [data], binary=chosen in BINARY_FORMATS, inputs=files_read())
     for curve in curves:
-        typer.echo(summary(curve), err=True)
-    typer.echo(f"wrote {path}", err=True)
+        say(summary(curve))
+    say(f"wrote {written}" if str(written) == given else f"wrote {given} (-> {written})")
     warn(ignored)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory, so a failure leaves no partial output.
-
-    A target that exists and is not a regular file (/dev/null, a FIFO) is written in place: replacing it
-    would destroy the device node.
-    """
-    if path.exists() and not path.is_file():
-        try:
-            with open(path, "wb") as handle:
-                handle.write(data)
-        except OSError as exc:
-            raise LrcliError(f"cannot write {path}: {exc.strerror}") from None
-        return
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as exc:
-        if not directory.exists():
-            hint = f"create the directory {directory} first"
-        elif not directory.is_dir():
-            hint = f"{directory} is a file, not a directory"
-        else:
-            hint = f"choose a directory you can write to ({directory} is not)"
-        raise LrcliError(f"cannot write {path}: {exc.strerror}; {hint}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        os.unlink(tmp)
-        raise LrcliError(f"cannot write {path}: {exc.strerror}") from None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
-
+from lrcli.cli.app import user_errors
+from lrcli.cli.output import to_stdout
 from lrcli.schedules import REQUIRED, SCHEDULES
 
 
@@ -27,4 +27,5 @@ def schedules() -> None:
             f"  {schedule.name:<28} {schedule.summary}{since}\n  {'':<28} params: {params or '(none)'}"
         )
     blocks = [f"{family}:\n" + "\n".join(lines) for family, lines in families.items()]
-    typer.echo("\n\n".join(blocks))
+    with user_errors():
+        to_stdout("\n\n".join(blocks) + "\n")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lrcli.cli.app import user_errors
+from lrcli.cli.output import to_stdout
 from lrcli.cli.options import JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
 from lrcli.errors import LrcliError
@@ -33,4 +34,4 @@ def show(config_path: ShowConfigArg, as_json: JsonOpt = False, *, options: RunOp
         except LrcliError as exc:  # show what is known even when T is not
             missing = str(exc)
         render_show = show_text.show_json if as_json else show_text.show_text
-        typer.echo(render_show(config, plan, missing, config_file.notes), nl=False)
+        to_stdout(render_show(config, plan, missing, config_file.notes))

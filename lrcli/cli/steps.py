@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lrcli.cli.app import user_errors, warn
+from lrcli.cli.output import to_stdout
 from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
 from lrcli.curve import first_update_notes, starting_lr
@@ -44,10 +45,10 @@ def steps(
         plan = plan_steps(config)
         plan = replace(plan, notes=config_file.notes + plan.notes + first_update_notes(starting_lr(config, plan), plan))
         if as_json:
-            typer.echo(steps_text.steps_json(config, plan), nl=False)
+            to_stdout(steps_text.steps_json(config, plan))
         elif explain:
             contrast = contrast_hf_plan(config) if config.framework == "hf" else None
-            typer.echo(steps_text.explanation(config, plan, contrast), nl=False)
+            to_stdout(steps_text.explanation(config, plan, contrast))
         else:
-            typer.echo(steps_text.summary_table(config, plan), nl=False)
+            to_stdout(steps_text.summary_table(config, plan))
         warn(plan.notes)  # on stderr, so `--json` and the table stay clean data on stdout

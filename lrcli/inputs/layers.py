@@ -16,7 +16,7 @@ from lrcli.dialects import read_config
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import load_mapping, samples_value
 from lrcli.inputs.launcher import accelerate_world_size
-from lrcli.inputs.values import finite_float, whole_number
+from lrcli.inputs.values import MAX_WHOLE, finite_float, whole_number
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ STEP_FLAGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "--grad-accum": ("gradient_accumulation_steps", _whole(1)),
     "--epochs": ("num_train_epochs", finite_float),
     "--world-size": ("world_size", _whole(1)),
-    "--max-steps": ("max_steps", _whole(-(2**62))),
+    "--max-steps": ("max_steps", _whole(-MAX_WHOLE)),
     "--warmup-steps": ("warmup_steps", finite_float),
     "--warmup-ratio": ("warmup_ratio", finite_float),
     "--transformers-version": ("transformers_version", _text),

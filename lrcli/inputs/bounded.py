@@ -1,0 +1,362 @@
+"""The one bounded reader: every byte lrcli reads from a user's file comes through here.
+
+A path names a regular file or is refused in one line before a byte is read: a FIFO would block forever, a device
+such as /dev/zero never ends, a directory is not data. What is read is capped (bytes per file, characters per line,
+nesting depth, YAML alias expansion), so no input can make lrcli hang or exhaust memory, and every file read is
+recorded (`recording`) so that the writer can refuse to overwrite an input of the same command.
+
+    probe(path) -> PathKind                      never raises: file, directory, special, missing, denied
+    read_text(path, what, limit=...) -> str       a whole UTF-8 file, at most `limit` bytes
+    load_document(path, what) -> Any              a YAML or JSON file (by suffix), parsed with the caps below
+    parse_yaml(text, what) / parse_json(...)      the same caps for text already in memory
+    text_lines(path, what, ...) -> Iterator[str]  a file line by line (universal newlines), each line capped
+    recording() -> list[FileRead]                 the files read inside the `with` block (also `files_read()`)
+
+`what` is how a message names the file: the flag or key and the path as the user wrote it (`--samples 'a.jsonl'`).
+YAML is parsed with `yaml.safe_load` semantics (the safe constructor, implicit types and merge keys as
+`safe_load` has them), through libyaml's C parser when PyYAML has it (`CSafeLoader`, several times faster).
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import yaml
+
+from lrcli.errors import LrcliError, shown
+
+try:
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # PyYAML built without libyaml: the pure-Python loader, same semantics, slower
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+# Caps. A training config is a few KB (the largest of the real configs under tests/data/real_configs is 10.8 KB);
+# 1 MiB is 100 times that, and the item cap keeps the worst YAML (one value per two bytes) well under 2 s
+# (bench/bench_config_read.py).
+CONFIG_BYTES = 1 << 20
+YAML_ITEMS = 100_000  # separators that can start a YAML value (newline , [ { "- " ": " "? "), counted before parsing
+TABLE_BYTES = 256 << 20  # a whole-file JSON table: a --samples .json list, a trainer_state.json
+LINE_CHARS = 16 << 20  # one line of a file read line by line (a .jsonl record, a CSV row)
+MAX_DEPTH = 100  # nested mappings/lists; real configs nest 5 or 6 deep
+MAX_VALUES = 1_000_000  # values of a document with every YAML alias expanded ("billion laughs" stop here)
+
+
+class PathKind(Enum):
+    FILE = "file"
+    DIRECTORY = "directory"
+    SPECIAL = "special"  # a FIFO, a device, a socket
+    MISSING = "missing"
+    DENIED = "denied"  # a directory on the way may not be searched
+
+
+def probe(path: str | os.PathLike[str]) -> PathKind:
+    """What `path` names, following links; never raises (unlike `Path.is_file`, which raises PermissionError on
+    Python ≤ 3.13 when a directory on the way may not be searched)."""
+    try:
+        mode = os.stat(path).st_mode
+    except PermissionError:
+        return PathKind.DENIED
+    except (OSError, ValueError):  # no such file, a file used as a directory, a link loop, a name too long, NUL
+        return PathKind.MISSING
+    if stat.S_ISREG(mode):
+        return PathKind.FILE
+    if stat.S_ISDIR(mode):
+        return PathKind.DIRECTORY
+    return PathKind.SPECIAL
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """A file a command read: the path as given, and its identity (device, inode) for comparing with outputs."""
+
+    path: str
+    device: int
+    inode: int
+
+
+_RECORDS: ContextVar[list[FileRead] | None] = ContextVar("lrcli_files_read", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[list[FileRead]]:
+    """Collect every file opened through this module inside the `with` block (the CLI wraps each command in one)."""
+    records: list[FileRead] = []
+    token = _RECORDS.set(records)
+    try:
+        yield records
+    finally:
+        _RECORDS.reset(token)
+
+
+def files_read() -> list[FileRead]:
+    """The files read so far inside the innermost `recording()` block (none outside one)."""
+    return list(_RECORDS.get() or ())
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _open_error(exc: OSError, what: str) -> LrcliError:
+    if exc.errno == errno.ENOENT:
+        return LrcliError(f"{what}: no such file")
+    if exc.errno == errno.EACCES:
+        return LrcliError(f"{what}: permission denied (the file, or a directory on its path, may not be read)")
+    if exc.errno == errno.ENAMETOOLONG:
+        return LrcliError(f"{what}: the file name is too long for this file system")
+    if exc.errno == errno.ENOTDIR:
+        return LrcliError(f"{what}: a part of the path is a file, not a directory")
+    if exc.errno == errno.ELOOP:
+        return LrcliError(f"{what}: too many levels of symbolic links")
+    return LrcliError(f"{what}: cannot read it ({exc.strerror or exc})")
+
+
+@contextmanager
+def open_regular(path: str | os.PathLike[str], what: str) -> Iterator[BinaryIO]:
+    """`path` opened for reading in binary, or an LrcliError: only a regular file is opened.
+
+    The check is race-free: the file is opened non-blocking (so a FIFO cannot hang the open) and then examined
+    through its descriptor. The file is recorded for `recording()`.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _open_error(exc, what) from None
+    except ValueError:  # an embedded NUL
+        raise LrcliError(f"{what}: not a valid path") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise LrcliError(f"{what}: is a directory; give a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise LrcliError(f"{what}: is {_kind_of(info.st_mode)}, not a regular file; lrcli reads regular files only")
+        records = _RECORDS.get()
+        if records is not None:
+            records.append(FileRead(os.fspath(path), info.st_dev, info.st_ino))
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        yield handle
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / (1 << 20):.1f} MiB" if count >= 1 << 20 else f"{count / 1024:.1f} KiB"
+
+
+def read_bytes(path: str | os.PathLike[str], what: str, *, limit: int) -> bytes:
+    """The whole file, refused when larger than `limit` bytes (checked before reading, and while reading: a file in
+    /proc reports size 0, a file may grow)."""
+    with open_regular(path, what) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise _too_big(what, size, limit)
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise LrcliError(f"{what}: cannot read it ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise _too_big(what, len(data), limit, at_least=True)
+    return data
+
+
+def _too_big(what: str, size: int, limit: int, *, at_least: bool = False) -> LrcliError:
+    return LrcliError(
+        f"{what}: the file is {'more than ' if at_least else ''}{_megabytes(size)}; lrcli reads such a file up to "
+        f"{_megabytes(limit)} (is it the right file?)"
+    )
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise LrcliError(f"{what}: not UTF-8 text (byte {exc.start + 1}, line {line})") from None
+
+
+def read_text(path: str | os.PathLike[str], what: str, *, limit: int = CONFIG_BYTES) -> str:
+    """The whole file as UTF-8 text, at most `limit` bytes."""
+    return _decode(read_bytes(path, what, limit=limit), what)
+
+
+def load_document(path: str | os.PathLike[str], what: str, *, limit: int = CONFIG_BYTES) -> Any:
+    """A YAML or JSON file (JSON by a `.json` suffix, which gives better error positions), with every cap applied."""
+    text = read_text(path, what, limit=limit)
+    if Path(path).suffix.lower() == ".json":
+        return parse_json(text, what)
+    return parse_yaml(text, what)
+
+
+def parse_json(text: str, what: str) -> Any:
+    """`json.loads(text)`, refused when nested deeper than MAX_DEPTH."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LrcliError(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise _too_deep(what) from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise LrcliError(f"{what}: not valid JSON for lrcli ({str(exc).partition(':')[0]})") from None
+    if _depth(value) > MAX_DEPTH:
+        raise _too_deep(what)
+    return value
+
+
+def _too_deep(what: str) -> LrcliError:
+    return LrcliError(f"{what}: nested more than {MAX_DEPTH} levels deep; a training config nests a few levels")
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of plain JSON data (no shared or recursive parts), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _yaml_items(text: str) -> int:
+    """An upper-bound estimate of the values in a YAML text: each value starts after a line break, a flow
+    separator or an indicator, so the count bounds the parser's work before it starts."""
+    return sum(text.count(mark) for mark in ("\n", ",", "[", "{", "- ", ": ", "? "))
+
+
+def parse_yaml(text: str, what: str) -> Any:
+    """`yaml.safe_load(text)`, with caps: at most YAML_ITEMS items, MAX_DEPTH levels, MAX_VALUES values once every
+    alias is expanded, and no anchor used inside itself."""
+    items = _yaml_items(text)
+    if items > YAML_ITEMS:
+        raise LrcliError(
+            f"{what}: about {items:,} YAML items, more than lrcli reads in one file ({YAML_ITEMS:,}); "
+            "a training config has a few hundred (is it the right file?)"
+        )
+    loader = _YamlLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:  # the pure-Python composer recurses once per level (libyaml stops at 1000)
+            raise _too_deep(what) from None
+        if node is None:
+            return None
+        _check_yaml_graph(node, what)
+        try:
+            return loader.construct_document(node)
+        except ValueError as exc:  # an integer of more than 4300 digits, a date like 2024-13-45
+            raise LrcliError(f"{what}: a value lrcli cannot read ({str(exc).partition(':')[0]})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None)
+        if problem and "nesting depth" in problem:
+            raise _too_deep(what) from None
+        raise LrcliError(f"{what}: not valid YAML{where}" + (f" ({problem})" if problem else "")) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_yaml_graph(root: yaml.Node, what: str) -> None:
+    """Walk the composed node graph once (an alias is the same node object as its anchor, so the graph is shared):
+    refuse a cycle, more than MAX_DEPTH levels, or more than MAX_VALUES values once aliases are expanded."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            children = _yaml_children(node)
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
+            on_path.discard(key)
+            if depth[key] > MAX_DEPTH:
+                raise _too_deep(what)
+            if size[key] > MAX_VALUES:
+                line = node.start_mark.line + 1
+                raise LrcliError(
+                    f"{what}: the value at line {line} expands to more than {MAX_VALUES:,} values through YAML "
+                    "aliases (*name); lrcli refuses such a document (a 'billion laughs' file)"
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise LrcliError(
+                f"{what}: the YAML anchor at line {node.start_mark.line + 1} is used inside its own value (a value "
+                "that contains itself); no framework setting can be recursive: remove that alias"
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _yaml_children(node) if id(child) not in size)
+
+
+def text_lines(
+    path: str | os.PathLike[str], what: str, *, newline: str | None = None, limit: int = LINE_CHARS
+) -> Iterator[str]:
+    """The file's lines as UTF-8 text, each refused beyond `limit` characters, so memory stays bounded whatever
+    the file holds. `newline` is `open`'s: None (universal newlines) or "" (untranslated, for the csv module)."""
+    with open_regular(path, what) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline=newline)
+        number = 0
+        try:
+            while True:
+                line = text.readline(limit + 1)
+                if not line:
+                    return
+                number += 1
+                if len(line) > limit and not line.endswith(("\n", "\r")):
+                    raise LrcliError(
+                        f"{what}: line {number:,} is longer than {limit:,} characters; is it the right file?"
+                    )
+                yield line
+        except UnicodeDecodeError:
+            raise LrcliError(f"{what}: not UTF-8 text (at line {number + 1:,})") from None
+        except OSError as exc:
+            raise LrcliError(f"{what}: cannot read it ({exc.strerror or exc})") from None
+        finally:
+            text.detach()
+
+
+__all__ = [
+    "CONFIG_BYTES", "LINE_CHARS", "MAX_DEPTH", "MAX_VALUES", "TABLE_BYTES", "YAML_ITEMS", "FileRead", "PathKind",
+    "files_read", "load_document", "open_regular", "parse_json", "parse_yaml", "probe", "read_bytes", "read_text", "recording",
+    "text_lines",
+]
