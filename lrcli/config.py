@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
@@ -113,6 +114,37 @@ class TrainConfig:
 
 FIELD_NAMES = tuple(f.name for f in fields(TrainConfig) if f.name != "sources")
 
+# trainer_options the planners compute with: each must be a whole number ≥ 1 (a count, a parallel degree, a
+# length) or, for packing's efficiency estimate, a number > 0. Other options (flags, names, Lightning's own
+# limit_train_batches/max_time/devices) are checked by the planner that reads them.
+WHOLE_OPTIONS = (
+    "num_generations", "num_iterations", "steps_per_generation", "generation_batch_size",  # TRL GRPO/RLOO
+    "context_parallel_size", "tensor_parallel_size", "sequence_len", "total_num_tokens",  # axolotl
+    "datasets", "cp_size", "global_batch_size",  # LLaMA-Factory
+    "tensor_parallel_dim", "num_nodes",  # torchtune, Lightning
+)  # fmt: skip
+POSITIVE_OPTIONS = ("sample_packing_eff_est",)
+
+
+def _options(value: Mapping[str, Any] | None, what: str) -> MappingProxyType:
+    """trainer_options with every number a planner computes with checked, and no number beyond 2^53 or non-finite
+    anywhere (a planner's `int()` or float arithmetic on it would fail or mean something else)."""
+    options = dict(value or {})
+    for key, item in options.items():
+        where = f"{what}: {key}"
+        if key in WHOLE_OPTIONS:
+            options[key] = whole_number(item, where, minimum=1)
+        elif key in POSITIVE_OPTIONS:
+            number = finite_float(item, where)
+            if number <= 0:
+                raise LrcliError(f"{where} must be > 0, got {number_text(item)}")
+            options[key] = number
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise LrcliError(f"{where} must be a finite number, got {number_text(item)}")
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_WHOLE:
+            whole_number(item, where, minimum=-MAX_WHOLE)  # raises: beyond 2^53
+    return MappingProxyType(options)
+
 
 def _validated(name: str, value: Any, what: str) -> Any:
     if name == "learning_rate":
@@ -152,7 +184,9 @@ def _validated(name: str, value: Any, what: str) -> Any:
         if size < 0:
             raise LrcliError(f"{what} must be ≥ 0 (a row count > 1 or a fraction ≤ 1), got {number_text(value)}")
         return size
-    if name in ("deepspeed_values", "trainer_options"):
+    if name == "trainer_options":
+        return _options(value, what)
+    if name == "deepspeed_values":
         return MappingProxyType(dict(value or {}))
     if name == "packing":
         if not isinstance(value, bool):

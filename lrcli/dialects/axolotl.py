@@ -27,7 +27,7 @@ from lrcli.config import Source
 from lrcli.dialects import deepspeed, hf, trl
 from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
-from lrcli.inputs.values import coerce_number, finite_float
+from lrcli.inputs.values import coerce_number, finite_float, number_text, whole_number
 
 NAME = "axolotl"
 
@@ -59,6 +59,8 @@ def claims(raw: Mapping[str, Any]) -> int:
 def _scheduler(raw: Mapping[str, Any], where: str) -> tuple[str, dict[str, Any], str, str | None]:
     """(registry name, kwargs, source, derive_kwargs rule) of the scheduler axolotl builds."""
     name = raw.get("lr_scheduler") or "cosine"
+    if not isinstance(name, str):
+        raise LrcliError(f"{where} key lr_scheduler must be a string, got {number_text(name)}")
     kwargs, _ = hf.scheduler_kwargs(raw.get("lr_scheduler_kwargs"), f"{where} key lr_scheduler_kwargs")
     kwargs = kwargs or {}
     min_ratio = raw.get("cosine_min_lr_ratio")
@@ -127,12 +129,15 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     for key, name in AXOLOTL_KEYS.items():
         if raw.get(key) is not None:
             values[name], sources[name] = coerce_number(raw[key]), f"{where} key {key}"
-    if raw.get("warmup_steps") is not None and values["warmup_steps"] != int(values["warmup_steps"]):
-        raise LrcliError(f"{where}: axolotl's warmup_steps is a whole step count (its schema is an int), "
-                         f"got {raw['warmup_steps']!r}; use warmup_ratio for a fraction")
+    if raw.get("warmup_steps") is not None:
+        warmup = finite_float(raw["warmup_steps"], f"{where} key warmup_steps")
+        if warmup != int(warmup):
+            raise LrcliError(f"{where}: axolotl's warmup_steps is a whole step count (its schema is an int), "
+                             f"got {number_text(raw['warmup_steps'])}; use warmup_ratio for a fraction")
     if "gradient_accumulation_steps" in raw and raw["gradient_accumulation_steps"] is None and raw.get("batch_size"):
-        mbs = values.get("per_device_train_batch_size", 1)
-        values["gradient_accumulation_steps"] = int(coerce_number(raw["batch_size"])) // int(mbs)
+        batch = whole_number(raw["batch_size"], f"{where} key batch_size", minimum=1)
+        mbs = whole_number(values.get("per_device_train_batch_size", 1), f"{where} key micro_batch_size", minimum=1)
+        values["gradient_accumulation_steps"] = batch // mbs
         sources["gradient_accumulation_steps"] = Source.derived(f"{where} batch_size // micro_batch_size")
     if raw.get("sample_packing") is True:
         values["packing"], sources["packing"] = True, f"{where} key sample_packing"

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from lrcli.errors import LrcliError
+from lrcli.inputs.values import number_text
 from lrcli.metrics import MetricHistory
 from lrcli.schedules import axolotl, deepspeed, hf, pytorch, pytorch_plateau, pytorch_sequential
 from lrcli.schedules.binding import bind_kwargs
@@ -57,15 +58,29 @@ def evaluate(
     bound = bind_kwargs(schedule, kwargs)
     if schedule.needs_metrics:
         bound["metrics"] = metrics
-    with np.errstate(all="ignore"):
-        values = schedule.fn(steps, lr=lr, warmup=warmup, total=total, **bound)
+    try:
+        with np.errstate(all="ignore"):
+            values = schedule.fn(steps, lr=lr, warmup=warmup, total=total, **bound)
+    except (ArithmeticError, ValueError) as exc:
+        if isinstance(exc, ValueError) and str(exc) != "math domain error":
+            raise
+        # The schedules repeat the framework's own float operations, so the framework fails at the same place.
+        raise LrcliError(
+            f"{schedule.name} with {_settings(bound)}: {type(exc).__name__} ({exc}); {schedule.family} raises it "
+            "too with these values: change them"
+        ) from None
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise LrcliError(
             f"{schedule.name} gives a non-finite LR at step {int(steps[bad[0]])} with these settings "
-            f"(the framework would fail there too); check its parameters {dict(bound)}"
+            f"(the framework would fail there too); check its parameters {_settings(bound)}"
         )
     return values
+
+
+def _settings(bound: Mapping[str, Any]) -> str:
+    """The kwargs as a message shows them: each value short (a long list or a huge number is cut)."""
+    return "{" + ", ".join(f"{key}: {number_text(value)}" for key, value in bound.items() if key != "metrics") + "}"
 
 
 __all__ = ["REQUIRED", "SCHEDULES", "Schedule", "bind_kwargs", "evaluate", "get_schedule"]

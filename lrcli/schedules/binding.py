@@ -10,12 +10,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from lrcli.errors import LrcliError
-from lrcli.inputs.values import coerce_number
+from lrcli.inputs.values import MAX_WHOLE, beyond_whole, coerce_number, number_text
 from lrcli.schedules.types import REQUIRED, Schedule
+
+
+def _check_numbers(schedule: Schedule, key: str, value: Any) -> None:
+    """Every number in a kwarg (inside lists and mappings too: milestones, SequentialLR's schedulers) is one lrcli
+    computes with as the framework does: an int within ±2^53 (beyond, the framework's exact Python int has no
+    float64 or int64 twin), a float finite. A huge float stays a float, computed as the framework computes it."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, (int, float)):
+            continue
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise LrcliError(f"{schedule.name}: {key} must be finite, got {number_text(item)}")
+        elif isinstance(item, int) and abs(item) > MAX_WHOLE:
+            raise beyond_whole(f"{schedule.name}: {key}", item)
 
 
 def _check_kwarg_type(schedule: Schedule, key: str, value: Any, hint: Any) -> Any:
     allowed = set(typing.get_args(hint)) or {hint}
+    _check_numbers(schedule, key, coerce_number(value))
     if value is None and type(None) in allowed:
         return None
     literals = {arg for kind in allowed if typing.get_origin(kind) is typing.Literal for arg in typing.get_args(kind)}
@@ -24,12 +44,10 @@ def _check_kwarg_type(schedule: Schedule, key: str, value: Any, hint: Any) -> An
     if float in allowed or int in allowed:
         value = coerce_number(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise LrcliError(f"{schedule.name}: {key} must be a number, got {value!r}")
-        if not math.isfinite(value):
-            raise LrcliError(f"{schedule.name}: {key} must be finite, got {value!r}")
+            raise LrcliError(f"{schedule.name}: {key} must be a number, got {number_text(value)}")
         return value
     if str in allowed and not isinstance(value, str):
-        raise LrcliError(f"{schedule.name}: {key} must be a string, got {value!r}")
+        raise LrcliError(f"{schedule.name}: {key} must be a string, got {number_text(value)}")
     return value
 
 

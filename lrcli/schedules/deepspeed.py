@@ -90,6 +90,8 @@ def _iterations(steps: Steps, last_batch_iteration: int) -> Steps:
     """DeepSpeed's `last_batch_iteration` for each lrcli row (row s ≥ 1 is i = L + s; row 0 is i = −1 when L = −1)."""
     if last_batch_iteration != int(last_batch_iteration):
         raise LrcliError(f"last_batch_iteration must be a whole number, got {last_batch_iteration!r}")
+    if abs(last_batch_iteration) > 2**53:  # a float past 2^53 (ints are bounded by binding): DeepSpeed's
+        return steps.astype(np.float64) + float(last_batch_iteration)  # float `+ 1` leaves it where it is
     return steps.astype(np.int64) + int(last_batch_iteration)
 
 
@@ -296,6 +298,17 @@ def one_cycle(
         position = 1.0 + batch_iteration / total_size
         x = position - np.floor(position)
         rising = x <= step_ratio
+    # DeepSpeed's Python divides by step_ratio going up and by step_ratio − 1 going down: a ratio of 0 (a first
+    # half negligible beside an infinite cycle) or 1 raises ZeroDivisionError where numpy would return nan.
+    in_cycle = (i < total_size) & (steps >= 1)  # row 0 is written by the constructor, not by get_lr
+    for ratio, half in ((0.0, rising), (1.0, ~rising)):
+        bad = np.flatnonzero(in_cycle & half) if step_ratio == ratio else np.empty(0)
+        if bad.size:
+            raise LrcliError(
+                f"OneCycle: DeepSpeed raises ZeroDivisionError (float division by zero) at step {int(steps[bad[0]])}: "
+                f"cycle_first_step_size / (first + second) = {step_ratio!r}; use step sizes of a real cycle"
+            )
+    with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(rising, x / step_ratio, (x - 1) / (step_ratio - 1))
         stairs = np.where(rising, first_stairs, second_stairs)
         cycle_iteration = np.mod(batch_iteration, total_size)

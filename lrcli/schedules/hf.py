@@ -22,9 +22,22 @@ def _progress(steps: Steps, warmup: int, total: int) -> Factors:
     return (steps - warmup).astype(np.float64) / float(max(1, total - warmup))
 
 
-def _cosine_decay(steps: Steps, warmup: int, total: int, num_cycles: float) -> Factors:
+def _math_cos(name: str, angle: Factors, used: Factors) -> Factors:
+    """np.cos where transformers calls math.cos: math.cos raises ValueError (math domain error) for an infinite
+    angle (a huge num_cycles), where np.cos returns nan; rows whose branch the lambda does not take are skipped."""
+    bad = np.flatnonzero(np.isinf(angle) & used)
+    if bad.size:
+        raise LrcliError(
+            f"{name}: transformers raises ValueError (math domain error) at step {int(bad[0])}: the angle of its "
+            "math.cos is infinite (num_cycles is too large); use a smaller num_cycles"
+        )
+    return np.cos(angle)
+
+
+def _cosine_decay(steps: Steps, warmup: int, total: int, num_cycles: float, name: str) -> Factors:
     # 0.5 * (1 + cos(π · c · 2 · p)), multiplied left to right as transformers does.
-    return 0.5 * (1.0 + np.cos(np.pi * float(num_cycles) * 2.0 * _progress(steps, warmup, total)))
+    angle = np.pi * float(num_cycles) * 2.0 * _progress(steps, warmup, total)
+    return 0.5 * (1.0 + _math_cos(name, angle, steps >= warmup))
 
 
 def constant(steps: Steps, *, lr: float, warmup: int, total: int) -> Factors:
@@ -59,7 +72,7 @@ def cosine(steps: Steps, *, lr: float, warmup: int, total: int, num_cycles: floa
     λ(s) = s / max(1, W) for s < W, else max(0, ½(1 + cos(2π · num_cycles · p))), p = (s − W) / max(1, T − W).
     Not clamped at p > 1: past T the curve climbs back up.
     """
-    decay = np.maximum(0.0, _cosine_decay(steps, warmup, total, num_cycles))
+    decay = np.maximum(0.0, _cosine_decay(steps, warmup, total, num_cycles, "cosine"))
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
 
 
@@ -94,8 +107,22 @@ def polynomial(
             "use fewer warmup steps"
         )
     pct_remaining = 1 - (steps - warmup) / (decay_steps if decay_steps else 1)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        powered = pct_remaining**power
+    # Python's float ** raises where numpy returns inf: 0.0 to a negative power, and a finite result too large;
+    # transformers fails at the first step that does either.
+    failures = {
+        "ZeroDivisionError (0.0 cannot be raised to a negative power)": (pct_remaining == 0) & (power < 0),
+        "OverflowError ((34, 'Numerical result out of range'))": np.isinf(powered) & np.isfinite(pct_remaining),
+    }
+    first = {error: np.flatnonzero(failed & in_decay) for error, failed in failures.items()}
+    first = {error: int(steps[bad[0]]) for error, bad in first.items() if bad.size}
+    if first:
+        error, step = min(first.items(), key=lambda item: item[1])
+        raise LrcliError(f"polynomial with power {power!r}: transformers raises {error} at step {step}; "
+                         "use a power closer to 1")
     with np.errstate(invalid="ignore"):
-        decay = ((lr - lr_end) * pct_remaining**power + lr_end) / lr
+        decay = ((lr - lr_end) * powered + lr_end) / lr
     factor = np.where(steps > total, lr_end / lr, decay)
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), factor)
 
@@ -140,7 +167,7 @@ def cosine_with_min_lr(
     m = min_lr_rate or min_lr / lr (exactly one of them)
     """
     rate = _min_lr_rate(lr, min_lr, min_lr_rate, "cosine_with_min_lr")
-    decay = np.maximum(0, _cosine_decay(steps, warmup, total, num_cycles) * (1 - rate) + rate)
+    decay = np.maximum(0, _cosine_decay(steps, warmup, total, num_cycles, "cosine_with_min_lr") * (1 - rate) + rate)
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
 
 
@@ -170,7 +197,8 @@ def cosine_warmup_with_min_lr(
         r = float(warmup_lr_rate)
         rise = r + (1.0 - r) * s / max(1, w - 1)
     progress = (s - w + 1.0) / max(1.0, float(total) - w)
-    decay = np.maximum(0, (0.5 * (1.0 + np.cos(np.pi * num_cycles * 2.0 * progress))) * (1 - rate) + rate)
+    cos = _math_cos("cosine_warmup_with_min_lr", np.pi * num_cycles * 2.0 * progress, s >= w)
+    decay = np.maximum(0, (0.5 * (1.0 + cos)) * (1 - rate) + rate)
     return lr * np.where(s < w, rise, decay)
 
 
@@ -208,7 +236,10 @@ def warmup_stable_decay(
         q = (steps - warmup - stable).astype(np.float64) / float(max(1, num_decay_steps))
         fall = {
             "linear": 1.0 - q,
-            "cosine": 0.5 * (1.0 + np.cos(np.pi * float(num_cycles) * 2.0 * q)),
+            "cosine": 0.5 * (1.0 + _math_cos(
+                "warmup_stable_decay", np.pi * float(num_cycles) * 2.0 * q,
+                (steps >= warmup + stable) & (steps < warmup + stable + num_decay_steps),
+            )) if decay_type == "cosine" else None,
             "1-sqrt": 1.0 - np.sqrt(q),
         }[decay_type]
     factor = np.select(

@@ -16,6 +16,7 @@ from typing import Any
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
+from lrcli.inputs.values import number_text
 from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtune, trl
 from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
 from lrcli.steps.hf_deepspeed import check_deepspeed_values
@@ -46,12 +47,21 @@ MAX_TOTAL_STEPS = 2**53
 
 def plan_steps(config: TrainConfig) -> StepPlan:
     """T and W for `config`, by the rules of the framework that will run it."""
-    plan = PLANNERS[config.framework](config)
-    if plan.total > MAX_TOTAL_STEPS:
+    try:
+        plan = PLANNERS[config.framework](config)
+    except ArithmeticError as exc:
+        # The planners repeat the framework's own arithmetic (e.g. the Trainer's ceil(E · nupe) of an infinite
+        # product), so the framework's count fails the same way.
         raise LrcliError(
-            f"T = {plan.total:,} optimizer steps is beyond any run lrcli can count exactly (2^53); "
-            "check --total-steps/--max-steps/--samples/--epochs and the config's values"
-        )
+            f"the {config.framework} step count fails with these values: {type(exc).__name__} ({exc}), as the "
+            "framework's own count does; check --epochs/--samples/--batch/--world-size and the config's values"
+        ) from None
+    for name, count in (("T", plan.total), ("warmup W", plan.warmup)):
+        if abs(count) > MAX_TOTAL_STEPS:
+            raise LrcliError(
+                f"{name} = {number_text(count)} optimizer steps is beyond any run lrcli can count exactly (2^53); "
+                "check --total-steps/--max-steps/--samples/--epochs/--warmup-steps and the config's values"
+            )
     return plan
 
 
