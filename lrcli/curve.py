@@ -73,8 +73,11 @@ def starting_lr(config: TrainConfig, plan: StepPlan) -> float:
     return float(lr[0])
 
 
-def compute(config: TrainConfig) -> Curve:
-    """Resolve the steps of `config`, then evaluate its schedule at every step 0 … T."""
+def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
+    """Resolve the steps of `config`, then evaluate its schedule at every step 0 … T.
+
+    `steps_left`: what the command may still evaluate (`compare` shares MAX_CURVE_STEPS among its curves, so that
+    many long curves cannot add up to more memory than one curve at the cap)."""
     schedule = get_schedule(config.lr_scheduler_type)
     plan = plan_steps(config)
     if plan.total < 1:
@@ -83,6 +86,12 @@ def compute(config: TrainConfig) -> Curve:
         raise LrcliError(
             f"T = {plan.total:,} optimizer steps is more than lrcli evaluates in one curve ({MAX_CURVE_STEPS:,} rows, "
             "one per step); check --total-steps/--max-steps/--samples, or run `lrcli steps` for T and W alone"
+        )
+    if plan.total > steps_left:
+        raise LrcliError(
+            f"{config.label or schedule.name}: T = {plan.total:,} brings the compared curves to more than the "
+            f"{MAX_CURVE_STEPS:,} steps lrcli evaluates in one command ({steps_left:,} left); compare fewer "
+            "or shorter runs"
         )
     kwargs, kwargs_notes = _schedule_kwargs(schedule, config, plan)
     notes = list(kwargs_notes)

@@ -13,7 +13,7 @@ from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import FormatOpt, LogYOpt, OutputOpt, RunOptions, run_options
 from lrcli.cli.output import safe_name, write_curves
 from lrcli.config import Layer, Source, resolve
-from lrcli.curve import compute
+from lrcli.curve import MAX_CURVE_STEPS, compute
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import looks_like_config
 from lrcli.inputs.layers import ConfigLayers
@@ -70,7 +70,8 @@ def compare(
                 )
                 label = f"{labels[name]} {suffix}" if suffix else labels[name]
                 layers.append(Layer({"label": label}, Source.derived("compare")))
-                curves.append(compute(resolve(layers)))
+                steps_left = MAX_CURVE_STEPS - sum(curve.plan.total for curve in curves)
+                curves.append(compute(resolve(layers), steps_left=steps_left))
         stems = (safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
         write_curves(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(stems))
         warn(list(dict.fromkeys(file_notes + tuple(note for curve in curves for note in curve.notes))))

@@ -14,7 +14,7 @@ from lrcli.cli.safe_write import NAME_MAX, write_output
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import PathKind, files_read, probe
-from lrcli.render import STDOUT, pick_format, render
+from lrcli.render import STDOUT, pick_format, render_chunks
 
 BINARY_FORMATS = ("png", "pdf")
 
@@ -94,15 +94,15 @@ def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *
     if output == STDOUT:
         if chosen in BINARY_FORMATS and sys.stdout.isatty():
             raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
-        data = render(curves, chosen, log_y=log_y)
+        for chunk in render_chunks(curves, chosen, log_y=log_y):
+            to_stdout(chunk)
         for curve in curves:
             say(summary(curve))
-        to_stdout(data)
         warn(ignored)
         return
     given = output if output is not None else default_file_name(default_name, chosen)
-    data = render(curves, chosen, log_y=log_y)
-    written = write_output(given, [data], binary=chosen in BINARY_FORMATS, inputs=files_read())
+    chunks = render_chunks(curves, chosen, log_y=log_y)  # rendered while written, into the temporary file
+    written = write_output(given, chunks, binary=chosen in BINARY_FORMATS, inputs=files_read())
     for curve in curves:
         say(summary(curve))
     say(f"wrote {written}" if str(written) == given else f"wrote {given} (-> {written})")

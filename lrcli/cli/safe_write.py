@@ -105,7 +105,9 @@ def write_output(given: str, chunks: Iterable[bytes], *, binary: bool, inputs: I
     `binary` (PNG, PDF) refuses a terminal; `inputs` are the files this command read, never to be overwritten.
     `chunks` is consumed only once the destination is known to be writable: rendering can stream into it.
     """
+    _check_name(given, Path(given))
     path, in_place = _destination(given)
+    _check_name(given, path)
     inputs = list(inputs)
     try:
         info = os.stat(path)
@@ -124,16 +126,20 @@ def write_output(given: str, chunks: Iterable[bytes], *, binary: bool, inputs: I
             raise LrcliError(f"cannot write {shown(given)}: it is a directory; give a file name in it")
         if not stat.S_ISREG(info.st_mode):
             in_place = True
-    if len(os.fsencode(path.name)) > NAME_MAX:
-        raise LrcliError(
-            f"cannot write {shown(given)}: the file name is {len(os.fsencode(path.name))} bytes long, more than the "
-            f"{NAME_MAX} a file system allows; choose a shorter name"
-        )
     if in_place:
         _write_in_place(given, path, chunks, binary=binary)
     else:
         _replace(given, path, chunks, info)
     return path
+
+
+def _check_name(given: str, path: Path) -> None:
+    size = len(os.fsencode(path.name))
+    if size > NAME_MAX:
+        raise LrcliError(
+            f"cannot write {shown(given)}: the file name is {size} bytes long, more than the {NAME_MAX} a file system "
+            "allows; choose a shorter name"
+        )
 
 
 def _write_in_place(given: str, path: Path, chunks: Iterable[bytes], *, binary: bool) -> None:

@@ -21,7 +21,11 @@ CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 
 def looks_like_config(text: str) -> bool:
     """True when a positional argument names a config file rather than a schedule."""
-    return text.lower().endswith(CONFIG_SUFFIXES) or ("/" in text and probe(text) is PathKind.FILE)
+    # A path whose directory may not be searched is taken as a file too: reading it then says "permission denied"
+    # instead of "unknown schedule".
+    return text.lower().endswith(CONFIG_SUFFIXES) or (
+        "/" in text and probe(text) in (PathKind.FILE, PathKind.SPECIAL, PathKind.DENIED)
+    )
 
 
 def load_mapping(path: Path) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from lrcli.curve import Curve
@@ -34,6 +34,17 @@ def pick_format(output: str | None, explicit: str | None) -> str:
             f"{', '.join('.' + f for f in FORMATS)}, or give --format"
         )
     return suffix
+
+
+def render_chunks(curves: Sequence[Curve], fmt: str, *, log_y: bool = False) -> Iterator[bytes]:
+    """The output in pieces: a CSV table row block by row block (a long one never sits in memory whole), any
+    other format as one piece. The writer streams them into its temporary file."""
+    if fmt == "csv":
+        from lrcli.render import table
+
+        yield from (chunk.encode() for chunk in table.csv_chunks(curves))
+        return
+    yield render(curves, fmt, log_y=log_y)
 
 
 def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str | None = None) -> bytes:

@@ -27,6 +27,8 @@ _MAX_VISIBLE_STAIRS = 400  # about half the plot's width in pixels at the defaul
 _RC = {"svg.hashsalt": "lrcli", "svg.fonttype": "path", "pdf.compression": 6}
 # Characters of a 10 pt title that fit the 9-inch figure; longer titles wrap instead of running off the edge.
 _TITLE_WIDTH = 100
+_LEGEND_ROWS = 12
+_MAX_LEGEND = 4 * _LEGEND_ROWS
 
 
 def _steps_text(count: int) -> str:
@@ -46,6 +48,8 @@ def _title(curves: Sequence[Curve]) -> str:
         return joined
     if len(joined) <= 2 * _TITLE_WIDTH:
         return textwrap.fill(joined, _TITLE_WIDTH, break_long_words=False, break_on_hyphens=False)
+    if len(curves) > _MAX_LEGEND:
+        return f"{len(curves)} curves compared (too many for a legend: write -o x.csv for each curve's label)"
     return f"{len(curves)} curves compared (labels in the legend)"  # the legend already names each one
 
 
@@ -125,8 +129,12 @@ def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str
         ax.set_title(title or _title(curves), fontsize=10)
         ax.grid(True, alpha=0.3)
         ax.set_xlim(0, max(int(c.steps[-1]) for c in curves))
-        if len(curves) > 1:
-            ax.legend(fontsize=8)
+        if 1 < len(curves) <= _MAX_LEGEND:
+            # Up to 12 entries in a column; more go into more, smaller columns, so that a long legend (compare
+            # --world-size 1,2,…,40) cannot squeeze the axes to nothing (matplotlib's "axes sizes collapsed");
+            # beyond four columns a legend cannot fit, and the title says where the labels are instead.
+            columns = -(-len(curves) // _LEGEND_ROWS)
+            ax.legend(fontsize=8 if columns == 1 else 6, ncols=columns)
         buffer = io.BytesIO()
         fig.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
     return buffer.getvalue()
