@@ -194,3 +194,22 @@ def test_a_bug_is_one_line_and_exit_1_unless_debugging(monkeypatch, capsys):
     monkeypatch.setenv("LRCLI_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         cli.main(["schedules"])
+
+
+# Every file lrcli reads goes through the one bounded reader, every file it writes through the one writer
+# (docs/architecture.md, issue 11): calls that open, read or parse files are allowed nowhere else.
+FILE_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "safe_load", "load", "loads", "mkstemp",
+              "mkfifo", "fdopen"}
+FILE_CALL_OWNERS = {"inputs/bounded.py", "cli/safe_write.py", "cli/output.py"}  # output.py: /dev/null over stdout
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_one_reader_and_one_writer(path):
+    rel = path.relative_to(PACKAGE).as_posix()
+    if rel in FILE_CALL_OWNERS:
+        return
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func  # `x.read_text()`, `json.loads()`, `os.open()`; bare names only for the builtin open()
+            name = func.attr if isinstance(func, ast.Attribute) else "open" if getattr(func, "id", None) == "open" else None
+            assert name not in FILE_CALLS, f"{rel}:{node.lineno} calls {name}(): read through inputs/bounded.py"

@@ -14,7 +14,6 @@ warns about each.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,9 @@ from typing import Any
 from lrcli.dialects import deepspeed
 from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
+from lrcli.inputs.bounded import parse_json
 from lrcli.inputs.files import find_referenced_file, load_mapping
-from lrcli.inputs.values import coerce_number
+from lrcli.inputs.values import coerce_number, number_text
 
 NAME = "hf"
 
@@ -82,14 +82,10 @@ def scheduler_kwargs(value: Any, where: str) -> tuple[dict[str, Any] | None, tup
         return None, ()
     if isinstance(value, str):
         if not value.startswith("{"):
-            raise LrcliError(f"{where} must be a mapping or a JSON object string, got {value!r}")
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise LrcliError(f"{where} is not valid JSON ({exc.msg} at column {exc.colno}): {value!r}") from None
-        value = convert_str_dict(value)
+            raise LrcliError(f"{where} must be a mapping or a JSON object string, got {number_text(value)}")
+        value = convert_str_dict(parse_json(value, where))  # the bounded reader's depth cap, for a string too
     if not isinstance(value, Mapping):
-        raise LrcliError(f"{where} must be a mapping of scheduler arguments, got {value!r}")
+        raise LrcliError(f"{where} must be a mapping of scheduler arguments, got {number_text(value)}")
     notes = tuple(
         f"{where}: {key} = {item!r} is a string to transformers (it may raise); lrcli reads it as {coerce_number(item)!r}"
         for key, item in value.items()
@@ -144,10 +140,7 @@ def accelerator_switches(value: Any, path: Path) -> dict[str, bool]:
     as for every file a config names: `inputs.files.find_referenced_file`)."""
     where = f"{path.name} key accelerator_config"
     if isinstance(value, str) and value.lstrip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise LrcliError(f"{where} is not valid JSON ({exc.msg}); write it as a mapping") from None
+        value = parse_json(value, where)
     elif isinstance(value, str):
         found, looked = find_referenced_file(value, path, "accelerator_config", "an AcceleratorConfig JSON file")
         if found is None:
@@ -157,7 +150,7 @@ def accelerator_switches(value: Any, path: Path) -> dict[str, bool]:
         except LrcliError as exc:
             raise LrcliError(f"{where}: {exc}") from None
     if not isinstance(value, Mapping):
-        raise LrcliError(f"{where} must be a mapping (split_batches, even_batches, …), got {value!r}")
+        raise LrcliError(f"{where} must be a mapping (split_batches, even_batches, …), got {number_text(value)}")
     return {key: _boolean(value[key], f"{where}.{key}") for key in ACCELERATOR_SWITCHES if key in value}
 
 
