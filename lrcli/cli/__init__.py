@@ -16,10 +16,10 @@ import typer
 
 from lrcli import __version__
 from lrcli.cli import compare, plot, schedules, show, steps
-from lrcli.cli.app import app
+from lrcli.cli.app import Command, app
 
 for command in (plot.plot, compare.compare, steps.steps, show.show, schedules.schedules):
-    app.command()(command)
+    app.command(cls=Command)(command)
 
 
 def _version_callback(value: bool) -> None:

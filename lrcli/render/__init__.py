@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from lrcli.curve import Curve
@@ -13,6 +14,21 @@ TABLE_FORMATS = ("csv", "json")
 TEXT_FORMATS = ("txt",)
 FORMATS = PLOT_FORMATS + TABLE_FORMATS + TEXT_FORMATS
 STDOUT = "-"
+DEFAULT_SIZE = (9.0, 5.0)  # inches
+DEFAULT_DPI = 100
+
+
+@dataclass(frozen=True)
+class PlotSettings:
+    """How curves are drawn (not which): the LR axis scale, the x axis unit (render/xaxis.py), the title (None:
+    generated; "": none), the figure size in inches and the PNG's dots per inch."""
+
+    log_y: bool = False
+    x: str = "steps"
+    seq_len: int | None = None
+    title: str | None = None
+    size: tuple[float, float] = DEFAULT_SIZE
+    dpi: int = DEFAULT_DPI
 
 
 def pick_format(output: str | None, explicit: str | None) -> str:
@@ -36,12 +52,14 @@ def pick_format(output: str | None, explicit: str | None) -> str:
     return suffix
 
 
-def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str | None = None) -> bytes:
-    """The whole output in memory, so that a failure never leaves a partial file behind."""
+def render(curves: Sequence[Curve], fmt: str, settings: PlotSettings | None = None) -> bytes:
+    """The whole output in memory, so that a failure never leaves a partial file behind. Tables hold every row
+    whatever `settings` say; the text chart takes its LR scale."""
+    settings = settings or PlotSettings()
     if fmt in PLOT_FORMATS:
         from lrcli.render import plot  # matplotlib costs ~0.5 s: only plots pay for it
 
-        return plot.render(curves, fmt, log_y=log_y, title=title)
+        return plot.render(curves, fmt, settings)
     if fmt == "csv":
         from lrcli.render import table
 
@@ -53,5 +71,5 @@ def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str
     if fmt == "txt":
         from lrcli.render import text
 
-        return text.chart(curves, log_y=log_y).encode()
+        return text.chart(curves, log_y=settings.log_y).encode()
     raise LrcliError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")

@@ -187,6 +187,7 @@ def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
         warmup=warmup,
         notes=tuple(notes),
         total_train_batch_size=batch,
+        samples_per_update=batch,
         stages=tuple(stages),
     )
 

@@ -151,8 +151,10 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     notes += warmup_notes + _trl_dropped_ratio_note(config, rules, total)
     stages.append(warmup_stage)
     check_deepspeed_auto_warmup(config, warmup)  # a DeepSpeed file's "auto" warmup, filled by this version
+    samples_per_update = None
     if effective is not None:
         b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
+        samples_per_update = b * ga if config.split_batches else effective  # split_batches: w share each batch
         formula = f"b · GA · w = {b} · {ga} · {w}"
         if config.split_batches and w > 1:  # the Trainer's number; the samples per update are b · GA
             formula += f" as the Trainer logs it; split_batches: b · GA = {b * ga} samples per update"
@@ -167,6 +169,7 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
         update_steps_per_epoch=updates,
         num_train_epochs=looped,
         total_train_batch_size=effective,
+        samples_per_update=samples_per_update,
         final_epoch=final_epoch,
         transformers_version=version,
         stages=tuple(stages),

@@ -142,4 +142,4 @@ def plan_lightning_steps(config: TrainConfig) -> StepPlan:
     stages.append(("warmup W", "none (Lightning schedulers are the torch classes)", warmup))
     return StepPlan(total=total, warmup=warmup, notes=tuple(notes), batches_per_epoch=batches,
                     update_steps_per_epoch=per_epoch, num_train_epochs=None if epochs == -1 else epochs,
-                    total_train_batch_size=b * a * w, stages=tuple(stages))
+                    total_train_batch_size=b * a * w, samples_per_update=b * a * w, stages=tuple(stages))

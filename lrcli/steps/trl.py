@@ -50,5 +50,6 @@ def plan_grpo_steps(config: TrainConfig) -> StepPlan:
         raise LrcliError(f"GRPO: {n} prompts do not fill one generation batch of {prompts} prompts "
                          f"(gbs {gbs} / num_generations {generations}): no step can run")
     plan = plan_hf_steps(replace(config, dataset_size=indices, per_device_train_batch_size=b * spg))
-    return replace(plan, stages=(*stages, *plan.stages),
+    # The Trainer's batch here is b · spg indices (spg steps' worth): samples per update are not what it counts.
+    return replace(plan, stages=(*stages, *plan.stages), samples_per_update=None,
                    notes=plan.notes + (f"GRPO: the dataloader batch is b · spg = {b * spg} (TRL 0.19–0.24 rules)",))
