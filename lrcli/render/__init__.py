@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError
+from lrcli.render.settings import DEFAULT_DPI, DEFAULT_SIZE, PlotSettings
 
 PLOT_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("csv", "json")
 TEXT_FORMATS = ("txt",)
 FORMATS = PLOT_FORMATS + TABLE_FORMATS + TEXT_FORMATS
 STDOUT = "-"
-DEFAULT_SIZE = (9.0, 5.0)  # inches
-DEFAULT_DPI = 100
-
-
-@dataclass(frozen=True)
-class PlotSettings:
-    """How curves are drawn (not which): the LR axis scale, the x axis unit (render/xaxis.py), the title (None:
-    generated; "": none), the figure size in inches and the PNG's dots per inch."""
-
-    log_y: bool = False
-    x: str = "steps"
-    seq_len: int | None = None
-    title: str | None = None
-    size: tuple[float, float] = DEFAULT_SIZE
-    dpi: int = DEFAULT_DPI
 
 
 def pick_format(output: str | None, explicit: str | None) -> str:
@@ -73,3 +58,6 @@ def render(curves: Sequence[Curve], fmt: str, settings: PlotSettings | None = No
 
         return text.chart(curves, log_y=settings.log_y).encode()
     raise LrcliError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+
+
+__all__ = ["DEFAULT_DPI", "DEFAULT_SIZE", "FORMATS", "STDOUT", "PlotSettings", "pick_format", "render"]
