@@ -37,8 +37,8 @@ NamesArg = Annotated[
 ]
 
 
-@figure_options
 @run_options(without=("schedule",))
+@figure_options
 def compare(
     names: NamesArg,
     output: OutputOpt = None,

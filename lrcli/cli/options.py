@@ -29,6 +29,7 @@ from lrcli.inputs.values import parse_kw_pairs, parse_kwargs_json
 from lrcli.render import DEFAULT_DPI, DEFAULT_SIZE, FORMATS, PlotSettings
 from lrcli.render.xaxis import X_UNITS, check_unit
 
+
 # ---------------------------------------------------------------------------------------------- completion
 def complete_schedule(incomplete: str) -> list[tuple[str, str]]:
     """Schedule names (`lrcli schedules`) starting with what was typed, each with its one-line summary."""
@@ -52,9 +53,9 @@ def _completer(choices: Mapping[str, str]) -> Callable[[str], list[tuple[str, st
 DIALECT_NAMES = {name: module.__doc__.strip().splitlines()[0] if module.__doc__ else "" for name, module in
                  DIALECTS.items()}  # fmt: skip
 complete_dialect = _completer(DIALECT_NAMES)
-complete_trainer = _completer({name: "TRL trainer" for name in KNOWN_TRAINERS})
+complete_trainer = _completer(dict.fromkeys(KNOWN_TRAINERS, "TRL trainer"))
 complete_step_unit = _completer({"step": "every optimizer update", "epoch": "once per epoch (Lightning interval)"})
-complete_format = _completer({fmt: "" for fmt in FORMATS})
+complete_format = _completer(dict.fromkeys(FORMATS, ""))
 
 # Help panels: `lrcli plot --help` groups the options by what they are about.
 STEPS_PANEL = "Step count: T and W, counted as the trainer counts them"
@@ -203,9 +204,8 @@ TrainerOpt = Annotated[
 CONFIG_HELP = (
     f"A training config, YAML or JSON, for any of: {', '.join(DIALECTS)} (see --dialect); flags override its values."
 )
-ConfigArg = Annotated[
-    str | None, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)
-]
+ConfigArg = Annotated[str | None, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)]
+RequiredConfigArg = Annotated[str, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)]
 OutputOpt = Annotated[
     str | None,
     typer.Option("--output", "-o", metavar="FILE",
@@ -222,9 +222,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object on stdout
 LogYOpt = Annotated[bool, typer.Option("--log-y", rich_help_panel=FIGURE_PANEL, help="Logarithmic LR axis.")]
 XAxisOpt = Annotated[
     str,
-    typer.Option("--x", metavar="UNIT", rich_help_panel=FIGURE_PANEL, autocompletion=_completer(X_UNITS),
-                 help="The x axis: steps (optimizer steps, the default), epochs, samples or tokens (samples × "
-                 "--seq-len). epochs lines up runs of different lengths, e.g. compare --world-size 1,8."),
+    typer.Option("--x", metavar="|".join(X_UNITS), rich_help_panel=FIGURE_PANEL, show_default=False,
+                 autocompletion=_completer(X_UNITS),
+                 help="The x axis: optimizer steps (the default), epochs, samples or tokens (samples × --seq-len). "
+                 "epochs lines up runs of different lengths, e.g. compare --world-size 1,8."),
 ]
 SeqLenOpt = Annotated[
     int | None,

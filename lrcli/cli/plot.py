@@ -9,8 +9,8 @@ from lrcli.config import resolve
 from lrcli.curve import compute
 
 
-@figure_options
 @run_options()
+@figure_options
 def plot(
     config_path: ConfigArg = None,
     output: OutputOpt = None,

@@ -27,8 +27,8 @@ from numpy.typing import NDArray  # noqa: E402
 
 from lrcli.curve import Curve  # noqa: E402
 from lrcli.render import xaxis  # noqa: E402
-from lrcli.render.settings import PlotSettings  # noqa: E402
 from lrcli.render.placement import Box, Envelope, Layout, polyline_envelope  # noqa: E402
+from lrcli.render.settings import PlotSettings  # noqa: E402
 
 # Without these, matplotlib writes the date and its version into the file, so bytes differ run to run.
 _METADATA = {
