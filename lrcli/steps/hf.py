@@ -126,8 +126,9 @@ def _final_epoch(total: int, batches: int, accumulation: int, rules: HFRules) ->
 def plan_hf_steps(config: TrainConfig) -> StepPlan:
     """The Hugging Face Trainer's plan, as `Trainer.set_initial_training_values` + `get_warmup_steps(T)`.
 
-    L = per-process batches (accelerate sharding), nupe = max(ceil(L/GA), 1) (floor before 4.52.1),
-    T = max_steps if > 0 else ceil(E · nupe) in Python floats, W per the version's warmup rule.
+    L = per-process batches (accelerate sharding), U = max(ceil(L/GA), 1) update steps per epoch (floor before
+    4.52.1; the Trainer's `num_update_steps_per_epoch`), T = max_steps if > 0 else ceil(E · U) in Python floats,
+    W per the version's warmup rule.
     """
     rules, notes = rules_for(config.transformers_version)
     _check_schedule_exists(config, rules)
@@ -174,6 +175,10 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
         transformers_version=version,
         stages=tuple(stages),
     )
+
+
+# The Trainer's `num_train_epochs`: how many times its epoch loop starts (the last pass may end early, at T).
+LOOPED = "epochs looped (passes of the Trainer's epoch loop)"
 
 
 class _Count(NamedTuple):
@@ -230,19 +235,19 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
     else:
         updates = max(batches // ga, 1)
         formula = f"max(floor(L / GA), 1) = max(floor({batches} / {ga}), 1)"
-    label = "update steps per epoch" + ("" if rules.ceil_updates_per_epoch else " (floor before 4.52.1)")
+    label = "update steps per epoch U" + ("" if rules.ceil_updates_per_epoch else " (floor before 4.52.1)")
     stages.append((label, formula, updates))
     if epoch_based:
         product = epochs * updates
         total = math.ceil(product)
-        stages.append(("total steps T", f"ceil(E · nupe) = ceil({epochs!r} · {updates}) = ceil({product!r})", total))
+        stages.append(("total steps T", f"ceil(E · U) = ceil({epochs!r} · {updates}) = ceil({product!r})", total))
         looped = math.ceil(epochs)
-        stages.append(("epochs looped", f"ceil(E) = ceil({epochs!r})", looped))
+        stages.append((LOOPED, f"ceil(E) = ceil({epochs!r})", looped))
     else:
         total = max_steps
         stages.append(("total steps T", "max_steps (> 0, overrides --epochs)", total))
         looped = total // updates + int(total % updates > 0)
-        stages.append(("epochs looped", f"ceil(T / nupe) = ceil({total} / {updates})", looped))
+        stages.append((LOOPED, f"ceil(T / U) = ceil({total} / {updates})", looped))
     final_epoch = _final_epoch(total, batches, ga, rules)
     return _Count(total, batches, updates, looped, effective, final_epoch, stages)
 

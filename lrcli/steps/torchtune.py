@@ -40,7 +40,8 @@ def plan_torchtune_steps(config: TrainConfig) -> StepPlan:
         n = config.dataset_size
         per_rank = -(-n // dp)
         batches = per_rank // b
-        stages.append(("batches per epoch per rank L", f"floor(ceil(N / dp) / b) = floor(ceil({n} / {dp}) / {b})",
+        replicas = "dp" if tp > 1 else "w"  # without tensor parallelism every process is a data-parallel replica
+        stages.append(("batches per epoch per rank L", f"floor(ceil(N / {replicas}) / b) = floor(ceil({n} / {dp}) / {b})",
                        batches))
         if config.trainer == "grpo":
             per_epoch = batches

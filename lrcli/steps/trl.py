@@ -42,9 +42,10 @@ def plan_grpo_steps(config: TrainConfig) -> StepPlan:
     n = config.dataset_size
     indices = n // prompts * prompts * generations * iterations * spg
     stages: list[Stage] = [
-        ("GRPO generation batch", f"gbs = b · w · spg = {b} · {w} · {spg}", gbs),
+        ("GRPO generation batch gbs (completions per generation round)",
+         f"b · w · spg = {b} · {w} · {spg}, spg = steps_per_generation", gbs),
         ("GRPO sampler length S", f"floor(N / (gbs/G)) · (gbs/G) · G · num_iterations · spg = floor({n} / {prompts}) "
-                                  f"· {prompts} · {generations} · {iterations} · {spg}", indices),
+                                  f"· {prompts} · {generations} · {iterations} · {spg}, G = num_generations", indices),
     ]
     if indices == 0:
         raise LrcliError(f"GRPO: {n} prompts do not fill one generation batch of {prompts} prompts "
