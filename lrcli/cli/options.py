@@ -35,7 +35,7 @@ def complete_schedule(incomplete: str) -> list[tuple[str, str]]:
     """Schedule names (`lrcli schedules`) starting with what was typed, each with its one-line summary."""
     from lrcli.schedules import SCHEDULES  # numpy: only when the shell asks
 
-    return [(name, s.summary) for name, s in SCHEDULES.items() if name.lower().startswith(incomplete.lower())]
+    return [(name, s.summary) for name, s in SCHEDULES.items() if name.startswith(incomplete)]
 
 
 def complete_schedule_or_config(incomplete: str) -> list[tuple[str, str]]:
