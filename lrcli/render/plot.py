@@ -288,22 +288,25 @@ def _log_ticks(ax: Axes) -> None:
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
 
 
-_LEGEND_SPOTS = ("upper right", "upper left", "lower left", "lower right", "center right", "center left",
-                 "upper center", "lower center", "center")  # fmt: skip
-
-
 def _legend(ax: Axes, layout: Layout) -> bool:
-    """The legend in the first spot inside the axes where it covers no curve, marker or line; False when there is
-    none (the caller puts it below the axes)."""
-    renderer = ax.figure.canvas.get_renderer()
-    for spot in _LEGEND_SPOTS:
-        legend = ax.legend(loc=spot, fontsize=8)
-        extent = legend.get_window_extent(renderer)
-        box = (extent.x0, extent.y0, extent.x1, extent.y1)
+    """The legend where it covers no curve, marker or line: a corner of the axes if one is free, else the free spot
+    nearest the upper right. False when there is none (the caller puts it below the axes)."""
+    fig = ax.figure
+    legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 0.0), borderaxespad=0.0, fontsize=8)
+    extent = legend.get_window_extent(fig.canvas.get_renderer())
+    width, height = extent.width, extent.height
+    x0, y0, x1, y1 = layout.bounds
+    pad = _px(4.0, fig)
+    corners = [(x1 - pad - width, y1 - pad - height), (x0 + pad, y1 - pad - height),
+               (x1 - pad - width, y0 + pad), (x0 + pad, y0 + pad)]  # fmt: skip
+    boxes = [(x, y, x + width, y + height) for x, y in corners]
+    boxes += _grid_spots((x1, y1), width, height, layout.bounds)
+    for box in boxes:
         if layout.conflicts(box) == 0:
             layout.boxes.append(box)
+            legend.set_bbox_to_anchor(((box[0] - x0) / (x1 - x0), (box[1] - y0) / (y1 - y0)), transform=ax.transAxes)
             return True
-        legend.remove()
+    legend.remove()
     return False
 
 
