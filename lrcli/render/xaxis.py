@@ -44,8 +44,9 @@ def per_step(curve: Curve, unit: str, seq_len: int | None) -> float:
         return 1.0 / plan.update_steps_per_epoch
     if plan.samples_per_update is None:
         raise LrcliError(
-            f"--x {unit}: lrcli does not know how many samples one optimizer update of {curve.label} takes "
-            f"({curve.plan.total} steps were given, or its framework's batch is not modelled); use --x steps or --x epochs"
+            f"--x {unit}: the plan of {curve.label} does not say how many samples one optimizer update takes (T was "
+            "given, or the framework counts something else per step, as GRPO's generations); use --x steps or "
+            "--x epochs"
         )
     samples = float(plan.samples_per_update)
     return samples if unit == "samples" else samples * (seq_len or 0)
