@@ -327,8 +327,8 @@ def _labels(drawn: Sequence[_Drawn], settings: PlotSettings) -> list[_Label]:
         d = drawn[0]
         final = d.curve.final_lr
         y = final if final > 0 or not settings.log_y else np.nan  # log: the line has left the axis at the bottom
-        labels[("final", (0, 0))] = _Label(f"final {lr_text(final)} @ step {int(d.curve.steps[-1])}", "black",
-                                           (float(d.x[-1]), y), "point")
+        _add(labels, _Label(f"final {lr_text(final)} @ step {int(d.curve.steps[-1])}", "black", (float(d.x[-1]), y),
+                            "point"))
     return list(labels.values())
 
 
