@@ -8,26 +8,17 @@ no labels. Prints ratios, asserts nothing.
 from __future__ import annotations
 
 import io
-import math
-import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 
+from bench_schedules import _best  # noqa: E402 (this folder is on sys.path when run as a script)
+
 from lrcli.config import resolve  # noqa: E402
 from lrcli.curve import Curve, compute  # noqa: E402
 from lrcli.render import render  # noqa: E402
-
-
-def _best(fn, repeat: int = 3) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def bare_png(curves: list[Curve]) -> bytes:
