@@ -4,12 +4,15 @@ Mirrors `datasets/arrow_reader.py` (`_SUB_SPEC_RE`, `_str_to_read_instruction`, 
 `_pct_to_abs_closest`, `_pct_to_abs_pct1`), which every framework here goes through when it hands a split string
 to `load_dataset`:
 
-- parts are joined by `+` (spaces around it allowed); each is `name`, or `name[from:to]` with optional `%` on
-  either bound and an optional `(closest)` / `(pct1_dropremainder)` rounding after a percent slice;
+- parts are joined by `+`; each is `name`, or `name[from:to]` with optional `%` on either bound and an optional
+  `(closest)` / `(pct1_dropremainder)` rounding after a percent slice; the text before each `[` must be a bare
+  split name (`NamedSplit`: so `train + test` is refused, `train[:5]+ test` too, `train[:5] +test` is not);
+- `all` is every split, joined (`_build_single_dataset`);
 - closest (the default): a bound b% of n rows is `int(round(b · n / 100))` (Python's round, half to even);
   pct1_dropremainder: `b · trunc(n / 100)`, refused below 100 rows;
 - a negative bound counts from the end, `max(n + b, 0)`; both bounds are clipped to n; rows = max(to − from, 0);
-- percent bounds beyond ±100 and rounding on an absolute slice are errors, as in `datasets`.
+- percent bounds beyond ±100 and rounding on an absolute slice are errors, as in `datasets`; so is a spec that
+  reads no row at all ("corresponds to no data"), which the callers refuse (rows_read itself returns 0).
 """
 
 from __future__ import annotations
@@ -47,7 +50,13 @@ class SplitPart:
 
 def parse_split(spec: str) -> tuple[SplitPart, ...]:
     """The parts of a split spec, or an LrcliError naming what `datasets` would refuse."""
-    text = str(spec).strip()
+    text = str(spec)
+    for piece in text.split("+"):
+        if not re.fullmatch(_SPLIT_NAME, piece.split("[")[0]):
+            raise LrcliError(
+                f"split {spec!r}: {piece.split('[')[0]!r} is not a split name `datasets` accepts (letters, digits, _ "
+                "and dots; no spaces before a '+' or '[')"
+            )
     parts = []
     for sub in _PLUS.split(text):
         match = _PART.match(sub)
@@ -67,14 +76,17 @@ def parse_split(spec: str) -> tuple[SplitPart, ...]:
         if percent and any(b is not None and abs(b) > 100 for b in (start, stop)):
             raise LrcliError(f"split {spec!r}: percent slice boundaries must be within ±100")
         parts.append(SplitPart(match["split"], start, stop, percent, (rounding or "closest") if percent else None))
-    roundings = {p.rounding for p in parts if p.percent}
-    if len(roundings) > 1:
-        raise LrcliError(f"split {spec!r}: the parts use different roundings, which `datasets` refuses")
+    first = parts[0]  # ReadInstruction.__add__ compares each added part with the first one only
+    for part in parts[1:]:
+        if first.percent and part.percent and first.rounding != part.rounding:
+            raise LrcliError(f"split {spec!r}: the parts use different roundings, which `datasets` refuses")
     return tuple(parts)
 
 
 def split_names(spec: str) -> tuple[str, ...]:
-    """The split names a spec reads, in order, without repeats."""
+    """The split names a spec reads, in order, without repeats; () for `all` (every split there is)."""
+    if reads_all(spec):
+        return ()
     return tuple(dict.fromkeys(part.split for part in parse_split(spec)))
 
 
@@ -103,8 +115,14 @@ def part_rows(part: SplitPart, rows: int) -> int:
     return max(stop - start, 0)
 
 
+def reads_all(spec: str) -> bool:
+    return str(spec) == "all"
+
+
 def rows_read(spec: str, split_rows: Mapping[str, int]) -> int:
     """Rows `load_dataset(..., split=spec)` returns, given the row count of each split."""
+    if reads_all(spec):
+        return sum(split_rows.values())
     total = 0
     for part in parse_split(spec):
         if part.split not in split_rows:
@@ -116,6 +134,8 @@ def rows_read(spec: str, split_rows: Mapping[str, int]) -> int:
 
 def describe(spec: str, split_rows: Mapping[str, int]) -> str:
     """`train[:10%] of 51,760 rows = 5,176` — how a sliced spec was counted (empty for a plain split name)."""
+    if reads_all(spec):
+        return "all = " + " + ".join(f"{name} {rows:,}" for name, rows in split_rows.items())
     parts = parse_split(spec)
     if len(parts) == 1 and not parts[0].sliced:
         return ""
