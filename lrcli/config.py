@@ -2,15 +2,60 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from lrcli.errors import LrcliError
-from lrcli.values import SampleCount, finite_float, whole_number
+from lrcli.inputs.values import SampleCount, finite_float, whole_number
 
 DEFAULT_SOURCE = "default"
+
+SourceKind = Literal["flag", "file", "default", "derived", "program"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from: its kind, and the words that name it to the user.
+
+    `flag`: a command-line flag (`--lr`); `file`: a config file's key or section (`train.yaml key learning_rate`);
+    `default`: a framework's default or pin (`axolotl default`); `derived`: computed from other values
+    (`train.yaml batch_size // micro_batch_size`); `program`: handed to `resolve` by a Python caller.
+    """
+
+    kind: SourceKind
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def subject(self, name: str) -> str:
+        """How an error names the value: the flag or file key the user wrote, else the source and the setting."""
+        return self.text if self.kind in ("flag", "file") else f"{self.text} {name}"
+
+    @classmethod
+    def flag(cls, text: str) -> Source:
+        return cls("flag", text)
+
+    @classmethod
+    def file(cls, text: str) -> Source:
+        return cls("file", text)
+
+    @classmethod
+    def default(cls, text: str) -> Source:
+        return cls("default", text)
+
+    @classmethod
+    def derived(cls, text: str) -> Source:
+        return cls("derived", text)
+
+
+class Layer(NamedTuple):
+    """Settings from one place, in TrainConfig field names; `None` values mean "not given"."""
+
+    values: Mapping[str, Any]
+    source: Source | str  # a plain string is a `program` source
 
 
 @dataclass(frozen=True)
@@ -52,22 +97,21 @@ class TrainConfig:
     val_size: float | None = None  # LLaMA-Factory: rows (>1) or fraction (<=1) split off for evaluation
     max_steps_per_epoch: int | None = None  # torchtune
     trainer_options: Mapping[str, Any] = field(default_factory=dict)  # e.g. TRL GRPO num_generations
-    derive_kwargs: str | None = None  # a rule of lrcli.plan_kwargs filling scheduler kwargs from T and W
+    derive_kwargs: str | None = None  # a key of steps.KWARG_RULES: the framework fills scheduler kwargs from T and W
     deepspeed_values: Mapping[str, Any] = field(default_factory=dict)  # explicit DeepSpeed values HF must match
-    sources: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, Source] = field(default_factory=dict)  # fields not set here have their defaults
 
     def source(self, name: str) -> str:
-        return self.sources.get(name, DEFAULT_SOURCE)
+        """Where field `name` came from, in words (`"default"` for TrainConfig's own defaults)."""
+        found = self.sources.get(name)
+        return DEFAULT_SOURCE if found is None else found.text
+
+    def source_kind(self, name: str) -> SourceKind:
+        found = self.sources.get(name)
+        return "default" if found is None else found.kind
 
 
 FIELD_NAMES = tuple(f.name for f in fields(TrainConfig) if f.name != "sources")
-
-
-def _subject(name: str, source: str) -> str:
-    """How an error names a value: the flag (`--lr`) or the file key (`train.yaml key lr`) the user wrote."""
-    if source.startswith("-") or " key " in source:
-        return source
-    return f"{source} {name}" if source else name
 
 
 def _validated(name: str, value: Any, what: str) -> Any:
@@ -142,22 +186,24 @@ def _validated(name: str, value: Any, what: str) -> Any:
     raise LrcliError(f"unknown setting {name!r}")
 
 
-def resolve(layers: list[tuple[Mapping[str, Any], str]], base: TrainConfig | None = None) -> TrainConfig:
+def resolve(layers: Iterable[Layer | tuple[Mapping[str, Any], Source | str]], base: TrainConfig | None = None) -> TrainConfig:
     """Merge settings layers in increasing precedence: framework default < config file < flag.
 
-    Each layer is `(values, source)`; `values` uses TrainConfig field names and `source` says where
-    they came from. Later layers win; `None` in a layer means "not given" and is skipped.
+    Each layer is `(values, source)`; `values` uses TrainConfig field names and `source` (a `Source`, or a string
+    naming a program's own values) says where they came from. Later layers win; `None` in a layer means "not
+    given" and is skipped. Every value is checked here, and an error names it as its source does.
     """
     config = base or TrainConfig()
     chosen: dict[str, Any] = {}
     sources = dict(config.sources)
-    for values, source in layers:
+    for values, given in layers:
+        source = given if isinstance(given, Source) else Source("program", given)
         for name, value in values.items():
             if value is None:
                 continue
             if name not in FIELD_NAMES:
                 raise LrcliError(f"unknown setting {name!r} from {source}")
-            chosen[name] = _validated(name, value, _subject(name, source))
+            chosen[name] = _validated(name, value, source.subject(name))
             sources[name] = source
     return replace(config, **chosen, sources=MappingProxyType(sources))
 

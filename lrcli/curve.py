@@ -12,9 +12,8 @@ from numpy.typing import NDArray
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.metrics import load_metrics
-from lrcli.plan_kwargs import derived_kwargs
 from lrcli.schedules import Schedule, evaluate, get_schedule
-from lrcli.steps import StepPlan, plan_steps
+from lrcli.steps import StepPlan, plan_steps, scheduler_kwargs
 
 # One row per step 0 … T: 10^7 rows already take a few seconds and ~2 GB to render; far above any real run (10^6
 # updates is a very long pretraining), and a typo like --total-steps 1000000000 must be an error, not an OOM kill.
@@ -57,7 +56,7 @@ def first_update_notes(lr_at_start: float, plan: StepPlan) -> tuple[str, ...]:
 
 
 def _schedule_kwargs(schedule: Schedule, config: TrainConfig, plan: StepPlan) -> tuple[dict[str, Any], tuple[str, ...]]:
-    kwargs = derived_kwargs(config, plan)
+    kwargs = scheduler_kwargs(config, plan)
     if schedule.ignores_kwargs and kwargs:
         return {}, (f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)",)
     return kwargs, ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sys
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from lrcli.cli import app
 
 DATA = Path(__file__).parent / "data"
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 # CI (.ci/run) draws the same examples every run, so a red build always reproduces; locally every run explores anew.
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -55,3 +57,15 @@ def oracle_import(name: str) -> ModuleType:
     if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
         return importlib.import_module(name)
     return pytest.importorskip(name)
+
+
+@cache
+def framework_source(name: str) -> Path:
+    """The pinned framework's own package directory (tools/framework_sources.py: `deepspeed`, `axolotl`, `trl`,
+    `trl-0.11`, `llamafactory`), fetched from PyPI into the user cache on first use. A failed fetch fails the
+    test that needs it: these tests never skip."""
+    if str(TOOLS) not in sys.path:
+        sys.path.insert(0, str(TOOLS))
+    import framework_sources
+
+    return framework_sources.package_dir(name)

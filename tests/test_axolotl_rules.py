@@ -1,7 +1,7 @@
 """axolotl configs: `lrcli steps` against T and W from axolotl 0.19.0's own code (tests/data/axolotl_rules_golden.json,
 made by tools/gen_axolotl_rules_golden.py: normalize_config's batch rule, the val_set_size split through datasets'
 train_test_split, calculate_total_num_steps incl. the sample_packing_eff_est estimate, load_preference_datasets for
-RL trainers, _configure_warmup_and_logging and HF's get_warmup_steps), plus the real configs in shared/."""
+RL trainers, _configure_warmup_and_logging and HF's get_warmup_steps), plus the real configs in tests/data/real_configs/"""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA, assert_one_error_line, oracle_import
+from conftest import DATA, assert_one_error_line, framework_source, oracle_import
 
-REAL = Path(__file__).resolve().parents[2] / "shared/configs/real/axolotl"
+REAL = Path(__file__).resolve().parent / "data/real_configs/axolotl"
 
 
 @cache
@@ -31,8 +31,6 @@ def _case_id(case: dict[str, Any]) -> str:
 
 def _run(cli, case: dict[str, Any], tmp_path: Path):
     if "real" in case:
-        if not REAL.is_dir():
-            pytest.skip("shared/configs/real is not beside the repository")
         path = REAL / case["real"]
     else:
         path = tmp_path / "axolotl.yml"
@@ -66,8 +64,6 @@ def test_golden_covers_every_rule() -> None:
 
 
 def test_packing_without_estimate_warns(cli) -> None:
-    if not REAL.is_dir():
-        pytest.skip("shared/configs/real is not beside the repository")
     result = cli("steps", str(REAL / "llama-3_lora-1b_packing_warmup-ratio.yml"), "--samples", "1000")
     assert result.exit_code == 0
     assert "lrcli: warning: sample_packing: axolotl counts steps from its multipack bins" in result.stderr
@@ -89,22 +85,19 @@ def test_data_parallel_degree_is_shown(cli, tmp_path: Path) -> None:
     assert "8 // cp 2 // tp 1 = 4" in result.stdout
 
 
-# ------------------------------------------------------------------------- live: axolotl's own source (CI: /tmp/ax)
+# ------------------------------------------------------------------------- live: axolotl's own source (tools/framework_sources.py)
 
 
 def _axolotl_functions():
     import importlib.util
     import math
-    import os
     import types
 
     root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location("gen_config_goldens", root / "tools" / "gen_config_goldens.py")
+    spec = importlib.util.spec_from_file_location("framework_code", root / "tools" / "framework_code.py")
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
-    package = Path("/tmp/ax/axolotl")
-    if not (package / "utils" / "trainer.py").exists():
-        (pytest.fail if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1" else pytest.skip)(f"no axolotl at {package}")
+    package = framework_source("axolotl")
     quiet = types.SimpleNamespace(debug=lambda *a, **k: None, info=lambda *a, **k: None)
     count = gen.extract(package / "utils" / "trainer.py", "calculate_total_num_steps", {"math": math, "LOG": quiet})
     configure = gen.extract(package / "core" / "builders" / "base.py", "_configure_warmup_and_logging", {},

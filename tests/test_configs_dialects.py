@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import assert_one_error_line, oracle_import
+from conftest import assert_one_error_line, framework_source, oracle_import
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 
@@ -123,7 +122,6 @@ def test_deepspeed_value_hf_would_reject_is_an_error(cli, tmp_path: Path) -> Non
     assert not (tmp_path / "x.csv").exists()
 
 
-TRL_SOURCE = Path(os.environ.get("LRCLI_TRL_SOURCE", "/tmp/trl/trl"))  # trl 0.24.0 wheel, unzipped (.ci/run)
 
 
 def _trl_default_lr(config_file: Path) -> float:
@@ -138,11 +136,7 @@ def _trl_default_lr(config_file: Path) -> float:
 @pytest.mark.oracle
 @pytest.mark.parametrize("trainer", ["sft", "dpo", "grpo", "orpo", "kto", "reward", "prm", "online_dpo", "cpo", "rloo"])
 def test_trl_trainer_defaults_match_trl(cli, tmp_path: Path, trainer: str) -> None:
-    source = TRL_SOURCE / "trainer" / f"{trainer}_config.py"
-    if not source.is_file():
-        if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
-            raise AssertionError(f"TRL source missing: {source}")
-        pytest.skip(f"trl 0.24.0 source not unzipped at {TRL_SOURCE}")
+    source = framework_source("trl") / "trainer" / f"{trainer}_config.py"
     path = tmp_path / "recipe.yaml"
     path.write_text("model_name_or_path: m\nnum_train_epochs: 1\n")
     setting = _show(cli, str(path), "--trainer", trainer)["settings"]["learning_rate"]
@@ -260,7 +254,7 @@ def test_bad_config_files_are_one_error_line(cli, tmp_path: Path, text: str | No
 
 def test_referenced_files_are_found_beside_the_config_or_in_the_cwd(cli, tmp_path: Path, monkeypatch) -> None:
     """`accelerate_config: PATH` (TRL) and `accelerator_config: PATH` (HF) are opened from the training run's working
-    directory by the frameworks; lrcli also looks beside the config (load.find_referenced_file, as for deepspeed)."""
+    directory by the frameworks; lrcli also looks beside the config (inputs.files.find_referenced_file, as for deepspeed)."""
     accelerate = {"distributed_type": "MULTI_GPU", "num_processes": 4, "compute_environment": "LOCAL_MACHINE"}
     accelerator = {"split_batches": True}
     plans = {}

@@ -5,39 +5,26 @@ training_args.json dumps (tools/gen_training_args_dump.py), accelerate's launche
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA, assert_one_error_line, oracle_import
+from conftest import DATA, assert_one_error_line, framework_source, oracle_import
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
-REAL = ROOT.parent / "shared/configs/real"
-TRL_SOURCES = {
-    "0.24.0": Path(os.environ.get("LRCLI_TRL_SOURCE", "/tmp/trl/trl")),
-    "0.11.4": Path(os.environ.get("LRCLI_TRL011_SOURCE", "/tmp/trl011/trl")),
-}
-LF_SOURCE = Path(os.environ.get("LRCLI_LLAMAFACTORY_SOURCE", "/tmp/lf/llamafactory"))
+REAL = ROOT / "tests/data/real_configs"
+TRL_SOURCES = {"0.24.0": "trl", "0.11.4": "trl-0.11"}  # TRL release -> tools/framework_sources.py name
 
 
 def _json(cli, *args: str) -> dict:
     result = cli(*args, "--json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
-
-
-def _source_dir(path: Path, what: str) -> Path:
-    if not path.is_dir():
-        if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
-            raise AssertionError(f"{what} source missing at {path} (.ci/run unzips it)")
-        pytest.skip(f"{what} source not unzipped at {path}")
-    return path
 
 
 def _tools() -> None:
@@ -216,7 +203,7 @@ def test_real_accelerate_configs_match_accelerate_launch(cli, monkeypatch: pytes
 def test_trl_shipped_accelerate_configs_match_accelerate_launch(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    shipped = _source_dir(TRL_SOURCES["0.24.0"], "trl 0.24.0") / "accelerate_configs" / f"{name}.yaml"
+    shipped = framework_source("trl") / "accelerate_configs" / f"{name}.yaml"
     expected = _accelerate_world(shipped, monkeypatch)
     config = tmp_path / "sft.yaml"
     config.write_text(f"model_name_or_path: m\naccelerate_config: {name}\n")
@@ -248,7 +235,7 @@ def test_trl_defaults_table_matches_the_golden_read_from_trl() -> None:
 @pytest.mark.oracle
 @pytest.mark.parametrize("version", sorted(TRL_SOURCES))
 def test_trl_golden_is_what_the_trl_source_says(version: str) -> None:
-    source = _source_dir(TRL_SOURCES[version], f"trl {version}")
+    source = framework_source(TRL_SOURCES[version])
     _tools()
     from gen_trl_defaults import trainer_table, version_of
 
@@ -320,11 +307,11 @@ def test_keys_of_two_trainers_ask_for_trainer(cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize("val_size", [1, 1.0, 0.1, 0.5, 5, 5.7, 1e-7])
 def test_val_size_reaches_train_test_split_as_llamafactory_passes_it(cli, tmp_path: Path, val_size: Any) -> None:
     """LLaMA-Factory 0.9.5's own `split_dataset`, with a dataset that records the test_size it is split by."""
-    source = _source_dir(LF_SOURCE, "llamafactory 0.9.5")
+    source = framework_source("llamafactory")
     _tools()
     from types import SimpleNamespace
 
-    from gen_config_goldens import extract
+    from framework_code import extract
 
     split_dataset = extract(source / "data" / "data_utils.py", "split_dataset",
                             {"Optional": Any, "Union": Any, "logger": None})
@@ -396,8 +383,7 @@ def test_llamafactory_v1_steps_match_its_sampler_and_loader(n, micro, micro_batc
 
 
 def test_llamafactory_v1_refuses_what_it_cannot_honour(cli, tmp_path: Path) -> None:
-    base = (REAL / "llamafactory" / "v1_train_lora_sft.yaml").read_text() if REAL.is_dir() else (
-        "model: m\nmodel_class: llm\ntrain_dataset: d.yaml\nmicro_batch_size: 1\nmax_steps: 10\n")
+    base = (REAL / "llamafactory" / "v1_train_lora_sft.yaml").read_text()
     for extra, word in (("lr_scheduler_config:\n  name: cosine\n", "lr_scheduler_config"),
                         ("optim_config:\n  name: adamw\n", "optim_config")):
         config = tmp_path / "v1.yaml"
@@ -465,11 +451,11 @@ def test_rloo_config_file_counts_steps_as_trl(cli, grpo_oracle, n, b, ga, w) -> 
 @pytest.mark.parametrize(("world_size", "cp_size"), [(1, 1), (1, 2), (1, 4), (2, 2), (4, 2), (8, 4), (8, 1), (6, 3)])
 def test_llamafactory_v1_data_parallel_size_is_its_distributed_strategys(monkeypatch, world_size, cp_size) -> None:
     """0.9.5's own DistributedStrategy: one process (no RANK) is dp 1 whatever cp_size; torchrun gives world // cp."""
-    source = _source_dir(LF_SOURCE, "llamafactory 0.9.5")
+    source = framework_source("llamafactory")
     monkeypatch.syspath_prepend(str(source.parent))
     from llamafactory.v1.accelerator.interface import DistributedStrategy
 
-    from lrcli.steps_llamafactory import v1_data_parallel_size
+    from lrcli.steps.llamafactory import v1_data_parallel_size
 
     if world_size == 1:
         monkeypatch.delenv("RANK", raising=False)

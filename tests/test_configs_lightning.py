@@ -22,7 +22,7 @@ from lrcli.config import TrainConfig, resolve
 from lrcli.curve import compute
 from lrcli.dialects import detect, lightning, read_config
 from lrcli.errors import LrcliError
-from lrcli.load import load_mapping
+from lrcli.inputs.files import load_mapping
 from lrcli.schedules import evaluate, get_schedule
 from lrcli.steps import plan_steps
 

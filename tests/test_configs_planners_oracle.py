@@ -1,43 +1,38 @@
 """axolotl's and torchtune's step counts vs their own code, over random inputs (hypothesis).
 
 axolotl: `calculate_total_num_steps` and `_configure_warmup_and_logging`, extracted from the axolotl 0.19.0 wheel
-and executed as shipped (tools/gen_config_goldens.py `extract`); the wheel dir comes from LRCLI_AXOLOTL_PACKAGES
-(default /tmp/ax, where .ci/run unzips it). torchtune: torch's real DataLoader + DistributedSampler length.
+and executed as shipped (tools/framework_code.py `extract`) from the pinned source (tools/framework_sources.py).
+torchtune: torch's real DataLoader + DistributedSampler length.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import sys
 import types
 from pathlib import Path
 
 import pytest
-from conftest import oracle_import
+from conftest import framework_source, oracle_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrcli.config import resolve
 from lrcli.steps import plan_steps
 
-PACKAGES = Path(os.environ.get("LRCLI_AXOLOTL_PACKAGES", "/tmp/ax"))  # holds axolotl/ (.ci/run unzips it there)
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 
 @pytest.fixture(scope="module")
 def axolotl_functions():
-    if not (PACKAGES / "axolotl" / "utils" / "trainer.py").is_file():
-        if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
-            raise AssertionError(f"axolotl source missing under {PACKAGES}")
-        pytest.skip(f"axolotl 0.19.0 source not unzipped at {PACKAGES}")
+    axolotl = framework_source("axolotl")
     oracle_import("torch")
     sys.path.insert(0, str(TOOLS))
-    from gen_config_goldens import extract
+    from framework_code import extract
 
     quiet = types.SimpleNamespace(debug=lambda *a, **k: None, info=lambda *a, **k: None)
-    count = extract(PACKAGES / "axolotl/utils/trainer.py", "calculate_total_num_steps", {"math": math, "LOG": quiet})
-    warmup = extract(PACKAGES / "axolotl/core/builders/base.py", "_configure_warmup_and_logging", {},
+    count = extract(axolotl / "utils/trainer.py", "calculate_total_num_steps", {"math": math, "LOG": quiet})
+    warmup = extract(axolotl / "core/builders/base.py", "_configure_warmup_and_logging", {},
                      class_name="TrainerBuilderBase")
     return count, warmup
 
@@ -52,7 +47,7 @@ def axolotl_functions():
 )
 def test_axolotl_steps_match_axolotl(axolotl_functions, n, mbs, ga, world, epochs, max_steps, warmup) -> None:
     count, configure = axolotl_functions
-    from gen_config_goldens import Cfg
+    from framework_code import Cfg
 
     cfg = Cfg(micro_batch_size=mbs, gradient_accumulation_steps=ga, num_epochs=epochs, max_steps=max_steps,
               skip_prepare_dataset=True)
@@ -95,28 +90,24 @@ def test_torchtune_steps_match_its_dataloader(n, b, ga, dp, epochs, cap) -> None
     assert plan_steps(resolve(layers)).total == epochs * per_epoch
 
 
-TRL_SOURCE = Path(os.environ.get("LRCLI_TRL_SOURCE", "/tmp/trl/trl"))
 
 
 @pytest.fixture(scope="module")
 def grpo_oracle():
     """TRL 0.24's GRPOConfig (real __post_init__: spg, gbs) and RepeatSampler (extracted from trainer/utils.py,
     whose module imports pandas), with accelerate's sharding and the HF Trainer's own count."""
-    if not (TRL_SOURCE / "trainer" / "utils.py").is_file():
-        if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
-            raise AssertionError(f"TRL source missing under {TRL_SOURCE}")
-        pytest.skip(f"trl 0.24.0 source not unzipped at {TRL_SOURCE}")
+    trl_source = framework_source("trl")
     torch = oracle_import("torch")
     sys.path.insert(0, str(TOOLS))
-    sys.path.insert(0, str(TRL_SOURCE.parent))
+    sys.path.insert(0, str(trl_source.parent))
     from collections.abc import Sized
     from typing import Optional
 
-    from gen_config_goldens import extract
+    from framework_code import extract
     from hf_steps_oracle import _OUTPUT_DIR, _trainer_shell
     from trl import GRPOConfig
 
-    sampler_cls = extract(TRL_SOURCE / "trainer" / "utils.py", "RepeatSampler",
+    sampler_cls = extract(trl_source / "trainer" / "utils.py", "RepeatSampler",
                           {"torch": torch, "Sized": Sized, "Optional": Optional, "Sampler": torch.utils.data.Sampler})
 
     class GRPOConfigAtWorldSize(GRPOConfig):
@@ -182,10 +173,6 @@ def test_axolotl_config_curves_match_axolotl_create_scheduler(cli, tmp_path, key
     import yaml
 
     torch = oracle_import("torch")
-    if not (PACKAGES / "axolotl" / "core").is_dir():
-        if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
-            raise AssertionError(f"axolotl source missing under {PACKAGES}")
-        pytest.skip(f"axolotl 0.19.0 source not unzipped at {PACKAGES}")
     sys.path.insert(0, str(TOOLS))
     from gen_deepspeed_axolotl_golden import load_axolotl
 
@@ -209,7 +196,7 @@ def test_axolotl_config_curves_match_axolotl_create_scheduler(cli, tmp_path, key
     )
     optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=3e-4)
     trainer = types.SimpleNamespace(args=args, lr_scheduler=None, optimizer=optimizer)
-    scheduler = load_axolotl(PACKAGES / "axolotl").SchedulerMixin.create_scheduler(trainer, total, optimizer=optimizer)
+    scheduler = load_axolotl(framework_source("axolotl")).SchedulerMixin.create_scheduler(trainer, total, optimizer=optimizer)
     theirs = [optimizer.param_groups[0]["lr"]]
     for _ in range(total - 1 if name == "one_cycle" else total):  # OneCycleLR raises when stepped past T
         optimizer.step()

@@ -1,4 +1,4 @@
-"""Every training config under ../shared/configs/real/ loads, resolves and plots given only --samples; the
+"""Every training config under tests/data/real_configs/ loads, resolves and plots given only --samples; the
 accelerate/ files there are launcher configs for --accelerate-config."""
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-REAL = Path(__file__).resolve().parents[2] / "shared/configs/real"
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/configs/real is not beside the repository")
+REAL = Path(__file__).resolve().parent / "data/real_configs"
 
 
 def _files(pattern: str) -> list[Path]:
-    return sorted(REAL.glob(pattern)) if REAL.is_dir() else []
+    return sorted(REAL.glob(pattern))
 
 
 TRAINING = [p for p in _files("*/*") if p.parent.name != "accelerate" and p.suffix in (".yaml", ".yml", ".json")]

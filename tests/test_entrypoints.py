@@ -77,46 +77,114 @@ def test_version():
     assert proc.returncode == 0 and proc.stdout.startswith("lrcli ")
 
 
-# Which lrcli modules each module may import (architecture.md §2); matplotlib only in render/plot.py,
-# typer only in cli.py, and nothing imports cli.
+# Which lrcli modules each module may import (docs/architecture.md): matplotlib only in render/plot.py, typer only
+# in the cli package, and nothing outside it imports cli.
 ALLOWED_THIRD_PARTY = {"numpy", "yaml"}
+TOOLS = PACKAGE.parent / "tools"
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, modules: frozenset[str] = frozenset()) -> set[str]:
+    """Every module `path` imports, anywhere in it. `from pkg import name` imports `pkg.name` when that is one of
+    `modules` (a submodule), else `pkg` itself."""
     tree = ast.parse(path.read_text())
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}"
+                names.add(submodule if submodule in modules else node.module)
     return names
 
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_import_rules(path):
     rel = path.relative_to(PACKAGE).as_posix()
+    in_cli = rel.startswith("cli/")
     for name in _imports(path):
         top = name.split(".")[0]
-        if name.startswith("lrcli.cli"):
-            assert rel == "__main__.py", f"{rel} imports the CLI"
+        if name == "lrcli.cli" or name.startswith("lrcli.cli."):
+            assert in_cli or rel == "__main__.py", f"{rel} imports the CLI"
         if top == "matplotlib":
             assert rel == "render/plot.py", f"{rel} imports matplotlib"
         if top in ("typer", "click"):
-            assert rel == "cli.py" and top == "typer", f"{rel} imports {top}"
+            assert in_cli and top == "typer", f"{rel} imports {top}"
         if top in ("torch", "transformers", "accelerate", "deepspeed"):
             pytest.fail(f"{rel} imports {top} at run time")
         if top not in ("lrcli", "matplotlib", "typer") and top not in sys.stdlib_module_names:
             assert top in ALLOWED_THIRD_PARTY, f"{rel} imports {top}"
 
 
+def _module_name(path: Path, root: Path, prefix: str) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join([prefix, *parts]) if prefix else ".".join(parts)
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of `graph` (module -> modules it imports), or None: a depth-first search for a back edge."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(module: str) -> list[str] | None:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state and (found := visit(target)) is not None:
+                return found
+        state[module] = 2
+        path.pop()
+        return None
+
+    for module in sorted(graph):
+        if module not in state and (found := visit(module)) is not None:
+            return found
+    return None
+
+
+def _graph(root: Path, prefix: str) -> dict[str, set[str]]:
+    files = {_module_name(path, root, prefix): path for path in root.rglob("*.py")}
+    modules = frozenset(files)
+    return {
+        module: {name for name in _imports(path, modules) if name in files and name != module}
+        for module, path in files.items()
+    }
+
+
+def test_cycle_finder_finds_a_planted_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_no_import_cycle_in_lrcli():
+    """Explicit imports only: a submodule importing a sibling does not count its package's __init__."""
+    assert _cycle(_graph(PACKAGE, "lrcli")) is None
+
+
+def test_no_import_cycle_between_tools():
+    """tools/ scripts import each other by file name (sys.path), including inside functions."""
+    assert _cycle(_graph(TOOLS, "")) is None
+
+
+def test_every_dialect_has_a_planner_of_its_name():
+    """A framework is one file per layer: lrcli/dialects/X.py has lrcli/steps/X.py."""
+    dialects = {p.stem for p in (PACKAGE / "dialects").glob("*.py")} - {"__init__", "reading"}
+    planners = {p.stem for p in (PACKAGE / "steps").glob("*.py")}
+    assert dialects and dialects <= planners, dialects - planners
+
+
 def test_a_bug_is_one_line_and_exit_1_unless_debugging(monkeypatch, capsys):
     from lrcli import cli
+    from lrcli.cli import schedules
 
     def broken(_value):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "_format_default", broken)
+    monkeypatch.setattr(schedules, "format_default", broken)
     monkeypatch.delenv("LRCLI_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["schedules"])

@@ -1,4 +1,4 @@
-"""lrcli on the real TRL and LLaMA-Factory configs (../shared/configs/real/) gives the T, W and update steps per epoch
+"""lrcli on the real TRL and LLaMA-Factory configs (tests/data/real_configs/) gives the T, W and update steps per epoch
 that the frameworks' own code computes from those files (tests/data/real_config_goldens.json, written by
 tools/gen_real_config_goldens.py: TrlParser / LLaMA-Factory's parser + the HF Trainer's count, in venvs with
 TRL 0.24.0 on transformers 4.57.6, 5.6.0 and 5.24.0, LLaMA-Factory 0.9.5 on transformers 5.6.0)."""
@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from conftest import DATA
 
-REAL = Path(__file__).resolve().parents[2] / "shared/configs/real"
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/configs/real is not beside the repository")
+REAL = Path(__file__).resolve().parent / "data/real_configs"
 
 GOLDEN = json.loads((DATA / "real_config_goldens.json").read_text())
 CASES: list[dict[str, Any]] = GOLDEN["cases"]

@@ -5,13 +5,12 @@ the sum."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import assert_one_error_line
+from conftest import assert_one_error_line, framework_source
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,11 +21,7 @@ def _lf_rows():
     sys.path.insert(0, str(ROOT / "tools"))
     import llamafactory_rows
 
-    if not llamafactory_rows.SOURCE.is_dir():
-        if os.environ.get("LRCLI_REQUIRE_ORACLE") == "1":
-            raise AssertionError(f"llamafactory 0.9.5 source missing at {llamafactory_rows.SOURCE} (.ci/run unzips it)")
-        pytest.skip(f"llamafactory 0.9.5 source not unzipped at {llamafactory_rows.SOURCE}")
-    return llamafactory_rows.load()
+    return llamafactory_rows.load(framework_source("llamafactory"))
 
 
 def _lf_config(tmp_path: Path, datasets: int, **keys) -> Path:

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from lrcli.config import resolve
 from lrcli.errors import LrcliError
-from lrcli.sharding import shard_batches
 from lrcli.steps import plan_steps
+from lrcli.steps.hf_accelerate import shard_batches
 
 pytestmark = pytest.mark.oracle
 

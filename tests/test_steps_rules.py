@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lrcli.config import resolve
 from lrcli.errors import LrcliError
 from lrcli.steps import plan_steps
-from lrcli.versions import parse_version, rules_for
+from lrcli.steps.hf_versions import parse_version, rules_for
 
 
 def plan(**values):

@@ -61,8 +61,8 @@ def test_tp_without_a_plan_is_the_recipes_error(cli, tmp_path: Path) -> None:
     assert "tensor_parallel_plan" in line
 
 
-REAL = Path(__file__).resolve().parents[2] / "shared/configs/real/torchtune"
-RECIPE_CONFIGS = [p for p in sorted(REAL.glob("*.yaml")) if "grpo" not in p.name] if REAL.is_dir() else []
+REAL = Path(__file__).resolve().parent / "data/real_configs/torchtune"
+RECIPE_CONFIGS = [p for p in sorted(REAL.glob("*.yaml")) if "grpo" not in p.name]
 
 
 @pytest.mark.oracle

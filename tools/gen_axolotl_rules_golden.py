@@ -44,7 +44,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_config_goldens import Cfg, extract  # noqa: E402
+from framework_code import Cfg, extract  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "tests" / "data" / "axolotl_rules_golden.json"

@@ -35,7 +35,6 @@ What runs as shipped, per dialect (the rest is stated where it is not the framew
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib.util
 import json
 import math
@@ -48,6 +47,7 @@ import torch
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from framework_code import Cfg, extract  # noqa: E402
 from gen_deepspeed_axolotl_golden import hf_filled_params, load_axolotl, load_deepspeed  # noqa: E402
 from hf_steps_oracle import hf_steps  # noqa: E402
 
@@ -72,30 +72,6 @@ CASES = [
 
 def _load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(path.read_text())
-
-
-def extract(path: Path, name: str, namespace: dict[str, Any], class_name: str | None = None) -> Any:
-    """Function or class `name` (or method `class_name.name`) of source file `path`, executed in `namespace` as
-    written."""
-    tree = ast.parse(path.read_text())
-    body = tree.body
-    if class_name is not None:
-        body = next(n for n in body if isinstance(n, ast.ClassDef) and n.name == class_name).body
-    node = next(n for n in body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name)
-    node.decorator_list = []
-    module = ast.Module(body=[node], type_ignores=[])
-    exec(compile(module, str(path), "exec"), namespace)  # noqa: S102 - the framework's own source
-    return namespace[name]
-
-
-class Cfg(dict):
-    """axolotl's DictDefault: attribute access, None for a missing key."""
-
-    def __getattr__(self, key: str) -> Any:
-        return self.get(key)
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        self[key] = value
 
 
 def _steps_of(scheduler: Any, optimizer: torch.optim.Optimizer, total: int) -> list[float]:

@@ -19,14 +19,12 @@ message) are recorded too.
 
 Rerun (from the repository root):
 
-    pip download --no-deps -d /tmp/ds deepspeed==0.19.8 && tar xzf /tmp/ds/deepspeed-0.19.8.tar.gz -C /tmp/ds
-    pip download --no-deps -d /tmp/ax axolotl==0.19.0 && (cd /tmp/ax && unzip -qo axolotl-0.19.0-py3-none-any.whl)
-    /work/venv/bin/python tools/gen_deepspeed_axolotl_golden.py \\
-        --deepspeed /tmp/ds/deepspeed-0.19.8/deepspeed --axolotl /tmp/ax/axolotl
+    .venv/bin/python tools/gen_deepspeed_axolotl_golden.py [--deepspeed DIR --axolotl DIR]
 
 `--deepspeed`/`--axolotl` are the package directories (the ones holding `runtime/` and `utils/`); they default to
-the paths above, or to the installed packages when importable. tests/test_deepspeed_axolotl_parity.py also imports
-this file to run the same cases live (the oracle test) when those directories exist.
+the installed packages when importable, else to DeepSpeed 0.19.8's sdist and axolotl 0.19.0's wheel, fetched from
+PyPI by tools/framework_sources.py. tests/test_deepspeed_axolotl_parity.py also imports this file to run the same
+cases live (the oracle test).
 """
 
 from __future__ import annotations
@@ -43,8 +41,9 @@ from typing import Any
 
 DEEPSPEED_VERSION = "0.19.8"
 AXOLOTL_VERSION = "0.19.0"
-DEFAULT_DEEPSPEED = Path("/tmp/ds/deepspeed-0.19.8/deepspeed")
-DEFAULT_AXOLOTL = Path("/tmp/ax/axolotl")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from framework_sources import package_dir  # noqa: E402
+
 OUTPUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "deepspeed_axolotl_golden.json"
 
 
@@ -523,14 +522,15 @@ def run_axolotl(mixin_module: types.ModuleType, case: dict[str, Any]) -> dict[st
 
 
 def default_dirs() -> tuple[Path, Path]:
-    """The DeepSpeed and axolotl package dirs: the installed packages if importable, else the /tmp downloads."""
+    """The DeepSpeed and axolotl package dirs: the installed packages if importable, else the pinned sources
+    (tools/framework_sources.py, fetched on first use)."""
     found = []
-    for name, fallback in (("deepspeed", DEFAULT_DEEPSPEED), ("axolotl", DEFAULT_AXOLOTL)):
+    for name in ("deepspeed", "axolotl"):
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
             spec = None
-        found.append(Path(spec.origin).parent if spec is not None and spec.origin else fallback)
+        found.append(Path(spec.origin).parent if spec is not None and spec.origin else package_dir(name))
     return found[0], found[1]
 
 

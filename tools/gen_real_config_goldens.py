@@ -1,4 +1,4 @@
-"""Golden T / W for the real TRL and LLaMA-Factory configs (../shared/configs/real/{trl,llamafactory}), computed by
+"""Golden T / W for the real TRL and LLaMA-Factory configs (tests/data/real_configs/{trl,llamafactory}), computed by
 the frameworks' own code: tests/data/real_config_goldens.json, checked by tests/test_real_config_goldens.py.
 
 For each config, dataset size N and world size w, a worker process running inside a throwaway venv that has the
@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "configs" / "real"  # as tests/test_configs_real.py finds it
+REAL = ROOT / "tests" / "data" / "real_configs"  # copies of ../shared/configs/real (SOURCES.md there)
 OUT = ROOT / "tests" / "data" / "real_config_goldens.json"
 
 SAMPLES = (1000, 52002)

@@ -23,9 +23,8 @@ from typing import Any, Literal, Optional, Union
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_config_goldens import extract  # noqa: E402
-
-SOURCE = Path(os.environ.get("LRCLI_LLAMAFACTORY_SOURCE", "/tmp/lf/llamafactory"))
+from framework_code import extract  # noqa: E402
+from framework_sources import package_dir  # noqa: E402
 
 
 class Rows:
@@ -58,8 +57,10 @@ class _Log:
         return lambda *args, **kwargs: None
 
 
-def load(source: Path = SOURCE) -> Any:
-    """LLaMA-Factory's `get_dataset`, wired to the stand-ins."""
+def load(source: Path | None = None) -> Any:
+    """LLaMA-Factory's `get_dataset` (of `source`, default the pinned 0.9.5: tools/framework_sources.py), wired to
+    the stand-ins."""
+    source = source or package_dir("llamafactory")
     rows: dict[str, int] = {}
     ns: dict[str, Any] = {
         "os": os, "np": np, "logger": _Log(), "Literal": Literal, "Optional": Optional, "Union": Union,

@@ -5,7 +5,7 @@ Keys: micro_batch_size (default 1), gradient_accumulation_steps (default 1), bat
 max_steps, learning_rate (required; a string is converted), lr_scheduler (default cosine), lr_scheduler_kwargs,
 warmup_steps | warmup_ratio, lr_quadratic_warmup, cosine_min_lr_ratio, cosine_constant_lr_ratio, sample_packing,
 dataloader_drop_last, deepspeed, val_set_size, context_parallel_size, tensor_parallel_size, ddp, fsdp/fsdp_config,
-sequence_len, total_num_tokens, sample_packing_eff_est, rl. T and W are axolotl's own (lrcli.steps_axolotl), except
+sequence_len, total_num_tokens, sample_packing_eff_est, rl. T and W are axolotl's own (lrcli.steps.axolotl), except
 for `rl: grpo | ebft`, where axolotl passes max_steps = cfg.max_steps or -1 and TRL/HF count (`common/datasets.py`
 `load_preference_datasets` leaves total_num_steps None); then `_configure_warmup_and_logging` hands warmup_steps
 (given), else the warmup_ratio (default 0.03) to HF as a fractional warmup_steps, i.e. W = ceil(T · ratio).
@@ -23,11 +23,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lrcli.config import Source
 from lrcli.dialects import deepspeed, hf, trl
-from lrcli.dialects.reading import Reading
+from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
-from lrcli.load import near_miss_notes
-from lrcli.values import coerce_number, finite_float
+from lrcli.inputs.values import coerce_number, finite_float
 
 NAME = "axolotl"
 
@@ -80,26 +80,26 @@ def _scheduler(raw: Mapping[str, Any], where: str) -> tuple[str, dict[str, Any],
     return name, kwargs, source, None
 
 
-# Keys copied into trainer_options for the planner (lrcli.steps_axolotl) and `lrcli show`.
+# Keys copied into trainer_options for the planner (lrcli.steps.axolotl) and `lrcli show`.
 PLANNER_OPTIONS = ("context_parallel_size", "tensor_parallel_size", "ddp", "sequence_len", "total_num_tokens",
                    "sample_packing_eff_est")
 # RL trainers whose step count TRL/HF make (axolotl passes max_steps = cfg.max_steps or -1).
 TRL_COUNTED = {"grpo": "trl_grpo", "ebft": "hf"}
 
 
-def _trl_counted_warmup(raw: Mapping[str, Any], where: str) -> tuple[float, str]:
+def _trl_counted_warmup(raw: Mapping[str, Any], where: str) -> tuple[float, Source]:
     """`_configure_warmup_and_logging` without a step count (GRPO, EBFT): warmup_steps as given, else the ratio
     (or the default 0.03) handed to HF as a fractional warmup_steps, which `get_warmup_steps` turns into
     ceil(T · ratio); a warmup of exactly 1 becomes 2."""
     if raw.get("warmup_steps") is not None:
-        warmup, source = coerce_number(raw["warmup_steps"]), f"{where} key warmup_steps"
+        warmup, source = coerce_number(raw["warmup_steps"]), Source.file(f"{where} key warmup_steps")
     elif raw.get("warmup_ratio") is not None:
         warmup = coerce_number(raw["warmup_ratio"])
-        source = f"{where} key warmup_ratio, handed to HF as warmup_steps (axolotl, no step count of its own)"
+        source = Source.file(f"{where} key warmup_ratio, handed to HF as warmup_steps (axolotl, no step count of its own)")
     else:
-        warmup, source = 0.03, "axolotl default warmup_ratio 0.03, handed to HF as warmup_steps (no step count)"
+        warmup, source = 0.03, Source.default("axolotl default warmup_ratio 0.03, handed to HF as warmup_steps (no step count)")
     if warmup == 1:
-        return 2, source + "; 1 becomes 2 (axolotl)"
+        return 2, Source(source.kind, source.text + "; 1 becomes 2 (axolotl)")
     return warmup, source
 
 
@@ -119,8 +119,10 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if raw.get("warmup_steps") is not None and raw.get("warmup_ratio") is not None:
         raise LrcliError(f"{where}: axolotl rejects warmup_steps together with warmup_ratio; keep one")
     values: dict[str, Any] = {"framework": NAME, "transformers_version": "5.16.1"}
-    sources = {"framework": f"{where} (axolotl counts its own steps)",
-               "transformers_version": "axolotl 0.19.0 requires transformers == 5.16.1"}
+    sources: Sources = {
+        "framework": f"{where} (axolotl counts its own steps)",
+        "transformers_version": Source.default("axolotl 0.19.0 requires transformers == 5.16.1"),
+    }
     notes: tuple[str, ...] = ()
     for key, name in AXOLOTL_KEYS.items():
         if raw.get(key) is not None:
@@ -131,7 +133,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if "gradient_accumulation_steps" in raw and raw["gradient_accumulation_steps"] is None and raw.get("batch_size"):
         mbs = values.get("per_device_train_batch_size", 1)
         values["gradient_accumulation_steps"] = int(coerce_number(raw["batch_size"])) // int(mbs)
-        sources["gradient_accumulation_steps"] = f"{where} batch_size // micro_batch_size"
+        sources["gradient_accumulation_steps"] = Source.derived(f"{where} batch_size // micro_batch_size")
     if raw.get("sample_packing") is True:
         values["packing"], sources["packing"] = True, f"{where} key sample_packing"
     if raw.get("val_set_size"):

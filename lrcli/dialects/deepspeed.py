@@ -4,7 +4,7 @@ With a `scheduler` section DeepSpeed builds the scheduler and HF's `lr_scheduler
 (transformers `integrations/deepspeed.py` `deepspeed_optim_sched`). Its `type` is a registry name as is (DeepSpeed's
 five, or a torch class name) and `params` are its kwargs; `"auto"` stays in them and the schedule fills it from
 lr/T/W as `HfTrainerDeepSpeedConfig` does. Explicit values that HF checks against its own (`fill_match`) are kept
-in `deepspeed_values` and compared once T and W are known (`lrcli.plan_kwargs`), so a mismatch is the error HF raises.
+in `deepspeed_values` and compared once T and W are known (`lrcli.steps.hf_deepspeed`), so a mismatch is the error HF raises.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lrcli.dialects.reading import Reading
+from lrcli.config import Source
+from lrcli.dialects.reading import Reading, Sources, get_nested
 from lrcli.errors import LrcliError
-from lrcli.load import find_referenced_file, get_nested, load_mapping
-from lrcli.values import coerce_number
+from lrcli.inputs.files import find_referenced_file, load_mapping
+from lrcli.inputs.values import coerce_number
 
 NAME = "deepspeed"
 
@@ -42,7 +43,7 @@ def explicit_values(ds: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in found.items() if value is not None and value != "auto"}
 
 
-def scheduler_reading(ds: Mapping[str, Any], name: str) -> tuple[dict[str, Any], dict[str, str]]:
+def scheduler_reading(ds: Mapping[str, Any], name: str) -> tuple[dict[str, Any], Sources]:
     """lr_scheduler_type and kwargs from the `scheduler` section of DeepSpeed config `name` (empty when none)."""
     section = ds.get("scheduler")
     if section is None:
@@ -57,9 +58,9 @@ def scheduler_reading(ds: Mapping[str, Any], name: str) -> tuple[dict[str, Any],
     return values, sources
 
 
-def referenced(value: Any, config_path: Path) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+def referenced(value: Any, config_path: Path) -> tuple[dict[str, Any], Sources, tuple[str, ...]]:
     """The part of an HF-family config's `deepspeed:` value (a path, or a mapping) that changes the curve: its
-    scheduler section, and the explicit values HF must match. A path is found by `load.find_referenced_file`."""
+    scheduler section, and the explicit values HF must match. A path is found by `inputs.files.find_referenced_file`."""
     if isinstance(value, Mapping):
         ds, name = value, f"{config_path.name} key deepspeed"
     elif isinstance(value, str) and value.strip():
@@ -82,8 +83,8 @@ def referenced(value: Any, config_path: Path) -> tuple[dict[str, Any], dict[str,
 
 
 def apply_scheduler_section(
-    values: Mapping[str, Any], sources: Mapping[str, str], value: Any, config_path: Path
-) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+    values: Mapping[str, Any], sources: Mapping[str, Source | str], value: Any, config_path: Path
+) -> tuple[dict[str, Any], Sources, tuple[str, ...]]:
     """`values`/`sources` of an HF-family config with its `deepspeed:` file (`value`) merged in.
 
     A `scheduler` section replaces the config's scheduler: its `type` and `params` become lr_scheduler_type and

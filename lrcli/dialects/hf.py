@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from lrcli.dialects import deepspeed
-from lrcli.dialects.reading import Reading
+from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
-from lrcli.load import find_referenced_file, load_mapping, near_miss_notes
-from lrcli.values import coerce_number
+from lrcli.inputs.files import find_referenced_file, load_mapping
+from lrcli.inputs.values import coerce_number
 
 NAME = "hf"
 
@@ -105,10 +105,10 @@ def scheduler_type(value: Any) -> Any:
     return value
 
 
-def read_hf_keys(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+def read_hf_keys(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, Any], Sources, tuple[str, ...]]:
     """The TrainingArguments keys of `raw` as TrainConfig values, their sources, and notes."""
     values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
+    sources: Sources = {}
     notes: tuple[str, ...] = ()
     for key, name in HF_KEYS.items():
         if key not in raw or raw[key] is None:
@@ -141,7 +141,7 @@ ACCELERATOR_SWITCHES = ("split_batches", "even_batches")
 def accelerator_switches(value: Any, path: Path) -> dict[str, bool]:
     """`accelerator_config` as TrainingArguments takes it: a mapping, a JSON string, or a JSON file path
     (`AcceleratorConfig.from_json_file` opens it from the current directory; lrcli looks beside the config first,
-    as for every file a config names: `load.find_referenced_file`)."""
+    as for every file a config names: `inputs.files.find_referenced_file`)."""
     where = f"{path.name} key accelerator_config"
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:

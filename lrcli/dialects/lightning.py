@@ -21,12 +21,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lrcli.dialects.reading import Reading
+from lrcli.config import Source
+from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
-from lrcli.load import near_miss_notes
+from lrcli.inputs.values import coerce_number, whole_number
 from lrcli.schedules import SCHEDULES
 from lrcli.schedules.pytorch import TORCH, scheduler_from_config, torch_schedule_name
-from lrcli.values import coerce_number, whole_number
 
 NAME = "lightning"
 
@@ -101,13 +101,13 @@ def _class_and_args(block: Any, where: str, what: str) -> tuple[str, dict[str, A
     raise LrcliError(f"{where}: {what} must be a class name or a block with class_path and init_args, got {block!r}")
 
 
-def _optimizer_lr(block: Any, where: str) -> tuple[float, str]:
+def _optimizer_lr(block: Any, where: str) -> tuple[float, Source | str]:
     path, args = _class_and_args(block, where, "optimizer")
     if args.get("lr") is not None:
         return coerce_number(args["lr"]), f"{where} key optimizer.init_args.lr"
     name = path.rsplit(".", 1)[-1]
     if path in (name, f"torch.optim.{name}") and name in OPTIMIZER_LR_DEFAULTS:
-        return OPTIMIZER_LR_DEFAULTS[name], f"torch.optim.{name} default lr (no optimizer.init_args.lr in {where})"
+        return OPTIMIZER_LR_DEFAULTS[name], Source.default(f"torch.optim.{name} default lr (no optimizer.init_args.lr in {where})")
     raise LrcliError(f"{where}: optimizer {path} has no init_args.lr and lrcli knows only torch.optim defaults; "
                      "add optimizer.init_args.lr")
 
@@ -157,7 +157,7 @@ def _devices(value: Any, accelerator: Any, where: str) -> int | None:
     raise LrcliError(f"{where}: trainer.devices {value!r} is not a device count, a list of ids, 'auto' or -1")
 
 
-def _read_trainer(trainer: Mapping[str, Any], where: str, values: dict[str, Any], sources: dict[str, str],
+def _read_trainer(trainer: Mapping[str, Any], where: str, values: dict[str, Any], sources: Sources,
                   options: dict[str, Any]) -> None:
     """The `trainer:` block into `values`/`sources` (TrainConfig fields) and `options` (the planner's own keys)."""
     for key, name in TRAINER_KEYS.items():
@@ -184,7 +184,7 @@ def _read_trainer(trainer: Mapping[str, Any], where: str, values: dict[str, Any]
     else:
         values["world_size"] = devices * nodes
         shown = "devices" if "devices" in trainer else f"devices (Lightning default 'auto' on accelerator {accelerator})"
-        sources["world_size"] = f"{where} keys trainer.{shown} × num_nodes = {devices} × {nodes}"
+        sources["world_size"] = Source.derived(f"{where} keys trainer.{shown} × num_nodes = {devices} × {nodes}")
     if nodes != 1 and devices is None:
         options["num_nodes"] = nodes  # for the planner's note on the world size it cannot know
 
@@ -216,7 +216,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
             notes += (f"{where}: OneCycleLR steps once per epoch under LightningCLI (interval 'epoch'; Lightning "
                       "warns about it too): its total_steps counts epochs",)
     values["step_unit"] = "epoch"
-    sources["step_unit"] = "LightningCLI configure_optimizers: a bare scheduler steps with interval 'epoch'"
+    sources["step_unit"] = Source.default("LightningCLI configure_optimizers: a bare scheduler steps with interval 'epoch'")
     trainer_block = body.get("trainer") or {}
     if not isinstance(trainer_block, Mapping):
         raise LrcliError(f"{where}: trainer must be a mapping of Trainer arguments")

@@ -1,14 +1,14 @@
 """LLaMA-Factory configs (`llamafactory-cli train x.yaml`, 0.9.5) and its v1 trainer's (`examples/v1`).
 
 v0: plain HF keys (no default overrides, every stage included) plus `max_samples` and `val_size`, which shrink the
-dataset before the HF count (lrcli.steps_llamafactory), and `deepspeed: path` (relative to the config). OmegaConf
+dataset before the HF count (lrcli.steps.llamafactory), and `deepspeed: path` (relative to the config). OmegaConf
 reads `2e-5` as a float, so numeric strings are numbers. `max_samples` cuts EACH dataset of the comma-separated
 `dataset:` list (`data/loader.py` `_load_single_dataset`), so the number of datasets goes to the planner.
 `val_size` keeps its YAML type (`HfArgumentParser.parse_dict` converts nothing) and `data/data_utils.py`
 `split_dataset` passes `int(val_size)` when > 1, else the value itself, to `train_test_split`: an int 1 holds out
 one row, a float 1.0 makes `datasets` raise. `stage: pt` packs by default (`packing` None → pt): --samples then
 counts blocks of cutoff_len tokens. `warmup_stable_decay` without num_stable_steps/num_decay_steps gets
-LLaMA-Factory's split (`train/trainer_utils.py` `create_custom_scheduler`, lrcli.plan_kwargs).
+LLaMA-Factory's split (`train/trainer_utils.py` `create_custom_scheduler`, lrcli.steps.llamafactory.wsd_kwargs).
 
 v1 (`v1/config/training_args.py`, `v1/core/base_trainer.py`, `v1/core/utils/batching.py`): `micro_batch_size`
 (default 1), `global_batch_size` (default dp · micro_batch_size), `learning_rate` (1e-4), `num_train_epochs` (3),
@@ -23,11 +23,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lrcli.config import Source
 from lrcli.dialects import deepspeed, hf
-from lrcli.dialects.reading import Reading
+from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
-from lrcli.load import near_miss_notes
-from lrcli.values import coerce_number, whole_number
+from lrcli.inputs.values import coerce_number, whole_number
 
 NAME = "llamafactory"
 
@@ -69,8 +69,8 @@ def _refuse_v1(raw: Mapping[str, Any], path: Path) -> None:
 def _read_v1(raw: Mapping[str, Any], path: Path) -> Reading:
     _refuse_v1(raw, path)
     values: dict[str, Any] = {**V1_DEFAULTS, "lr_scheduler_type": "constant", "framework": "llamafactory_v1"}
-    sources = dict.fromkeys(V1_DEFAULTS, "LLaMA-Factory v1 default")
-    sources["lr_scheduler_type"] = "LLaMA-Factory v1 (LambdaLR of 1.0; no scheduler plugin exists)"
+    sources: Sources = dict.fromkeys(V1_DEFAULTS, Source.default("LLaMA-Factory v1 default"))
+    sources["lr_scheduler_type"] = Source.default("LLaMA-Factory v1 (LambdaLR of 1.0; no scheduler plugin exists)")
     sources["framework"] = f"{path.name} (v1 keys)"
     for key, name in V1_READ:
         if raw.get(key) is not None:
@@ -116,7 +116,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     values, sources, notes = hf.read_hf_keys(raw, path)
     values["framework"], sources["framework"] = NAME, f"{path.name} (LLaMA-Factory)"
     values["transformers_version"] = "5.6"
-    sources["transformers_version"] = "LLaMA-Factory 0.9.5 requires transformers ≤ 5.6.0 (newest allowed)"
+    sources["transformers_version"] = Source.default("LLaMA-Factory 0.9.5 requires transformers ≤ 5.6.0 (newest allowed)")
     names = dataset_names(raw)
     if raw.get("max_samples") is not None:
         values["max_samples"], sources["max_samples"] = coerce_number(raw["max_samples"]), f"{path.name} key max_samples"
@@ -136,7 +136,8 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         sources["packing"] = f"{path.name} key " + ("packing" if packing else "stage: pt (packs by default)")
         notes += (f"{path.name}: packing is on: --samples must count packed blocks of cutoff_len tokens",)
     if values.get("lr_scheduler_type") == "warmup_stable_decay":
-        values["derive_kwargs"], sources["derive_kwargs"] = "llamafactory_wsd", "LLaMA-Factory create_custom_scheduler"
+        values["derive_kwargs"] = "llamafactory_wsd"
+        sources["derive_kwargs"] = Source.default("LLaMA-Factory create_custom_scheduler")
     if raw.get("deepspeed") is not None:
         values, sources, ds_notes = deepspeed.apply_scheduler_section(values, sources, raw["deepspeed"], path)
         notes += ds_notes

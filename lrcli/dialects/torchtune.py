@@ -16,10 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lrcli.dialects.reading import Reading
+from lrcli.dialects.reading import Reading, near_miss_notes
 from lrcli.errors import LrcliError
-from lrcli.load import near_miss_notes
-from lrcli.values import coerce_number, whole_number
+from lrcli.inputs.values import coerce_number, whole_number
 
 NAME = "torchtune"
 

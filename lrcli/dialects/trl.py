@@ -6,7 +6,7 @@ source). The trainer is `--trainer NAME[@VERSION]` (`sft@0.11`: TRL 0.9–0.11 d
 else a word of the file name (`..._dpo_...yaml`), else a folder of its path (alignment-handbook and open-r1 keep
 recipes as `recipes/<model>/<trainer>/config.yaml`), else a key only that trainer's config has (TRL_KEY_HINTS),
 else plain HF defaults apply. GRPO and RLOO (0.24: both sample with `RepeatSampler`) count steps with
-lrcli.steps_trl. PPO and TRL ≤ 0.11's RLOO/PPOv2 are on-policy trainers counting `total_episodes`: refused.
+lrcli.steps.trl. PPO and TRL ≤ 0.11's RLOO/PPOv2 are on-policy trainers counting `total_episodes`: refused.
 TrlParser converts YAML strings such as `2e-5` through argparse's `type=float`, so numeric strings are numbers.
 The `env:` block only sets environment variables; accelerate keys left to `accelerate launch` give the world size:
 `num_processes`/`num_machines`, or `accelerate_config: NAME` (TRL's shipped `accelerate_configs/NAME.yaml`; trl 0.24
@@ -20,11 +20,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lrcli.config import Source
 from lrcli.dialects import deepspeed, hf
-from lrcli.dialects.reading import Reading
+from lrcli.dialects.reading import Reading, near_miss_notes
 from lrcli.errors import LrcliError
-from lrcli.load import accelerate_world_size, find_referenced_file, launched_world_size, near_miss_notes
-from lrcli.values import coerce_number
+from lrcli.inputs.files import find_referenced_file
+from lrcli.inputs.launcher import accelerate_world_size, launched_world_size
+from lrcli.inputs.values import coerce_number
 
 NAME = "trl"
 
@@ -48,7 +50,7 @@ TRL_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
 CURRENT = "0.24.0"
 # On-policy trainers: T = total_episodes / batch (OnPolicyConfig), not the HF Trainer's count.
 ON_POLICY = {"0.24.0": {"ppo"}, "0.11.4": {"ppov2", "rloo"}}
-GENERATION_SAMPLING = {"grpo", "rloo"}  # RepeatSampler step count (lrcli.steps_trl) in 0.24
+GENERATION_SAMPLING = {"grpo", "rloo"}  # RepeatSampler step count (lrcli.steps.trl) in 0.24
 KNOWN_TRAINERS = sorted({*TRL_DEFAULTS[CURRENT], *TRL_DEFAULTS["0.11.4"], "ppo", "ppov2"})
 SUBCLASS_OF = {"gkd": "sft", "nash_md": "online_dpo", "xpo": "online_dpo"}
 
@@ -70,7 +72,7 @@ TRL_KEY_HINTS = {
     **dict.fromkeys(("cliprange_value", "vf_coef"), "ppo"),
 }  # fmt: skip
 
-# GRPOConfig keys that shape its generation batches (lrcli.steps_trl); axolotl reads them from its `trl:` section.
+# GRPOConfig keys that shape its generation batches (lrcli.steps.trl); axolotl reads them from its `trl:` section.
 GRPO_KEYS = ("num_generations", "num_iterations", "steps_per_generation", "generation_batch_size")
 
 # trl 0.24 `accelerate_configs/NAME.yaml` -> distributed_type; every one says num_processes 8, num_machines 1
@@ -176,7 +178,7 @@ def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     values, sources, notes = hf.read_hf_keys(raw, path)
     if trainer is not None:
-        how = f"--trainer {trainer}"
+        how: Source | str = Source.flag(f"--trainer {trainer}")
     else:
         trainer, how = trainer_from_name(path), f"{path} (its path names the trainer)"
         if trainer is None:
@@ -188,7 +190,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         values["trainer"], sources["trainer"] = trainer, how
         for key, default in TRL_DEFAULTS[table][trainer].items():
             if key in hf.HF_KEYS and key not in values:
-                values[key], sources[key] = default, f"TRL {table} {trainer} default"
+                values[key], sources[key] = default, Source.default(f"TRL {table} {trainer} default")
     elif "learning_rate" not in values:
         notes += (f"{path.name}: no learning_rate and no trainer named; using the HF default 5e-5 "
                   "(say which TRL trainer with --trainer sft|dpo|grpo|…, whose default lr differs)",)
@@ -202,7 +204,8 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if trainer in GENERATION_SAMPLING and table == CURRENT:
         options = {key: TRL_DEFAULTS[table][trainer][key] for key in ("num_generations", "num_iterations")}
         given = {key: coerce_number(raw[key]) for key in GRPO_KEYS if raw.get(key) is not None}
-        values["framework"], sources["framework"] = "trl_grpo", f"{how} ({trainer}: RepeatSampler generation batches)"
+        values["framework"] = "trl_grpo"
+        sources["framework"] = Source.derived(f"{how} ({trainer}: RepeatSampler generation batches)")
         values["trainer_options"] = {**options, **given}
         sources["trainer_options"] = (f"{path.name} keys {', '.join(given)}; " if given else "") + (
             f"TRL {table} {trainer} defaults")

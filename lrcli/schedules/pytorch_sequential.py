@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from lrcli.errors import LrcliError
+from lrcli.schedules.binding import bind_kwargs
 from lrcli.schedules.pytorch import KINDS, TORCH, Origin, own_base_lr, resolved_params, torch_schedule_name
+from lrcli.schedules.pytorch import SCHEDULES as SCHEDULES_BY_CLASS
 from lrcli.schedules.types import Factors, Schedule, Steps
 
 
@@ -53,9 +55,7 @@ def _sub_spec(spec: Any, index: int) -> tuple[str, dict[str, Any]]:
 
 def _bound(name: str, kwargs: Mapping[str, Any], index: int) -> dict[str, Any]:
     """The kwargs checked like a top-level schedule's, with every default filled in."""
-    from lrcli.schedules import bind_kwargs, get_schedule  # the registry imports this module
-
-    schedule = get_schedule(name)
+    schedule = SCHEDULES_BY_CLASS[name]
     try:
         bound = bind_kwargs(schedule, kwargs)
     except LrcliError as exc:

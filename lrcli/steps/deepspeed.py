@@ -10,7 +10,8 @@ from dataclasses import replace
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
-from lrcli.steps import StepPlan, plan_hf_steps
+from lrcli.steps.hf import plan_hf_steps
+from lrcli.steps.plan import StepPlan
 
 
 def plan_deepspeed_steps(config: TrainConfig) -> StepPlan:

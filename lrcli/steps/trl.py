@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
-from lrcli.steps import Stage, StepPlan, plan_hf_steps
+from lrcli.steps.hf import plan_hf_steps
+from lrcli.steps.plan import Stage, StepPlan
 
 
 def plan_grpo_steps(config: TrainConfig) -> StepPlan:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from lrcli.config import DEFAULT_SOURCE, TrainConfig
 from lrcli.errors import LrcliError
-from lrcli.steps import Stage, StepPlan
+from lrcli.steps.plan import Stage, StepPlan
 
 DEFAULT_MAX_EPOCHS = 1000
 

@@ -1,4 +1,4 @@
-"""Config files in: a path becomes a plain mapping; dataset files become a record count; launcher configs a world size.
+"""Files in: a config path becomes a plain mapping, a dataset file a record count, a path a config names a file.
 
 Only `yaml.safe_load` and `json` are used. Numeric strings are left as they are here: each dialect coerces the
 values it reads (`values.coerce_number`), because only it knows which keys the framework converts.
@@ -7,17 +7,15 @@ values it reads (`values.coerce_number`), because only it knows which keys the f
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from lrcli.errors import LrcliError
-from lrcli.values import SampleCount, coerce_number, whole_number
+from lrcli.inputs.values import SampleCount, coerce_number, whole_number
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -105,84 +103,6 @@ def _one_count(text: str, what: str) -> int:
     return whole_number(text, what, minimum=1)
 
 
-# accelerate `DistributedType`s that `accelerate launch` starts through torchrun / deepspeed / an XLA launcher with
-# num_processes processes (`commands/launch.py` `_validate_launch_command`, `launch_command`).
-ACCELERATE_MULTI_PROCESS = frozenset({
-    "MULTI_GPU", "MULTI_NPU", "MULTI_MLU", "MULTI_SDAA", "MULTI_MUSA", "MULTI_XPU", "MULTI_HPU", "MULTI_NEURON",
-    "DEEPSPEED", "FSDP", "MEGATRON_LM", "XLA",
-})  # fmt: skip
-
-
-def accelerate_world_size(path: Path, flags: Mapping[str, Any] | None = None) -> tuple[int, str]:
-    """The number of processes `accelerate launch --config_file path [flags]` trains with (accelerate 1.15).
-
-    `flags` are launch flags given beside the file (`num_processes`, `num_machines`: TRL passes a config's leftover
-    keys so), which win over the file's values as in `_validate_launch_command`.
-    """
-    return launched_world_size(load_mapping(path), flags or {}, path.name)
-
-
-def launched_world_size(config: Mapping[str, Any] | None, flags: Mapping[str, Any], name: str) -> tuple[int, str]:
-    """World size of `accelerate launch` from its config file mapping (None: no file) and launch flags.
-
-    `distributed_type: NO` runs the plain `simple_launcher`: one process, whatever num_processes says. The
-    multi-process types pass num_processes (the total over all machines) on, split as num_processes // num_machines
-    per machine (`utils/launch.py` `prepare_multi_gpu_env`, `prepare_deepspeed_cmd_env`), so the world is
-    num_machines · (num_processes // num_machines). Without a file, num_processes > 1 turns multi-GPU on (on a
-    machine with GPUs). MULTI_CPU (mpirun) and SageMaker are not modelled.
-    """
-    config = config or {}
-    where = f"accelerate config {name}" if config else name
-    kind = "MULTI_GPU"
-    if config:
-        if config.get("distributed_type") is None:
-            raise LrcliError(f"{where}: no distributed_type key (accelerate requires one)")
-        kind = str(config["distributed_type"]).upper()
-        if kind == "NO":
-            return 1, f"{name} distributed_type NO (one process, whatever num_processes says)"
-        environment = config.get("compute_environment", "LOCAL_MACHINE")
-        if kind not in ACCELERATE_MULTI_PROCESS or environment != "LOCAL_MACHINE":
-            raise LrcliError(
-                f"{where}: distributed_type {kind} on {environment} is not modelled (lrcli knows NO and the "
-                "multi-GPU, DeepSpeed, FSDP, Megatron-LM and XLA launchers); pass --world-size"
-            )
-    processes = flags.get("num_processes")
-    if processes is None:
-        processes = config.get("num_processes")
-    if processes is None or processes == -1:
-        raise LrcliError(f"{where}: no num_processes, so accelerate needs --num_processes: pass --world-size")
-    processes = whole_number(processes, f"{where} num_processes", minimum=1)
-    machines = flags.get("num_machines", config.get("num_machines", 1))
-    machines = whole_number(machines, f"{where} num_machines", minimum=1)
-    if kind == "MULTI_GPU" and not config and processes == 1:
-        return 1, f"{name} num_processes 1"
-    if machines <= 1:
-        return processes, f"{name} num_processes {processes} ({kind})"
-    if processes < machines:
-        raise LrcliError(f"{where}: num_processes {processes} < num_machines {machines}: no process per machine")
-    per_machine = processes // machines
-    return machines * per_machine, (
-        f"{name} num_machines · (num_processes // num_machines) = {machines} · ({processes} // {machines}) ({kind})"
-    )
-
-
-def near_miss_notes(keys: Iterable[str], used: Iterable[str], known: Iterable[str], path: Path) -> tuple[str, ...]:
-    """Warnings for keys that are not used nor known to the framework but are one typo away from a key lrcli reads.
-
-    Everything else is ignored silently: configs are full of model and data settings lrcli has no use for.
-    """
-    used = sorted(set(used))
-    known_set = set(known) | set(used)
-    notes = []
-    for key in keys:
-        if not isinstance(key, str) or key in known_set:
-            continue
-        close = difflib.get_close_matches(key, used, n=1, cutoff=0.85)
-        if close:
-            notes.append(f"{path.name}: key {key!r} is not read; did you mean {close[0]!r}?")
-    return tuple(notes)
-
-
 def relative_to_config(config_path: Path, referenced: str) -> Path:
     """A path written inside a config (e.g. `deepspeed: ds.json`), resolved from the config's own directory."""
     candidate = Path(referenced).expanduser()
@@ -210,12 +130,3 @@ def find_referenced_file(referenced: str, config_path: Path, key: str, what: str
         return given, "in the current directory, where the framework opens it"
     places = dict.fromkeys((beside.parent.absolute(), Path.cwd()))
     return None, " and ".join(map(str, places))
-
-
-def get_nested(raw: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = raw
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node

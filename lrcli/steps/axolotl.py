@@ -24,10 +24,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
-from lrcli.steps import Stage, StepPlan, check_deepspeed_auto_warmup
+from lrcli.steps.hf_deepspeed import check_deepspeed_auto_warmup
+from lrcli.steps.plan import Stage, StepPlan
 
 PREFERENCE_TRAINERS = ("dpo", "ipo", "kto", "orpo", "simpo", "gdpo")
 
@@ -187,3 +189,12 @@ def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
         total_train_batch_size=batch,
         stages=tuple(stages),
     )
+
+
+def one_cycle_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
+    """axolotl's `one_cycle` (`SchedulerMixin.create_scheduler`): OneCycleLR gets pct_start = W / T unless the
+    scheduler kwargs give it."""
+    kwargs = dict(config.lr_scheduler_kwargs)
+    if config.lr_scheduler_type == "OneCycleLR":
+        kwargs.setdefault("pct_start", plan.warmup / plan.total)
+    return kwargs

@@ -1,39 +1,20 @@
-"""StepPlan: the total number of optimizer steps T and the warmup W, with how they were reached."""
+"""The Hugging Face Trainer's step count and warmup, per transformers version (`Trainer.set_initial_training_values`,
+`TrainingArguments.get_warmup_steps`), on accelerate's sharded dataloader (`hf_accelerate`) with the rules of the
+version in force (`hf_versions`). Every other planner that hands its run to the HF Trainer builds on `plan_hf_steps`."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import NamedTuple
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.schedules import SCHEDULES
-from lrcli.sharding import shard_batches
-from lrcli.versions import HFRules, contrast_version, parse_version, rules_for
-
-Stage = tuple[str, str, int | float | str]  # (what, formula with the numbers substituted, value)
-
-
-@dataclass(frozen=True)
-class StepPlan:
-    """T (`total`) optimizer steps, of which the first W (`warmup`) warm up; `notes` are warnings for the user.
-
-    The other fields are the stages on the way, `None` when T did not come from a dataset (`--total-steps`,
-    or `max_steps` without `--samples`). `stages` lists every rounding step as (what, formula, value).
-    """
-
-    total: int
-    warmup: int
-    notes: tuple[str, ...] = ()
-    batches_per_epoch: int | None = None  # per process, after accelerate's sharding
-    update_steps_per_epoch: int | None = None
-    num_train_epochs: int | None = None  # epochs the Trainer loops over (its `num_train_epochs`)
-    total_train_batch_size: int | None = None  # b · GA · w
-    final_epoch: float | None = None  # the epoch counter when the last optimizer step is taken
-    transformers_version: str | None = None
-    stages: tuple[Stage, ...] = ()
+from lrcli.steps.hf_accelerate import shard_batches
+from lrcli.steps.hf_deepspeed import check_deepspeed_auto_warmup
+from lrcli.steps.hf_versions import HFRules, contrast_version, parse_version, rules_for
+from lrcli.steps.plan import Stage, StepPlan
 
 
 def hf_warmup_steps(total: int, warmup_steps: float, warmup_ratio: float | None) -> tuple[int, tuple[str, ...]]:
@@ -140,33 +121,6 @@ def _final_epoch(total: int, batches: int, accumulation: int, rules: HFRules) ->
     per_epoch = -(-batches // accumulation)
     full, rest = divmod(total, per_epoch)
     return float(full) if rest == 0 else full + rest * accumulation / batches
-
-
-# DeepSpeed's schedulers with a warmup_num_steps parameter (0.19.8 `runtime/lr_schedules.py`).
-DEEPSPEED_WARMUPS = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR")
-
-
-def check_deepspeed_auto_warmup(config: TrainConfig, warmup: int) -> None:
-    """Refuse a DeepSpeed warmup schedule with `warmup_num_steps: "auto"` when W = 0 under a transformers that
-    hands DeepSpeed that 0.
-
-    transformers' `HfTrainerDeepSpeedConfig.trainer_config_finalize` fills it with `args.get_warmup_steps(T)`
-    itself up to 5.17 and with max(1, W) from 5.18 (checked in the 5.16.0/5.17.0/5.18.0 sources,
-    tools/gen_deepspeed_auto_fill.py); DeepSpeed 0.19.8 `WarmupLR.__init__` raises ValueError for a
-    warmup_num_steps ≤ 0. Applies to every planner that hands the DeepSpeed file to the HF Trainer, with the
-    transformers version in force (`--transformers-version`, or the framework's pin)."""
-    kwargs = config.lr_scheduler_kwargs
-    if kwargs.get("warmup_num_steps") != "auto" or warmup > 0 or config.lr_scheduler_type not in DEEPSPEED_WARMUPS:
-        return
-    if parse_version(config.transformers_version) >= (5, 18, 0):
-        return
-    pinned = config.sources.get("transformers_version")
-    version = f"{config.transformers_version} [{pinned}]" if pinned else config.transformers_version
-    raise LrcliError(
-        f'DeepSpeed {config.lr_scheduler_type}: transformers {version} fills warmup_num_steps "auto" '
-        "with W = 0 (5.18+ fills max(1, W)), and DeepSpeed 0.19.8 raises ValueError (warmup_num_steps must be a "
-        "positive integer); set warmup_num_steps to a number ≥ 1 in the DeepSpeed file, or give a warmup"
-    )
 
 
 def plan_hf_steps(config: TrainConfig) -> StepPlan:
@@ -369,43 +323,3 @@ def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:
         return other, plan_hf_steps(replace(config, transformers_version=other))
     except LrcliError as exc:
         return other, str(exc)
-
-
-# framework -> its step arithmetic; a framework with its own rules (axolotl, torchtune, …) adds its planner here.
-PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {"hf": plan_hf_steps}
-
-
-# Above 2^53 the float step arithmetic the frameworks use (ceil(E · updates)) is no longer exact, and int64 step
-# arrays overflow soon after: such a T is a typo, reported instead of a traceback.
-MAX_TOTAL_STEPS = 2**53
-
-
-def plan_steps(config: TrainConfig) -> StepPlan:
-    """T and W for `config`, by the rules of the framework that will run it."""
-    plan = PLANNERS[config.framework](config)
-    if plan.total > MAX_TOTAL_STEPS:
-        raise LrcliError(
-            f"T = {plan.total:,} optimizer steps is beyond any run lrcli can count exactly (2^53); "
-            "check --total-steps/--max-steps/--samples/--epochs and the config's values"
-        )
-    return plan
-
-# Frameworks whose count differs from the HF Trainer's; imported last because they build on StepPlan above.
-from lrcli import (  # noqa: E402
-    steps_axolotl,
-    steps_deepspeed,
-    steps_lightning,
-    steps_llamafactory,
-    steps_torchtune,
-    steps_trl,
-)
-
-PLANNERS.update(
-    axolotl=steps_axolotl.plan_axolotl_steps,
-    torchtune=steps_torchtune.plan_torchtune_steps,
-    llamafactory=steps_llamafactory.plan_llamafactory_steps,
-    llamafactory_v1=steps_llamafactory.plan_llamafactory_v1_steps,
-    deepspeed=steps_deepspeed.plan_deepspeed_steps,
-    trl_grpo=steps_trl.plan_grpo_steps,
-    lightning=steps_lightning.plan_lightning_steps,
-)

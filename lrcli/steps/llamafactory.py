@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
-from lrcli.steps import Stage, StepPlan, plan_hf_steps
-from lrcli.values import SampleCount
+from lrcli.inputs.values import SampleCount
+from lrcli.steps.hf import plan_hf_steps
+from lrcli.steps.plan import Stage, StepPlan
 
 
 def training_rows(config: TrainConfig) -> tuple[int | None, list[Stage]]:
@@ -146,3 +148,14 @@ def plan_llamafactory_v1_steps(config: TrainConfig) -> StepPlan:
                    total))
     return StepPlan(total=total, warmup=0, batches_per_epoch=batches, update_steps_per_epoch=batches,
                     num_train_epochs=math.ceil(epochs), stages=tuple(stages))
+
+
+def wsd_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
+    """LLaMA-Factory `create_custom_scheduler`: warmup_stable_decay gets num_stable_steps = (T − W) // 3 and
+    num_decay_steps = the rest, each unless the scheduler kwargs give it."""
+    kwargs = dict(config.lr_scheduler_kwargs)
+    if config.lr_scheduler_type == "warmup_stable_decay":
+        remaining = plan.total - plan.warmup
+        kwargs.setdefault("num_stable_steps", remaining // 3)
+        kwargs.setdefault("num_decay_steps", remaining - remaining // 3)
+    return kwargs

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
-from lrcli.steps import Stage, StepPlan
+from lrcli.steps.plan import Stage, StepPlan
 
 
 def plan_torchtune_steps(config: TrainConfig) -> StepPlan:

@@ -1,0 +1,68 @@
+"""The command line: flags in, the core called, results printed. The only package that prints or exits.
+
+`app` (app.py) is the Typer application and `user_errors` its one error boundary; `options` defines the option set
+the run commands share and its translation into `config.resolve` layers; `output` writes results. Each command has
+its own module and is registered here, in the order `lrcli --help` lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Annotated, NoReturn
+
+import typer
+
+from lrcli import __version__
+from lrcli.cli import compare, plot, schedules, show, steps
+from lrcli.cli.app import app
+
+for command in (plot.plot, compare.compare, steps.steps, show.show, schedules.schedules):
+    app.command()(command)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"lrcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """See the exact learning-rate curve and step count of a training run before it runs."""
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Console entry point: Typer's own usage errors also become one `lrcli: error:` line with exit code 2."""
+    try:
+        code = app(args=list(argv) if argv is not None else None, prog_name="lrcli", standalone_mode=False)
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `lrcli` / `lrcli plot`: show help, as Typer would
+            typer.echo(exc.format_message(), err=True)
+            sys.exit(2)
+        context = getattr(exc, "ctx", None)
+        where = f"{context.command_path}: " if context is not None else ""
+        hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+        typer.echo(f"lrcli: error: {where}{exc.format_message()}{hint}", err=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    except typer.Abort:
+        typer.echo("lrcli: error: aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug, not a user mistake: still one line, but exit 1 and a way to get the traceback
+        if os.environ.get("LRCLI_DEBUG"):
+            raise
+        typer.echo(
+            f"lrcli: error: internal error ({type(exc).__name__}: {exc}); this is a bug in lrcli: rerun with "
+            "LRCLI_DEBUG=1 for the traceback and report it",
+            err=True,
+        )
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,111 @@
+"""`lrcli compare`: several schedules or configs, and every combination of comma-listed step flags, overlaid."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lrcli.cli.app import user_errors, warn
+from lrcli.cli.options import FormatOpt, LogYOpt, OutputOpt, RunOptions, run_options
+from lrcli.cli.output import safe_name, write_curves
+from lrcli.config import Layer, Source, resolve
+from lrcli.curve import compute
+from lrcli.errors import LrcliError
+from lrcli.inputs.files import looks_like_config
+from lrcli.inputs.layers import ConfigLayers
+
+NamesArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="SCHEDULE_OR_CONFIG",
+        help="Schedule names or config files (.yaml/.yml/.json) to overlay.",
+        show_default=False,
+    ),
+]
+
+
+@run_options(without=("schedule",))
+def compare(
+    names: NamesArg,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    log_y: LogYOpt = False,
+    *,
+    options: RunOptions,
+) -> None:
+    """Overlay several schedules or config files in one figure or table (one CSV column per curve).
+
+    A config file draws the curve its framework will run; the flags override its values as in `lrcli plot`.
+    Row s of a table is the LR after s scheduler steps, i.e. the LR of update s+1, for s = 0 … T.
+
+    Scheduler arguments for one curve only: --kw LABEL.KEY=VALUE (LABEL: the schedule name, or a config's file
+    name without its suffix). Without -o, writes compare_<names>.png in the current directory.
+
+    Step flags take comma lists: each combination is one curve per schedule, labelled by the values that vary,
+    e.g. `lrcli compare cosine --samples 10000 --batch 32 --world-size 1,8` draws "cosine world_size=1" and
+    "cosine world_size=8".
+
+    Example: lrcli compare cosine linear --lr 3e-4 --total-steps 500 --warmup-steps 50 -o c.png
+    """
+    with user_errors():
+        labels = compare_labels(names)
+        per_name = split_compare_kwargs(labels, options.flag_kwargs())
+        choices = options.step_choices()
+        varying = [flag for flag, items in choices.items() if len(items) > 1]
+        file_notes: tuple[str, ...] = ()
+        curves = []
+        for name in names:
+            is_file = looks_like_config(name)
+            for combination in itertools.product(*choices.values()):
+                step_values = dict(zip(choices, combination, strict=True))
+                suffix = " ".join(f"{flag.lstrip('-').replace('-', '_')}={step_values[flag]}" for flag in varying)
+                config_file = options.config_file(name) if is_file else ConfigLayers()
+                file_notes += config_file.notes
+                layers = options.layers(
+                    config_file, step_values, schedule=None if is_file else name, kwargs=per_name[name]
+                )
+                label = f"{labels[name]} {suffix}" if suffix else labels[name]
+                layers.append(Layer({"label": label}, Source.derived("compare")))
+                curves.append(compute(resolve(layers)))
+        stems = (safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
+        write_curves(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(stems))
+        warn(list(dict.fromkeys(file_notes + tuple(note for curve in curves for note in curve.notes))))
+
+
+def split_compare_kwargs(labels: dict[str, str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`LABEL.KEY=VALUE` goes to the one compared schedule or config (by its label, e.g. `trl_sft` for
+    `configs/trl_sft.yaml`); a plain `KEY=VALUE` goes to every one."""
+    per_name: dict[str, dict[str, Any]] = {name: {} for name in labels}
+    by_label = {label: name for name, label in labels.items()}
+    for key, value in pairs.items():
+        target = max((label for label in by_label if key.startswith(label + ".")), key=len, default=None)
+        if target is not None:
+            per_name[by_label[target]][key[len(target) + 1:]] = value
+        elif "." in key:
+            prefix = key.partition(".")[0]
+            raise LrcliError(
+                f"--kw {key}: {prefix!r} is not one of the compared curves; write --kw LABEL.KEY=VALUE with "
+                f"LABEL one of: {', '.join(by_label)}"
+            )
+        else:
+            for name in labels:
+                per_name[name].setdefault(key, value)
+    return per_name
+
+
+def compare_labels(names: Sequence[str]) -> dict[str, str]:
+    """Each compared name's label: a config's file stem, or its path when two configs share a stem
+    (`a/train.yaml b/train.yaml`), so legends and CSV columns stay tellable apart."""
+    repeated = [name for name in dict.fromkeys(names) if names.count(name) > 1]
+    if repeated:
+        raise LrcliError(f"{repeated[0]} is given twice to `lrcli compare`; list each schedule or config once")
+    stems = [Path(name).stem if looks_like_config(name) else name for name in names]
+    return {
+        name: str(Path(name).with_suffix("")) if looks_like_config(name) and stems.count(stem) > 1 else stem
+        for name, stem in zip(names, stems, strict=True)
+    }
+

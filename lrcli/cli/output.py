@@ -1,0 +1,102 @@
+"""Writing results: a file written whole or not at all, stdout for `-o -`, and the refusal of binary on a terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import typer
+
+from lrcli.cli.app import warn
+from lrcli.curve import Curve
+from lrcli.errors import LrcliError
+from lrcli.render import STDOUT, pick_format, render
+
+
+def summary(curve: Curve) -> str:
+    """One stderr line per curve: T, W, the peak and the final LR."""
+    per_epoch = curve.plan.update_steps_per_epoch
+    return (
+        f"{curve.label}: T={curve.plan.total} step{'' if curve.plan.total == 1 else 's'}"
+        + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
+        + f", warmup W={curve.plan.warmup}, "
+        f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}, final LR {curve.final_lr:.6g}"
+    )
+
+
+def safe_name(text: str) -> str:
+    """`text` as a file name: letters, digits, `-_.` kept, everything else `_`."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+
+
+def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_y: bool, default_name: str) -> None:
+    """Render `curves` in the format `-o`/`--format` pick and write them (default file: `default_name.<format>`),
+    then print each curve's summary on stderr."""
+    if output is not None and output != STDOUT and (Path(output).is_dir() or output.endswith(os.sep)):
+        raise LrcliError(
+            f"-o {output} names a directory; give a file name in it, e.g. -o {Path(output) / default_name}.{fmt or 'png'}"
+        )
+    chosen = pick_format(output, fmt)
+    ignored = (
+        [f"--log-y only changes plots and the txt chart; the {chosen.upper()} table has the same values"]
+        if log_y and chosen in ("csv", "json") else []
+    )  # warned after the write, so that a failed write stays one error line
+    if log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
+        raise LrcliError(
+            f"--log-y: every LR of {' and '.join(c.label for c in curves)} is 0, which a log axis cannot show; "
+            "drop --log-y"
+        )
+    if output == STDOUT:
+        if chosen in ("png", "pdf") and sys.stdout.isatty():
+            raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
+        data = render(curves, chosen, log_y=log_y)
+        for curve in curves:
+            typer.echo(summary(curve), err=True)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        warn(ignored)
+        return
+    path = Path(output) if output is not None else Path(f"{default_name}.{chosen}")
+    data = render(curves, chosen, log_y=log_y)
+    atomic_write(path, data)
+    for curve in curves:
+        typer.echo(summary(curve), err=True)
+    typer.echo(f"wrote {path}", err=True)
+    warn(ignored)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same directory, so a failure leaves no partial output.
+
+    A target that exists and is not a regular file (/dev/null, a FIFO) is written in place: replacing it
+    would destroy the device node.
+    """
+    if path.exists() and not path.is_file():
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise LrcliError(f"cannot write {path}: {exc.strerror}") from None
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        if not directory.exists():
+            hint = f"create the directory {directory} first"
+        elif not directory.is_dir():
+            hint = f"{directory} is a file, not a directory"
+        else:
+            hint = f"choose a directory you can write to ({directory} is not)"
+        raise LrcliError(f"cannot write {path}: {exc.strerror}; {hint}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        os.unlink(tmp)
+        raise LrcliError(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,36 @@
+"""`lrcli plot`: one schedule, from flags or a training config, drawn or tabulated."""
+
+from __future__ import annotations
+
+from lrcli.cli.app import user_errors, warn
+from lrcli.cli.options import ConfigArg, FormatOpt, LogYOpt, OutputOpt, RunOptions, run_options
+from lrcli.cli.output import safe_name, write_curves
+from lrcli.config import resolve
+from lrcli.curve import compute
+
+
+@run_options()
+def plot(
+    config_path: ConfigArg = None,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    log_y: LogYOpt = False,
+    *,
+    options: RunOptions,
+) -> None:
+    """Draw (or tabulate) one learning-rate schedule, from flags or from a training CONFIG file.
+
+    Without -o, writes <schedule>.png (<config name>.png for a CONFIG) in the current directory. Row s of a table is the LR after s scheduler
+    steps, i.e. the LR of update s+1, for s = 0 … T.
+
+    T comes from --total-steps, or from the step flags as the HF Trainer counts them (see `lrcli steps`).
+
+    Example: lrcli plot --schedule cosine --samples 10000 --batch 32 --world-size 8 --warmup-ratio 0.1 -o lr.png
+
+    Example: lrcli plot train.yaml --samples data.jsonl --world-size 8 -o lr.png
+    """
+    with user_errors():
+        config_file = options.config_file(config_path)
+        curve = compute(resolve(options.layers(config_file, options.one_step_choice("plot"))))
+        write_curves([curve], output, fmt, log_y=log_y, default_name=safe_name(curve.label))
+        warn(config_file.notes + curve.notes)  # after the write: a failed write stays one error line

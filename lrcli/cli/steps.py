@@ -1,0 +1,53 @@
+"""`lrcli steps`: T and W with every stage of the count, as a table, an explanation or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+import typer
+
+from lrcli.cli.app import user_errors, warn
+from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
+from lrcli.config import resolve
+from lrcli.curve import first_update_notes, starting_lr
+from lrcli.render import steps_text
+from lrcli.steps import contrast_hf_plan, plan_steps
+
+ExplainOpt = Annotated[
+    bool, typer.Option("--explain", help="Every rounding stage with its formula, and the other rule set's answer.")
+]
+
+
+@run_options(without=("lr", "metrics", "metric", "step_unit"))
+def steps(
+    config_path: ConfigArg = None,
+    explain: ExplainOpt = False,
+    as_json: JsonOpt = False,
+    *,
+    options: RunOptions,
+) -> None:
+    """How many optimizer steps the run has and where warmup ends, exactly as the HF Trainer counts them
+    (or, for a CONFIG of axolotl, torchtune, Lightning or LLaMA-Factory v1, as that framework does).
+    T and W count optimizer updates; in `lrcli plot` tables row s is the LR after s scheduler steps, s = 0 … T.
+
+    N samples -> per-process batches per epoch (accelerate sharding) -> update steps per epoch (÷ GA) -> T -> W.
+    --transformers-version switches the rules that changed (floor before 4.52.1, warmup precedence in 4.x / 5.x).
+
+    Example: lrcli steps --samples 10000 --batch 32 --epochs 1 --world-size 8 --warmup-ratio 0.1 --explain
+
+    Example: lrcli steps axolotl.yml --samples 5000 --world-size 4 --json
+    """
+    with user_errors():
+        config_file = options.config_file(config_path)
+        config = resolve(options.layers(config_file, options.one_step_choice("steps")))
+        plan = plan_steps(config)
+        plan = replace(plan, notes=config_file.notes + plan.notes + first_update_notes(starting_lr(config, plan), plan))
+        if as_json:
+            typer.echo(steps_text.steps_json(config, plan), nl=False)
+        elif explain:
+            contrast = contrast_hf_plan(config) if config.framework == "hf" else None
+            typer.echo(steps_text.explanation(config, plan, contrast), nl=False)
+        else:
+            typer.echo(steps_text.summary_table(config, plan), nl=False)
+        warn(plan.notes)  # on stderr, so `--json` and the table stay clean data on stdout

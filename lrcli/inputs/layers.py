@@ -1,0 +1,121 @@
+"""A config file (and an accelerate launcher config) and the command-line flags as `config.resolve` layers.
+
+Precedence, lowest first: TrainConfig defaults (transformers') < framework defaults and file values (the dialect's
+Reading) < `--accelerate-config` num_processes < flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lrcli.config import Layer, Source
+from lrcli.dialects import read_config
+from lrcli.errors import LrcliError
+from lrcli.inputs.files import load_mapping, samples_value
+from lrcli.inputs.launcher import accelerate_world_size
+from lrcli.inputs.values import finite_float, whole_number
+
+
+@dataclass(frozen=True)
+class ConfigInput:
+    """What the user said about files: the training config, how to read it, the launcher config."""
+
+    path: str | None = None
+    dialect: str | None = None
+    trainer: str | None = None
+    accelerate_config: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigLayers:
+    """A config file read into layers: the layers, the dialect's warnings, and the file's scheduler kwargs
+    (which flag kwargs are merged over, key by key, rather than replacing them)."""
+
+    layers: tuple[Layer, ...] = ()
+    notes: tuple[str, ...] = ()
+    scheduler_kwargs: Mapping[str, Any] | None = None
+
+
+def config_layers(given: ConfigInput) -> ConfigLayers:
+    """The layers of `given`'s files; none when no file was named."""
+    layers: list[Layer] = []
+    notes: tuple[str, ...] = ()
+    file_kwargs: Mapping[str, Any] = {}
+    if given.path is not None:
+        path = Path(given.path)
+        reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
+        layers.append(Layer({"label": path.stem}, Source.file(str(path))))
+        layers += reading.layers()
+        notes += reading.notes
+        file_kwargs = reading.values.get("lr_scheduler_kwargs") or {}
+    elif given.dialect is not None or given.trainer is not None:
+        flag = "--dialect" if given.dialect is not None else "--trainer"
+        raise LrcliError(f"{flag} applies to a config file: name one, e.g. `lrcli plot train.yaml {flag} …`")
+    if given.accelerate_config is not None:
+        size, source = accelerate_world_size(Path(given.accelerate_config))
+        layers.append(Layer({"world_size": size}, Source.flag(f"--accelerate-config {source}")))
+    return ConfigLayers(tuple(layers), notes, file_kwargs)
+
+
+def merged_kwargs(file_kwargs: Mapping[str, Any] | None, flag_kwargs: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Scheduler kwargs from flags on top of the file's (a flag's key wins); None when flags give none."""
+    return {**(file_kwargs or {}), **flag_kwargs} if flag_kwargs else None
+
+
+def _whole(minimum: int) -> Callable[[str, str], int]:
+    return lambda text, flag: whole_number(text, flag, minimum=minimum)
+
+
+def _text(text: str, flag: str) -> str:
+    return text
+
+
+# Flags whose text lrcli parses itself (so that `compare` can take comma lists, and 1e6 is a whole number):
+# flag -> (TrainConfig field, how its text becomes a value). `config.resolve` checks the values after.
+STEP_FLAGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "--samples": ("dataset_size", samples_value),
+    "--batch": ("per_device_train_batch_size", _whole(1)),
+    "--grad-accum": ("gradient_accumulation_steps", _whole(1)),
+    "--epochs": ("num_train_epochs", finite_float),
+    "--world-size": ("world_size", _whole(1)),
+    "--max-steps": ("max_steps", _whole(-(2**62))),
+    "--warmup-steps": ("warmup_steps", finite_float),
+    "--warmup-ratio": ("warmup_ratio", finite_float),
+    "--transformers-version": ("transformers_version", _text),
+}
+
+# Flags whose value goes to a TrainConfig field as given (Typer has typed it, or resolve checks it).
+PLAIN_FLAGS: dict[str, str] = {
+    "--schedule": "lr_scheduler_type",
+    "--lr": "learning_rate",
+    "--total-steps": "total_steps",
+    "--drop-last": "dataloader_drop_last",
+    "--split-batches": "split_batches",
+    "--no-even-batches": "even_batches",
+    "--metrics": "metrics_path",
+    "--metric": "metric_name",
+    "--step-unit": "step_unit",
+}
+
+
+def step_flag_choices(texts: Mapping[str, str | None]) -> dict[str, list[Any]]:
+    """`{"--world-size": "1,8"}` -> `{"--world-size": [1, 8]}`; flags not given are left out."""
+    return {
+        flag: [STEP_FLAGS[flag][1](item.strip(), flag) for item in text.split(",")]
+        for flag, text in texts.items()
+        if text is not None
+    }
+
+
+def flag_layers(values: Mapping[str, Any]) -> list[Layer]:
+    """One layer per flag given (`None`: not given), named by the flag, in `values`' order."""
+    layers = []
+    for flag, value in values.items():
+        if value is None:
+            continue
+        field = STEP_FLAGS[flag][0] if flag in STEP_FLAGS else PLAIN_FLAGS[flag]
+        layers.append(Layer({field: value}, Source.flag(flag)))
+    return layers

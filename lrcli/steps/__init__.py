@@ -1,0 +1,67 @@
+"""Step planners: T (optimizer steps) and W (warmup steps) of a run, by the rules of the framework that runs it.
+
+One module per framework, named as in `lrcli.dialects`, holding that framework's whole step arithmetic and the
+scheduler kwargs it derives from T and W: `hf` (the Trainer; also TRL, except GRPO/RLOO), `trl` (GRPO/RLOO
+generation batches), `llamafactory` (max_samples/val_size rows, v1 trainer, WSD split), `axolotl` (its own count,
+warmup and one_cycle pct_start), `deepspeed` (a DeepSpeed file run alone: its batch trio, then the Trainer),
+`torchtune`, `lightning`. Shared HF pieces sit beside `hf`: `hf_versions` (rules per transformers version),
+`hf_accelerate` (dataloader sharding), `hf_deepspeed` (the Trainer's DeepSpeed "auto" fill and mismatch check).
+`plan` holds the types and imports no planner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lrcli.config import TrainConfig
+from lrcli.errors import LrcliError
+from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtune, trl
+from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
+from lrcli.steps.hf_deepspeed import check_deepspeed_values
+from lrcli.steps.plan import Stage, StepPlan
+
+# TrainConfig.framework -> that framework's step arithmetic.
+PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
+    "hf": plan_hf_steps,
+    "trl_grpo": trl.plan_grpo_steps,
+    "llamafactory": llamafactory.plan_llamafactory_steps,
+    "llamafactory_v1": llamafactory.plan_llamafactory_v1_steps,
+    "axolotl": axolotl.plan_axolotl_steps,
+    "deepspeed": deepspeed.plan_deepspeed_steps,
+    "torchtune": torchtune.plan_torchtune_steps,
+    "lightning": lightning.plan_lightning_steps,
+}
+
+# TrainConfig.derive_kwargs -> the framework rule that fills scheduler kwargs from T and W (set by its dialect).
+KWARG_RULES: dict[str, Callable[[TrainConfig, StepPlan], dict[str, Any]]] = {
+    "axolotl_one_cycle": axolotl.one_cycle_kwargs,
+    "llamafactory_wsd": llamafactory.wsd_kwargs,
+}
+
+# Above 2^53 the float step arithmetic the frameworks use (ceil(E · updates)) is no longer exact, and int64 step
+# arrays overflow soon after: such a T is a typo, reported instead of a traceback.
+MAX_TOTAL_STEPS = 2**53
+
+
+def plan_steps(config: TrainConfig) -> StepPlan:
+    """T and W for `config`, by the rules of the framework that will run it."""
+    plan = PLANNERS[config.framework](config)
+    if plan.total > MAX_TOTAL_STEPS:
+        raise LrcliError(
+            f"T = {plan.total:,} optimizer steps is beyond any run lrcli can count exactly (2^53); "
+            "check --total-steps/--max-steps/--samples/--epochs and the config's values"
+        )
+    return plan
+
+
+def scheduler_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
+    """The scheduler kwargs the run builds its scheduler with: the config's, plus what its framework derives from
+    T and W; and the DeepSpeed values the HF Trainer checks against T and W (a mismatch is its ValueError)."""
+    rule = KWARG_RULES.get(config.derive_kwargs or "")
+    kwargs = rule(config, plan) if rule is not None else dict(config.lr_scheduler_kwargs)
+    check_deepspeed_values(config, plan)
+    return kwargs
+
+
+__all__ = ["KWARG_RULES", "PLANNERS", "Stage", "StepPlan", "contrast_hf_plan", "plan_steps", "scheduler_kwargs"]

@@ -1,0 +1,84 @@
+"""The framework sources the golden generators and the oracle tests read, fetched from PyPI into a cache once.
+
+Nothing is installed: `pip download --no-deps` fetches the pinned release (a wheel, or DeepSpeed's sdist) and it is
+unpacked into `$LRCLI_SOURCES_CACHE` (default `~/.cache/lrcli/framework-sources`), one folder per release, so the
+tests read the frameworks' own code (schedulers, step counts, loaders) without their heavy dependencies.
+
+    python tools/framework_sources.py          # fetch every pinned source (the tests also fetch on first use)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+# name -> (PyPI project, version, the top-level package inside the archive)
+PINNED: dict[str, tuple[str, str, str]] = {
+    "deepspeed": ("deepspeed", "0.19.8", "deepspeed"),
+    "axolotl": ("axolotl", "0.19.0", "axolotl"),
+    "trl": ("trl", "0.24.0", "trl"),
+    "trl-0.11": ("trl", "0.11.4", "trl"),
+    "llamafactory": ("llamafactory", "0.9.5", "llamafactory"),
+}
+DOWNLOAD_TIMEOUT = 600  # seconds for one `pip download`
+
+
+def cache_root() -> Path:
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "lrcli" / "framework-sources"
+    return Path(os.environ.get("LRCLI_SOURCES_CACHE", default))
+
+
+def package_dir(name: str) -> Path:
+    """The directory of the pinned framework's top-level package (e.g. `.../trl-0.24.0/trl`), fetched if missing."""
+    project, version, package = PINNED[name]
+    release = cache_root() / f"{project}-{version}"
+    found = _find_package(release, package)
+    if found is None:
+        _fetch(project, version, release)
+        found = _find_package(release, package)
+    if found is None:
+        raise FileNotFoundError(f"{project}=={version} unpacked into {release} has no {package}/ package")
+    return found
+
+
+def _find_package(release: Path, package: str) -> Path | None:
+    """`release/package` for a wheel, `release/<project>-<version>/package` for an sdist."""
+    if not release.is_dir():
+        return None
+    for candidate in (release / package, *(child / package for child in sorted(release.iterdir()) if child.is_dir())):
+        if (candidate / "__init__.py").is_file():
+            return candidate
+    return None
+
+
+def _fetch(project: str, version: str, release: Path) -> None:
+    """Download and unpack into a temporary folder beside `release`, then rename it into place, so that an
+    interrupted fetch never leaves a half-unpacked release that looks complete."""
+    release.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=release.parent, prefix=f".{project}-{version}.") as tmp:
+        archives = Path(tmp) / "archives"
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
+                   "--dest", str(archives), f"{project}=={version}"]
+        subprocess.run(command, check=True, timeout=DOWNLOAD_TIMEOUT, capture_output=True)
+        unpacked = Path(tmp) / "unpacked"
+        for archive in archives.iterdir():
+            if archive.suffix == ".whl":
+                with zipfile.ZipFile(archive) as wheel:
+                    wheel.extractall(unpacked)
+            elif archive.name.endswith(".tar.gz"):
+                with tarfile.open(archive) as sdist:
+                    sdist.extractall(unpacked, filter="data")
+        if release.exists():  # another process finished first
+            return
+        shutil.move(str(unpacked), str(release))
+
+
+if __name__ == "__main__":
+    for key in sys.argv[1:] or PINNED:
+        print(f"{key}: {package_dir(key)}")
