@@ -17,8 +17,10 @@ from typing import Annotated, Any
 
 import typer
 
+from lrcli.cli.progress import stderr_progress
 from lrcli.config import Layer, Source
 from lrcli.errors import LrcliError
+from lrcli.inputs.datasets import DataCounting
 from lrcli.inputs.layers import ConfigInput, ConfigLayers, config_layers, flag_layers, merged_kwargs, step_flag_choices
 from lrcli.inputs.values import parse_kw_pairs, parse_kwargs_json
 
@@ -120,6 +122,14 @@ AccelerateConfigOpt = Annotated[
     str | None,
     typer.Option("--accelerate-config", metavar="PATH", help="accelerate launcher config: the world size is its num_processes."),
 ]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Find N without the network: local data, the Hugging Face caches and lrcli's cache of earlier Hub answers "
+        "only (HF_HUB_OFFLINE=1 does the same).",
+    ),
+]
 TrainerOpt = Annotated[
     str | None,
     typer.Option("--trainer", help="TRL trainer whose defaults apply (sft, dpo, grpo, …; sft@0.11 for an older TRL). Default: from the file name, its folder or its keys."),
@@ -181,10 +191,14 @@ class RunOptions:
     dialect: DialectOpt = None
     accelerate_config: AccelerateConfigOpt = None
     trainer: TrainerOpt = None
+    offline: OfflineOpt = False
 
     def config_file(self, path: str | None) -> ConfigLayers:
-        """The config file at `path` (None: no file) and the launcher config, as layers."""
-        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config))
+        """The config file at `path` (None: no file) and the launcher config, as layers; N is counted from the
+        datasets the file names unless --samples gives it or --total-steps makes it unneeded."""
+        count = self.samples is None and self.total_steps is None
+        counting = DataCounting(offline=self.offline, progress=stderr_progress)
+        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting))
 
     def step_choices(self) -> dict[str, list[Any]]:
         """The step flags given, each parsed into its list of values (`--world-size 1,8` -> [1, 8])."""

@@ -65,7 +65,7 @@ def datasets_cache_rows(
         counts = {name: int(info["num_examples"]) for name, info in splits.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         raise NotFound(f"{chosen} (unreadable)") from None
-    wanted = split_names(ref.split)
+    wanted = split_names(ref.split) or tuple(counts)
     missing = [s for s in wanted if s not in counts]
     if missing:
         raise NotFound(f"{where} (no split {missing[0]})")

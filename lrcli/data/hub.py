@@ -6,6 +6,9 @@ HF_ENDPOINT, HF_TOKEN / `hf auth login` for gated and private sets, and a timeou
 2. When the card has no counts: the dataset viewer's GET /size?dataset={id}&config={config}
    (`size.splits[].num_rows`), which covers the default branch only, and is used only when the viewer says its
    numbers are not partial (a dataset the viewer converted only in part).
+3. When neither answers (a data_dir or data_files read, or a dataset the viewer has not sized) and the split's files
+   are Parquet: the files of the revision (GET /api/datasets/{id}/tree/{sha}), chosen by datasets' layout rules
+   (lrcli.data.patterns), and each file's footer read with two HTTP range requests — the rows are never downloaded.
 huggingface_hub is imported here only, when lrcli really asks the Hub.
 """
 
@@ -16,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lrcli.data.card import parse_card_data
+from lrcli.data import patterns
+from lrcli.data.card import Card, parse_card_data
 from lrcli.data.hub_cache import card_split_rows, config_for
 from lrcli.data.locations import hub_endpoint, viewer_endpoint
 from lrcli.data.refs import DatasetRef, NotFound
@@ -120,6 +124,69 @@ def viewer_rows(ref: DatasetRef, config: str | None) -> tuple[str, dict[str, int
     return config, by_config[config]
 
 
+FOOTER_TAIL = 8  # <footer length: 4 bytes> PAR1
+
+
+def _ranged(url: str, byte_range: str) -> bytes:
+    from huggingface_hub.utils import build_hf_headers, get_session
+
+    headers = {**build_hf_headers(), "Range": f"bytes={byte_range}"}
+    response = get_session().get(url, headers=headers, timeout=timeout_seconds(), follow_redirects=True)
+    if response.status_code not in (200, 206):
+        raise NotFound(f"the Hub at {hub_endpoint()} (HTTP {response.status_code} for {url})")
+    data = response.content
+    if response.status_code == 200:  # a server that ignores Range sends the whole file: take the part asked for
+        start, _, end = byte_range.partition("-")
+        data = data[-int(end):] if start == "" else data[int(start): int(end) + 1]
+    return data
+
+
+def parquet_footer_rows(repo_id: str, sha: str, filename: str) -> int:
+    """num_rows of a Parquet file on the Hub from its footer (two range requests)."""
+    import struct
+
+    from huggingface_hub import hf_hub_url
+
+    from lrcli.data.parquet_rows import MAGIC, ParquetFormatError, footer_num_rows
+
+    url = hf_hub_url(repo_id, filename, repo_type="dataset", revision=sha, endpoint=hub_endpoint())
+    tail = _ranged(url, f"-{FOOTER_TAIL}")
+    if len(tail) != FOOTER_TAIL or tail[4:] != MAGIC:
+        raise NotFound(f"the Hub file {filename} of {repo_id} (not a Parquet file)")
+    (length,) = struct.unpack("<I", tail[:4])
+    footer = _ranged(url, f"-{length + FOOTER_TAIL}")[:length]
+    try:
+        return footer_num_rows(footer)
+    except ParquetFormatError as exc:
+        raise NotFound(f"the Hub file {filename} of {repo_id} (unreadable footer: {exc})") from None
+
+
+def hub_file_rows(ref: DatasetRef, sha: str, card: Card) -> dict[str, int]:
+    """{split: rows} from the Parquet footers of the revision's files; NotFound when a split has other files."""
+    from huggingface_hub import HfApi
+
+    where = f"the Hub files of {ref.path} at {sha[:7]}"
+    try:
+        files = HfApi(endpoint=hub_endpoint()).list_repo_files(ref.path, repo_type="dataset", revision=sha)
+    except Exception as exc:  # noqa: BLE001 - network errors of either HTTP backend
+        raise _unreachable(exc) from None
+    if ref.data_files:
+        explicit = ref.patterns()
+    else:
+        config = config_for(ref, card, where) if card.data_files else None
+        explicit = card.data_files.get(config) if config else None
+    layout = patterns.split_files(files, explicit, ref.data_dir)
+    rows = {}
+    for split in split_names(ref.split) or tuple(layout):
+        chosen = layout.get(split)
+        if not chosen:
+            raise NotFound(f"{where} (no data files for split {split})")
+        if any(not f.endswith(".parquet") for f in chosen):
+            raise NotFound(f"{where} (split {split} is not all Parquet: counting it would mean downloading it)")
+        rows[split] = sum(parquet_footer_rows(ref.path, sha, f) for f in chosen)
+    return rows
+
+
 def hub_rows(ref: DatasetRef) -> HubAnswer:
     """The rows of each split a ref reads, from the Hub's card, else its dataset viewer."""
     sha, card_data = dataset_info(ref.path, ref.revision)
@@ -129,17 +196,24 @@ def hub_rows(ref: DatasetRef) -> HubAnswer:
         return HubAnswer(card_split_rows(ref, card, f"{where} dataset"), sha, "dataset card",
                          config_for(ref, card, where))
     except NotFound as card_miss:
-        if ref.data_dir or ref.data_files:
-            raise NotFound(f"{card_miss.tried}; the dataset viewer (counts whole configs only)") from None
-        if ref.revision and ref.revision != sha and ref.revision != "main":
-            raise NotFound(f"{card_miss.tried}; the dataset viewer (it counts the default branch only)") from None
-        wanted_config = ref.name or (config_for(ref, card, where) if card.config_names else None)
+        tried = [card_miss.tried]
+    wanted = split_names(ref.split)
+    wanted_config = ref.name or (config_for(ref, card, where) if card.config_names else None)
+    if ref.data_dir or ref.data_files:
+        tried.append("the dataset viewer (it counts whole configs only)")
+    elif ref.revision and ref.revision not in (sha, "main"):
+        tried.append("the dataset viewer (it counts the default branch only)")
+    else:
         try:
             config, counts = viewer_rows(ref, wanted_config)
+            missing = [s for s in wanted if s not in counts]
+            if missing:
+                raise NotFound(f"the dataset viewer (no split {missing[0]} of {ref.path})")
+            return HubAnswer({s: counts[s] for s in wanted} if wanted else counts, sha, "dataset viewer", config)
         except NotFound as viewer_miss:
-            raise NotFound(f"{card_miss.tried}; {viewer_miss.tried}") from None
-        wanted = split_names(ref.split)
-        missing = [s for s in wanted if s not in counts]
-        if missing:
-            raise NotFound(f"{card_miss.tried}; the dataset viewer (no split {missing[0]} of {ref.path})")
-        return HubAnswer({s: counts[s] for s in wanted}, sha, "dataset viewer", config)
+            tried.append(viewer_miss.tried)
+    try:
+        return HubAnswer(hub_file_rows(ref, sha, card), sha, "Parquet footers", wanted_config or "default")
+    except NotFound as files_miss:
+        tried.append(files_miss.tried)
+    raise NotFound("; ".join(tried))

@@ -90,7 +90,7 @@ def card_split_rows(ref: DatasetRef, card: Card, where: str) -> dict[str, int]:
     counts = card.split_rows.get(config)
     if counts is None:
         raise NotFound(f"{where} card (no row counts for config {config})")
-    wanted = split_names(ref.split)
+    wanted = split_names(ref.split) or tuple(counts)  # () is `all`: every split
     missing = [s for s in wanted if s not in counts]
     if missing:
         raise NotFound(f"{where} card (config {config} has no split {missing[0]}; it has {', '.join(counts)})")
@@ -111,7 +111,7 @@ def file_split_rows(
         explicit = card.data_files.get(config) if config else None
     layout = patterns.split_files(listed, explicit, ref.data_dir)
     rows, counted = {}, []
-    for split in split_names(ref.split):
+    for split in split_names(ref.split) or tuple(layout):
         files = layout.get(split)
         if not files:
             raise NotFound(f"{where} (no data files for split {split})")

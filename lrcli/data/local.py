@@ -91,7 +91,7 @@ def _packaged(ref: DatasetRef, progress: ProgressFactory | None) -> tuple[dict[s
     if not ref.data_files:
         raise LrcliError(f"{ref.where or ref.path}: the {ref.path} builder needs data_files naming the local files")
     groups: dict[str, list[Path]] = {}
-    for split in split_names(ref.split):
+    for split in split_names(ref.split) or tuple(ref.patterns()):
         pats = ref.patterns().get(split)
         if pats is None:
             raise LrcliError(f"{ref.where or ref.path}: data_files has no split {split!r}")
@@ -120,7 +120,7 @@ def _saved(directory: Path, ref: DatasetRef, progress: ProgressFactory | None) -
             splits = json.loads((directory / "dataset_dict.json").read_text())["splits"]
         except (OSError, ValueError, KeyError, TypeError):
             raise LrcliError(f"{directory}/dataset_dict.json: not readable") from None
-        wanted = split_names(ref.split)
+        wanted = split_names(ref.split) or tuple(splits)
         missing = [s for s in wanted if s not in splits]
         if missing:
             raise LrcliError(f"{ref.where or directory}: the saved DatasetDict has no split {missing[0]} "
@@ -157,7 +157,7 @@ def _flat_dir(directory: Path, ref: DatasetRef, progress: ProgressFactory | None
 
 def _sliced_train(ref: DatasetRef, rows: dict[str, int]) -> dict[str, int]:
     wanted = split_names(ref.split)
-    if wanted != ("train",):
+    if wanted not in (("train",), ()):
         raise LrcliError(f"{ref.where or ref.path}: local files give only the split 'train', not {ref.split!r}")
     return rows
 
@@ -168,7 +168,7 @@ def _datasets_dir(directory: Path, ref: DatasetRef, progress: ProgressFactory | 
     if not layout:
         raise LrcliError(f"{ref.where or directory}: no data files in {directory} (.json, .jsonl, .csv, .parquet, "
                          ".arrow or .txt)")
-    wanted = split_names(ref.split)
+    wanted = split_names(ref.split) or tuple(layout)
     missing = [s for s in wanted if s not in layout]
     if missing:
         raise LrcliError(f"{ref.where or directory}: the folder {directory} has no split {missing[0]} "

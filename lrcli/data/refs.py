@@ -7,8 +7,10 @@ the framework's planner then applies its own arithmetic (weights, max_samples, h
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,38 @@ class RowCount:
     def text(self) -> str:
         """`51,760 rows: yahma/alpaca-cleaned, split train (Hub, revision 12567ca, cached)`."""
         return f"{self.rows:,} rows: {self.ref.label} ({self.source})"
+
+
+@dataclass(frozen=True)
+class DataEntry:
+    """One dataset of a config's data, with the framework's own per-dataset knobs (`options`: a handbook mixture
+    `weight`, LLaMA-Factory `num_samples`, torchtune's gsm8k `partition`, …), read by that framework's row rule."""
+
+    ref: DatasetRef
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Everything a config says about its training data: the datasets, in the framework's order, the row rule
+    that turns their counts into the N the planner takes (a key of `lrcli.steps.ROW_RULES`), the framework-level
+    knobs that rule reads (`test_split_size`, …), where in the file it was read, and a problem that keeps lrcli
+    from counting (a dataset kind it cannot count), reported only when N is needed."""
+
+    rule: str
+    entries: tuple[DataEntry, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    where: str = ""
+    problem: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CountedDataset:
+    """A DataEntry with the rows lrcli found for it."""
+
+    entry: DataEntry
+    count: RowCount
 
 
 def data_files_pairs(value: object) -> tuple[tuple[str, str], ...]:
