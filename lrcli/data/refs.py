@@ -35,6 +35,7 @@ class DatasetRef:
     hub: bool = True
     local: bool = True
     flat_dir: bool = False  # a local directory is every file directly in it (LLaMA-Factory), not datasets' layout
+    title: str | None = None  # the framework's own name for the dataset (a LLaMA-Factory dataset_info.json key)
 
     def patterns(self) -> dict[str, tuple[str, ...]]:
         """data_files as {split: patterns}."""
@@ -48,7 +49,8 @@ class DatasetRef:
         """`yahma/alpaca-cleaned, split train` / `HuggingFaceTB/smoltalk2 (SFT), split s1k_1.1_think`."""
         name = f" ({self.name})" if self.name else ""
         extra = f", data_dir {self.data_dir}" if self.data_dir else ""
-        return f"{self.path}{name}{extra}, split {self.split}"
+        title = f"{self.title} = " if self.title else ""
+        return f"{title}{self.path}{name}{extra}, split {self.split}"
 
 
 @dataclass(frozen=True)

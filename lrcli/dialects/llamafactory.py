@@ -146,7 +146,7 @@ def _info_entry(name: str, entry: Mapping[str, Any], info_dir: Path, where: str)
     hub = _hub_choice(entry)
     if hub == "hf_hub":
         ref = DatasetRef(str(entry["hf_hub_url"]), name=entry.get("subset"), split=split, data_dir=entry.get("folder"),
-                         where=at, roots=(Path.cwd(),))
+                         where=at, roots=(Path.cwd(),), title=name)
         return DataEntry(ref, options)
     if hub is not None:
         return f"{at} loads from {'ModelScope' if hub == 'ms_hub' else 'Modelers'}, which lrcli does not ask"
@@ -156,7 +156,8 @@ def _info_entry(name: str, entry: Mapping[str, Any], info_dir: Path, where: str)
         return f"{at} is a cloud file ({entry['cloud_file_name']}), which lrcli does not read"
     if "file_name" not in entry:
         return f"{at} names no file_name nor hf_hub_url"
-    ref = DatasetRef(str(entry["file_name"]), split=split, where=at, roots=(info_dir,), hub=False, flat_dir=True)
+    ref = DatasetRef(str(entry["file_name"]), split=split, where=at, roots=(info_dir,), hub=False, flat_dir=True,
+                     title=name)
     return DataEntry(ref, options)
 
 
@@ -236,7 +237,7 @@ def read_v1_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
             return DataSpec(rule, (), {}, where, f"{at}: data source {source!r} is not one lrcli reads")
         is_local = source == "local"
         ref = DatasetRef(info["path"], split=str(info.get("split", "train")), where=at, roots=(Path.cwd(), path.parent),
-                         hub=not is_local, local=is_local)
+                         hub=not is_local, local=is_local, title=str(name))
         options = {key: coerce_number(info[key]) for key in ("size", "weight") if info.get(key) is not None}
         entries.append(DataEntry(ref, options))
     return DataSpec(rule, tuple(entries), {}, where)

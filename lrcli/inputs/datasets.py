@@ -32,8 +32,8 @@ def _n_text(n: int, counted: list[CountedDataset], how: str, where: str) -> str:
         return counted[0].count.text
     parts = getattr(n, "parts", None)
     shown = "+".join(f"{p:,}" for p in parts) if parts else f"{n:,}"
-    return f"{shown} rows: {how}, of {len(counted)} dataset{'s' if len(counted) > 1 else ''} in {where} " \
-           "(each in `lrcli show`)"
+    plural = "s" if len(counted) > 1 else ""
+    return f"{shown} rows from {len(counted)} dataset{plural} in {where} ({how}; `lrcli show` lists them)"
 
 
 def data_layers(spec: DataSpec | None, counting: DataCounting) -> tuple[list[Layer], tuple[str, ...]]:

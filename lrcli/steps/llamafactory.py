@@ -182,7 +182,7 @@ def dataset_rows(datasets: Sequence[CountedDataset], options: Any) -> Rows:
         empty = next(d for d, p in zip(datasets, parts, strict=True) if p == 0)
         raise LrcliError(f"{empty.count.ref.label}: no rows to train on ({empty.count.source})")
     return Rows(SampleCount(parts) if len(parts) > 1 else parts[0], tuple(stages),
-                how="one count per dataset (max_samples and val_size apply to each in the steps)")
+                how="one count each: max_samples and val_size follow in the steps")
 
 
 def v1_dataset_rows(datasets: Sequence[CountedDataset], options: Any) -> Rows:

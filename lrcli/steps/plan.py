@@ -42,8 +42,8 @@ class Rows:
 
 
 def counted_stage(index: int, label: str, rows: int, source: str) -> Stage:
-    """The stage that records one dataset's count: `dataset 2 rows: <label> (<source>) = 999`."""
-    return (f"dataset {index} rows", f"{label} ({source})", rows)
+    """The stage that records one dataset's count: `dataset 2: <label> (<source>) = 999`."""
+    return (f"dataset {index}", f"{label} ({source})", rows)
 
 
 def held_out_rows(n: int, test_size: float | int, what: str) -> int:
