@@ -69,3 +69,13 @@ def framework_source(name: str) -> Path:
     import framework_sources
 
     return framework_sources.package_dir(name)
+
+
+def framework_sdist(name: str) -> Path:
+    """The unpacked source distribution of a pinned framework (tools/framework_sources.py SDISTS: `llamafactory`,
+    whose sdist carries the bundled demo data/), fetched from PyPI into the user cache on first use."""
+    if str(TOOLS) not in sys.path:
+        sys.path.insert(0, str(TOOLS))
+    import framework_sources
+
+    return framework_sources.sdist_dir(name)

@@ -186,8 +186,8 @@ def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
     info_dir = next((d for d in candidates if (d / DATA_CONFIG).is_file()), None)
     if info_dir is None:
         looked = " and ".join(str(d / DATA_CONFIG) for d in dict.fromkeys(candidates))
-        return DataSpec(rule, (), {}, where, f"{where}: no {looked} (LLaMA-Factory reads {dataset_dir}/{DATA_CONFIG} "
-                                             "from the directory it runs in: run lrcli there)")
+        return DataSpec(rule, (), {}, where, f"{where}: tried {looked}: none there (LLaMA-Factory reads "
+                                             f"{dataset_dir}/{DATA_CONFIG} from the directory it runs in: run lrcli there)")
     try:
         info = json.loads((info_dir / DATA_CONFIG).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
