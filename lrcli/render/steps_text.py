@@ -113,7 +113,9 @@ def steps_record(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
                            for label, formula, value in config.dataset_stages],
         "inputs": {
             "dataset_size": config.dataset_size,
-            "dataset_size_parts": list(getattr(config.dataset_size, "parts", ())) or None,
+            # one count per dataset, when lrcli found N in the config's data and the framework counts them one by one
+            "dataset_size_parts": (list(getattr(config.dataset_size, "parts", ())) or None)
+            if samples_source(config) else None,
             "per_device_train_batch_size": config.per_device_train_batch_size,
             "gradient_accumulation_steps": config.gradient_accumulation_steps,
             "world_size": config.world_size,
