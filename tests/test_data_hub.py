@@ -139,3 +139,17 @@ def test_corrupt_answer_cache_counts_as_empty(hub, tmp_path):
     (tmp_path / "lrcli").mkdir()
     (tmp_path / "lrcli" / "hub-rows.json").write_text("{not json")
     assert count_rows(DatasetRef("org/imdb")).rows == 25000
+
+
+def test_sample_axolotl_config_plots_against_the_stand_in(hub, cli, tmp_path):
+    """`lrcli plot sample_configs/axolotl_lora.yml` with no --samples (issue 10), its dataset served by the stand-in."""
+    hub.add("teknium/GPT4-LLM-Cleaned", viewer={"default": {"train": 54000}})  # a stand-in count (tests/data/hub_datasets.json)
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parents[1] / "sample_configs" / "axolotl_lora.yml"
+    result = cli("plot", str(config), "-o", str(tmp_path / "lr.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert "N = 54,000 rows: teknium/GPT4-LLM-Cleaned, split train (Hub, revision " in result.stderr
+    assert "dataset viewer" in result.stderr and "upper bound" in result.stderr  # axolotl drops long rows
+    with_samples = cli("plot", str(config), "--samples", "54000", "-o", str(tmp_path / "lr2.csv"))
+    assert (tmp_path / "lr.csv").read_text() == (tmp_path / "lr2.csv").read_text()

@@ -198,3 +198,15 @@ def test_a_bug_is_one_line_and_exit_1_unless_debugging(monkeypatch, capsys):
     monkeypatch.setenv("LRCLI_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         cli.main(["schedules"])
+
+
+@pytest.mark.parametrize("args", [["--help"], ["plot", "--total-steps", "3", "-o", "-"]])
+def test_commands_without_data_do_not_import_huggingface_hub(args):
+    """huggingface_hub is imported only when lrcli asks the Hub (lrcli/data/hub.py), so flag-only runs start fast."""
+    code = (
+        "import sys\nfrom lrcli.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('HUB' if 'huggingface_hub' in sys.modules else 'CLEAN', file=sys.stderr)"
+    )
+    proc = _run(sys.executable, "-c", code)
+    assert proc.stderr.strip().splitlines()[-1] == "CLEAN"

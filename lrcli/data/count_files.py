@@ -94,15 +94,57 @@ def _json_rows(handle: io.BufferedIOBase, size: int, progress: Progress | None) 
             raise LrcliError(f"{getattr(handle, 'name', 'file')}: expected a JSON list of records")
         return len(value)
     handle.seek(0)
+    fast = _jsonl_fast(handle, progress)
+    if fast is None:  # a whitespace-only line somewhere: count line by line
+        handle.seek(0)
+        rows, first, last = _jsonl_careful(handle)
+    else:
+        rows, first, last = fast
+    if rows and not (_is_json_value(first) and _is_json_value(last)):
+        handle.seek(0)
+        return _decode_values(_read_all(handle, None), getattr(handle, "name", "file"))
+    return rows
+
+
+def _jsonl_fast(handle: io.BufferedIOBase, progress: Progress | None) -> tuple[int, bytes, bytes] | None:
+    """(rows, first line, last line) of a JSON Lines file without blank lines, counting the newlines of each block
+    as read (no copies); None as soon as a newline is followed by whitespace or a newline (a possible blank line)."""
+    lines = done = 0
+    first_block = b""
+    previous = block = b""
+    last_byte = b"\n"  # the file's start counts as a line start
+    while True:
+        chunk = handle.read(BLOCK)
+        if not chunk:
+            break
+        done += len(chunk)
+        if (last_byte == b"\n" and chunk[:1] in b" \t\r\n\f\v") or _BLANK_AFTER_NEWLINE.search(chunk):
+            return None
+        lines += chunk.count(b"\n")
+        if not first_block:
+            first_block = chunk
+        previous, block, last_byte = block, chunk, chunk[-1:]
+        if progress is not None:
+            progress(done)
+    if not done:
+        return 0, b"", b""
+    if last_byte != b"\n":
+        lines += 1  # the last line has no newline (it is not blank: that was checked)
+    end_text = previous[-(1 << 20):] + block  # the last line, even one longer than a block's last bytes
+    return lines, _first_content_line(first_block), _last_content_line(end_text)
+
+
+def _jsonl_careful(handle: io.BufferedIOBase) -> tuple[int, bytes, bytes]:
+    """(rows, first line, last line), skipping whitespace-only lines, block by block with the unfinished line
+    carried over."""
     lines = blank = 0
-    first = last = b""
-    tail = b""  # an unfinished line carried into the next block
-    done = 0
+    first = b""
+    last_lines = b""
+    tail = b""
     while True:
         block = handle.read(BLOCK)
         if not block:
             break
-        done += len(block)
         block = tail + block
         cut = block.rfind(b"\n") + 1
         whole, tail = block[:cut], block[cut:]
@@ -111,28 +153,21 @@ def _json_rows(handle: io.BufferedIOBase, size: int, progress: Progress | None) 
             blank += _blank_lines(whole)
             if not first:
                 first = _first_content_line(whole)
-            last = _last_content_line(whole) or last
-        if progress is not None:
-            progress(done)
+            if not whole.isspace():
+                last_lines = whole
+    last = _last_content_line(last_lines)
     if tail.strip():
         lines += 1
         first = first or tail.strip()
         last = tail.strip()
-    rows = lines - blank
-    if rows and not (_is_json_value(first) and _is_json_value(last)):
-        handle.seek(0)
-        return _decode_values(_read_all(handle, None), getattr(handle, "name", "file"))
-    return rows
+    return lines - blank, first, last
 
 
-_AFTER_NEWLINE_BLANKS = (b"\n\n", b"\n ", b"\n\t", b"\n\r", b"\n\f", b"\n\v")
+_BLANK_AFTER_NEWLINE = re.compile(rb"\n[ \t\r\f\v\n]")
 
 
 def _blank_lines(whole: bytes) -> int:
-    """Whitespace-only lines in a run of whole lines. A blank line needs a newline followed by whitespace (or one at
-    the very start), so blocks without such a pair — nearly every JSON Lines file — skip the regex."""
-    if whole[:1] not in b" \t\r\n\f\v" and not any(pair in whole for pair in _AFTER_NEWLINE_BLANKS):
-        return 0
+    """Whitespace-only lines in a run of whole lines."""
     return len(_BLANK_LINE.findall(whole))
 
 
@@ -144,9 +179,13 @@ def _first_content_line(block: bytes) -> bytes:
 
 
 def _last_content_line(block: bytes) -> bytes:
-    for line in reversed(block.rsplit(b"\n", 64)):
-        if line.strip():
-            return line.strip()
+    end = len(block)
+    while end > 0:
+        start = block.rfind(b"\n", 0, end - 1) + 1
+        line = block[start:end].strip()
+        if line:
+            return line
+        end = start
     return b""
 
 
