@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -144,12 +145,11 @@ def test_corrupt_answer_cache_counts_as_empty(hub, tmp_path):
 def test_sample_axolotl_config_plots_against_the_stand_in(hub, cli, tmp_path):
     """`lrcli plot sample_configs/axolotl_lora.yml` with no --samples (issue 10), its dataset served by the stand-in."""
     hub.add("teknium/GPT4-LLM-Cleaned", viewer={"default": {"train": 54000}})  # a stand-in count (tests/data/hub_datasets.json)
-    from pathlib import Path
-
     config = Path(__file__).resolve().parents[1] / "sample_configs" / "axolotl_lora.yml"
     result = cli("plot", str(config), "-o", str(tmp_path / "lr.csv"))
     assert result.exit_code == 0, result.stderr
     assert "N = 54,000 rows: teknium/GPT4-LLM-Cleaned, split train (Hub, revision " in result.stderr
     assert "dataset viewer" in result.stderr and "upper bound" in result.stderr  # axolotl drops long rows
     with_samples = cli("plot", str(config), "--samples", "54000", "-o", str(tmp_path / "lr2.csv"))
+    assert with_samples.exit_code == 0, with_samples.stderr
     assert (tmp_path / "lr.csv").read_text() == (tmp_path / "lr2.csv").read_text()
