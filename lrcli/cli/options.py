@@ -47,7 +47,8 @@ SamplesOpt = Annotated[
         "--samples", metavar="N",
         help="N: training samples (after packing, if any), or a .jsonl/.json/.csv file to count. N1+N2+…: one count "
         "(or file) per dataset, in the order of the config's dataset list: LLaMA-Factory cuts each to max_samples "
-        "before merging; other frameworks use the sum.",
+        "before merging; other frameworks use the sum. Without it, N is counted from the datasets a CONFIG names "
+        "(local files, the Hugging Face caches, the Hub).",
     ),
 ]
 BatchOpt = Annotated[
