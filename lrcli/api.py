@@ -26,6 +26,7 @@ from lrcli.config import resolve as _resolve
 from lrcli.curve import Curve
 from lrcli.curve import compute as _compute
 from lrcli.errors import LrcliError
+from lrcli.inputs.datasets import DataCounting
 from lrcli.inputs.layers import PLAIN_FLAGS, STEP_FLAGS, ConfigInput, config_layers, merged_kwargs
 from lrcli.steps import StepPlan
 from lrcli.steps import plan_steps as _plan_steps
@@ -48,6 +49,7 @@ API_WORDS: dict[str, str] = {
     "--dialect": "dialect",
     "--trainer": "trainer",
     "--accelerate-config": "accelerate_config",
+    "--offline": "offline=True",
 }
 COMMAND_WORDS = {
     "`lrcli schedules`": "`lrcli.SCHEDULES`",
@@ -99,15 +101,20 @@ def load_config(
     dialect: str | None = None,
     trainer: str | None = None,
     accelerate_config: str | Path | None = None,
+    offline: bool = False,
     **settings: Any,
 ) -> TrainConfig:
     """The settings a run of `path` (a training config of any dialect lrcli reads; None: none) will use, with
     `settings` (TrainConfig fields) over the file's values, as the CLI's flags are. `dialect` forces the reading,
     `trainer` picks a TRL trainer's defaults, `accelerate_config` gives the world size as `accelerate launch` does.
     `lr_scheduler_kwargs` are merged over the file's key by key. The reading's warnings are issued as LrcliWarning.
+    Without `dataset_size` (or `total_steps`), N is found in the datasets the file names (local files, the Hugging
+    Face caches, lrcli's answer cache, the Hub; `offline=True` skips the network), as the CLI does without --samples.
     """
+    count = "dataset_size" not in settings and "total_steps" not in settings
     given = ConfigInput(
-        None if path is None else str(path), dialect, trainer, None if accelerate_config is None else str(accelerate_config)
+        None if path is None else str(path), dialect, trainer, None if accelerate_config is None else str(accelerate_config),
+        count, DataCounting(offline=offline),
     )
     file = config_layers(given)
     for note in file.notes:

@@ -17,6 +17,7 @@ from lrcli.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_configs"
+REAL_TRL = ROOT / "tests" / "data" / "real_configs" / "trl"
 TRAINING_SAMPLES = sorted(p for p in SAMPLES.glob("*.*") if p.suffix in (".yaml", ".yml", ".json")
                           and p.name != "axolotl_deepspeed_zero2.json")
 
@@ -44,7 +45,7 @@ def test_scheduler_kwargs_merge_over_the_files_key_by_key() -> None:
 
 # Calls that fail in the core with messages that, on the command line, name a flag.
 FAILING = {
-    "no dataset size": lambda: lrcli.plan_steps(lrcli.load_config(SAMPLES / "trl_sft.yaml")),
+    "no dataset size": lambda: lrcli.plan_steps(lrcli.load_config(REAL_TRL / "trl_cli_example_config.yaml", offline=True)),
     "bad lr": lambda: lrcli.load_config(learning_rate=-1.0),
     "bad world size": lambda: lrcli.load_config(world_size=0),
     "unknown dialect": lambda: lrcli.load_config(SAMPLES / "trl_sft.yaml", dialect="nope"),

@@ -19,10 +19,12 @@ from typing import Annotated, Any
 
 import typer
 
+from lrcli.cli.progress import stderr_progress
 from lrcli.config import Layer, Source
 from lrcli.dialects import DIALECTS
 from lrcli.dialects.trl import KNOWN_TRAINERS
 from lrcli.errors import LrcliError
+from lrcli.inputs.datasets import DataCounting
 from lrcli.inputs.files import looks_like_config
 from lrcli.inputs.layers import ConfigInput, ConfigLayers, config_layers, flag_layers, merged_kwargs, step_flag_choices
 from lrcli.inputs.values import parse_kw_pairs, parse_kwargs_json
@@ -99,7 +101,8 @@ SamplesOpt = Annotated[
         "--samples", metavar="N", rich_help_panel=STEPS_PANEL,
         help="N, the training samples (after packing, if any), or a .jsonl/.json/.csv file to count. N1+N2+…: one "
         "count (or file) per dataset, in the order of the config's dataset list: LLaMA-Factory cuts each to "
-        "max_samples before merging; other frameworks use the sum.",
+        "max_samples before merging; other frameworks use the sum. Without it, N is counted from the datasets a "
+        "CONFIG names (local files, the Hugging Face caches, the Hub).",
     ),
 ]
 BatchOpt = Annotated[
@@ -193,6 +196,14 @@ AccelerateConfigOpt = Annotated[
     typer.Option("--accelerate-config", metavar="FILE", rich_help_panel=CONFIG_PANEL,
                  help="An accelerate launcher config: the world size is its num_processes."),
 ]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--offline", rich_help_panel=CONFIG_PANEL,
+        help="Find N without the network: local data, the Hugging Face caches and lrcli's cache of earlier Hub answers "
+        "only (HF_HUB_OFFLINE=1 does the same).",
+    ),
+]
 TrainerOpt = Annotated[
     str | None,
     typer.Option("--trainer", metavar="NAME", rich_help_panel=CONFIG_PANEL, autocompletion=complete_trainer,
@@ -285,10 +296,14 @@ class RunOptions:
     dialect: DialectOpt = None
     accelerate_config: AccelerateConfigOpt = None
     trainer: TrainerOpt = None
+    offline: OfflineOpt = False
 
     def config_file(self, path: str | None) -> ConfigLayers:
-        """The config file at `path` (None: no file) and the launcher config, as layers."""
-        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config))
+        """The config file at `path` (None: no file) and the launcher config, as layers; N is counted from the
+        datasets the file names unless --samples gives it or --total-steps makes it unneeded."""
+        count = self.samples is None and self.total_steps is None
+        counting = DataCounting(offline=self.offline, progress=stderr_progress)
+        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting))
 
     def step_choices(self) -> dict[str, list[Any]]:
         """The step flags given, each parsed into its list of values (`--world-size 1,8` -> [1, 8])."""

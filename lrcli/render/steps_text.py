@@ -22,9 +22,19 @@ def _rows(rows: list[tuple[str, str, str]]) -> list[str]:
     return [f"  {label:<{width}}  {value:>{vwidth}}{'  ' + aside if aside else ''}" for label, value, aside in rows]
 
 
+def samples_source(config: TrainConfig) -> str | None:
+    """`N = 51,760 rows: yahma/alpaca-cleaned, split train (Hub, revision 12567ca, cached)` when lrcli found N in
+    the data the config names; None when N was given (--samples) or not found."""
+    if config.datasets and config.source_kind("dataset_size") == "derived":
+        return config.source("dataset_size")
+    return None
+
+
 def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     """N → per-process batches/epoch → updates/epoch → T → W and the effective batch, each with its formula."""
-    rows = [("samples N", _value(config.dataset_size), "")] if plan.batches_per_epoch is not None else []
+    found = samples_source(config)
+    aside = found.split(": ", 1)[1] if found else ""
+    rows = [("samples N", _value(config.dataset_size), aside)] if plan.batches_per_epoch is not None else []
     rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
     if not plan.stages:  # a planner that records no stages still has T and W
         rows += [("total steps T", str(plan.total), ""), ("warmup steps W", str(plan.warmup), "")]
@@ -85,7 +95,11 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
         else f"{config.framework} counts the optimizer steps"
     )
     lines = [*textwrap.wrap(f"How {who}, from:", _WIDTH, break_on_hyphens=False), _inputs(config)]
-    for number, (label, formula, value) in enumerate(plan.stages, start=1):
+    found = samples_source(config)
+    if found:
+        lines.append(f"  {found}")
+    stages = (*config.dataset_stages, *plan.stages) if found else plan.stages
+    for number, (label, formula, value) in enumerate(stages, start=1):
         head, *rest = _stage_lines(label, formula, value)
         lines.append(f"  {number}. {head}")
         lines += [f"       {line}" for line in rest]
@@ -129,8 +143,14 @@ def steps_record(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
         "transformers_version": plan.transformers_version,
         "notes": list(plan.notes),
         "stages": [{"what": label, "formula": formula, "value": value} for label, formula, value in plan.stages],
+        "samples_source": samples_source(config),
+        "dataset_stages": [{"what": label, "formula": formula, "value": value}
+                           for label, formula, value in config.dataset_stages],
         "inputs": {
             "dataset_size": config.dataset_size,
+            # one count per dataset, when lrcli found N in the config's data and the framework counts them one by one
+            "dataset_size_parts": (list(getattr(config.dataset_size, "parts", ())) or None)
+            if samples_source(config) else None,
             "per_device_train_batch_size": config.per_device_train_batch_size,
             "gradient_accumulation_steps": config.gradient_accumulation_steps,
             "world_size": config.world_size,
