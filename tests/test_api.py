@@ -119,3 +119,44 @@ def test_reading_warnings_are_lrcli_warnings(tmp_path: Path) -> None:
     config.write_text("learning_rate: 1.0e-4\nwarmup_ratoi: 0.1\nper_device_train_batch_size: 4\n")
     with pytest.warns(lrcli.LrcliWarning, match="did you mean 'warmup_ratio'"):
         lrcli.load_config(config, dataset_size=100)
+
+
+def test_draw_on_your_axes_is_lrcli_plot(cli, tmp_path: Path) -> None:
+    """lrcli.draw on a figure like the CLI's gives the very PNG `lrcli plot` writes; on a figure with other axes it
+    leaves them alone."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    out = tmp_path / "lr.png"
+    assert cli("plot", str(SAMPLES / "trl_sft.yaml"), "--samples", "2001", "-o", str(out)).exit_code == 0
+    curve = lrcli.compute(lrcli.load_config(SAMPLES / "trl_sft.yaml", dataset_size=2001))
+    fig = Figure(figsize=(9, 5), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    lrcli.draw(fig.add_subplot(), curve)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    assert buffer.getvalue() == out.read_bytes()
+
+    fig = Figure(figsize=(12, 4), layout="constrained")
+    mine, theirs = fig.subplots(1, 2)
+    theirs.plot([0, 1], [1, 0])
+    theirs.set_title("other panel")
+    mine.set_title("my title")
+    lrcli.draw(mine, [curve, curve])
+    assert mine.get_title() == "my title" and theirs.get_title() == "other panel" and len(theirs.lines) == 1
+    legend = mine.get_legend() or fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == [f"trl_sft (T={curve.plan.total}, W={curve.plan.warmup})"] * 2
+    curve_lines = [line for line in mine.lines if line.get_label().startswith("trl_sft")]
+    assert len(curve_lines) == 2 and all(float(np.max(line.get_ydata())) == curve.peak_lr for line in curve_lines)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_table_is_what_plot_writes(cli, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"lr.{fmt}"
+    assert cli("plot", "--schedule", "cosine", "--total-steps", "50", "--warmup-steps", "5", "-o", str(out)).exit_code == 0
+    curve = lrcli.compute(lrcli.load_config(lr_scheduler_type="cosine", total_steps=50, warmup_steps=5))
+    assert lrcli.table(curve, fmt) == out.read_text()
+    with pytest.raises(lrcli.LrcliError, match="table format 'png'"):
+        lrcli.table(curve, "png")

@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
@@ -431,19 +432,37 @@ def figure(curves: Sequence[Curve], settings: PlotSettings | None = None) -> Fig
     settings = settings or PlotSettings()
     fig = Figure(figsize=settings.size, dpi=settings.dpi, layout="constrained")
     FigureCanvasAgg(fig)  # the renderer that measures text while the labels are placed
-    ax = fig.add_subplot()
+    draw(fig.add_subplot(), curves, settings)
+    return fig
+
+
+def draw(ax: Axes, curves: Sequence[Curve], settings: PlotSettings | None = None) -> None:
+    """Draw `curves` on `ax` with their markers, legend and labels. Labels are placed in the pixels of the figure's
+    layout as it stands (its layout engine, if any, is run first and then switched off, so they stay where they
+    were placed): draw last, once the figure has its size and its other axes. The title is set when the axes have
+    none and `settings.title` is not ""."""
+    settings = settings or PlotSettings()
+    fig = ax.get_figure()
+    if getattr(fig, "canvas", None) is None or not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)  # a figure without a canvas that can measure text (e.g. pickled)
+    keep_title = bool(ax.get_title())
+    title = ax.get_title()
     drawn = _curves_drawn(ax, curves, settings)
     markers = _mark(ax, drawn, settings.log_y)
     epoch = _epoch_boundaries(ax, drawn, settings)
     _format_axes(ax, curves, settings, epoch)
+    if keep_title:
+        ax.set_title(title)
     engine = fig.get_layout_engine()
     legend_below = False
     while True:
-        engine.execute(fig)
+        if engine is not None:
+            engine.execute(fig)
         _set_limits(ax, drawn, settings)
         if settings.log_y:
             _log_ticks(ax)
-        engine.execute(fig)  # the limits changed the tick labels, which can move the axes by a pixel
+        if engine is not None:
+            engine.execute(fig)  # the limits changed the tick labels, which can move the axes by a pixel
         _set_limits(ax, drawn, settings)
         bbox = ax.get_window_extent()
         layout = Layout(
@@ -458,12 +477,15 @@ def figure(curves: Sequence[Curve], settings: PlotSettings | None = None) -> Fig
                 layout.boxes.append((x_px - 1.0, bbox.y0, x_px + 1.0, bbox.y1))
         if len(curves) == 1 or legend_below or _legend(ax, layout):
             break
+        if not isinstance(engine, ConstrainedLayoutEngine):
+            ax.legend(loc="upper right", fontsize=8)  # no free corner, and no layout that can make room below
+            break
         # No corner of the axes is free: the legend goes below them, and the axes shrink to make room.
         fig.legend(loc="outside lower center", fontsize=8, ncols=min(len(curves), 2))
         legend_below = True
-    fig.set_layout_engine("none")  # frozen: the labels are placed in pixels of this layout
+    if engine is not None:
+        fig.set_layout_engine("none")  # frozen: the labels are placed in pixels of this layout
     _place_labels(ax, _labels(drawn, settings), layout)
-    return fig
 
 
 def render(curves: Sequence[Curve], fmt: str, settings: PlotSettings | None = None) -> bytes:
