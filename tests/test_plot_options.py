@@ -9,8 +9,8 @@ import struct
 
 import numpy as np
 import pytest
-
 from conftest import assert_one_error_line
+
 from lrcli.config import resolve
 from lrcli.curve import compute
 from lrcli.render import PlotSettings, render

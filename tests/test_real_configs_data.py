@@ -14,10 +14,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
-
 from conftest import DATA, assert_one_error_line, framework_sdist
 from hub_standin import StandInHub
+from typer.testing import CliRunner
+
 from lrcli.cli import app
 
 REAL = DATA / "real_configs"
