@@ -5,6 +5,8 @@
     config = lrcli.load_config("train.yaml", dataset_size=52_002, world_size=8)
     plan = lrcli.plan_steps(config)      # T (plan.total), W (plan.warmup) and every stage of the count
     curve = lrcli.compute(config)        # curve.steps, curve.lr (numpy arrays), curve.notes (warnings)
+    lrcli.draw(ax, [curve])              # on a matplotlib Axes of yours, labelled as `lrcli plot` labels it
+    lrcli.table([curve], "csv")          # the CSV (or "json") text `lrcli plot -o lr.csv` writes
 
 Settings are `TrainConfig` field names (HF `TrainingArguments` names: the CLI's `--samples` is `dataset_size`,
 `--batch` is `per_device_train_batch_size`, …). They override the config file, whose values override the
@@ -17,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -26,6 +28,7 @@ from lrcli.config import resolve as _resolve
 from lrcli.curve import Curve
 from lrcli.curve import compute as _compute
 from lrcli.errors import LrcliError
+from lrcli.inputs.datasets import DataCounting
 from lrcli.inputs.layers import PLAIN_FLAGS, STEP_FLAGS, ConfigInput, config_layers, merged_kwargs
 from lrcli.steps import StepPlan
 from lrcli.steps import plan_steps as _plan_steps
@@ -48,6 +51,7 @@ API_WORDS: dict[str, str] = {
     "--dialect": "dialect",
     "--trainer": "trainer",
     "--accelerate-config": "accelerate_config",
+    "--offline": "offline=True",
 }
 COMMAND_WORDS = {
     "`lrcli schedules`": "`lrcli.SCHEDULES`",
@@ -99,15 +103,20 @@ def load_config(
     dialect: str | None = None,
     trainer: str | None = None,
     accelerate_config: str | Path | None = None,
+    offline: bool = False,
     **settings: Any,
 ) -> TrainConfig:
     """The settings a run of `path` (a training config of any dialect lrcli reads; None: none) will use, with
     `settings` (TrainConfig fields) over the file's values, as the CLI's flags are. `dialect` forces the reading,
     `trainer` picks a TRL trainer's defaults, `accelerate_config` gives the world size as `accelerate launch` does.
     `lr_scheduler_kwargs` are merged over the file's key by key. The reading's warnings are issued as LrcliWarning.
+    Without `dataset_size` (or `total_steps`), N is found in the datasets the file names (local files, the Hugging
+    Face caches, lrcli's answer cache, the Hub; `offline=True` skips the network), as the CLI does without --samples.
     """
+    count = "dataset_size" not in settings and "total_steps" not in settings
     given = ConfigInput(
-        None if path is None else str(path), dialect, trainer, None if accelerate_config is None else str(accelerate_config)
+        None if path is None else str(path), dialect, trainer, None if accelerate_config is None else str(accelerate_config),
+        count, DataCounting(offline=offline),
     )
     file = config_layers(given)
     for note in file.notes:
@@ -140,3 +149,35 @@ def plan_steps(config: TrainConfig) -> StepPlan:
 def compute(config: TrainConfig) -> Curve:
     """The LR the run uses at every step 0 … T (`curve.compute`)."""
     return _compute(config)
+
+
+@_api_errors
+def draw(
+    ax: Any,
+    curves: Curve | Sequence[Curve],
+    *,
+    log_y: bool = False,
+    x: str = "steps",
+    seq_len: int | None = None,
+    title: str | None = None,
+) -> None:
+    """Draw `curves` on the matplotlib Axes `ax` as `lrcli plot`/`compare` draw them: markers at the peak and the
+    end of warmup, labels placed off the curves, a legend for several. `x` is the x axis unit (steps, epochs,
+    samples or tokens with `seq_len`); `title` replaces the generated one ("" for none; an Axes that already has
+    a title keeps it). Labels are placed in the figure's current layout: call it once the figure has its size."""
+    from lrcli.render.plot import draw as draw_on  # matplotlib is imported only by those who draw
+    from lrcli.render.settings import PlotSettings
+
+    many = [curves] if isinstance(curves, Curve) else list(curves)
+    draw_on(ax, many, PlotSettings(log_y=log_y, x=x, seq_len=seq_len, title=title))
+
+
+@_api_errors
+def table(curves: Curve | Sequence[Curve], fmt: str = "csv") -> str:
+    """The table `lrcli plot`/`compare -o FILE.csv|.json` writes, as text: `fmt` is "csv" or "json"."""
+    from lrcli.render import TABLE_FORMATS, render
+
+    if fmt not in TABLE_FORMATS:
+        raise LrcliError(f"table format {fmt!r}: use one of {', '.join(TABLE_FORMATS)}")
+    many = [curves] if isinstance(curves, Curve) else list(curves)
+    return render(many, fmt).decode()

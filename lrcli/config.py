@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
+from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import MAX_WHOLE, SampleCount, finite_float, number_text, whole_number
 
@@ -100,6 +101,12 @@ class TrainConfig:
     trainer_options: Mapping[str, Any] = field(default_factory=dict)  # e.g. TRL GRPO num_generations
     derive_kwargs: str | None = None  # a key of steps.KWARG_RULES: the framework fills scheduler kwargs from T and W
     deepspeed_values: Mapping[str, Any] = field(default_factory=dict)  # explicit DeepSpeed values HF must match
+    # The datasets the config names, with the rows lrcli found for each (lrcli/inputs/datasets.py); the stages
+    # of the framework's row arithmetic that made dataset_size of them; why N could not be found, if it could not
+    # (raised only by a planner that needs N).
+    datasets: tuple[CountedDataset, ...] = ()
+    dataset_stages: tuple[tuple[str, str, int | float | str], ...] = ()
+    datasets_missing: str | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)  # fields not set here have their defaults
 
     def source(self, name: str) -> str:
@@ -184,6 +191,10 @@ def _validated(name: str, value: Any, what: str) -> Any:
         if size < 0:
             raise LrcliError(f"{what} must be ≥ 0 (a row count > 1 or a fraction ≤ 1), got {number_text(value)}")
         return size
+    if name in ("datasets", "dataset_stages"):
+        return tuple(value or ())
+    if name == "datasets_missing":
+        return None if value is None else str(value)
     if name == "trainer_options":
         return _options(value, what)
     if name == "deepspeed_values":

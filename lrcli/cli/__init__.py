@@ -18,10 +18,10 @@ import typer
 
 from lrcli import __version__
 from lrcli.cli import compare, plot, schedules, show, steps
-from lrcli.cli.app import Terminated, app, interrupted, say
+from lrcli.cli.app import Command, Terminated, app, interrupted, say
 
 for command in (plot.plot, compare.compare, steps.steps, show.show, schedules.schedules):
-    app.command()(command)
+    app.command(cls=Command)(command)
 
 
 def _version_callback(value: bool) -> None:
@@ -58,6 +58,18 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def usage_error_text(exc: typer.TyperException) -> str:
+    """Typer's message for a usage error as lrcli's error text: the subcommand (the `lrcli` prefix is already
+    `lrcli: error:`), the message in lrcli's lower-case style, and where the help is."""
+    message = exc.format_message().strip().rstrip(".")
+    message = message[:1].lower() + message[1:]
+    context = getattr(exc, "ctx", None)
+    if context is None:
+        return message
+    command = context.command_path.partition(" ")[2]  # "lrcli plot" -> "plot"; "" for lrcli itself
+    return f"{command + ': ' if command else ''}{message} (see `{context.command_path} --help`)"
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: Typer's own usage errors also become one `lrcli: error:` line with exit code 2."""
     try:
@@ -67,10 +79,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `lrcli` / `lrcli plot`: show help, as Typer would
             typer.echo(exc.format_message(), err=True)
             sys.exit(2)
-        context = getattr(exc, "ctx", None)
-        where = f"{context.command_path}: " if context is not None else ""
-        hint = f" (see `{context.command_path} --help`)" if context is not None else ""
-        say(f"lrcli: error: {where}{exc.format_message()}{hint}")
+        say(f"lrcli: error: {usage_error_text(exc)}")
         sys.exit(getattr(exc, "exit_code", 2))
     except (typer.Abort, KeyboardInterrupt) as exc:  # Click turns an interrupt outside a command into Abort
         cause = exc.__context__ if isinstance(exc, typer.Abort) else exc

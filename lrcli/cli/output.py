@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lrcli.cli.app import say, warn
+from lrcli.cli.options import FigureOptions
 from lrcli.cli.safe_write import NAME_MAX, write_output
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError, shown
@@ -73,20 +74,20 @@ def _abandon_stdout() -> None:
     os.close(devnull)
 
 
-def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_y: bool, default_name: str) -> None:
-    """Render `curves` in the format `-o`/`--format` pick and write them (default file: `default_name.<format>`),
-    then print each curve's summary on stderr."""
+def write_curves(
+    curves: Sequence[Curve], output: str | None, fmt: str | None, figure: FigureOptions, *, default_name: str
+) -> None:
+    """Render `curves` in the format `-o`/`--format` pick, drawn as `figure` says, and write them (default file:
+    `default_name.<format>`), then print each curve's summary on stderr."""
     if output is not None and output != STDOUT and (output.endswith(os.sep) or probe(output) is PathKind.DIRECTORY):
         raise LrcliError(
             f"-o {shown(output)} names a directory; give a file name in it, e.g. "
             f"-o {shown(str(Path(output) / default_name))}.{fmt or 'png'}"
         )
     chosen = pick_format(output, fmt)
-    ignored = (
-        [f"--log-y only changes plots and the txt chart; the {chosen.upper()} table has the same values"]
-        if log_y and chosen in ("csv", "json") else []
-    )  # warned after the write, so that a failed write stays one error line
-    if log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
+    settings = figure.settings()
+    ignored = figure.unused_by(chosen)  # warned after the write, so that a failed write stays one error line
+    if settings.log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
         raise LrcliError(
             f"--log-y: every LR of {' and '.join(shown(c.label) for c in curves)} is 0, which a log axis cannot "
             "show; drop --log-y"
@@ -94,14 +95,14 @@ def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *
     if output == STDOUT:
         if chosen in BINARY_FORMATS and sys.stdout.isatty():
             raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
-        for chunk in render_chunks(curves, chosen, log_y=log_y):
+        for chunk in render_chunks(curves, chosen, settings):
             to_stdout(chunk)
         for curve in curves:
             say(summary(curve))
         warn(ignored)
         return
     given = output if output is not None else default_file_name(default_name, chosen)
-    chunks = render_chunks(curves, chosen, log_y=log_y)  # rendered while written, into the temporary file
+    chunks = render_chunks(curves, chosen, settings)  # rendered while written, into the temporary file
     written = write_output(given, chunks, binary=chosen in BINARY_FORMATS, inputs=files_read())
     for curve in curves:
         say(summary(curve))

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import typer
+
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.options import ConfigArg, FormatOpt, LogYOpt, OutputOpt, RunOptions, run_options
+from lrcli.cli.options import ConfigArg, FigureOptions, FormatOpt, OutputOpt, RunOptions, figure_options, run_options
 from lrcli.cli.output import safe_name, write_curves
 from lrcli.config import resolve
 from lrcli.curve import compute
+from lrcli.render.steps_text import samples_source
 
 
 @run_options()
+@figure_options
 def plot(
     config_path: ConfigArg = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
-    log_y: LogYOpt = False,
     *,
     options: RunOptions,
+    figure: FigureOptions,
 ) -> None:
     """Draw (or tabulate) one learning-rate schedule, from flags or from a training CONFIG file.
 
@@ -31,6 +35,10 @@ def plot(
     """
     with user_errors():
         config_file = options.config_file(config_path)
-        curve = compute(resolve(options.layers(config_file, options.one_step_choice("plot"))))
-        write_curves([curve], output, fmt, log_y=log_y, default_name=safe_name(curve.label))
+        config = resolve(options.layers(config_file, options.one_step_choice("plot")))
+        curve = compute(config)
+        write_curves([curve], output, fmt, figure, default_name=safe_name(curve.label))
+        found = samples_source(config)
+        if found:
+            typer.echo(found, err=True)
         warn(config_file.notes + curve.notes)  # after the write: a failed write stays one error line

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from lrcli.cli.app import user_errors
+from lrcli.cli.options import JsonOpt, RequiredConfigArg, RunOptions, run_options
 from lrcli.cli.output import to_stdout
-from lrcli.cli.options import JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
 from lrcli.errors import LrcliError
 from lrcli.render import show_text
 from lrcli.steps import StepPlan, plan_steps
 
-ShowConfigArg = Annotated[str, typer.Argument(metavar="CONFIG", help="The training config to explain.", show_default=False)]
-
 
 @run_options(without=("metrics", "metric", "step_unit"))
-def show(config_path: ShowConfigArg, as_json: JsonOpt = False, *, options: RunOptions) -> None:
+def show(config_path: RequiredConfigArg, as_json: JsonOpt = False, *, options: RunOptions) -> None:
     """The resolved plan of a CONFIG: every value used, where it came from (file key, framework default, flag),
     and T and W when the dataset size is known.
 

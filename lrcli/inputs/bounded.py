@@ -10,6 +10,7 @@ recorded (`recording`) so that the writer can refuse to overwrite an input of th
     load_document(path, what) -> Any              a YAML or JSON file (by suffix), parsed with the caps below
     parse_yaml(text, what) / parse_json(...)      the same caps for text already in memory
     text_lines(path, what, ...) -> Iterator[str]  a file line by line (universal newlines), each line capped
+    open_regular(path, what) / handle_lines(...)  the same for a caller that reads the bytes itself
     recording() -> list[FileRead]                 the files read inside the `with` block (also `files_read()`)
 
 `what` is how a message names the file: the flag or key and the path as the user wrote it (`--samples 'a.jsonl'`).
@@ -344,29 +345,34 @@ def text_lines(
     """The file's lines as UTF-8 text, each refused beyond `limit` characters, so memory stays bounded whatever
     the file holds. `newline` is `open`'s: None (universal newlines) or "" (untranslated, for the csv module)."""
     with open_regular(path, what) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline=newline)
-        number = 0
-        try:
-            while True:
-                line = text.readline(limit + 1)
-                if not line:
-                    return
-                number += 1
-                if len(line) > limit and not line.endswith(("\n", "\r")):
-                    raise LrcliError(
-                        f"{what}: line {number:,} is longer than {limit:,} characters; is it the right file?"
-                    )
-                yield line
-        except UnicodeDecodeError:
-            raise LrcliError(f"{what}: not UTF-8 text (at line {number + 1:,})") from None
-        except OSError as exc:
-            raise LrcliError(f"{what}: cannot read it ({exc.strerror or exc})") from None
-        finally:
-            text.detach()
+        yield from handle_lines(raw, what, newline=newline, limit=limit)
+
+
+def handle_lines(
+    raw: BinaryIO, what: str, *, newline: str | None = None, limit: int = LINE_CHARS, encoding: str = "utf-8"
+) -> Iterator[str]:
+    """`text_lines` for a file already opened (by `open_regular`) in binary."""
+    text = io.TextIOWrapper(raw, encoding=encoding, newline=newline)
+    number = 0
+    try:
+        while True:
+            line = text.readline(limit + 1)
+            if not line:
+                return
+            number += 1
+            if len(line) > limit and not line.endswith(("\n", "\r")):
+                raise LrcliError(f"{what}: line {number:,} is longer than {limit:,} characters; is it the right file?")
+            yield line
+    except UnicodeDecodeError:
+        raise LrcliError(f"{what}: not UTF-8 text (at line {number + 1:,})") from None
+    except OSError as exc:
+        raise LrcliError(f"{what}: cannot read it ({exc.strerror or exc})") from None
+    finally:
+        text.detach()
 
 
 __all__ = [
     "CONFIG_BYTES", "LINE_CHARS", "MAX_DEPTH", "MAX_VALUES", "TABLE_BYTES", "YAML_ITEMS", "FileRead", "PathKind",
-    "files_read", "load_document", "open_regular", "parse_json", "parse_yaml", "probe", "read_bytes", "read_text", "recording",
+    "files_read", "handle_lines", "load_document", "open_regular", "parse_json", "parse_yaml", "probe", "read_bytes", "read_text", "recording",
     "text_lines",
 ]

@@ -1,7 +1,8 @@
 """A config file (and an accelerate launcher config) and the command-line flags as `config.resolve` layers.
 
 Precedence, lowest first: TrainConfig defaults (transformers') < framework defaults and file values (the dialect's
-Reading) < `--accelerate-config` num_processes < flags.
+Reading) < N counted from the datasets the file names (lrcli.inputs.datasets) < `--accelerate-config`
+num_processes < flags.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from lrcli.config import Layer, Source
 from lrcli.dialects import read_config
 from lrcli.errors import LrcliError
+from lrcli.inputs.datasets import DataCounting, data_layers
 from lrcli.inputs.files import load_mapping, samples_value
 from lrcli.inputs.launcher import accelerate_world_size
 from lrcli.inputs.values import MAX_WHOLE, finite_float, whole_number
@@ -27,6 +29,8 @@ class ConfigInput:
     dialect: str | None = None
     trainer: str | None = None
     accelerate_config: str | None = None
+    count_data: bool = True  # False when N is given (--samples) or not needed (--total-steps)
+    counting: DataCounting = DataCounting()
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
         layers += reading.layers()
         notes += reading.notes
         file_kwargs = reading.values.get("lr_scheduler_kwargs") or {}
+        if given.count_data:
+            found, data_notes = data_layers(reading.data, given.counting)
+            layers += found
+            notes += data_notes
     elif given.dialect is not None or given.trainer is not None:
         flag = "--dialect" if given.dialect is not None else "--trainer"
         raise LrcliError(f"{flag} applies to a config file: name one, e.g. `lrcli plot train.yaml {flag} …`")

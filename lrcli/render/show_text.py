@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,9 @@ def _shown(value: Any) -> Any:
     return dict(value) if isinstance(value, Mapping) else value
 
 
+_DATA_FIELDS = ("datasets", "dataset_stages", "datasets_missing")  # shown in their own section
+
+
 def resolved_fields(config: TrainConfig, plan: StepPlan | None = None) -> list[tuple[str, Any, str]]:
     """(field, value, source) for every field that applies; the transformers version only where a plan used
     transformers' rules (torchtune, Lightning and DeepSpeed-alone plans do not)."""
@@ -28,7 +32,32 @@ def resolved_fields(config: TrainConfig, plan: StepPlan | None = None) -> list[t
     return [
         (name, _shown(getattr(config, name)), config.source(name))
         for name in FIELD_NAMES
-        if name in config.sources or name not in quiet
+        if (name in config.sources or name not in quiet) and name not in _DATA_FIELDS
+    ]
+
+
+def dataset_lines(config: TrainConfig) -> list[str]:
+    """Each dataset of the config with the rows lrcli found, then the framework's arithmetic on them."""
+    if config.datasets_missing:
+        return [f"Datasets: N not found: {config.datasets_missing}"]
+    if not config.datasets:
+        return []
+    lines = [f"Datasets ({len(config.datasets)}), as the framework loads them:"]
+    for number, counted in enumerate(config.datasets, start=1):
+        count = counted.count
+        kept = ", ".join(f"{key} {value}" for key, value in counted.entry.options.items())
+        lines.append(f"  {number}. {count.ref.label}: {count.rows:,} rows ({count.source})" + (f"; {kept}" if kept else ""))
+    lines += [f"  {label}: {formula} = {value:,}" if isinstance(value, int) else f"  {label}: {formula} = {value}"
+              for label, formula, value in config.dataset_stages if not re.fullmatch(r"dataset \d+", label)]
+    return lines
+
+
+def dataset_records(config: TrainConfig) -> list[dict[str, Any]]:
+    return [
+        {"dataset": c.count.ref.path, "config": c.count.ref.name, "split": c.count.ref.split, "where": c.count.ref.where,
+         "rows": c.count.rows, "split_rows": dict(c.count.split_rows), "source": c.count.source,
+         "options": dict(c.entry.options)}
+        for c in config.datasets
     ]
 
 
@@ -39,6 +68,7 @@ def show_text(config: TrainConfig, plan: StepPlan | None, missing: str | None, n
     vwidth = min(max(len(text) for text in texts), 40)
     lines = ["Resolved settings (value, then where it came from):"]
     lines += [f"  {name:<{width}}  {text:<{vwidth}}  {source}" for (name, _, source), text in zip(rows, texts, strict=True)]
+    lines += dataset_lines(config)
     if plan is not None:
         lines.append(f"Plan: T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({config.framework} rules)")
         lines += [f"  {label}: {formula} = {value}" for label, formula, value in plan.stages]
@@ -53,6 +83,9 @@ def show_json(config: TrainConfig, plan: StepPlan | None, missing: str | None, n
         "settings": {
             name: {"value": value, "source": source} for name, value, source in resolved_fields(config, plan)
         },
+        "datasets": dataset_records(config),
+        "dataset_stages": [{"what": a, "formula": b, "value": c} for a, b, c in config.dataset_stages],
+        "datasets_missing": config.datasets_missing,
         "total_steps": plan.total if plan is not None else None,
         "warmup_steps": plan.warmup if plan is not None else None,
         "stages": [{"what": a, "formula": b, "value": c} for a, b, c in plan.stages] if plan is not None else [],

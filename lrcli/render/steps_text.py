@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from lrcli.config import TrainConfig
@@ -21,9 +22,19 @@ def _rows(rows: list[tuple[str, str, str]]) -> list[str]:
     return [f"  {label:<{width}}  {value:>{vwidth}}{'  ' + aside if aside else ''}" for label, value, aside in rows]
 
 
+def samples_source(config: TrainConfig) -> str | None:
+    """`N = 51,760 rows: yahma/alpaca-cleaned, split train (Hub, revision 12567ca, cached)` when lrcli found N in
+    the data the config names; None when N was given (--samples) or not found."""
+    if config.datasets and config.source_kind("dataset_size") == "derived":
+        return config.source("dataset_size")
+    return None
+
+
 def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     """N → per-process batches/epoch → updates/epoch → T → W and the effective batch, each with its formula."""
-    rows = [("samples N", _value(config.dataset_size), "")] if plan.batches_per_epoch is not None else []
+    found = samples_source(config)
+    aside = found.split(": ", 1)[1] if found else ""
+    rows = [("samples N", _value(config.dataset_size), aside)] if plan.batches_per_epoch is not None else []
     rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
     if not plan.stages:  # a planner that records no stages still has T and W
         rows += [("total steps T", str(plan.total), ""), ("warmup steps W", str(plan.warmup), "")]
@@ -34,28 +45,66 @@ def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     return "\n".join(lines) + "\n"
 
 
+_WIDTH = 116  # explanation lines wrap here
+
+
+def _stage_lines(label: str, formula: str, value: int | float | str) -> list[str]:
+    """A stage as its result first, then how it was reached: `update steps per epoch U = 3 (floor before
+    4.52.1)` over `max(floor(L / GA), 1) = …`; a label's parenthesis is its footnote, after the result."""
+    name, paren, qualifier = label.partition(" (")
+    head = f"{name} = {_value(value)}" + (f" ({qualifier}" if paren else "")
+    return [head, *textwrap.wrap(formula, _WIDTH - 9, break_on_hyphens=False)]
+
+
+def _inputs(config: TrainConfig) -> str:
+    """The inputs, each symbol with its meaning, so the formulas below read without the Trainer's code."""
+    n = config.dataset_size
+    max_steps = config.max_steps
+    parts = [
+        f"N = {_value(n)} samples" if n is not None else "N not given",
+        f"b = {config.per_device_train_batch_size} samples per device in each micro-batch",
+        f"GA = {config.gradient_accumulation_steps} micro-batches per optimizer update (gradient accumulation)",
+        f"w = {config.world_size} data-parallel process{'' if config.world_size == 1 else 'es'}",
+        f"E = {config.num_train_epochs!r} epochs",
+        f"max_steps = {max_steps}" + (" (> 0: it is T, E is not used)" if max_steps > 0 else " (not set)"),
+        f"drop_last = {config.dataloader_drop_last}",
+    ]
+    return "\n".join(_join_wrapped(parts, "; ", _WIDTH, indent="  "))
+
+
+def _join_wrapped(parts: list[str], separator: str, width: int, indent: str) -> list[str]:
+    """`parts` joined by `separator` into lines of at most `width`, breaking only between parts."""
+    lines = [indent]
+    for part in parts:
+        if lines[-1] != indent and len(lines[-1]) + len(separator) + len(part) > width:
+            lines[-1] += separator.rstrip()
+            lines.append(indent)
+        lines[-1] += (separator if lines[-1] != indent else "") + part
+    return lines
+
+
 def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPlan | str] | None) -> str:
     """Every rounding stage with its formula and numbers, then the other rule set's answer when it differs.
 
     `contrast` is (version, its plan or the error it raises), or None when there is nothing to contrast.
     """
     who = (
-        f"the HF Trainer of transformers {plan.transformers_version} counts the steps "
-        "(Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps)"
+        f"the HF Trainer of transformers {plan.transformers_version} counts the optimizer steps "
+        "(Trainer.set_initial_training_values, then TrainingArguments.get_warmup_steps)"
         if plan.transformers_version
-        else f"{config.framework} counts the steps"
+        else f"{config.framework} counts the optimizer steps"
     )
-    lines = [f"How {who}:"]
-    inputs = (
-        f"N={_value(config.dataset_size)} samples, b={config.per_device_train_batch_size}, "
-        f"GA={config.gradient_accumulation_steps}, w={config.world_size}, E={config.num_train_epochs!r}, "
-        f"max_steps={config.max_steps}, drop_last={config.dataloader_drop_last}"
-    )
-    lines.append(f"  inputs: {inputs}")
-    for number, (label, formula, value) in enumerate(plan.stages, start=1):
-        lines.append(f"  {number}. {label}: {formula} = {_value(value)}")
+    lines = [*textwrap.wrap(f"How {who}, from:", _WIDTH, break_on_hyphens=False), _inputs(config)]
+    found = samples_source(config)
+    if found:
+        lines.append(f"  {found}")
+    stages = (*config.dataset_stages, *plan.stages) if found else plan.stages
+    for number, (label, formula, value) in enumerate(stages, start=1):
+        head, *rest = _stage_lines(label, formula, value)
+        lines.append(f"  {number}. {head}")
+        lines += [f"       {line}" for line in rest]
     if plan.final_epoch is not None:
-        lines.append(f"  the last optimizer step runs at epoch {plan.final_epoch:.6g}")
+        lines.append(f"  The last optimizer step runs at epoch {plan.final_epoch:.6g}.")
     if contrast is not None:
         version, other = contrast
         if isinstance(other, str):
@@ -68,16 +117,16 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
             lines.append(f"Under transformers {version} rules: the same T = {plan.total} and W = {plan.warmup}.")
         else:
             lines.append(
-                f"Under transformers {version} rules it differs: update steps/epoch "
-                f"{_value(other.update_steps_per_epoch)}, T = {other.total}, W = {other.warmup}"
-                + (f", last step at epoch {other.final_epoch:.6g}" if other.final_epoch is not None else "")
+                f"Under transformers {version} rules it differs: U = {_value(other.update_steps_per_epoch)} update "
+                f"steps per epoch, T = {other.total}, W = {other.warmup}"
+                + (f", the last step at epoch {other.final_epoch:.6g}" if other.final_epoch is not None else "")
+                + ":"
             )
-            changed = [
-                f"{label}: {formula} = {_value(value)}"
-                for label, formula, value in other.stages
-                if (label, formula, value) not in plan.stages
-            ]
-            lines += [f"    {line}" for line in changed]
+            for label, formula, value in other.stages:
+                if (label, formula, value) not in plan.stages:
+                    head, *rest = _stage_lines(label, formula, value)
+                    lines.append(f"     {head}")
+                    lines += [f"       {line}" for line in rest]
     return "\n".join(lines) + "\n"
 
 
@@ -94,8 +143,14 @@ def steps_record(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
         "transformers_version": plan.transformers_version,
         "notes": list(plan.notes),
         "stages": [{"what": label, "formula": formula, "value": value} for label, formula, value in plan.stages],
+        "samples_source": samples_source(config),
+        "dataset_stages": [{"what": label, "formula": formula, "value": value}
+                           for label, formula, value in config.dataset_stages],
         "inputs": {
             "dataset_size": config.dataset_size,
+            # one count per dataset, when lrcli found N in the config's data and the framework counts them one by one
+            "dataset_size_parts": (list(getattr(config.dataset_size, "parts", ())) or None)
+            if samples_source(config) else None,
             "per_device_train_batch_size": config.per_device_train_batch_size,
             "gradient_accumulation_steps": config.gradient_accumulation_steps,
             "world_size": config.world_size,

@@ -14,7 +14,7 @@ from lrcli.schedules import SCHEDULES
 from lrcli.steps.hf_accelerate import shard_batches
 from lrcli.steps.hf_deepspeed import check_deepspeed_auto_warmup
 from lrcli.steps.hf_versions import HFRules, contrast_version, parse_version, rules_for
-from lrcli.steps.plan import Stage, StepPlan
+from lrcli.steps.plan import Stage, StepPlan, no_total_steps
 
 
 def hf_warmup_steps(total: int, warmup_steps: float, warmup_ratio: float | None) -> tuple[int, tuple[str, ...]]:
@@ -126,8 +126,9 @@ def _final_epoch(total: int, batches: int, accumulation: int, rules: HFRules) ->
 def plan_hf_steps(config: TrainConfig) -> StepPlan:
     """The Hugging Face Trainer's plan, as `Trainer.set_initial_training_values` + `get_warmup_steps(T)`.
 
-    L = per-process batches (accelerate sharding), nupe = max(ceil(L/GA), 1) (floor before 4.52.1),
-    T = max_steps if > 0 else ceil(E · nupe) in Python floats, W per the version's warmup rule.
+    L = per-process batches (accelerate sharding), U = max(ceil(L/GA), 1) update steps per epoch (floor before
+    4.52.1; the Trainer's `num_update_steps_per_epoch`), T = max_steps if > 0 else ceil(E · U) in Python floats,
+    W per the version's warmup rule.
     """
     rules, notes = rules_for(config.transformers_version)
     _check_schedule_exists(config, rules)
@@ -151,8 +152,10 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     notes += warmup_notes + _trl_dropped_ratio_note(config, rules, total)
     stages.append(warmup_stage)
     check_deepspeed_auto_warmup(config, warmup)  # a DeepSpeed file's "auto" warmup, filled by this version
+    samples_per_update = None
     if effective is not None:
         b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
+        samples_per_update = b * ga if config.split_batches else effective  # split_batches: w share each batch
         formula = f"b · GA · w = {b} · {ga} · {w}"
         if config.split_batches and w > 1:  # the Trainer's number; the samples per update are b · GA
             formula += f" as the Trainer logs it; split_batches: b · GA = {b * ga} samples per update"
@@ -167,10 +170,15 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
         update_steps_per_epoch=updates,
         num_train_epochs=looped,
         total_train_batch_size=effective,
+        samples_per_update=samples_per_update,
         final_epoch=final_epoch,
         transformers_version=version,
         stages=tuple(stages),
     )
+
+
+# The Trainer's `num_train_epochs`: how many times its epoch loop starts (the last pass may end early, at T).
+LOOPED = "epochs looped (passes of the Trainer's epoch loop)"
 
 
 class _Count(NamedTuple):
@@ -197,9 +205,9 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
     stages: list[Stage] = []
     if config.dataset_size is None:
         if epoch_based:
-            raise LrcliError(
-                "no total step count: add --samples N (the dataset size, counted as the HF Trainer does), "
-                "or --max-steps N, or --total-steps N"
+            raise no_total_steps(
+                config.datasets_missing,
+                "add --samples N (the dataset size, counted as the HF Trainer does), or --max-steps N, or --total-steps N",
             )
         # The Trainer's branch for a dataloader without a length: T = max_steps, one "epoch" of T updates.
         stages.append(("total steps T", "max_steps (no dataset size given)", max_steps))
@@ -227,19 +235,19 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
     else:
         updates = max(batches // ga, 1)
         formula = f"max(floor(L / GA), 1) = max(floor({batches} / {ga}), 1)"
-    label = "update steps per epoch" + ("" if rules.ceil_updates_per_epoch else " (floor before 4.52.1)")
+    label = "update steps per epoch U" + ("" if rules.ceil_updates_per_epoch else " (floor before 4.52.1)")
     stages.append((label, formula, updates))
     if epoch_based:
         product = epochs * updates
         total = math.ceil(product)
-        stages.append(("total steps T", f"ceil(E · nupe) = ceil({epochs!r} · {updates}) = ceil({product!r})", total))
+        stages.append(("total steps T", f"ceil(E · U) = ceil({epochs!r} · {updates}) = ceil({product!r})", total))
         looped = math.ceil(epochs)
-        stages.append(("epochs looped", f"ceil(E) = ceil({epochs!r})", looped))
+        stages.append((LOOPED, f"ceil(E) = ceil({epochs!r})", looped))
     else:
         total = max_steps
         stages.append(("total steps T", "max_steps (> 0, overrides --epochs)", total))
         looped = total // updates + int(total % updates > 0)
-        stages.append(("epochs looped", f"ceil(T / nupe) = ceil({total} / {updates})", looped))
+        stages.append((LOOPED, f"ceil(T / U) = ceil({total} / {updates})", looped))
     final_epoch = _final_epoch(total, batches, ga, rules)
     return _Count(total, batches, updates, looped, effective, final_epoch, stages)
 
