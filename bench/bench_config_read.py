@@ -15,27 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-import time
 from pathlib import Path
 
 import yaml
+from bench_schedules import _best  # this folder is on sys.path when run as a script
 
 from lrcli.errors import LrcliError
 from lrcli.inputs.bounded import CONFIG_BYTES, YAML_ITEMS, parse_yaml
 from lrcli.inputs.files import load_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _best(fn, repeat: int = 3) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _refused(path: Path) -> float:
