@@ -46,6 +46,9 @@ _LINE_WIDTH_PT = 1.6
 _PEAK_MARKER_PT, _FINAL_MARKER_PT = 5.0, 4.0
 _OFFSET_PT = 5.0  # a label's distance from the point or line it names
 _MAX_EPOCH_LINES = 24
+# Past this many curves a legend no longer fits even below the axes: matplotlib would squeeze the axes to nothing
+# ("constrained_layout not applied because axes sizes collapsed to zero"); the title says where the labels are.
+_MAX_LEGEND = 24
 _LEADER = {"arrowstyle": "-", "color": "0.45", "linewidth": 0.6, "shrinkA": 1, "shrinkB": 3}  # label far from its point  # more boundaries than this are thinned to every k-th epoch
 
 
@@ -87,6 +90,8 @@ def _title(curves: Sequence[Curve], width: int = 100) -> str:
         return joined
     if len(joined) <= 2 * width:
         return textwrap.fill(joined, width, break_long_words=False, break_on_hyphens=False)
+    if len(curves) > _MAX_LEGEND:
+        return f"{len(curves)} curves compared (too many for a legend: -o FILE.csv names each curve)"
     return f"{len(curves)} curves compared (labels in the legend)"  # the legend already names each one
 
 
@@ -475,7 +480,7 @@ def draw(ax: Axes, curves: Sequence[Curve], settings: PlotSettings | None = None
             if d.warmup_x is not None:
                 (x_px, _) = ax.transData.transform((d.warmup_x, 1.0))
                 layout.boxes.append((x_px - 1.0, bbox.y0, x_px + 1.0, bbox.y1))
-        if len(curves) == 1 or legend_below or _legend(ax, layout):
+        if len(curves) == 1 or len(curves) > _MAX_LEGEND or legend_below or _legend(ax, layout):
             break
         if not isinstance(engine, ConstrainedLayoutEngine):
             ax.legend(loc="upper right", fontsize=8)  # no free corner, and no layout that can make room below
