@@ -79,7 +79,7 @@ def test_version():
 
 # Which lrcli modules each module may import (docs/architecture.md): matplotlib only in render/plot.py, typer only
 # in the cli package, and nothing outside it imports cli.
-ALLOWED_THIRD_PARTY = {"numpy", "yaml"}
+ALLOWED_THIRD_PARTY = {"numpy", "yaml", "packaging"}
 TOOLS = PACKAGE.parent / "tools"
 
 
