@@ -12,7 +12,7 @@ from lrcli.inputs.values import SampleCount, finite_float, whole_number
 
 DEFAULT_SOURCE = "default"
 
-SourceKind = Literal["flag", "file", "default", "derived", "program"]
+SourceKind = Literal["flag", "file", "default", "derived", "program", "environment"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class Source:
 
     `flag`: a command-line flag (`--lr`); `file`: a config file's key or section (`train.yaml key learning_rate`);
     `default`: a framework's default or pin (`axolotl default`); `derived`: computed from other values
-    (`train.yaml batch_size // micro_batch_size`); `program`: handed to `resolve` by a Python caller.
+    (`train.yaml batch_size // micro_batch_size`); `program`: handed to `resolve` by a Python caller;
+    `environment`: read from lrcli's Python environment (the installed transformers: `installed`).
     """
 
     kind: SourceKind
@@ -82,7 +83,7 @@ class TrainConfig:
     # accelerate DataLoaderConfiguration, set through TrainingArguments.accelerator_config
     split_batches: bool = False  # every process takes a slice of each batch instead of whole batches
     even_batches: bool = True  # short processes wrap around to the first samples in the last round
-    transformers_version: str = "5.24"
+    transformers_version: str = "5.24"  # the newest rules lrcli knows; the CLI prefers the installed transformers
     framework: str = "hf"  # whose step arithmetic applies: a key of steps.PLANNERS
     label: str | None = None
     step_unit: str = "step"  # when the scheduler steps: every optimizer update, or every epoch (Lightning `interval`)

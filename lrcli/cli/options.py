@@ -83,7 +83,11 @@ NoEvenBatchesOpt = Annotated[
 ]
 TransformersVersionOpt = Annotated[
     str | None,
-    typer.Option("--transformers-version", metavar="V", help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: 5.24."),
+    typer.Option(
+        "--transformers-version", metavar="V",
+        help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: the installed transformers (else the "
+        "version the config's framework requires, else 5.24); LRCLI_IGNORE_INSTALLED=1 ignores the installed one.",
+    ),
 ]
 KwOpt = Annotated[
     list[str] | None,
@@ -184,7 +188,8 @@ class RunOptions:
 
     def config_file(self, path: str | None) -> ConfigLayers:
         """The config file at `path` (None: no file) and the launcher config, as layers."""
-        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config))
+        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config,
+                                         transformers_version_given=self.transformers_version is not None))
 
     def step_choices(self) -> dict[str, list[Any]]:
         """The step flags given, each parsed into its list of values (`--world-size 1,8` -> [1, 8])."""

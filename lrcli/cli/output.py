@@ -24,6 +24,7 @@ def summary(curve: Curve) -> str:
         + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
         + f", warmup W={curve.plan.warmup}, "
         f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}, final LR {curve.final_lr:.6g}"
+        + (f" ({curve.plan.transformers_rules})" if curve.plan.transformers_rules else "")
     )
 
 

@@ -10,7 +10,8 @@ import typer
 from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
-from lrcli.curve import first_update_notes, starting_lr
+from lrcli.curve import first_update_notes, starting_lrs
+from lrcli.schedules import get_schedule
 from lrcli.render import steps_text
 from lrcli.steps import contrast_hf_plan, plan_steps
 
@@ -42,7 +43,8 @@ def steps(
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("steps")))
         plan = plan_steps(config)
-        plan = replace(plan, notes=config_file.notes + plan.notes + first_update_notes(starting_lr(config, plan), plan))
+        starting = first_update_notes(starting_lrs(config, plan), plan, get_schedule(config.lr_scheduler_type))
+        plan = replace(plan, notes=config_file.notes + plan.notes + starting)
         if as_json:
             typer.echo(steps_text.steps_json(config, plan), nl=False)
         elif explain:

@@ -1,7 +1,8 @@
 """A config file (and an accelerate launcher config) and the command-line flags as `config.resolve` layers.
 
 Precedence, lowest first: TrainConfig defaults (transformers') < framework defaults and file values (the dialect's
-Reading) < `--accelerate-config` num_processes < flags.
+Reading) < the transformers version of lrcli's environment (`inputs.installed`) < `--accelerate-config`
+num_processes < flags.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ from lrcli.config import Layer, Source
 from lrcli.dialects import read_config
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import load_mapping, samples_value
+from lrcli.inputs.installed import transformers_layers
 from lrcli.inputs.launcher import accelerate_world_size
 from lrcli.inputs.values import finite_float, whole_number
 
 
 @dataclass(frozen=True)
 class ConfigInput:
-    """What the user said about files: the training config, how to read it, the launcher config."""
+    """What the user said about files: the training config, how to read it, the launcher config; and whether
+    `--transformers-version` was given (then the environment's transformers is not looked at)."""
 
     path: str | None = None
     dialect: str | None = None
     trainer: str | None = None
     accelerate_config: str | None = None
+    transformers_version_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     layers: list[Layer] = []
     notes: tuple[str, ...] = ()
     file_kwargs: Mapping[str, Any] = {}
+    reading = None
     if given.path is not None:
         path = Path(given.path)
         reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
@@ -54,6 +59,8 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     elif given.dialect is not None or given.trainer is not None:
         flag = "--dialect" if given.dialect is not None else "--trainer"
         raise LrcliError(f"{flag} applies to a config file: name one, e.g. `lrcli plot train.yaml {flag} …`")
+    if not given.transformers_version_given:
+        layers += transformers_layers(reading.transformers if reading is not None else None)
     if given.accelerate_config is not None:
         size, source = accelerate_world_size(Path(given.accelerate_config))
         layers.append(Layer({"world_size": size}, Source.flag(f"--accelerate-config {source}")))

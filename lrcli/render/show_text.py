@@ -22,13 +22,11 @@ def _shown(value: Any) -> Any:
 def resolved_fields(config: TrainConfig, plan: StepPlan | None = None) -> list[tuple[str, Any, str]]:
     """(field, value, source) for every field that applies; the transformers version only where a plan used
     transformers' rules (torchtune, Lightning and DeepSpeed-alone plans do not)."""
-    quiet = _QUIET_WHEN_DEFAULT
-    if plan is not None and plan.transformers_version is None:
-        quiet += ("transformers_version",)
+    not_used = ("transformers_version",) if plan is not None and plan.transformers_version is None else ()
     return [
         (name, _shown(getattr(config, name)), config.source(name))
         for name in FIELD_NAMES
-        if name in config.sources or name not in quiet
+        if (name in config.sources or name not in _QUIET_WHEN_DEFAULT) and name not in not_used
     ]
 
 
@@ -40,7 +38,8 @@ def show_text(config: TrainConfig, plan: StepPlan | None, missing: str | None, n
     lines = ["Resolved settings (value, then where it came from):"]
     lines += [f"  {name:<{width}}  {text:<{vwidth}}  {source}" for (name, _, source), text in zip(rows, texts, strict=True)]
     if plan is not None:
-        lines.append(f"Plan: T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({config.framework} rules)")
+        rules = f"HF Trainer rules of {plan.transformers_rules}" if plan.transformers_rules else f"{config.framework} rules"
+        lines.append(f"Plan: T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})")
         lines += [f"  {label}: {formula} = {value}" for label, formula, value in plan.stages]
     else:
         lines.append(f"Plan: not computed: {missing}")

@@ -27,9 +27,7 @@ def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
     if not plan.stages:  # a planner that records no stages still has T and W
         rows += [("total steps T", str(plan.total), ""), ("warmup steps W", str(plan.warmup), "")]
-    rules = (
-        f"HF Trainer, transformers {plan.transformers_version} rules" if plan.transformers_version else config.framework
-    )
+    rules = f"HF Trainer rules of {plan.transformers_rules}" if plan.transformers_rules else config.framework
     lines = [f"T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})", *_rows(rows)]
     return "\n".join(lines) + "\n"
 
@@ -40,8 +38,8 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
     `contrast` is (version, its plan or the error it raises), or None when there is nothing to contrast.
     """
     who = (
-        f"the HF Trainer of transformers {plan.transformers_version} counts the steps "
-        "(Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps)"
+        f"the HF Trainer counts the steps ({plan.transformers_rules}; "
+        "Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps)"
         if plan.transformers_version
         else f"{config.framework} counts the steps"
     )

@@ -12,13 +12,13 @@ warmup and one_cycle pct_start), `deepspeed` (a DeepSpeed file run alone: its ba
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtune, trl
 from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
-from lrcli.steps.hf_deepspeed import check_deepspeed_values
+from lrcli.steps.hf_deepspeed import check_deepspeed_values, fill_deepspeed_auto
 from lrcli.steps.plan import Stage, StepPlan
 
 # TrainConfig.framework -> that framework's step arithmetic.
@@ -55,13 +55,31 @@ def plan_steps(config: TrainConfig) -> StepPlan:
     return plan
 
 
-def scheduler_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
+class SchedulerKwargs(NamedTuple):
+    """The kwargs the run builds its scheduler with, and where each came from (in words)."""
+
+    values: dict[str, Any]
+    sources: dict[str, str]
+
+
+def scheduler_kwargs(config: TrainConfig, plan: StepPlan) -> SchedulerKwargs:
     """The scheduler kwargs the run builds its scheduler with: the config's, plus what its framework derives from
-    T and W; and the DeepSpeed values the HF Trainer checks against T and W (a mismatch is its ValueError)."""
+    T and W, with DeepSpeed's "auto" values filled as transformers fills them; and the DeepSpeed values the HF
+    Trainer checks against T and W (a mismatch is its ValueError)."""
     rule = KWARG_RULES.get(config.derive_kwargs or "")
-    kwargs = rule(config, plan) if rule is not None else dict(config.lr_scheduler_kwargs)
+    given = dict(config.lr_scheduler_kwargs)
+    kwargs = rule(config, plan) if rule is not None else given
+    derived = f"{config.source('derive_kwargs')}, from T = {plan.total} and W = {plan.warmup}"
+    sources = {
+        key: config.source("lr_scheduler_kwargs") if key in given else derived  # the rules only add keys
+        for key in kwargs
+    }
     check_deepspeed_values(config, plan)
-    return kwargs
+    filled, fill_sources = fill_deepspeed_auto(config, plan, kwargs)
+    return SchedulerKwargs(filled, {**sources, **fill_sources})
 
 
-__all__ = ["KWARG_RULES", "PLANNERS", "Stage", "StepPlan", "contrast_hf_plan", "plan_steps", "scheduler_kwargs"]
+__all__ = [
+    "KWARG_RULES", "PLANNERS", "SchedulerKwargs", "Stage", "StepPlan", "contrast_hf_plan", "plan_steps",
+    "scheduler_kwargs",
+]

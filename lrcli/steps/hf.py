@@ -129,7 +129,7 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     L = per-process batches (accelerate sharding), nupe = max(ceil(L/GA), 1) (floor before 4.52.1),
     T = max_steps if > 0 else ceil(E · nupe) in Python floats, W per the version's warmup rule.
     """
-    rules, notes = rules_for(config.transformers_version)
+    rules, notes = rules_for(config.transformers_version, _version_subject(config))
     _check_schedule_exists(config, rules)
     version = rules.name
     stages: list[Stage] = []
@@ -169,8 +169,15 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
         total_train_batch_size=effective,
         final_epoch=final_epoch,
         transformers_version=version,
+        transformers_source=config.source("transformers_version"),
         stages=tuple(stages),
     )
+
+
+def _version_subject(config: TrainConfig) -> str:
+    """How an error names the transformers version: the flag, else where the version came from."""
+    source = config.source("transformers_version")
+    return source if config.source_kind("transformers_version") == "flag" else f"transformers ({source})"
 
 
 class _Count(NamedTuple):
@@ -317,7 +324,7 @@ def _distinct_texts(a: float, b: float) -> tuple[str, str]:
 
 def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:
     """The same inputs under the other side of the floor/ceil change (4.51.3 vs 5.24): its plan, or its error."""
-    rules, _ = rules_for(config.transformers_version)
+    rules, _ = rules_for(config.transformers_version, _version_subject(config))
     other = contrast_version(rules)
     try:
         return other, plan_hf_steps(replace(config, transformers_version=other))

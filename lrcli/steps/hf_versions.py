@@ -16,8 +16,7 @@ from lrcli.errors import LrcliError
 Version = tuple[int, int, int]
 
 OLDEST: Version = (4, 20, 0)  # the oldest line whose rules lrcli has checked
-NEWEST: Version = (5, 24, 0)  # the newest line lrcli has checked; the default when no transformers is installed
-NEWEST_TEXT = "5.24"
+NEWEST: Version = (5, 24, 0)  # the newest line lrcli has checked (TrainConfig's default transformers_version)
 
 
 def parse_version(text: str, where: str = "--transformers-version") -> Version:
@@ -60,7 +59,7 @@ def rules_for(text: str, where: str = "--transformers-version") -> tuple[HFRules
     if version < OLDEST:
         raise LrcliError(
             f"{where} {text}: lrcli models transformers {show(OLDEST)} … {show(NEWEST)[:-2]}; "
-            "give a version in that range"
+            "give --transformers-version in that range"
         )
     if version[:2] > NEWEST[:2]:
         notes = (

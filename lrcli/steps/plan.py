@@ -23,5 +23,13 @@ class StepPlan:
     num_train_epochs: int | None = None  # epochs the Trainer loops over (its `num_train_epochs`)
     total_train_batch_size: int | None = None  # b · GA · w
     final_epoch: float | None = None  # the epoch counter when the last optimizer step is taken
-    transformers_version: str | None = None
+    transformers_version: str | None = None  # the transformers whose rules counted T and W (None: not the Trainer's)
+    transformers_source: str | None = None  # why that version: "installed", "--transformers-version", a framework pin
     stages: tuple[Stage, ...] = ()
+
+    @property
+    def transformers_rules(self) -> str | None:
+        """Which transformers counted T and W, and why that one: `"transformers 4.57.6, installed"`."""
+        if self.transformers_version is None:
+            return None
+        return f"transformers {self.transformers_version}, {self.transformers_source or 'default'}"
