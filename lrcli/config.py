@@ -100,6 +100,9 @@ class TrainConfig:
     trainer_options: Mapping[str, Any] = field(default_factory=dict)  # e.g. TRL GRPO num_generations
     derive_kwargs: str | None = None  # a key of steps.KWARG_RULES: the framework fills scheduler kwargs from T and W
     deepspeed_values: Mapping[str, Any] = field(default_factory=dict)  # explicit DeepSpeed values HF must match
+    # TrainingArguments keys the config file hands the framework that only some transformers versions have
+    # (steps.hf_versions.KEY_VERSIONS): a version without one refuses it or drops it, as its launcher does.
+    version_bound_keys: tuple[str, ...] = ()
     sources: Mapping[str, Source] = field(default_factory=dict)  # fields not set here have their defaults
 
     def source(self, name: str) -> str:
@@ -155,6 +158,10 @@ def _validated(name: str, value: Any, what: str) -> Any:
         return size
     if name in ("deepspeed_values", "trainer_options"):
         return MappingProxyType(dict(value or {}))
+    if name == "version_bound_keys":
+        if not all(isinstance(key, str) for key in value):
+            raise LrcliError(f"{what} must be a list of key names, got {value!r}")
+        return tuple(value)
     if name == "packing":
         if not isinstance(value, bool):
             raise LrcliError(f"{what} must be true or false, got {value!r}")

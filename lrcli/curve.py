@@ -50,6 +50,39 @@ class Curve:
         return float(self.lr[-1])
 
 
+@dataclass(frozen=True)
+class CurveSummary:
+    """The numbers `compare` tabulates for each curve. Sums, means and counts are over the T updates, i.e. rows
+    0 … T − 1 (row T is the LR after the last update, which no update uses); the peak is over every row."""
+
+    total_steps: int  # T
+    warmup_steps: int  # W
+    peak_lr: float
+    peak_step: int  # the first row at the peak
+    final_lr: float  # row T
+    mean_lr: float  # over the T updates
+    lr_sum: float  # the LR summed over the T updates
+    steps_near_peak: int  # updates at ≥ 90 % of the peak LR
+
+
+NEAR_PEAK = 0.9
+
+
+def summarize(curve: Curve) -> CurveSummary:
+    used = curve.lr[: curve.plan.total]
+    total = float(np.sum(used))
+    return CurveSummary(
+        total_steps=curve.plan.total,
+        warmup_steps=curve.plan.warmup,
+        peak_lr=curve.peak_lr,
+        peak_step=curve.peak_step,
+        final_lr=curve.final_lr,
+        mean_lr=total / len(used),
+        lr_sum=total,
+        steps_near_peak=int(np.count_nonzero(used >= NEAR_PEAK * curve.peak_lr)),
+    )
+
+
 def first_update_notes(starting: NDArray[np.float64], plan: StepPlan, schedule: Schedule) -> tuple[str, ...]:
     """Updates at LR 0 at the start of the run, and why: HF warmups start at λ(0) = 0, so update 1 is wasted
     (transformers #34754); DeepSpeed's warmups start at warmup_min_lr (0 unless set) and run one update behind, so
@@ -72,6 +105,14 @@ def _schedule_kwargs(
     if schedule.ignores_kwargs and kwargs:
         return {}, {}, (f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)",)
     return kwargs, sources, ()
+
+
+def scheduler_settings(config: TrainConfig, plan: StepPlan) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The scheduler the run builds, without evaluating it: its name, its kwargs (DeepSpeed "auto" filled) and
+    where each kwarg came from."""
+    schedule = get_schedule(config.lr_scheduler_type)
+    kwargs, sources, _ = _schedule_kwargs(schedule, config, plan)
+    return schedule.name, kwargs, sources
 
 
 def starting_lrs(config: TrainConfig, plan: StepPlan) -> NDArray[np.float64]:

@@ -46,6 +46,13 @@ def hf_golden() -> dict[str, Any]:
     return json.loads((DATA / "hf_golden.json").read_text())
 
 
+def run_json(text: str) -> dict[str, Any]:
+    """The one run of a schema-1 JSON document (`steps --json`, `show --json`, `plot -o x.json`)."""
+    document = json.loads(text)
+    assert document["schema"] == 1 and len(document["runs"]) == 1, document.keys()
+    return document["runs"][0]
+
+
 def assert_one_error_line(result: Any) -> str:
     """The CLI error contract: exit 2, one `lrcli: error:` line on stderr, nothing on stdout."""
     assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import assert_one_error_line, oracle_import
+from conftest import assert_one_error_line, oracle_import, run_json
 
 from lrcli.dialects import deepspeed
 
@@ -31,7 +31,7 @@ def _axolotl(tmp_path: Path, ds: str, **extra) -> Path:
 def _show(cli, *args: str) -> dict:
     result = cli("show", *args, "--json")
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_json(result.stdout)
 
 
 def test_file_beside_the_config_wins_over_the_cwd(cli, tmp_path: Path, monkeypatch) -> None:
@@ -146,7 +146,7 @@ def test_real_deepspeed_file_counts_with_deepspeeds_batch_trio(cli, path: Path, 
     expected = hf_steps(1000, trio.train_micro_batch_size_per_gpu, trio.gradient_accumulation_steps, 3.0, world,
                         False, -1, 0)
     assert result.exit_code == 0, result.stderr
-    record = json.loads(result.stdout)
+    record = run_json(result.stdout)["plan"]
     assert (record["total_steps"], record["warmup_steps"]) == (expected["total_steps"], expected["warmup_steps"])
 
 

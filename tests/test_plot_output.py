@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from conftest import run_json
+
 _COMMENT = re.compile(r"<!-- (.*?) -->", re.S)
 
 
@@ -70,7 +72,7 @@ def test_compare_legend_tells_curves_with_different_lengths_apart(cli):
     assert result.exit_code == 0, result.stderr
     texts = _texts(result.stdout)
     for world in ("1", "8"):  # T and W as `lrcli steps` counts them (checked against the Trainer elsewhere)
-        plan = json.loads(cli("steps", *run, "--world-size", world, "--json").stdout)
+        plan = run_json(cli("steps", *run, "--world-size", world, "--json").stdout)["plan"]
         label = f"cosine world_size={world} (T={plan['total_steps']}, W={plan['warmup_steps']})"
         assert label in texts, texts
 
@@ -94,6 +96,6 @@ def test_epoch_stepped_curve_does_not_claim_s_scheduler_steps(cli):
     assert not any("after s scheduler steps" in t for t in _texts(_svg(cli, *run)))
     result = cli("plot", *run, "--format", "json", "-o", "-")
     assert result.exit_code == 0, result.stderr
-    record = json.loads(result.stdout)
+    record = run_json(result.stdout)["curve"]
     assert "after s scheduler steps" not in record["step_convention"]
     assert "floor(s / update steps per epoch)" in record["step_convention"]

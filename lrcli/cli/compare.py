@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,7 +57,6 @@ def compare(
         per_name = split_compare_kwargs(labels, options.flag_kwargs())
         choices = options.step_choices()
         varying = [flag for flag, items in choices.items() if len(items) > 1]
-        file_notes: tuple[str, ...] = ()
         curves = []
         for name in names:
             is_file = looks_like_config(name)
@@ -64,16 +64,16 @@ def compare(
                 step_values = dict(zip(choices, combination, strict=True))
                 suffix = " ".join(f"{flag.lstrip('-').replace('-', '_')}={step_values[flag]}" for flag in varying)
                 config_file = options.config_file(name) if is_file else ConfigLayers()
-                file_notes += config_file.notes
                 layers = options.layers(
                     config_file, step_values, schedule=None if is_file else name, kwargs=per_name[name]
                 )
                 label = f"{labels[name]} {suffix}" if suffix else labels[name]
                 layers.append(Layer({"label": label}, Source.derived("compare")))
-                curves.append(compute(resolve(layers)))
+                curve = compute(resolve(layers))
+                curves.append(replace(curve, notes=config_file.notes + curve.notes))  # the JSON output carries them
         stems = (safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
         write_curves(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(stems))
-        warn(list(dict.fromkeys(file_notes + tuple(note for curve in curves for note in curve.notes))))
+        warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))
 
 
 def split_compare_kwargs(labels: dict[str, str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -23,7 +23,10 @@ def summary(curve: Curve) -> str:
         f"{curve.label}: T={curve.plan.total} step{'' if curve.plan.total == 1 else 's'}"
         + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
         + f", warmup W={curve.plan.warmup}, "
-        f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}, final LR {curve.final_lr:.6g}"
+        f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}"
+        + (" (DeepSpeed's scheduler sees step s − 1, so it peaks one step after warmup ends)"
+           if curve.one_update_behind and curve.peak_step == curve.plan.warmup + 1 else "")
+        + f", final LR {curve.final_lr:.6g}"
         + (f" ({curve.plan.transformers_rules})" if curve.plan.transformers_rules else "")
     )
 

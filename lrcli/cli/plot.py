@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import ConfigArg, FormatOpt, LogYOpt, OutputOpt, RunOptions, run_options
 from lrcli.cli.output import safe_name, write_curves
@@ -32,5 +34,6 @@ def plot(
     with user_errors():
         config_file = options.config_file(config_path)
         curve = compute(resolve(options.layers(config_file, options.one_step_choice("plot"))))
+        curve = replace(curve, notes=config_file.notes + curve.notes)  # the JSON output carries them too
         write_curves([curve], output, fmt, log_y=log_y, default_name=safe_name(curve.label))
-        warn(config_file.notes + curve.notes)  # after the write: a failed write stays one error line
+        warn(curve.notes)  # after the write: a failed write stays one error line

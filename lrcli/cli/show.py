@@ -10,7 +10,9 @@ from lrcli.cli.app import user_errors
 from lrcli.cli.options import JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
 from lrcli.errors import LrcliError
+from lrcli.curve import scheduler_settings
 from lrcli.render import show_text
+from lrcli.render.document import document, scheduler_record
 from lrcli.steps import StepPlan, plan_steps
 
 ShowConfigArg = Annotated[str, typer.Argument(metavar="CONFIG", help="The training config to explain.", show_default=False)]
@@ -27,10 +29,15 @@ def show(config_path: ShowConfigArg, as_json: JsonOpt = False, *, options: RunOp
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("show")))
         plan: StepPlan | None = None
+        scheduler = None
         missing = None
         try:
             plan = plan_steps(config)
-        except LrcliError as exc:  # show what is known even when T is not
+            name, kwargs, sources = scheduler_settings(config, plan)
+            scheduler = scheduler_record(name, config.learning_rate, kwargs, sources, config.lr_scheduler_kwargs)
+        except LrcliError as exc:  # show what is known even when T (or the scheduler) is not
             missing = str(exc)
-        render_show = show_text.show_json if as_json else show_text.show_text
-        typer.echo(render_show(config, plan, missing, config_file.notes), nl=False)
+        if as_json:
+            typer.echo(document([show_text.show_record(config, plan, missing, config_file.notes, scheduler)]), nl=False)
+        else:
+            typer.echo(show_text.show_text(config, plan, missing, config_file.notes, scheduler), nl=False)

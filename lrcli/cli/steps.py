@@ -10,10 +10,11 @@ import typer
 from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
-from lrcli.curve import first_update_notes, starting_lrs
+from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
 from lrcli.schedules import get_schedule
 from lrcli.render import steps_text
-from lrcli.steps import contrast_hf_plan, plan_steps
+from lrcli.render.document import document, scheduler_record
+from lrcli.steps import contrast_plan, plan_steps
 
 ExplainOpt = Annotated[
     bool, typer.Option("--explain", help="Every rounding stage with its formula, and the other rule set's answer.")
@@ -46,10 +47,11 @@ def steps(
         starting = first_update_notes(starting_lrs(config, plan), plan, get_schedule(config.lr_scheduler_type))
         plan = replace(plan, notes=config_file.notes + plan.notes + starting)
         if as_json:
-            typer.echo(steps_text.steps_json(config, plan), nl=False)
+            name, kwargs, sources = scheduler_settings(config, plan)
+            scheduler = scheduler_record(name, config.learning_rate, kwargs, sources, config.lr_scheduler_kwargs)
+            typer.echo(document([steps_text.steps_record(config, plan, scheduler)]), nl=False)
         elif explain:
-            contrast = contrast_hf_plan(config) if config.framework == "hf" else None
-            typer.echo(steps_text.explanation(config, plan, contrast), nl=False)
+            typer.echo(steps_text.explanation(config, plan, contrast_plan(config)), nl=False)
         else:
             typer.echo(steps_text.summary_table(config, plan), nl=False)
         warn(plan.notes)  # on stderr, so `--json` and the table stay clean data on stdout

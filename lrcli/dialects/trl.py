@@ -179,6 +179,7 @@ def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     values, sources, notes = hf.read_hf_keys(raw, path)
+    values["framework"], sources["framework"] = NAME, f"{path.name} (`trl <trainer> --config`: TrlParser)"
     if trainer is not None:
         how: Source | str = Source.flag(f"--trainer {trainer}")
     else:

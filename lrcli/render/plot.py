@@ -16,6 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from lrcli.curve import Curve  # noqa: E402
+from lrcli.schedules import get_schedule  # noqa: E402
 
 # Without these, matplotlib writes the date and its version into the file, so bytes differ run to run.
 _METADATA = {
@@ -38,7 +39,9 @@ def _title(curves: Sequence[Curve]) -> str:
         c = curves[0]
         name = c.label if c.label == c.schedule else f"{c.label} ({c.schedule})"
         base = "" if c.base_lr == c.peak_lr else f" (optimizer lr {c.base_lr:g})"
-        details = f"peak LR {c.peak_lr:g}{base} · T = {_steps_text(c.plan.total)} · warmup {c.plan.warmup}"
+        details = f"peak LR {c.peak_lr:g}{base} · T = {_steps_text(c.plan.total)} · {warmup_words(c)}"
+        if c.plan.transformers_version is not None:
+            details += f" · transformers {c.plan.transformers_version} rules"
         joined = f"{name} · {details}"
         return joined if len(joined) <= _TITLE_WIDTH else f"{name}\n{details}"
     joined = "  vs  ".join(c.label for c in curves)
@@ -47,6 +50,31 @@ def _title(curves: Sequence[Curve]) -> str:
     if len(joined) <= 2 * _TITLE_WIDTH:
         return textwrap.fill(joined, _TITLE_WIDTH, break_long_words=False, break_on_hyphens=False)
     return f"{len(curves)} curves compared (labels in the legend)"  # the legend already names each one
+
+
+# Parameters by which a schedule sets its own rise to the peak, when it has no warmup W of its own (or ignores it).
+_RAMP_PARAMETERS = ("pct_start", "step_size_up", "cycle_first_step_size", "total_iters")
+
+
+def warmup_words(curve: Curve) -> str:
+    """`warmup W`, or for a schedule that rises to its peak by a parameter of its own (OneCycleLR's pct_start,
+    CyclicLR's step_size_up, DeepSpeed OneCycle's cycle_first_step_size) what that ramp is."""
+    schedule = get_schedule(curve.schedule)
+    ramps_itself = schedule.ignores_warmup or curve.plan.warmup == 0
+    parameters = {**schedule.parameters(), **curve.kwargs}
+    ramp = next((name for name in _RAMP_PARAMETERS if name in parameters), None)
+    if not ramps_itself or ramp is None or curve.peak_step == 0:
+        return f"warmup {curve.plan.warmup}"
+    share = curve.peak_step / curve.plan.total
+    return f"ramp up to step {curve.peak_step} ({share:.0%} of T; {ramp} {parameters[ramp]:g})"
+
+
+def warmup_label(curve: Curve) -> str:
+    """The text at the end-of-warmup line; a DeepSpeed schedule peaks one step later, since it sees step s − 1."""
+    warmup = curve.plan.warmup
+    if curve.one_update_behind and curve.peak_step == warmup + 1:
+        return f"warmup ends: step {warmup} (DeepSpeed peaks at {warmup + 1}: its scheduler sees step s − 1)"
+    return f"warmup ends: step {warmup}"
 
 
 def _legend_label(curve: Curve) -> str:
@@ -72,7 +100,7 @@ def _draw(ax: object, curve: Curve, color: str, *, log_y: bool, single: bool) ->
         if single:
             near_end = warmup > 0.75 * curve.plan.total  # label on the left of the line, inside the axes
             ax.annotate(  # type: ignore[attr-defined]
-                f"warmup ends: step {warmup}",
+                warmup_label(curve),
                 xy=(warmup, 0.02),
                 xycoords=("data", "axes fraction"),
                 xytext=(-4 if near_end else 4, 0),

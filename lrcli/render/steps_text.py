@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from lrcli.config import TrainConfig
+from lrcli.render.document import run_record
 from lrcli.steps import StepPlan
 
 
@@ -79,33 +79,6 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
     return "\n".join(lines) + "\n"
 
 
-def steps_record(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
-    """The JSON object of `lrcli steps --json`: HF's names for the results, the inputs beside them."""
-    return {
-        "total_steps": plan.total,
-        "warmup_steps": plan.warmup,
-        "update_steps_per_epoch": plan.update_steps_per_epoch,
-        "batches_per_epoch": plan.batches_per_epoch,
-        "num_train_epochs": plan.num_train_epochs,
-        "total_train_batch_size": plan.total_train_batch_size,
-        "final_epoch": plan.final_epoch,
-        "transformers_version": plan.transformers_version,
-        "notes": list(plan.notes),
-        "stages": [{"what": label, "formula": formula, "value": value} for label, formula, value in plan.stages],
-        "inputs": {
-            "dataset_size": config.dataset_size,
-            "per_device_train_batch_size": config.per_device_train_batch_size,
-            "gradient_accumulation_steps": config.gradient_accumulation_steps,
-            "world_size": config.world_size,
-            "num_train_epochs": config.num_train_epochs,
-            "max_steps": config.max_steps,
-            "dataloader_drop_last": config.dataloader_drop_last,
-            "warmup_steps": config.warmup_steps,
-            "warmup_ratio": config.warmup_ratio,
-            "total_steps": config.total_steps,
-        },
-    }
-
-
-def steps_json(config: TrainConfig, plan: StepPlan) -> str:
-    return json.dumps(steps_record(config, plan), indent=1, ensure_ascii=False) + "\n"
+def steps_record(config: TrainConfig, plan: StepPlan, scheduler: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`lrcli steps --json`'s run (lrcli.render.document): the settings and the plan."""
+    return run_record(config, plan, notes=plan.notes, scheduler=scheduler)

@@ -24,6 +24,7 @@ from lrcli.steps.plan import Stage, StepPlan
 # TrainConfig.framework -> that framework's step arithmetic.
 PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
     "hf": plan_hf_steps,
+    "trl": trl.plan_trl_steps,
     "trl_grpo": trl.plan_grpo_steps,
     "llamafactory": llamafactory.plan_llamafactory_steps,
     "llamafactory_v1": llamafactory.plan_llamafactory_v1_steps,
@@ -42,6 +43,14 @@ KWARG_RULES: dict[str, Callable[[TrainConfig, StepPlan], dict[str, Any]]] = {
 # Above 2^53 the float step arithmetic the frameworks use (ceil(E · updates)) is no longer exact, and int64 step
 # arrays overflow soon after: such a T is a typo, reported instead of a traceback.
 MAX_TOTAL_STEPS = 2**53
+
+
+def contrast_plan(config: TrainConfig) -> tuple[str, StepPlan | str] | None:
+    """For a plan that is the HF Trainer's alone (`hf`, `trl`): the same inputs under the other side of the 4.52
+    floor/ceil change, as (version, its plan or its error); None for other frameworks."""
+    if config.framework not in ("hf", "trl"):
+        return None
+    return contrast_hf_plan(config, PLANNERS[config.framework])
 
 
 def plan_steps(config: TrainConfig) -> StepPlan:
@@ -80,6 +89,6 @@ def scheduler_kwargs(config: TrainConfig, plan: StepPlan) -> SchedulerKwargs:
 
 
 __all__ = [
-    "KWARG_RULES", "PLANNERS", "SchedulerKwargs", "Stage", "StepPlan", "contrast_hf_plan", "plan_steps",
+    "KWARG_RULES", "PLANNERS", "SchedulerKwargs", "Stage", "StepPlan", "contrast_plan", "plan_steps",
     "scheduler_kwargs",
 ]

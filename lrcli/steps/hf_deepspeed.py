@@ -85,12 +85,12 @@ def fill_deepspeed_auto(
         "warmup_min_lr": "0 (transformers' fill_only: not a Trainer setting)",
         "warmup_max_lr": f"learning_rate {config.learning_rate:g}",
         "total_num_steps": f"T = {plan.total}, the Trainer's num_training_steps",
-        "warmup_num_steps": f"max(1, W) with W = {plan.warmup} (transformers ≥ 5.18)" if five_18
+        "warmup_num_steps": f"max(1, W), W = {plan.warmup} (transformers ≥ 5.18)" if five_18
         else f"W = {plan.warmup}, the Trainer's warmup steps (transformers < 5.18)",
     }
     filled = fill_auto(kwargs, lr=config.learning_rate, warmup=plan.warmup, total=plan.total)
     sources = {
-        key: f'"auto", filled by transformers {config.transformers_version} with {took[key]}'
+        key: f"filled by transformers {config.transformers_version} with {took[key]}"
         for key, value in kwargs.items()
         if value == "auto" and key in took
     }

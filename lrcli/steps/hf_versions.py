@@ -83,6 +83,29 @@ def rules_for(text: str, where: str = "--transformers-version") -> tuple[HFRules
     return rules, notes
 
 
+# TrainingArguments keys lrcli reads that not every version it models has: key -> (first version with it, first
+# without it; None: no bound). Read in the training_args.py of 4.35.2/4.36.0 (lr_scheduler_kwargs), 4.37.2/4.38.0
+# (accelerator_config; before it split_batches/dispatch_batches were keys of their own) and 5.14/5.15 (warmup_ratio:
+# deprecated in 5.0, where it replaces warmup_steps, removed in 5.15.0).
+KEY_VERSIONS: dict[str, tuple[Version | None, Version | None]] = {
+    "lr_scheduler_kwargs": ((4, 36, 0), None),
+    "accelerator_config": ((4, 38, 0), None),
+    "warmup_ratio": (None, (5, 15, 0)),
+}
+
+
+def lacking_keys(rules: HFRules, keys: tuple[str, ...]) -> dict[str, str]:
+    """The keys of `keys` that TrainingArguments of `rules`' version does not have, each with when it existed."""
+    lacking = {}
+    for key in keys:
+        added, removed = KEY_VERSIONS[key]
+        if added is not None and rules.version < added:
+            lacking[key] = f"added in {show(added)}"
+        elif removed is not None and rules.version >= removed:
+            lacking[key] = f"removed in {show(removed)}"
+    return lacking
+
+
 def contrast_version(rules: HFRules) -> str:
     """The release to show next to `rules` in `--explain`: the other side of the floor/ceil change."""
     return "5.24" if not rules.ceil_updates_per_epoch else "4.51.3"
