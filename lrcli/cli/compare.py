@@ -17,7 +17,6 @@ from lrcli.config import Layer, Source, resolve
 from lrcli.curve import compute
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import looks_like_config
-from lrcli.inputs.layers import ConfigLayers
 
 NamesArg = Annotated[
     list[str],
@@ -63,7 +62,7 @@ def compare(
             for combination in itertools.product(*choices.values()):
                 step_values = dict(zip(choices, combination, strict=True))
                 suffix = " ".join(f"{flag.lstrip('-').replace('-', '_')}={step_values[flag]}" for flag in varying)
-                config_file = options.config_file(name) if is_file else ConfigLayers()
+                config_file = options.config_file(name) if is_file else options.no_config_file()
                 layers = options.layers(
                     config_file, step_values, schedule=None if is_file else name, kwargs=per_name[name]
                 )

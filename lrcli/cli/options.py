@@ -191,6 +191,12 @@ class RunOptions:
         return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config,
                                          transformers_version_given=self.transformers_version is not None))
 
+    def no_config_file(self) -> ConfigLayers:
+        """The layers a curve without a config file gets (compare's schedule names): the launcher config and the
+        environment's transformers, but no file (so --dialect/--trainer, which name a file's reading, do not apply)."""
+        return config_layers(ConfigInput(None, None, None, self.accelerate_config,
+                                         transformers_version_given=self.transformers_version is not None))
+
     def step_choices(self) -> dict[str, list[Any]]:
         """The step flags given, each parsed into its list of values (`--world-size 1,8` -> [1, 8])."""
         return step_flag_choices({flag: getattr(self, name) for name, flag in STEP_FLAG_NAMES.items()})

@@ -13,22 +13,7 @@ import typer
 from lrcli.cli.app import warn
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError
-from lrcli.render import STDOUT, pick_format, render
-
-
-def summary(curve: Curve) -> str:
-    """One stderr line per curve: T, W, the peak and the final LR."""
-    per_epoch = curve.plan.update_steps_per_epoch
-    return (
-        f"{curve.label}: T={curve.plan.total} step{'' if curve.plan.total == 1 else 's'}"
-        + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
-        + f", warmup W={curve.plan.warmup}, "
-        f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}"
-        + (" (DeepSpeed's scheduler sees step s − 1, so it peaks one step after warmup ends)"
-           if curve.one_update_behind and curve.peak_step == curve.plan.warmup + 1 else "")
-        + f", final LR {curve.final_lr:.6g}"
-        + (f" ({curve.plan.transformers_rules})" if curve.plan.transformers_rules else "")
-    )
+from lrcli.render import STDOUT, pick_format, render, summary_text
 
 
 def safe_name(text: str) -> str:
@@ -57,8 +42,7 @@ def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *
         if chosen in ("png", "pdf") and sys.stdout.isatty():
             raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
         data = render(curves, chosen, log_y=log_y)
-        for curve in curves:
-            typer.echo(summary(curve), err=True)
+        _print_summary(curves)
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         warn(ignored)
@@ -66,10 +50,17 @@ def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *
     path = Path(output) if output is not None else Path(f"{default_name}.{chosen}")
     data = render(curves, chosen, log_y=log_y)
     atomic_write(path, data)
-    for curve in curves:
-        typer.echo(summary(curve), err=True)
+    _print_summary(curves)
     typer.echo(f"wrote {path}", err=True)
     warn(ignored)
+
+
+def _print_summary(curves: Sequence[Curve]) -> None:
+    """On stderr: one line for one curve, the per-curve table for several (`compare`)."""
+    if len(curves) == 1:
+        typer.echo(summary_text.summary_line(curves[0]), err=True)
+    else:
+        typer.echo(summary_text.summary_table(curves), err=True, nl=False)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
