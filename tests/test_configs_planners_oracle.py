@@ -168,7 +168,6 @@ def test_axolotl_config_curves_match_axolotl_create_scheduler(cli, tmp_path, key
     torch OneCycleLR with pct_start = W/T), T and W from lrcli (checked against axolotl above)."""
     import csv
     import io
-    import json
 
     import yaml
 

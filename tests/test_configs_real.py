@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -51,7 +50,7 @@ def test_accelerate_configs_give_the_world_size(cli, path: Path) -> None:
 
 @pytest.mark.parametrize("path", ACCELERATE, ids=lambda p: p.name)
 def test_accelerate_config_as_training_config_is_explained(cli, path: Path) -> None:
-    from conftest import assert_one_error_line, run_json
+    from conftest import assert_one_error_line
 
     assert "--accelerate-config" in assert_one_error_line(cli("plot", str(path), "--samples", "10"))
 

@@ -6,7 +6,6 @@ matplotlib writes every text of an SVG as an XML comment before its glyphs, and 
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest

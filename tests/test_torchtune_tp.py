@@ -5,7 +5,6 @@ against torch's real DataLoader(DistributedSampler(num_replicas=dp), drop_last=T
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

@@ -9,8 +9,8 @@ import typer
 from lrcli.cli.app import user_errors
 from lrcli.cli.options import JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
-from lrcli.errors import LrcliError
 from lrcli.curve import scheduler_settings
+from lrcli.errors import LrcliError
 from lrcli.render import show_text
 from lrcli.render.document import document, scheduler_record
 from lrcli.steps import StepPlan, plan_steps

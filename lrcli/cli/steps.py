@@ -11,9 +11,9 @@ from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
 from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
-from lrcli.schedules import get_schedule
 from lrcli.render import steps_text
 from lrcli.render.document import document, scheduler_record
+from lrcli.schedules import get_schedule
 from lrcli.steps import contrast_plan, plan_steps
 
 ExplainOpt = Annotated[

@@ -9,6 +9,7 @@ from lrcli.config import TrainConfig
 from lrcli.render.document import resolved_fields, run_record
 from lrcli.steps import StepPlan
 
+
 def show_text(
     config: TrainConfig,
     plan: StepPlan | None,

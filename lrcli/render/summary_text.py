@@ -41,7 +41,7 @@ def summary_table(curves: Sequence[Curve]) -> str:
         rows.append((curve.label, str(s.total_steps), str(s.warmup_steps), f"{s.peak_lr:.6g}", peak_step,
                      f"{s.final_lr:.6g}", f"{s.mean_lr:.6g}", f"{s.lr_sum:.6g}", str(s.steps_near_peak)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
              for row in rows]
     lines.append("mean LR and Σ LR are over the T updates (rows 0 … T − 1)")
     if any(_peaks_after_warmup(curve) for curve in curves):
