@@ -1,10 +1,19 @@
-"""lrcli: the exact learning-rate curve and step count of a training run, before it runs."""
+"""lrcli: the exact learning-rate curve and step count of a training run, before it runs.
 
-from lrcli.config import TrainConfig, resolve
-from lrcli.curve import Curve, compute
+The library API (lrcli.api): `load_config` reads a training config with overrides, `plan_steps` counts T and W,
+`compute` evaluates the curve; errors are `LrcliError`, warnings `LrcliWarning`. See docs/api.md.
+"""
+
+from lrcli.api import LrcliWarning, compute, load_config, plan_steps, resolve
+from lrcli.config import TrainConfig
+from lrcli.curve import Curve
+from lrcli.errors import LrcliError
 from lrcli.schedules import SCHEDULES
-from lrcli.steps import StepPlan, plan_steps
+from lrcli.steps import StepPlan
 
 __version__ = "0.1.0"
 
-__all__ = ["SCHEDULES", "Curve", "StepPlan", "TrainConfig", "__version__", "compute", "plan_steps", "resolve"]
+__all__ = [
+    "SCHEDULES", "Curve", "LrcliError", "LrcliWarning", "StepPlan", "TrainConfig", "__version__", "compute",
+    "load_config", "plan_steps", "resolve",
+]

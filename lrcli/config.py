@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
+from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import SampleCount, finite_float, whole_number
 
@@ -103,6 +104,12 @@ class TrainConfig:
     # TrainingArguments keys the config file hands the framework that only some transformers versions have
     # (steps.hf_versions.KEY_VERSIONS): a version without one refuses it or drops it, as its launcher does.
     version_bound_keys: tuple[str, ...] = ()
+    # The datasets the config names, with the rows lrcli found for each (lrcli/inputs/datasets.py); the stages
+    # of the framework's row arithmetic that made dataset_size of them; why N could not be found, if it could not
+    # (raised only by a planner that needs N).
+    datasets: tuple[CountedDataset, ...] = ()
+    dataset_stages: tuple[tuple[str, str, int | float | str], ...] = ()
+    datasets_missing: str | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)  # fields not set here have their defaults
 
     def source(self, name: str) -> str:
@@ -156,6 +163,10 @@ def _validated(name: str, value: Any, what: str) -> Any:
         if size < 0:
             raise LrcliError(f"{what} must be ≥ 0 (a row count > 1 or a fraction ≤ 1), got {value!r}")
         return size
+    if name in ("datasets", "dataset_stages"):
+        return tuple(value or ())
+    if name == "datasets_missing":
+        return None if value is None else str(value)
     if name in ("deepspeed_values", "trainer_options"):
         return MappingProxyType(dict(value or {}))
     if name == "version_bound_keys":

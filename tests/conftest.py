@@ -30,6 +30,26 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+# The environment variables that point lrcli (and the Hugging Face libraries) at a Hub or a cache.
+HUB_ENV = ("HF_ENDPOINT", "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_DATASETS_CACHE", "HF_TOKEN",
+           "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "LRCLI_CACHE_DIR", "LRCLI_DATASET_VIEWER", "LRCLI_HUB_TIMEOUT")
+
+
+@pytest.fixture(autouse=True)
+def no_real_hub(tmp_path_factory, monkeypatch, request):
+    """No test reads the developer's Hugging Face caches or lrcli's answer cache, or asks the real Hub: every test
+    starts offline with empty caches (tests that need a Hub start the stand-in, tests/hub_standin.py, and set
+    HF_ENDPOINT). Tests marked `network` keep the network and get empty caches only."""
+    for name in HUB_ENV:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.mktemp("no_real_hub")
+    monkeypatch.setenv("HF_HOME", str(home / "hf"))
+    monkeypatch.setenv("LRCLI_CACHE_DIR", str(home / "lrcli"))
+    monkeypatch.setenv("HF_TOKEN_PATH", str(home / "no-token"))
+    if request.node.get_closest_marker("network") is None:
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
 @pytest.fixture
 def cli():
     """`cli(*args)` -> typer Result with .exit_code, .stdout, .stderr."""
@@ -81,3 +101,13 @@ def framework_source(name: str) -> Path:
     import framework_sources
 
     return framework_sources.package_dir(name)
+
+
+def framework_sdist(name: str) -> Path:
+    """The unpacked source distribution of a pinned framework (tools/framework_sources.py SDISTS: `llamafactory`,
+    whose sdist carries the bundled demo data/), fetched from PyPI into the user cache on first use."""
+    if str(TOOLS) not in sys.path:
+        sys.path.insert(0, str(TOOLS))
+    import framework_sources
+
+    return framework_sources.sdist_dir(name)

@@ -50,3 +50,16 @@ def test_readme_command_runs_as_written(cli, tmp_path, monkeypatch, line):
     monkeypatch.chdir(tmp_path)
     result = cli(*shlex.split(line)[1:])
     assert result.exit_code == 0, (line, result.stderr)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/api.md"])
+def test_python_examples_run_as_written(doc, monkeypatch):
+    """Each ```python block runs from a clone's root; the README's states T and W the CLI gives for that run."""
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / doc).read_text(), re.S)
+    assert blocks
+    for block in blocks:
+        namespace: dict = {}
+        exec(compile(block, doc, "exec"), namespace)  # noqa: S102 - our own documentation
+        plan = namespace["plan"]
+        assert (plan.total, plan.warmup) == (2439, 244)  # `lrcli plot sample_configs/trl_sft.yaml --samples 52002 --world-size 8`

@@ -78,7 +78,8 @@ def test_version():
 
 
 # Which lrcli modules each module may import (docs/architecture.md): matplotlib only in render/plot.py, typer only
-# in the cli package, and nothing outside it imports cli.
+# in the cli package, huggingface_hub only in data/hub.py (the Hub client, imported when lrcli asks the Hub), and
+# nothing outside the cli package imports cli.
 ALLOWED_THIRD_PARTY = {"numpy", "yaml", "packaging"}
 TOOLS = PACKAGE.parent / "tools"
 
@@ -110,8 +111,11 @@ def test_import_rules(path):
             assert rel == "render/plot.py", f"{rel} imports matplotlib"
         if top in ("typer", "click"):
             assert in_cli and top == "typer", f"{rel} imports {top}"
-        if top in ("torch", "transformers", "accelerate", "deepspeed"):
+        if top in ("torch", "transformers", "accelerate", "deepspeed", "datasets", "pyarrow", "pandas"):
             pytest.fail(f"{rel} imports {top} at run time")
+        if top == "huggingface_hub":
+            assert rel == "data/hub.py", f"{rel} imports huggingface_hub"
+            continue
         if top not in ("lrcli", "matplotlib", "typer") and top not in sys.stdlib_module_names:
             assert top in ALLOWED_THIRD_PARTY, f"{rel} imports {top}"
 
@@ -194,3 +198,15 @@ def test_a_bug_is_one_line_and_exit_1_unless_debugging(monkeypatch, capsys):
     monkeypatch.setenv("LRCLI_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         cli.main(["schedules"])
+
+
+@pytest.mark.parametrize("args", [["--help"], ["plot", "--total-steps", "3", "-o", "-"]])
+def test_commands_without_data_do_not_import_huggingface_hub(args):
+    """huggingface_hub is imported only when lrcli asks the Hub (lrcli/data/hub.py), so flag-only runs start fast."""
+    code = (
+        "import sys\nfrom lrcli.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('HUB' if 'huggingface_hub' in sys.modules else 'CLEAN', file=sys.stderr)"
+    )
+    proc = _run(sys.executable, "-c", code)
+    assert proc.stderr.strip().splitlines()[-1] == "CLEAN"

@@ -14,7 +14,8 @@ import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = sorted(p for p in (ROOT / "sample_configs").iterdir() if p.name != "axolotl_deepspeed_zero2.json")
+SAMPLES = sorted(p for p in (ROOT / "sample_configs").iterdir()
+                 if p.suffix in (".yaml", ".yml", ".json") and p.name != "axolotl_deepspeed_zero2.json")
 REAL = sorted(p for p in (ROOT / "tests" / "data" / "real_configs").glob("*/*")
               if p.parent.name != "accelerate" and p.suffix in (".yaml", ".yml", ".json"))
 # (schedule, its flags, the step flags; the last flag takes a comma list in compare)
@@ -75,6 +76,16 @@ def test_every_command_on_the_configs(cli, config: Path) -> None:
     assert all(plan == plans[0] for plan in plans), "the same run has the same plan in every command"
     shown = _json_of(cli, "show", str(config), "--json")["runs"][0]  # without --samples: T may not be known
     assert (shown["plan"] is None) == (shown["plan_error"] is not None)
+
+
+def test_n_found_in_the_config_s_data_is_in_the_document(cli) -> None:
+    """sample_configs/trl_sft.yaml names the demo data beside it: without --samples lrcli counts it."""
+    config = ROOT / "sample_configs" / "trl_sft.yaml"
+    for document in (_json_of(cli, "steps", str(config), "--json"), _json_of(cli, "show", str(config), "--json"),
+                     _json_of(cli, "plot", str(config), "--format", "json", "-o", "-")):
+        run = document["runs"][0]
+        assert run["data"]["datasets"] and run["data"]["missing"] is None
+        assert sum(d["rows"] for d in run["data"]["datasets"]) >= run["settings"]["dataset_size"]["value"] > 0
 
 
 def test_the_docs_example_is_lrcli_s_output(cli) -> None:

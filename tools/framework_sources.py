@@ -29,6 +29,11 @@ PINNED: dict[str, tuple[str, str, str]] = {
     **{f"transformers-{v}": ("transformers", v, "transformers") for v in ("4.35.2", "4.36.0", "4.37.2", "4.38.0",
                                                                          "5.14.1", "5.15.0")},
 }
+# name -> (PyPI project, version) of releases whose source distribution carries files the wheel leaves out
+# (LLaMA-Factory's bundled demo data/ and its dataset_info.json).
+SDISTS: dict[str, tuple[str, str]] = {
+    "llamafactory": ("llamafactory", "0.9.5"),
+}
 DOWNLOAD_TIMEOUT = 600  # seconds for one `pip download`
 
 
@@ -50,6 +55,19 @@ def package_dir(name: str) -> Path:
     return found
 
 
+def sdist_dir(name: str) -> Path:
+    """The unpacked source distribution of SDISTS[name] (e.g. `.../llamafactory-0.9.5-sdist/llamafactory-0.9.5`),
+    fetched if missing."""
+    project, version = SDISTS[name]
+    release = cache_root() / f"{project}-{version}-sdist"
+    found = release / f"{project}-{version}"
+    if not found.is_dir():
+        _fetch(project, version, release, sdist=True)
+    if not found.is_dir():
+        raise FileNotFoundError(f"{project}=={version} sdist unpacked into {release} has no {found.name}/")
+    return found
+
+
 def _find_package(release: Path, package: str) -> Path | None:
     """`release/package` for a wheel, `release/<project>-<version>/package` for an sdist."""
     if not release.is_dir():
@@ -60,14 +78,14 @@ def _find_package(release: Path, package: str) -> Path | None:
     return None
 
 
-def _fetch(project: str, version: str, release: Path) -> None:
+def _fetch(project: str, version: str, release: Path, *, sdist: bool = False) -> None:
     """Download and unpack into a temporary folder beside `release`, then rename it into place, so that an
     interrupted fetch never leaves a half-unpacked release that looks complete."""
     release.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=release.parent, prefix=f".{project}-{version}.") as tmp:
         archives = Path(tmp) / "archives"
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
-                   "--dest", str(archives), f"{project}=={version}"]
+                   *(["--no-binary", ":all:"] if sdist else []), "--dest", str(archives), f"{project}=={version}"]
         subprocess.run(command, check=True, timeout=DOWNLOAD_TIMEOUT, capture_output=True)
         unpacked = Path(tmp) / "unpacked"
         for archive in archives.iterdir():
@@ -85,3 +103,6 @@ def _fetch(project: str, version: str, release: Path) -> None:
 if __name__ == "__main__":
     for key in sys.argv[1:] or PINNED:
         print(f"{key}: {package_dir(key)}")
+    if not sys.argv[1:]:
+        for key in SDISTS:
+            print(f"{key} sdist: {sdist_dir(key)}")

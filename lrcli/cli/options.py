@@ -17,8 +17,10 @@ from typing import Annotated, Any
 
 import typer
 
+from lrcli.cli.progress import stderr_progress
 from lrcli.config import Layer, Source
 from lrcli.errors import LrcliError
+from lrcli.inputs.datasets import DataCounting
 from lrcli.inputs.layers import ConfigInput, ConfigLayers, config_layers, flag_layers, merged_kwargs, step_flag_choices
 from lrcli.inputs.values import parse_kw_pairs, parse_kwargs_json
 
@@ -45,7 +47,8 @@ SamplesOpt = Annotated[
         "--samples", metavar="N",
         help="N: training samples (after packing, if any), or a .jsonl/.json/.csv file to count. N1+N2+…: one count "
         "(or file) per dataset, in the order of the config's dataset list: LLaMA-Factory cuts each to max_samples "
-        "before merging; other frameworks use the sum.",
+        "before merging; other frameworks use the sum. Without it, N is counted from the datasets a CONFIG names "
+        "(local files, the Hugging Face caches, the Hub).",
     ),
 ]
 BatchOpt = Annotated[
@@ -124,6 +127,14 @@ AccelerateConfigOpt = Annotated[
     str | None,
     typer.Option("--accelerate-config", metavar="PATH", help="accelerate launcher config: the world size is its num_processes."),
 ]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Find N without the network: local data, the Hugging Face caches and lrcli's cache of earlier Hub answers "
+        "only (HF_HUB_OFFLINE=1 does the same).",
+    ),
+]
 TrainerOpt = Annotated[
     str | None,
     typer.Option("--trainer", help="TRL trainer whose defaults apply (sft, dpo, grpo, …; sft@0.11 for an older TRL). Default: from the file name, its folder or its keys."),
@@ -185,16 +196,20 @@ class RunOptions:
     dialect: DialectOpt = None
     accelerate_config: AccelerateConfigOpt = None
     trainer: TrainerOpt = None
+    offline: OfflineOpt = False
 
     def config_file(self, path: str | None) -> ConfigLayers:
-        """The config file at `path` (None: no file) and the launcher config, as layers."""
-        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config,
+        """The config file at `path` (None: no file) and the launcher config, as layers; N is counted from the
+        datasets the file names unless --samples gives it or --total-steps makes it unneeded."""
+        count = self.samples is None and self.total_steps is None
+        counting = DataCounting(offline=self.offline, progress=stderr_progress)
+        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting,
                                          transformers_version_given=self.transformers_version is not None))
 
     def no_config_file(self) -> ConfigLayers:
         """The layers a curve without a config file gets (compare's schedule names): the launcher config and the
         environment's transformers, but no file (so --dialect/--trainer, which name a file's reading, do not apply)."""
-        return config_layers(ConfigInput(None, None, None, self.accelerate_config,
+        return config_layers(ConfigInput(None, None, None, self.accelerate_config, count_data=False,
                                          transformers_version_given=self.transformers_version is not None))
 
     def step_choices(self) -> dict[str, list[Any]]:

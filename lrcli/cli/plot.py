@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import typer
+
 from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import ConfigArg, FormatOpt, LogYOpt, OutputOpt, RunOptions, run_options
 from lrcli.cli.output import safe_name, write_curves
 from lrcli.config import resolve
 from lrcli.curve import compute
+from lrcli.render.steps_text import samples_source
 
 
 @run_options()
@@ -33,7 +36,11 @@ def plot(
     """
     with user_errors():
         config_file = options.config_file(config_path)
-        curve = compute(resolve(options.layers(config_file, options.one_step_choice("plot"))))
+        config = resolve(options.layers(config_file, options.one_step_choice("plot")))
+        curve = compute(config)
         curve = replace(curve, notes=config_file.notes + curve.notes)  # the JSON output carries them too
         write_curves([curve], output, fmt, log_y=log_y, default_name=safe_name(curve.label))
+        found = samples_source(config)
+        if found:
+            typer.echo(found, err=True)
         warn(curve.notes)  # after the write: a failed write stays one error line

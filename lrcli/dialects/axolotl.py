@@ -15,6 +15,13 @@ section exists: axolotl skips its custom ones): one_cycle → torch OneCycleLR(m
 pct_start=W/T, anneal_strategy="cos", **lr_scheduler_kwargs); rex → RexLR; cosine + lr_quadratic_warmup;
 cosine + cosine_min_lr_ratio and cosine_constant_lr_ratio (both truthy); cosine + cosine_min_lr_ratio (truthy);
 else the HF scheduler with lr_scheduler_kwargs.
+
+Data (counted for N; lrcli.steps.axolotl has the row rule), as `utils/data/shared.py load_dataset_with_config`
+loads each `datasets[]` entry: a path that exists (relative to the working directory; lrcli also looks beside the
+config) is local — a file read by `ds_type` or its extension, a `save_to_disk` directory, a folder of data files —
+otherwise a Hub id (with `name`, `data_files`, `revision`); `name: [a, b]` is one dataset per name; the split is
+`split`, else "train" (a DatasetDict's train split); `shards` keeps one shard. `streaming` and
+`pretraining_dataset` have no length: N is then not counted (axolotl needs max_steps).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from lrcli.config import Source
+from lrcli.data.refs import DataEntry, DatasetRef, DataSpec, data_files_pairs
 from lrcli.dialects import deepspeed, hf, trl
 from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
@@ -105,6 +113,39 @@ def _trl_counted_warmup(raw: Mapping[str, Any], where: str) -> tuple[float, Sour
     return warmup, source
 
 
+def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
+    """The `datasets:` entries as axolotl loads them (see the module docstring)."""
+    items = raw.get("datasets")
+    where = f"{path.name} key datasets"
+    options = {"sequence_len": coerce_number(raw.get("sequence_len")) or 512}
+    if raw.get("streaming") or raw.get("pretraining_dataset"):
+        key = "streaming" if raw.get("streaming") else "pretraining_dataset"
+        return DataSpec("axolotl", (), options, where, f"{path.name} key {key}: a streamed dataset has no length "
+                                                        "(axolotl needs max_steps)")
+    if items is None:
+        return None
+    if not isinstance(items, list) or not items:
+        raise LrcliError(f"{where} must be a list of datasets")
+    roots = (Path.cwd(), path.parent)
+    entries = []
+    for i, item in enumerate(items):
+        at = f"{where}[{i}]"
+        if not isinstance(item, Mapping) or not isinstance(item.get("path"), str):
+            raise LrcliError(f"{at} needs a path (a Hub dataset id or a local file or folder)")
+        names = item.get("name") if isinstance(item.get("name"), list) else [item.get("name")]
+        for name in names:
+            ref = DatasetRef(
+                item["path"], name=None if name is None else str(name), split=str(item.get("split") or "train"),
+                data_files=data_files_pairs(item.get("data_files")), revision=item.get("revision"),
+                builder=item.get("ds_type"), where=at, roots=roots,
+            )
+            shard = {}
+            if item.get("shards") and item.get("shards_idx") is not None:
+                shard = {"shards": int(item["shards"]), "shards_idx": int(item["shards_idx"])}
+            entries.append(DataEntry(ref, shard))
+    return DataSpec("axolotl", tuple(entries), options, where)
+
+
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     where = path.name
     if raw.get("learning_rate") is None:
@@ -174,4 +215,5 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         notes += ds_notes
     notes += near_miss_notes(raw, (*AXOLOTL_KEYS, *SCHEDULER_KEYS), OTHER_KEYS, path)
     values["dialect"], sources["dialect"] = NAME, f"{where} (detected or --dialect)"
-    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, transformers=TRANSFORMERS)
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_data(raw, path),
+                   transformers=TRANSFORMERS)

@@ -15,18 +15,29 @@ v1 (`v1/config/training_args.py`, `v1/core/base_trainer.py`, `v1/core/utils/batc
 `max_steps` (None); always a constant LR (LambdaLR of 1.0). `lr_scheduler_config` and `optim_config` name plugins
 that 0.9.5 registers none of (LLaMA-Factory raises), and a dynamic/padding-free `batching_strategy` batches by
 token count: lrcli refuses those rather than draw a curve LLaMA-Factory would not follow.
+
+Data (counted for N; lrcli.steps.llamafactory has the row rules): v0 `dataset:` names looked up in
+`<dataset_dir>/dataset_info.json` (dataset_dir default `data`, relative to the working directory LLaMA-Factory runs
+in; lrcli also looks beside the config), each entry `hf_hub_url` (+ subset, folder, split) or `file_name` (a file, or
+a folder whose every file is read), with `num_samples`; dataset_dir `ONLINE` makes every name a Hub id
+(`data/parser.py` `get_dataset_list`). v1 `train_dataset:` a local YAML of {name: {path, source, split, size,
+weight}} (`v1/core/data_engine.py`), a local path, or a Hub id.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from lrcli.config import Source
+from lrcli.data.refs import DataEntry, DatasetRef, DataSpec
 from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
+from lrcli.inputs.files import load_mapping
 from lrcli.inputs.installed import Requirement
 from lrcli.inputs.values import coerce_number, whole_number
 
@@ -39,7 +50,7 @@ LF_KEYS = frozenset({"stage", "finetuning_type", "cutoff_len", "template", "data
 V1_KEYS = frozenset({"model_class", "train_dataset", "dist_config", "sample_backend", "peft_config", "kernel_config"})
 LF_OTHER_KEYS = ("max_new_tokens", "profiler_warmup_steps", "eval_dataset", "preprocessing_num_workers",
                  "packing", "neat_packing", "overwrite_cache", "global_batch_size", "lr_scheduler_config",
-                 "mix_strategy", "optim_config", "batching_strategy")
+                 "mix_strategy", "optim_config", "batching_strategy", "dataset", "streaming", "tokenized_path")
 
 # v1 TrainingArguments defaults (0.9.5 `v1/config/training_args.py`) and the keys lrcli reads.
 V1_DEFAULTS = {"learning_rate": 1e-4, "per_device_train_batch_size": 1, "num_train_epochs": 3}
@@ -90,7 +101,7 @@ def _read_v1(raw: Mapping[str, Any], path: Path) -> Reading:
         values["trainer_options"], sources["trainer_options"] = options, f"{path.name} keys {', '.join(options)}"
     notes = near_miss_notes(raw, [key for key, _ in V1_READ], LF_OTHER_KEYS, path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
-    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, transformers=TRANSFORMERS)
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_v1_data(raw, path))
 
 
 def dataset_names(raw: Mapping[str, Any]) -> list[str]:
@@ -112,6 +123,128 @@ def _val_size(value: Any, where: str) -> Any:
             "(it raises: a fraction must be below 1); write val_size: 1 to hold out one row, or a fraction below 1"
         )
     return value
+
+
+DATA_CONFIG = "dataset_info.json"
+
+
+def _hub_choice(entry: Mapping[str, Any]) -> str | None:
+    """Which hub an entry loads from (`get_dataset_list`): ModelScope or Modelers when asked for by
+    USE_MODELSCOPE_HUB / USE_OPENMIND_HUB or when they are the only url, else the HF Hub."""
+    on = {"1", "true"}
+    has_hf, has_ms, has_om = "hf_hub_url" in entry, "ms_hub_url" in entry, "om_hub_url" in entry
+    if not (has_hf or has_ms or has_om):
+        return None
+    if has_ms and (os.environ.get("USE_MODELSCOPE_HUB", "0").lower() in on or not has_hf):
+        return "ms_hub"
+    if has_om and (os.environ.get("USE_OPENMIND_HUB", "0").lower() in on or not has_hf):
+        return "om_hub"
+    return "hf_hub"
+
+
+def _info_entry(name: str, entry: Mapping[str, Any], info_dir: Path, where: str) -> DataEntry | str:
+    """The DataEntry of one dataset_info.json entry, or why lrcli cannot count it."""
+    at = f"{where}: dataset {name!r}"
+    split = str(entry.get("split") or "train")
+    options = {"num_samples": int(entry["num_samples"])} if entry.get("num_samples") is not None else {}
+    hub = _hub_choice(entry)
+    if hub == "hf_hub":
+        ref = DatasetRef(str(entry["hf_hub_url"]), name=entry.get("subset"), split=split, data_dir=entry.get("folder"),
+                         where=at, roots=(Path.cwd(),), title=name)
+        return DataEntry(ref, options)
+    if hub is not None:
+        return f"{at} loads from {'ModelScope' if hub == 'ms_hub' else 'Modelers'}, which lrcli does not ask"
+    if "script_url" in entry:
+        return f"{at} is a loading script ({entry['script_url']}), which lrcli does not run"
+    if "cloud_file_name" in entry:
+        return f"{at} is a cloud file ({entry['cloud_file_name']}), which lrcli does not read"
+    if "file_name" not in entry:
+        return f"{at} names no file_name nor hf_hub_url"
+    ref = DatasetRef(str(entry["file_name"]), split=split, where=at, roots=(info_dir,), hub=False, flat_dir=True,
+                     title=name)
+    return DataEntry(ref, options)
+
+
+def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
+    """The datasets of `dataset:` as LLaMA-Factory 0.9.5 finds them (see the module docstring)."""
+    names = dataset_names(raw)
+    if not names:
+        return None
+    where = f"{path.name} key dataset"
+    rule = "llamafactory"
+    if raw.get("streaming"):
+        return DataSpec(rule, (), {}, where, f"{where}: streaming datasets have no length (LLaMA-Factory needs max_steps)")
+    tokenized = raw.get("tokenized_path")
+    if isinstance(tokenized, str) and (Path.cwd() / tokenized).is_dir():
+        ref = DatasetRef(tokenized, split="train", where=f"{path.name} key tokenized_path", roots=(Path.cwd(),),
+                         hub=False)
+        return DataSpec(rule, (DataEntry(ref),), {}, f"{path.name} key tokenized_path")
+    dataset_dir = str(raw.get("dataset_dir") or "data")
+    if dataset_dir == "ONLINE":
+        entries = tuple(DataEntry(DatasetRef(n, where=f"{where}: {n}", roots=(Path.cwd(),))) for n in names)
+        return DataSpec(rule, entries, {}, where)
+    if dataset_dir.startswith("REMOTE:"):
+        return DataSpec(rule, (), {}, where, f"{where}: dataset_dir {dataset_dir} keeps dataset_info.json on the Hub, "
+                                             "which lrcli does not download")
+    candidates = [Path.cwd() / dataset_dir, path.parent / dataset_dir]
+    info_dir = next((d for d in candidates if (d / DATA_CONFIG).is_file()), None)
+    if info_dir is None:
+        looked = " and ".join(str(d / DATA_CONFIG) for d in dict.fromkeys(candidates))
+        return DataSpec(rule, (), {}, where, f"{where}: tried {looked}: none there (LLaMA-Factory reads "
+                                             f"{dataset_dir}/{DATA_CONFIG} from the directory it runs in: run lrcli there)")
+    try:
+        info = json.loads((info_dir / DATA_CONFIG).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LrcliError(f"{info_dir / DATA_CONFIG}: cannot read it ({exc})") from None
+    entries = []
+    for name in names:
+        if not isinstance(info, Mapping) or not isinstance(info.get(name), Mapping):
+            raise LrcliError(f"{where}: no dataset {name!r} in {info_dir / DATA_CONFIG} (LLaMA-Factory raises "
+                             "'Undefined dataset')")
+        made = _info_entry(name, info[name], info_dir, f"{info_dir / DATA_CONFIG}")
+        if isinstance(made, str):
+            return DataSpec(rule, (), {}, where, made)
+        entries.append(made)
+    notes = ()
+    if raw.get("stage") == "pt" and raw.get("packing") is not False:
+        notes = (f"{path.name}: stage pt packs the text into blocks of cutoff_len tokens: N counts rows, not blocks, "
+                 "and the blocks depend on the tokenizer; give --samples <blocks> for the exact curve",)
+    return DataSpec(rule, tuple(entries), {}, where, None, notes)
+
+
+def read_v1_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
+    """`train_dataset` of a v1 config (`DataEngine._get_dataset_info`)."""
+    given = raw.get("train_dataset")
+    if not isinstance(given, str):
+        return None
+    where = f"{path.name} key train_dataset"
+    rule = "llamafactory_v1"
+    local = next((root / given for root in (Path.cwd(), path.parent) if (root / given).exists()), None)
+    if given.endswith(".yaml") and local is None:
+        return DataSpec(rule, (), {}, where, f"{where}: {given} is neither a local file (in {Path.cwd()} or "
+                                             f"{path.parent}) nor something lrcli downloads from the Hub")
+    if given.endswith(".yaml"):
+        infos = load_mapping(local)
+    elif local is not None:
+        infos = {"default": {"path": given, "source": "local"}}
+    else:
+        infos = {"default": {"path": given}}
+    entries = []
+    for name, info in infos.items():
+        at = f"{where} ({given}): {name}"
+        if not isinstance(info, Mapping) or not isinstance(info.get("path"), str):
+            raise LrcliError(f"{at} needs a path")
+        if info.get("streaming"):
+            return DataSpec(rule, (), {}, where, f"{at}: streaming datasets have no length")
+        source = str(info.get("source", "hf_hub"))
+        if source not in ("hf_hub", "local"):
+            return DataSpec(rule, (), {}, where, f"{at}: data source {source!r} is not one lrcli reads")
+        is_local = source == "local"
+        ref = DatasetRef(info["path"], split=str(info.get("split", "train")), where=at, roots=(Path.cwd(), path.parent),
+                         hub=not is_local, local=is_local, title=str(name))
+        options = {key: coerce_number(info[key]) for key in ("size", "weight") if info.get(key) is not None}
+        entries.append(DataEntry(ref, options))
+    return DataSpec(rule, tuple(entries), {}, where)
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
@@ -145,4 +278,5 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         notes += ds_notes
     notes += near_miss_notes(raw, (*hf.HF_KEYS, *LF_KEYS), (*hf.HF_OTHER_KEYS, *LF_OTHER_KEYS), path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
-    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, transformers=TRANSFORMERS)
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_data(raw, path),
+                   transformers=TRANSFORMERS)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lrcli.config import Layer, Source
+from lrcli.data.refs import DataSpec
 from lrcli.inputs.installed import Requirement
 
 # Where each value of a reading came from: a plain string is what the file itself says (a `file` source).
@@ -20,6 +21,7 @@ Sources = dict[str, Source | str]
 class Reading:
     """A config file translated into TrainConfig fields (not yet validated: `config.resolve` does that).
 
+    `data` lists the datasets the file names (lrcli counts them before planning, unless --samples is given).
     `sources[field]` says where `values[field]` came from: a `Source`, or a plain string for what the file itself
     says (`"train.yaml key micro_batch_size"`, a `file` source); framework defaults and values computed from
     other keys are marked `Source.default` / `Source.derived` by the dialect. `notes` are warnings for the user
@@ -32,6 +34,7 @@ class Reading:
     sources: Mapping[str, Source | str]
     notes: tuple[str, ...] = ()
     transformers: Requirement | None = None
+    data: DataSpec | None = None  # the datasets the file names, for lrcli/inputs/datasets.py to count
 
     def source(self, name: str) -> Source:
         given = self.sources.get(name, self.dialect)

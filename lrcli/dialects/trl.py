@@ -11,18 +11,27 @@ TrlParser converts YAML strings such as `2e-5` through argparse's `type=float`, 
 The `env:` block only sets environment variables; accelerate keys left to `accelerate launch` give the world size:
 `num_processes`/`num_machines`, or `accelerate_config: NAME` (TRL's shipped `accelerate_configs/NAME.yaml`; trl 0.24
 `cli.py`) or a path to an accelerate config.
+
+Data (lrcli counts it for N; lrcli.steps.trl has the row rules): `dataset_mixture` (alignment-handbook, open-r1:
+`datasets: [{id, config, split, columns, weight}]`, `seed`, `test_split_size`) wins over `dataset_name`
+(src/alignment/data.py `get_dataset`); TRL 0.24's own `datasets: [{path, name, data_dir, data_files, split,
+columns}]` + `test_split_size` (scripts/utils.py DatasetMixtureConfig) wins over `dataset_name` too; else
+`dataset_name` + `dataset_config`, indexed by `dataset_train_split` (default train: `dataset[split]`, so no slice).
+A relative local path is looked up in the working directory (where the script opens it), then beside the config.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
 from lrcli.config import Source
+from lrcli.data.refs import DataEntry, DatasetRef, DataSpec, data_files_pairs
 from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading, near_miss_notes
 from lrcli.errors import LrcliError
@@ -177,6 +186,71 @@ def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
     return size, f"{path.name} key accelerate_config: {how}"
 
 
+def _text(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise LrcliError(f"{where} must be a string, got {value!r}")
+    return str(value)
+
+
+def _entries(items: Any, where: str, keys: tuple[str, str, str], roots: tuple[Path, ...]) -> list[DataEntry]:
+    """DataEntries of a list of dataset mappings; keys = (path key, config key, weight key or "")."""
+    if not isinstance(items, list) or not items:
+        raise LrcliError(f"{where} must be a non-empty list of datasets")
+    path_key, config_key, weight_key = keys
+    entries = []
+    for i, item in enumerate(items):
+        at = f"{where}[{i}]"
+        if not isinstance(item, Mapping) or not isinstance(item.get(path_key), str):
+            raise LrcliError(f"{at} needs a {path_key!r} naming the dataset")
+        ref = DatasetRef(
+            item[path_key], name=_text(item.get(config_key), f"{at}.{config_key}"),
+            split=_text(item.get("split"), f"{at}.split") or "train",
+            data_dir=_text(item.get("data_dir"), f"{at}.data_dir"),
+            data_files=data_files_pairs(item.get("data_files")), where=at, roots=roots,
+        )
+        options: dict[str, Any] = {}
+        if weight_key:
+            weight = coerce_number(item.get(weight_key, 1.0))  # ScriptArguments.__post_init__: .get("weight", 1.0)
+            if weight is not None:
+                options["weight"] = weight
+        entries.append(DataEntry(ref, options))
+    return entries
+
+
+def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
+    """The datasets a TRL / alignment-handbook / open-r1 config trains on (see the module docstring)."""
+    roots = (Path.cwd(), path.parent)
+    mixture = raw.get("dataset_mixture")
+    if mixture is not None:
+        where = f"{path.name} key dataset_mixture"
+        if not isinstance(mixture, Mapping) or "datasets" not in mixture:
+            raise LrcliError(f"{where} must be a mapping with a 'datasets' list (the handbook's ScriptArguments raises)")
+        entries = _entries(mixture["datasets"], f"{where}.datasets", ("id", "config", "weight"), roots)
+        options = {"test_split_size": coerce_number(mixture.get("test_split_size"))}
+        return DataSpec("handbook_mixture", tuple(entries), options, where)
+    listed = raw.get("datasets")
+    if listed is not None:
+        where = f"{path.name} key datasets"
+        entries = _entries(listed, where, ("path", "name", ""), roots)
+        options = {"test_split_size": coerce_number(raw.get("test_split_size"))}
+        problem = f"{where}: streaming datasets have no length (TRL needs max_steps)" if raw.get("streaming") else None
+        return DataSpec("trl_datasets", tuple(entries), options, where, problem)
+    name = raw.get("dataset_name")
+    if name is None:
+        return None
+    where = f"{path.name} key dataset_name"
+    split = _text(raw.get("dataset_train_split"), f"{path.name} key dataset_train_split") or "train"
+    if "[" in split:
+        raise LrcliError(f"{path.name} key dataset_train_split: {split!r} is used as dataset[{split!r}] on the loaded "
+                         "DatasetDict, which has no such key; name a split (slicing needs the `datasets:` key)")
+    ref = DatasetRef(str(name), name=_text(raw.get("dataset_config"), f"{path.name} key dataset_config"),
+                     split=split, where=where, roots=roots)
+    problem = f"{where}: dataset_streaming has no length (TRL needs max_steps)" if raw.get("dataset_streaming") else None
+    return DataSpec("trl_dataset_name", (DataEntry(ref),), {}, where, problem)
+
+
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     values, sources, notes = hf.read_hf_keys(raw, path)
     values["framework"], sources["framework"] = NAME, f"{path.name} (`trl <trainer> --config`: TrlParser)"
@@ -200,10 +274,16 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     world, where = _world_size(raw, path)
     if world is not None:
         values["world_size"], sources["world_size"] = world, where
+    data = read_data(raw, path)
     if raw.get("packing") is True:
         values["packing"], sources["packing"] = True, f"{path.name} key packing"
         notes += (f"{path.name}: packing is on: --samples must count packed rows (of max_length tokens), "
                   "not the raw examples",)
+        if data is not None:
+            data = replace(data, notes=data.notes + (
+                f"{path.name}: packing is on: N counts the dataset's rows, and TRL trains on fewer packed sequences "
+                "of max_length tokens, so T and the curve are upper bounds; give --samples with the packed count "
+                "(TRL logs it) for the exact curve",))
     if trainer in GENERATION_SAMPLING and table == CURRENT:
         options = {key: TRL_DEFAULTS[table][trainer][key] for key in ("num_generations", "num_iterations")}
         given = {key: coerce_number(raw[key]) for key in GRPO_KEYS if raw.get(key) is not None}
@@ -217,4 +297,4 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         notes += ds_notes
     notes += near_miss_notes(raw, hf.HF_KEYS, (*hf.HF_OTHER_KEYS, *TRL_KEYS), path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
-    return Reading(dialect=NAME, values=values, sources=sources, notes=notes)
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=data)

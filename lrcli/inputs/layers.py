@@ -1,7 +1,8 @@
 """A config file (and an accelerate launcher config) and the command-line flags as `config.resolve` layers.
 
 Precedence, lowest first: TrainConfig defaults (transformers') < framework defaults and file values (the dialect's
-Reading) < the transformers version of lrcli's environment (`inputs.installed`) < `--accelerate-config`
+Reading) < N counted from the datasets the file names (lrcli.inputs.datasets) < the transformers version of lrcli's
+environment (`inputs.installed`) < `--accelerate-config`
 num_processes < flags.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from lrcli.config import Layer, Source
 from lrcli.dialects import read_config
 from lrcli.errors import LrcliError
+from lrcli.inputs.datasets import DataCounting, data_layers
 from lrcli.inputs.files import load_mapping, samples_value
 from lrcli.inputs.installed import transformers_layers
 from lrcli.inputs.launcher import accelerate_world_size
@@ -30,6 +32,8 @@ class ConfigInput:
     dialect: str | None = None
     trainer: str | None = None
     accelerate_config: str | None = None
+    count_data: bool = True  # False when N is given (--samples) or not needed (--total-steps)
+    counting: DataCounting = DataCounting()
     transformers_version_given: bool = False
 
 
@@ -56,6 +60,10 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
         layers += reading.layers()
         notes += reading.notes
         file_kwargs = reading.values.get("lr_scheduler_kwargs") or {}
+        if given.count_data:
+            found, data_notes = data_layers(reading.data, given.counting)
+            layers += found
+            notes += data_notes
     elif given.dialect is not None or given.trainer is not None:
         flag = "--dialect" if given.dialect is not None else "--trainer"
         raise LrcliError(f"{flag} applies to a config file: name one, e.g. `lrcli plot train.yaml {flag} …`")

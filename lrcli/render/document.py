@@ -31,6 +31,7 @@ QUIET_WHEN_DEFAULT = ("label", "metrics_path", "metric_name", "step_unit", "tota
                       "deepspeed_values", "global_batch_size", "max_samples", "val_size", "max_steps_per_epoch",
                       "trainer", "packing", "trainer_options", "split_batches", "even_batches")
 INTERNAL = ("version_bound_keys",)  # bookkeeping for the planners; the keys themselves are listed under their fields
+DATA_FIELDS = ("datasets", "dataset_stages", "datasets_missing")  # a run's `data`, not settings
 
 
 def _plain(value: Any) -> Any:
@@ -48,13 +49,30 @@ def resolved_fields(config: TrainConfig, plan: StepPlan | None = None) -> list[t
     return [
         (name, _plain(getattr(config, name)), config.source(name), config.source_kind(name))
         for name in FIELD_NAMES
-        if (name in config.sources or name not in QUIET_WHEN_DEFAULT) and name not in not_used + INTERNAL
+        if (name in config.sources or name not in QUIET_WHEN_DEFAULT) and name not in not_used + INTERNAL + DATA_FIELDS
     ]
 
 
 def settings_record(config: TrainConfig, plan: StepPlan | None) -> dict[str, Any]:
     return {name: {"value": value, "source": source, "kind": kind}
             for name, value, source, kind in resolved_fields(config, plan)}
+
+
+def data_record(config: TrainConfig) -> dict[str, Any]:
+    """The datasets the config names with the rows lrcli found for each (lrcli.inputs.datasets), the framework's row
+    arithmetic from them to N, the counts per dataset a planner takes one by one, and why N was not found."""
+    parts = getattr(config.dataset_size, "parts", ()) if config.datasets else ()
+    return {
+        "datasets": [
+            {"dataset": c.count.ref.path, "config": c.count.ref.name, "split": c.count.ref.split,
+             "where": c.count.ref.where, "rows": c.count.rows, "split_rows": dict(c.count.split_rows),
+             "source": c.count.source, "options": _plain(dict(c.entry.options))}
+            for c in config.datasets
+        ],
+        "stages": [{"what": what, "formula": formula, "value": value} for what, formula, value in config.dataset_stages],
+        "dataset_size_parts": list(parts) or None,
+        "missing": config.datasets_missing,
+    }
 
 
 def plan_record(plan: StepPlan, framework: str) -> dict[str, Any]:
@@ -124,6 +142,7 @@ def run_record(
     return {
         "label": label if label is not None else config.label,
         "settings": settings_record(config, plan),
+        "data": data_record(config),
         "plan": plan_record(plan, config.framework) if plan is not None else None,
         "plan_error": plan_error,
         "scheduler": scheduler,

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from lrcli.config import TrainConfig
 from lrcli.render.document import resolved_fields, run_record
 from lrcli.steps import StepPlan
+
+
+def dataset_lines(config: TrainConfig) -> list[str]:
+    """Each dataset of the config with the rows lrcli found, then the framework's arithmetic on them."""
+    if config.datasets_missing:
+        return [f"Datasets: N not found: {config.datasets_missing}"]
+    if not config.datasets:
+        return []
+    lines = [f"Datasets ({len(config.datasets)}), as the framework loads them:"]
+    for number, counted in enumerate(config.datasets, start=1):
+        count = counted.count
+        kept = ", ".join(f"{key} {value}" for key, value in counted.entry.options.items())
+        lines.append(f"  {number}. {count.ref.label}: {count.rows:,} rows ({count.source})" + (f"; {kept}" if kept else ""))
+    lines += [f"  {label}: {formula} = {value:,}" if isinstance(value, int) else f"  {label}: {formula} = {value}"
+              for label, formula, value in config.dataset_stages if not re.fullmatch(r"dataset \d+", label)]
+    return lines
 
 
 def show_text(
@@ -23,6 +40,7 @@ def show_text(
     vwidth = min(max(len(text) for text in texts), 40)
     lines = ["Resolved settings (value, then where it came from):"]
     lines += [f"  {name:<{width}}  {text:<{vwidth}}  {source}" for (name, _, source), text in zip(rows, texts, strict=True)]
+    lines += dataset_lines(config)
     if plan is not None:
         rules = f"HF Trainer rules of {plan.transformers_rules}" if plan.transformers_rules else f"{config.framework} rules"
         lines.append(f"Plan: T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})")

@@ -21,9 +21,19 @@ def _rows(rows: list[tuple[str, str, str]]) -> list[str]:
     return [f"  {label:<{width}}  {value:>{vwidth}}{'  ' + aside if aside else ''}" for label, value, aside in rows]
 
 
+def samples_source(config: TrainConfig) -> str | None:
+    """`N = 51,760 rows: yahma/alpaca-cleaned, split train (Hub, revision 12567ca, cached)` when lrcli found N in
+    the data the config names; None when N was given (--samples) or not found."""
+    if config.datasets and config.source_kind("dataset_size") == "derived":
+        return config.source("dataset_size")
+    return None
+
+
 def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     """N → per-process batches/epoch → updates/epoch → T → W and the effective batch, each with its formula."""
-    rows = [("samples N", _value(config.dataset_size), "")] if plan.batches_per_epoch is not None else []
+    found = samples_source(config)
+    aside = found.split(": ", 1)[1] if found else ""
+    rows = [("samples N", _value(config.dataset_size), aside)] if plan.batches_per_epoch is not None else []
     rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
     if not plan.stages:  # a planner that records no stages still has T and W
         rows += [("total steps T", str(plan.total), ""), ("warmup steps W", str(plan.warmup), "")]
@@ -50,7 +60,11 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
         f"max_steps={config.max_steps}, drop_last={config.dataloader_drop_last}"
     )
     lines.append(f"  inputs: {inputs}")
-    for number, (label, formula, value) in enumerate(plan.stages, start=1):
+    found = samples_source(config)
+    if found:
+        lines.append(f"  {found}")
+    for number, (label, formula, value) in enumerate((*config.dataset_stages, *plan.stages) if found else plan.stages,
+                                                     start=1):
         lines.append(f"  {number}. {label}: {formula} = {_value(value)}")
     if plan.final_epoch is not None:
         lines.append(f"  the last optimizer step runs at epoch {plan.final_epoch:.6g}")

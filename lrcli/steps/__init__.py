@@ -19,7 +19,7 @@ from lrcli.errors import LrcliError
 from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtune, trl
 from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
 from lrcli.steps.hf_deepspeed import check_deepspeed_values, fill_deepspeed_auto
-from lrcli.steps.plan import Stage, StepPlan
+from lrcli.steps.plan import Rows, Stage, StepPlan
 
 # TrainConfig.framework -> that framework's step arithmetic.
 PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
@@ -32,6 +32,18 @@ PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
     "deepspeed": deepspeed.plan_deepspeed_steps,
     "torchtune": torchtune.plan_torchtune_steps,
     "lightning": lightning.plan_lightning_steps,
+}
+
+# DataSpec.rule (set by the dialect) -> the framework's arithmetic from the rows of each dataset it names to the N its
+# planner takes; lrcli/inputs/datasets.py applies it after counting, before planning.
+ROW_RULES: dict[str, Callable[..., Rows]] = {
+    "trl_dataset_name": trl.dataset_name_rows,
+    "trl_datasets": trl.datasets_rows,
+    "handbook_mixture": trl.mixture_rows,
+    "llamafactory": llamafactory.dataset_rows,
+    "llamafactory_v1": llamafactory.v1_dataset_rows,
+    "axolotl": axolotl.dataset_rows,
+    "torchtune": torchtune.dataset_rows,
 }
 
 # TrainConfig.derive_kwargs -> the framework rule that fills scheduler kwargs from T and W (set by its dialect).
@@ -89,6 +101,6 @@ def scheduler_kwargs(config: TrainConfig, plan: StepPlan) -> SchedulerKwargs:
 
 
 __all__ = [
-    "KWARG_RULES", "PLANNERS", "SchedulerKwargs", "Stage", "StepPlan", "contrast_plan", "plan_steps",
-    "scheduler_kwargs",
+    "KWARG_RULES", "PLANNERS", "ROW_RULES", "Rows", "SchedulerKwargs", "Stage", "StepPlan", "contrast_plan",
+    "plan_steps", "scheduler_kwargs",
 ]

@@ -24,12 +24,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from lrcli.config import TrainConfig
+from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
 from lrcli.steps.hf_deepspeed import check_deepspeed_auto_warmup
-from lrcli.steps.plan import Stage, StepPlan
+from lrcli.steps.plan import Rows, Stage, StepPlan, counted_stage, no_total_steps
 
 PREFERENCE_TRAINERS = ("dpo", "ipo", "kto", "orpo", "simpo", "gdpo")
 
@@ -139,7 +141,8 @@ def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
         stages.append(stage)
     elif config.dataset_size is None:
         if max_steps is None:
-            raise LrcliError("no total step count: add --samples N (the dataset size), or max_steps, or --total-steps")
+            raise no_total_steps(config.datasets_missing,
+                                 "add --samples N (the dataset size), or max_steps, or --total-steps")
         counted = max_steps
         stages.append(("total steps T", "max_steps (no dataset size given)", counted))
         notes.append("without --samples the warmup uses T = max_steps; axolotl uses its own count")
@@ -198,3 +201,31 @@ def one_cycle_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
     if config.lr_scheduler_type == "OneCycleLR":
         kwargs.setdefault("pct_start", plan.warmup / plan.total)
     return kwargs
+
+
+# ------------------------------------------------------------------------------ rows of the datasets a config names
+def dataset_rows(datasets: Sequence[CountedDataset], options: Any) -> Rows:
+    """The raw rows of `datasets[]` (each loaded with its split; `name: [a, b]` is one dataset per name), merged
+    by concatenation (`merge_datasets`). axolotl then tokenizes and drops rows longer than sequence_len (and
+    shorter than min_sample_len; RL: prompt + chosen/rejected longer than sequence_len) BEFORE val_set_size is split
+    off, so this N is an upper bound of what it trains on: the planner applies val_set_size to it."""
+    stages: list[Stage] = []
+    kept = []
+    for i, d in enumerate(datasets, 1):
+        stages.append(counted_stage(i, d.count.ref.label, d.count.rows, d.count.source))
+        rows = d.count.rows
+        if d.entry.options.get("shards"):
+            shards, index = int(d.entry.options["shards"]), int(d.entry.options["shards_idx"])
+            if not 0 <= index < shards:
+                raise LrcliError(f"{d.count.ref.where}: shards_idx {index} is not below shards {shards} (datasets' "
+                                 "shard raises)")
+            rows = rows // shards + (1 if index < rows % shards else 0)  # datasets' contiguous shard sizes
+            stages.append((f"dataset {i} rows", f"shard {index} of {shards} (contiguous)", rows))
+        kept.append(rows)
+    n = sum(kept)
+    if len(datasets) > 1:
+        stages.append(("rows merged", " + ".join(f"{k:,}" for k in kept), n))
+    note = (f"axolotl drops rows longer than sequence_len {options.get('sequence_len') or 512} tokens when it tokenizes "
+            f"(before val_set_size is split off): N = {n:,} raw rows is an upper bound, and so are the steps; give "
+            "--samples with the row count axolotl logs after preprocessing for the exact curve")
+    return Rows(n, tuple(stages), (note,), how="the raw rows of datasets[], before tokenization (an upper bound)")

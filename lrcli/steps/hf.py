@@ -15,7 +15,7 @@ from lrcli.schedules import SCHEDULES
 from lrcli.steps.hf_accelerate import shard_batches
 from lrcli.steps.hf_deepspeed import check_deepspeed_auto_warmup
 from lrcli.steps.hf_versions import HFRules, contrast_version, lacking_keys, parse_version, rules_for
-from lrcli.steps.plan import Stage, StepPlan
+from lrcli.steps.plan import Stage, StepPlan, no_total_steps
 
 
 def hf_warmup_steps(total: int, warmup_steps: float, warmup_ratio: float | None) -> tuple[int, tuple[str, ...]]:
@@ -244,9 +244,9 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
     stages: list[Stage] = []
     if config.dataset_size is None:
         if epoch_based:
-            raise LrcliError(
-                "no total step count: add --samples N (the dataset size, counted as the HF Trainer does), "
-                "or --max-steps N, or --total-steps N"
+            raise no_total_steps(
+                config.datasets_missing,
+                "add --samples N (the dataset size, counted as the HF Trainer does), or --max-steps N, or --total-steps N",
             )
         # The Trainer's branch for a dataloader without a length: T = max_steps, one "epoch" of T updates.
         stages.append(("total steps T", "max_steps (no dataset size given)", max_steps))

@@ -15,14 +15,16 @@ samples and a DataLoader (drop_last=True) batches them by micro_batch_size · nu
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from lrcli.config import TrainConfig
+from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import SampleCount
 from lrcli.steps.hf import plan_hf_steps
-from lrcli.steps.plan import Stage, StepPlan
+from lrcli.steps.plan import Rows, Stage, StepPlan, counted_stage, no_total_steps
 
 
 def training_rows(config: TrainConfig) -> tuple[int | None, list[Stage]]:
@@ -131,7 +133,8 @@ def plan_llamafactory_v1_steps(config: TrainConfig) -> StepPlan:
         return StepPlan(total=config.max_steps, warmup=0, stages=(("total steps T", "max_steps (> 0)",
                                                                    config.max_steps),))
     if config.dataset_size is None:
-        raise LrcliError("LLaMA-Factory v1 counts steps from the dataset: add --samples N, or max_steps in the config")
+        raise no_total_steps(config.datasets_missing, "LLaMA-Factory v1 counts steps from the dataset: add --samples N, "
+                                                      "or max_steps in the config")
     options = config.trainer_options
     dp = v1_data_parallel_size(config.world_size, int(options.get("cp_size", 1)))
     global_batch = options.get("global_batch_size")
@@ -159,3 +162,47 @@ def wsd_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
         kwargs.setdefault("num_stable_steps", remaining // 3)
         kwargs.setdefault("num_decay_steps", remaining - remaining // 3)
     return kwargs
+
+
+# ------------------------------------------------------------------------------ rows of the datasets a config names
+def dataset_rows(datasets: Sequence[CountedDataset], options: Any) -> Rows:
+    """v0 (`_load_single_dataset`): a dataset_info `num_samples` makes exactly that many rows (a random permutation
+    cut to num_samples, topped up by random choices when it asks for more than there are); max_samples and val_size
+    then follow in the planner (training_rows), which needs one count per dataset: a SampleCount of them."""
+    stages: list[Stage] = []
+    parts = []
+    for i, d in enumerate(datasets, 1):
+        stages.append(counted_stage(i, d.count.ref.label, d.count.rows, d.count.source))
+        target = d.entry.options.get("num_samples")
+        if target is not None:
+            stages.append((f"dataset {i} rows", f"num_samples {target:,} (dataset_info.json; LLaMA-Factory samples "
+                                                f"{'with' if target > d.count.rows else 'without'} repeats)", target))
+        parts.append(d.count.rows if target is None else int(target))
+    if any(p == 0 for p in parts):
+        empty = next(d for d, p in zip(datasets, parts, strict=True) if p == 0)
+        raise LrcliError(f"{empty.count.ref.label}: no rows to train on ({empty.count.source})")
+    return Rows(SampleCount(parts) if len(parts) > 1 else parts[0], tuple(stages),
+                how="one count each: max_samples and val_size follow in the steps")
+
+
+def v1_dataset_rows(datasets: Sequence[CountedDataset], options: Any) -> Rows:
+    """v1 (`v1/core/data_engine.py` `_build_data_index` with `plugins/data_plugins/loader.py` `adjust_data_index`):
+    each dataset's index is redrawn to `size` rows (random.choices, k=size), then to int(len · weight), and the
+    indexes are concatenated."""
+    stages: list[Stage] = []
+    total = 0
+    for i, d in enumerate(datasets, 1):
+        stages.append(counted_stage(i, d.count.ref.label, d.count.rows, d.count.source))
+        n = d.count.rows
+        size, weight = d.entry.options.get("size"), d.entry.options.get("weight")
+        if size:  # `if size or weight` gates the call; None and 0 leave the index alone
+            n = int(size)
+            stages.append((f"dataset {i} rows", f"size {n:,} (random.choices, k=size)", n))
+        if weight:
+            kept = int(n * weight)
+            stages.append((f"dataset {i} rows", f"int(rows · weight) = int({n:,} · {weight!r})", kept))
+            n = kept
+        total += n
+    if len(datasets) > 1:
+        stages.append(("rows concatenated", "Σ rows of the datasets", total))
+    return Rows(total, tuple(stages), how="Σ of each dataset's rows after size and weight")

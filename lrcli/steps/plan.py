@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+from lrcli.errors import LrcliError
 
 Stage = tuple[str, str, int | float | str]  # (what, formula with the numbers substituted, value)
 
@@ -33,3 +36,47 @@ class StepPlan:
         if self.transformers_version is None:
             return None
         return f"transformers {self.transformers_version}, {self.transformers_source or 'default'}"
+
+
+@dataclass(frozen=True)
+class Rows:
+    """What a framework's row rule makes of the counted datasets: the N its planner takes (`dataset_size`: a
+    `SampleCount` when the planner treats datasets one by one), the stages of that arithmetic, and warnings."""
+
+    n: int
+    stages: tuple[Stage, ...] = ()
+    notes: tuple[str, ...] = ()
+    how: str = ""  # the rule in words, for the one-line source of N ("Σ int(rows · weight) − test_split_size")
+
+
+def counted_stage(index: int, label: str, rows: int, source: str) -> Stage:
+    """The stage that records one dataset's count: `dataset 2: <label> (<source>) = 999`."""
+    return (f"dataset {index}", f"{label} ({source})", rows)
+
+
+def held_out_rows(n: int, test_size: float | int, what: str) -> int:
+    """Rows `datasets`' train_test_split moves to the test split (arrow_dataset.py: a float takes ceil(t · n), an
+    int t rows); its refusals are refusals here."""
+    if isinstance(test_size, bool) or not isinstance(test_size, (int, float)):
+        raise LrcliError(f"{what} must be a number, got {test_size!r}")
+    if isinstance(test_size, int):
+        if not 0 < test_size < n:
+            raise LrcliError(f"{what} {test_size} must be positive and smaller than the {n:,} rows (datasets' "
+                             "train_test_split raises)")
+        held = test_size
+    else:
+        if not 0 < test_size < 1:
+            raise LrcliError(f"{what} {test_size!r} must be a float in (0, 1) or a row count (datasets' "
+                             "train_test_split raises)")
+        held = math.ceil(test_size * n)
+    if n - held <= 0:
+        raise LrcliError(f"{what} {test_size!r} leaves no training rows out of {n:,}")
+    return held
+
+
+def no_total_steps(missing: str | None, advice: str) -> LrcliError:
+    """The error of a planner that needs N and has none: when the config names its data, what lrcli tried for
+    it (TrainConfig.datasets_missing), then how to give N."""
+    if missing:
+        return LrcliError(f"no total step count: {missing}; {advice}")
+    return LrcliError(f"no total step count: {advice}")

@@ -10,9 +10,14 @@ stops at `num_steps`, which lrcli reads as max_steps.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from typing import Any
+
 from lrcli.config import TrainConfig
+from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
-from lrcli.steps.plan import Stage, StepPlan
+from lrcli.steps.plan import Rows, Stage, StepPlan, counted_stage, no_total_steps
 
 
 def plan_torchtune_steps(config: TrainConfig) -> StepPlan:
@@ -36,7 +41,7 @@ def plan_torchtune_steps(config: TrainConfig) -> StepPlan:
         stages.append(("total steps T", "--total-steps", total))
     else:
         if config.dataset_size is None:
-            raise LrcliError("no total step count: add --samples N (the dataset size) or --total-steps N")
+            raise no_total_steps(config.datasets_missing, "add --samples N (the dataset size) or --total-steps N")
         n = config.dataset_size
         per_rank = -(-n // dp)
         batches = per_rank // b
@@ -62,3 +67,37 @@ def plan_torchtune_steps(config: TrainConfig) -> StepPlan:
     stages.append(("warmup W", "lr_scheduler.num_warmup_steps", warmup))
     return StepPlan(total=total, warmup=warmup, notes=tuple(notes), update_steps_per_epoch=per_epoch,
                     stages=tuple(stages))
+
+
+# ------------------------------------------------------------------------------ rows of the datasets a config names
+def partition_rows(n: int, partition: str, where: str) -> int:
+    """Rows of `n` the dev gsm8k builder keeps for `partition: start-end/total` (`torchtune/dev/grpo/gsm8k.py`
+    default_filter_fn: row idx is kept when start ≤ idx % total ≤ end)."""
+    match = re.match(r"^(\d+)-(\d+)/(\d+)$", partition)
+    if not match:
+        raise LrcliError(f"{where}: partition {partition!r} is not start-end/total (the builder raises ValueError)")
+    start, end, total = map(int, match.groups())
+    if total == 0:
+        raise LrcliError(f"{where}: partition {partition!r} divides by 0 (idx % 0 raises)")
+    kept_per_round = len([r for r in range(total) if start <= r <= end])
+    tail = len([r for r in range(n % total) if start <= r <= end])
+    return n // total * kept_per_round + tail
+
+
+def dataset_rows(datasets: Sequence[CountedDataset], options: Any) -> Rows:
+    """The rows of the `dataset:` builder(s): each its source and split (`load_dataset(source, split=…, **kwargs)`);
+    a list of builders is a ConcatDataset (the sum); the dev gsm8k builder's `partition` keeps a share."""
+    stages: list[Stage] = []
+    total = 0
+    for i, d in enumerate(datasets, 1):
+        stages.append(counted_stage(i, d.count.ref.label, d.count.rows, d.count.source))
+        n = d.count.rows
+        partition = d.entry.options.get("partition")
+        if partition is not None:
+            kept = partition_rows(n, str(partition), d.count.ref.where or "dataset")
+            stages.append((f"dataset {i} rows", f"partition {partition}: rows with idx % total in range", kept))
+            n = kept
+        total += n
+    if len(datasets) > 1:
+        stages.append(("rows concatenated", "ConcatDataset: Σ rows", total))
+    return Rows(total, tuple(stages), how="the dataset builder's rows")

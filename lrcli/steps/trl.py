@@ -12,19 +12,24 @@ spg = steps_per_generation (default GA) and gbs = generation_batch_size (default
 spg = gbs / (b · w)). The sampler yields S = floor(N / (gbs/G)) · (gbs/G) · G · num_iterations · spg indices
 (G = num_generations, default 8; a last partial chunk of prompts is dropped) and the dataloader batches them by
 b · spg; accelerate shards those batches and the Trainer counts T from them as usual.
+
+The row rules of TRL's data keys (and the alignment-handbook's `dataset_mixture`) sit here too: they turn the rows
+lrcli found for each dataset into the N the HF Trainer then counts from.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
 from lrcli.config import TrainConfig
+from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
 from lrcli.steps.hf import KEY_FIELDS, plan_hf_steps, version_subject, warmup_ratio_fix
 from lrcli.steps.hf_versions import lacking_keys, rules_for
-from lrcli.steps.plan import Stage, StepPlan
+from lrcli.steps.plan import Rows, Stage, StepPlan, counted_stage, held_out_rows
 
 
 def plan_trl_steps(config: TrainConfig) -> StepPlan:
@@ -113,3 +118,68 @@ def _plan_grpo_steps(config: TrainConfig) -> StepPlan:
     plan = plan_hf_steps(replace(config, dataset_size=indices, per_device_train_batch_size=b * spg))
     return replace(plan, stages=(*stages, *plan.stages),
                    notes=plan.notes + (f"GRPO: the dataloader batch is b · spg = {b * spg} (TRL 0.19–0.24 rules)",))
+
+
+# ------------------------------------------------------------------------------------- rows of the TRL data keys
+def _weight(entry_options, where: str) -> float | None:
+    weight = entry_options.get("weight")
+    if weight is None:
+        return None
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+        raise LrcliError(f"{where}: weight must be a number ≥ 0, got {weight!r}")
+    return weight
+
+
+def _test_split(n: int, options, stages: list[Stage], where: str) -> int:
+    size = options.get("test_split_size")
+    if size is None:
+        return n
+    held = held_out_rows(n, size, f"{where} test_split_size")
+    kind = f"int({size})" if isinstance(size, int) else f"ceil({size!r} · {n:,})"
+    stages.append(("training rows", f"N − test_split_size rows = {n:,} − {kind} (train_test_split)", n - held))
+    return n - held
+
+
+def dataset_name_rows(datasets: Sequence[CountedDataset], options) -> Rows:
+    """`dataset_name` (+ dataset_config): load_dataset(name, config)[dataset_train_split] (trl scripts/sft.py and
+    the alignment-handbook / open-r1 scripts)."""
+    (only,) = datasets
+    count = only.count
+    return Rows(count.rows, (counted_stage(1, count.ref.label, count.rows, count.source),), how=count.text)
+
+
+def datasets_rows(datasets: Sequence[CountedDataset], options) -> Rows:
+    """TRL 0.24 `datasets:` (scripts/utils.py `get_dataset`): each entry loaded with its split, concatenated, then
+    `test_split_size` held out by train_test_split; no weights."""
+    stages = [counted_stage(i, d.count.ref.label, d.count.rows, d.count.source) for i, d in enumerate(datasets, 1)]
+    n = sum(d.count.rows for d in datasets)
+    if len(datasets) > 1:
+        stages.append(("rows concatenated", " + ".join(f"{d.count.rows:,}" for d in datasets), n))
+    n = _test_split(n, options, stages, str(options.get("where", "datasets")))
+    return Rows(n, tuple(stages), how="the datasets concatenated" + (", less test_split_size"
+                                                                       if options.get("test_split_size") else ""))
+
+
+def mixture_rows(datasets: Sequence[CountedDataset], options) -> Rows:
+    """alignment-handbook / open-r1 `dataset_mixture` (src/alignment/data.py `get_dataset`, same in open-r1): each
+    dataset shuffled and cut to int(len · weight) rows (weight defaults to 1.0), concatenated, then
+    `test_split_size` held out by train_test_split."""
+    where = str(options.get("where", "dataset_mixture"))
+    stages: list[Stage] = []
+    kept_all = []
+    for i, d in enumerate(datasets, 1):
+        stages.append(counted_stage(i, d.count.ref.label, d.count.rows, d.count.source))
+        weight = _weight(d.entry.options, f"{where}.datasets[{i - 1}]")
+        kept = d.count.rows if weight is None else int(d.count.rows * weight)
+        if kept > d.count.rows:
+            raise LrcliError(f"{where}.datasets[{i - 1}]: weight {weight!r} asks for {kept:,} of {d.count.rows:,} rows "
+                             "(the handbook's select(range(int(len · weight))) raises IndexError); use a weight ≤ 1")
+        if weight is not None and weight != 1:
+            stages.append((f"dataset {i} kept", f"int(rows · weight) = int({d.count.rows:,} · {weight!r})", kept))
+        kept_all.append(kept)
+    n = sum(kept_all)
+    if len(datasets) > 1:
+        stages.append(("rows concatenated", " + ".join(f"{k:,}" for k in kept_all), n))
+    n = _test_split(n, options, stages, where)
+    how = "Σ int(rows · weight)" + (" − test_split_size" if options.get("test_split_size") is not None else "")
+    return Rows(n, tuple(stages), how=how)
