@@ -5,6 +5,8 @@
     config = lrcli.load_config("train.yaml", dataset_size=52_002, world_size=8)
     plan = lrcli.plan_steps(config)      # T (plan.total), W (plan.warmup) and every stage of the count
     curve = lrcli.compute(config)        # curve.steps, curve.lr (numpy arrays), curve.notes (warnings)
+    lrcli.draw(ax, [curve])              # on a matplotlib Axes of yours, labelled as `lrcli plot` labels it
+    lrcli.table([curve], "csv")          # the CSV (or "json") text `lrcli plot -o lr.csv` writes
 
 Settings are `TrainConfig` field names (HF `TrainingArguments` names: the CLI's `--samples` is `dataset_size`,
 `--batch` is `per_device_train_batch_size`, …). They override the config file, whose values override the
@@ -17,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -147,3 +149,35 @@ def plan_steps(config: TrainConfig) -> StepPlan:
 def compute(config: TrainConfig) -> Curve:
     """The LR the run uses at every step 0 … T (`curve.compute`)."""
     return _compute(config)
+
+
+@_api_errors
+def draw(
+    ax: Any,
+    curves: Curve | Sequence[Curve],
+    *,
+    log_y: bool = False,
+    x: str = "steps",
+    seq_len: int | None = None,
+    title: str | None = None,
+) -> None:
+    """Draw `curves` on the matplotlib Axes `ax` as `lrcli plot`/`compare` draw them: markers at the peak and the
+    end of warmup, labels placed off the curves, a legend for several. `x` is the x axis unit (steps, epochs,
+    samples or tokens with `seq_len`); `title` replaces the generated one ("" for none; an Axes that already has
+    a title keeps it). Labels are placed in the figure's current layout: call it once the figure has its size."""
+    from lrcli.render.plot import draw as draw_on  # matplotlib is imported only by those who draw
+    from lrcli.render.settings import PlotSettings
+
+    many = [curves] if isinstance(curves, Curve) else list(curves)
+    draw_on(ax, many, PlotSettings(log_y=log_y, x=x, seq_len=seq_len, title=title))
+
+
+@_api_errors
+def table(curves: Curve | Sequence[Curve], fmt: str = "csv") -> str:
+    """The table `lrcli plot`/`compare -o FILE.csv|.json` writes, as text: `fmt` is "csv" or "json"."""
+    from lrcli.render import TABLE_FORMATS, render
+
+    if fmt not in TABLE_FORMATS:
+        raise LrcliError(f"table format {fmt!r}: use one of {', '.join(TABLE_FORMATS)}")
+    many = [curves] if isinstance(curves, Curve) else list(curves)
+    return render(many, fmt).decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import warnings
 from pathlib import Path
@@ -95,7 +96,8 @@ def test_every_flag_the_core_mentions_has_library_words() -> None:
                 mentioned.update(re.findall(r"(?<![\w-])--[a-z]+(?:-[a-z]+)*(?![\w-])", node.value))
     ours = mentioned & _cli_flags()
     assert ours, "the scan found no flag at all"
-    assert ours <= set(API_WORDS) | {"--format", "--explain", "--json", "--log-y", "--output"}, ours - set(API_WORDS)
+    rendering = {"--format", "--explain", "--json", "--log-y", "--output", "--x", "--seq-len"}  # not settings
+    assert ours <= set(API_WORDS) | rendering, ours - set(API_WORDS)
     foreign = mentioned - _cli_flags()
     assert foreign <= {"--config", "--config_file"}, foreign  # `trl sft --config`, `accelerate launch --config_file`
 
@@ -118,3 +120,50 @@ def test_reading_warnings_are_lrcli_warnings(tmp_path: Path) -> None:
     config.write_text("learning_rate: 1.0e-4\nwarmup_ratoi: 0.1\nper_device_train_batch_size: 4\n")
     with pytest.warns(lrcli.LrcliWarning, match="did you mean 'warmup_ratio'"):
         lrcli.load_config(config, dataset_size=100)
+
+
+def test_draw_on_your_axes_is_lrcli_plot(cli, tmp_path: Path) -> None:
+    """lrcli.draw on a figure like the CLI's gives the very PNG `lrcli plot` writes; on a figure with other axes it
+    leaves them alone."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    out = tmp_path / "lr.png"
+    assert cli("plot", str(SAMPLES / "trl_sft.yaml"), "--samples", "2001", "-o", str(out)).exit_code == 0
+    curve = lrcli.compute(lrcli.load_config(SAMPLES / "trl_sft.yaml", dataset_size=2001))
+    fig = Figure(figsize=(9, 5), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    lrcli.draw(fig.add_subplot(), curve)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    assert buffer.getvalue() == out.read_bytes()
+
+    fig = Figure(figsize=(12, 4), layout="constrained")
+    mine, theirs = fig.subplots(1, 2)
+    theirs.plot([0, 1], [1, 0])
+    theirs.set_title("other panel")
+    mine.set_title("my title")
+    lrcli.draw(mine, [curve, curve])
+    assert mine.get_title() == "my title" and theirs.get_title() == "other panel" and len(theirs.lines) == 1
+    legend = mine.get_legend() or fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == [f"trl_sft (T={curve.plan.total}, W={curve.plan.warmup})"] * 2
+    curve_lines = [line for line in mine.lines if line.get_label().startswith("trl_sft")]
+    assert len(curve_lines) == 2 and all(float(np.max(line.get_ydata())) == curve.peak_lr for line in curve_lines)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_table_is_what_plot_writes(cli, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"lr.{fmt}"
+    assert cli("plot", "--schedule", "cosine", "--total-steps", "50", "--warmup-steps", "5", "-o", str(out)).exit_code == 0
+    curve = lrcli.compute(lrcli.load_config(lr_scheduler_type="cosine", total_steps=50, warmup_steps=5))
+    if fmt == "csv":
+        assert lrcli.table(curve, fmt) == out.read_text()
+    else:  # the same document, but each setting says where it came from: a flag there, an argument here
+        ours, written = (json.loads(text)["runs"][0] for text in (lrcli.table(curve, fmt), out.read_text()))
+        assert {k: v["value"] for k, v in ours.pop("settings").items()} == {
+            k: v["value"] for k, v in written.pop("settings").items()}
+        assert ours == written
+    with pytest.raises(lrcli.LrcliError, match="table format 'png'"):
+        lrcli.table(curve, "png")

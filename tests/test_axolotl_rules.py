@@ -82,7 +82,7 @@ def test_data_parallel_degree_is_shown(cli, tmp_path: Path) -> None:
                                     "context_parallel_size": 2}))
     result = cli("steps", str(path), "--samples", "100", "--world-size", "8")
     assert result.exit_code == 0, result.stderr
-    assert "8 // cp 2 // tp 1 = 4" in result.stdout
+    assert "w // context_parallel_size // tensor_parallel_size = 8 // 2 // 1 = 4" in result.stdout
 
 
 # ------------------------------------------------------------------------- live: axolotl's own source (tools/framework_sources.py)

@@ -53,9 +53,11 @@ def test_readme_command_runs_as_written(cli, tmp_path, monkeypatch, line):
 
 
 @pytest.mark.parametrize("doc", ["README.md", "docs/api.md"])
-def test_python_examples_run_as_written(doc, monkeypatch):
-    """Each ```python block runs from a clone's root; the README's states T and W the CLI gives for that run."""
-    monkeypatch.chdir(ROOT)
+def test_python_examples_run_as_written(doc, tmp_path, monkeypatch):
+    """Each ```python block runs from a clone's root (sample_configs/ beside it); the T and W it states are what the
+    CLI gives for that run."""
+    (tmp_path / "sample_configs").symlink_to(ROOT / "sample_configs")
+    monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / doc).read_text(), re.S)
     assert blocks
     for block in blocks:

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import run_json
@@ -123,17 +124,57 @@ def test_explain_shows_each_stage_and_the_other_rule_set(capsys: pytest.CaptureF
         "--explain",
     )
     assert code == 0
-    assert "max(floor(L / GA), 1) = max(floor(5 / 2), 1) = 2" in out
-    assert "ceil(E · nupe) = ceil(10.0 · 2) = ceil(20.0) = 20" in out
+    assert "3. update steps per epoch U = 2 (floor before 4.52.1)\n       max(floor(L / GA), 1) = max(floor(5 / 2), 1)\n" in out
+    assert "4. total steps T = 20\n       ceil(E · U) = ceil(10.0 · 2) = ceil(20.0)\n" in out
     assert "Under transformers 5.24 rules it differs" in out
-    assert "max(ceil(L / GA), 1) = max(ceil(5 / 2), 1) = 3" in out
+    assert "update steps per epoch U = 3\n       max(ceil(L / GA), 1) = max(ceil(5 / 2), 1)\n" in out
     assert "lrcli: warning: training stops at epoch 6.8, not 10" in err  # a real 4.51.3 run stops there (golden runs)
 
 
 def test_explain_shows_float_epoch_arithmetic(capsys: pytest.CaptureFixture[str]) -> None:
     # 0.07 epochs × 100 updates = 7.000000000000001 in Python floats, so the Trainer makes 8 steps.
     _, out, _ = run(capsys, "steps", "--samples", "100", "--batch", "1", "--epochs", "0.07", "--explain")
-    assert "ceil(0.07 · 100) = ceil(7.000000000000001) = 8" in out
+    assert "total steps T = 8\n       ceil(E · U) = ceil(0.07 · 100) = ceil(7.000000000000001)\n" in out
+
+
+EXPLAIN_CASES = {
+    "hf 4.51": ["--samples", "91", "--batch", "10", "--world-size", "2", "--grad-accum", "2", "--epochs", "10",
+                "--transformers-version", "4.51"],
+    "hf even_batches": ["--samples", "5003", "--world-size", "4", "--max-steps", "100", "--warmup-ratio", "0.1"],
+    "llamafactory": ["sample_configs/llamafactory_sft.yaml", "--samples", "5003", "--world-size", "4"],
+    "axolotl": ["sample_configs/axolotl_lora.yml", "--samples", "5003", "--world-size", "4"],
+    "lightning": ["sample_configs/lightning_steplr.yaml", "--samples", "5003", "--world-size", "4"],
+    "torchtune": ["sample_configs/torchtune_lora.yaml", "--samples", "5003", "--world-size", "4"],
+}  # fmt: skip
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("case", EXPLAIN_CASES)
+def test_explain_reads_without_the_trainers_code(capsys: pytest.CaptureFixture[str], case: str) -> None:
+    """Every symbol a formula uses is defined above it (in the inputs line or a stage's name), each stage shows its
+    result before the formula and its footnotes, and no abbreviation of the Trainer's code is left unexplained."""
+    args = [str(ROOT / a) if a.startswith("sample_configs/") else a for a in EXPLAIN_CASES[case]]
+    code, out, _ = run(capsys, "steps", *args, "--explain")
+    assert code == 0
+    for abbreviation in ("nupe", "mbs", "dl_len", "eff_est /"):
+        assert abbreviation not in out, (abbreviation, out)
+    defined = set(re.findall(r"\b(N|b|GA|w|E) = ", out.split("1. ", 1)[0]))
+    assert defined == {"N", "b", "GA", "w", "E"}, out  # the inputs line says what each input symbol means
+    stages = re.findall(r"^  (\d+)\. (.+) = (\S+)(?: \((.*)\))?\n((?:       .*\n)*)", out, re.M)
+    assert [int(number) for number, *_ in stages] == list(range(1, len(stages) + 1)), out
+    for _, name, value, _, formula in stages:
+        symbol = re.search(r" ([A-Z]{1,2})$", name)
+        if symbol:
+            defined.add(symbol.group(1))
+        used = set(re.findall(r"(?<![\w.])([A-Z]{1,2}|b|w)(?![\w.])", formula.split(" = ")[0]))
+        assert used <= defined, (name, used - defined, out)  # each symbol is defined at or before its first use
+        assert re.fullmatch(r"-?[\d.]+|[\d.e+-]+|-|\w+", value), (name, value)  # the result, not a formula
+
+
+def test_explain_says_what_epochs_looped_means(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "steps", *EXPLAIN_CASES["hf 4.51"], "--explain")
+    assert "epochs looped = 10 (passes of the Trainer's epoch loop)\n       ceil(E) = ceil(10.0)\n" in out
+    assert "The last optimizer step runs at epoch 6.8." in out  # the last pass ends early: 3 updates of 2 counted
 
 
 def test_explain_says_when_the_rule_sets_agree(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,10 +16,10 @@ import typer
 
 from lrcli import __version__
 from lrcli.cli import compare, plot, schedules, show, steps
-from lrcli.cli.app import app
+from lrcli.cli.app import Command, app
 
 for command in (plot.plot, compare.compare, steps.steps, show.show, schedules.schedules):
-    app.command()(command)
+    app.command(cls=Command)(command)
 
 
 def _version_callback(value: bool) -> None:
@@ -37,6 +37,18 @@ def _root(
     """See the exact learning-rate curve and step count of a training run before it runs."""
 
 
+def usage_error_text(exc: typer.TyperException) -> str:
+    """Typer's message for a usage error as lrcli's error text: the subcommand (the `lrcli` prefix is already
+    `lrcli: error:`), the message in lrcli's lower-case style, and where the help is."""
+    message = exc.format_message().strip().rstrip(".")
+    message = message[:1].lower() + message[1:]
+    context = getattr(exc, "ctx", None)
+    if context is None:
+        return message
+    command = context.command_path.partition(" ")[2]  # "lrcli plot" -> "plot"; "" for lrcli itself
+    return f"{command + ': ' if command else ''}{message} (see `{context.command_path} --help`)"
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: Typer's own usage errors also become one `lrcli: error:` line with exit code 2."""
     try:
@@ -45,10 +57,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `lrcli` / `lrcli plot`: show help, as Typer would
             typer.echo(exc.format_message(), err=True)
             sys.exit(2)
-        context = getattr(exc, "ctx", None)
-        where = f"{context.command_path}: " if context is not None else ""
-        hint = f" (see `{context.command_path} --help`)" if context is not None else ""
-        typer.echo(f"lrcli: error: {where}{exc.format_message()}{hint}", err=True)
+        typer.echo(f"lrcli: error: {usage_error_text(exc)}", err=True)
         sys.exit(getattr(exc, "exit_code", 2))
     except typer.Abort:
         typer.echo("lrcli: error: aborted", err=True)

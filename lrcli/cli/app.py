@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from lrcli.errors import LrcliError
 
@@ -14,10 +16,51 @@ STEP_CONVENTION_HELP = (
     "for s = 0 … T."
 )
 
+
+def unwrap_paragraphs(text: str | None) -> str | None:
+    """Docstring paragraphs as single lines: Typer's help keeps the line breaks of every paragraph after the first,
+    so a sentence wrapped at 120 columns in the source would be printed broken in two at whatever width."""
+    if text is None:
+        return None
+    return "\n\n".join(" ".join(line.strip() for line in block.splitlines()) for block in text.split("\n\n"))
+
+
+def _no_value_type(ctx: Any) -> None:
+    return None
+
+
+def _plain_params(params: list[Any]) -> list[Any]:
+    """No `<bool>` / `<str>` type column in the help: a flag takes no value (Typer prints `<bool>` for every flag,
+    `--help` and `--install-completion` included), and an argument's metavar already says what it is (Typer
+    prints `CONFIG <str>`). Typer has no setting for either, so the params of lrcli's own commands are adjusted
+    where Typer hands them over."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""  # an option with a metavar shows it instead of its type
+        elif param.param_type_name == "argument" and param.metavar is not None:
+            param.display_type_rich = _no_value_type
+    return params
+
+
+class Command(TyperCommand):
+    """A command whose help reads as prose: paragraphs unwrapped, flags without a value type."""
+
+    def __init__(self, *args: Any, help: str | None = None, **kwargs: Any) -> None:  # noqa: A002 (Typer's name)
+        super().__init__(*args, help=unwrap_paragraphs(help), **kwargs)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_params(super().get_params(ctx))
+
+
+class Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_params(super().get_params(ctx))
+
+
 app = typer.Typer(
     name="lrcli",
+    cls=Group,
     no_args_is_help=True,
-    add_completion=False,
     help="See the exact learning-rate curve and step count of a training run before it runs. " + STEP_CONVENTION_HELP,
 )
 

@@ -11,7 +11,15 @@ from typing import Annotated, Any
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.options import FormatOpt, LogYOpt, OutputOpt, RunOptions, run_options
+from lrcli.cli.options import (
+    FigureOptions,
+    FormatOpt,
+    OutputOpt,
+    RunOptions,
+    complete_schedule_or_config,
+    figure_options,
+    run_options,
+)
 from lrcli.cli.output import safe_name, write_curves
 from lrcli.config import Layer, Source, resolve
 from lrcli.curve import compute
@@ -24,18 +32,20 @@ NamesArg = Annotated[
         metavar="SCHEDULE_OR_CONFIG",
         help="Schedule names or config files (.yaml/.yml/.json) to overlay.",
         show_default=False,
+        autocompletion=complete_schedule_or_config,
     ),
 ]
 
 
 @run_options(without=("schedule",))
+@figure_options
 def compare(
     names: NamesArg,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
-    log_y: LogYOpt = False,
     *,
     options: RunOptions,
+    figure: FigureOptions,
 ) -> None:
     """Overlay several schedules or config files in one figure or table (one CSV column per curve).
 
@@ -71,7 +81,7 @@ def compare(
                 curve = compute(resolve(layers))
                 curves.append(replace(curve, notes=config_file.notes + curve.notes))  # the JSON output carries them
         stems = (safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
-        write_curves(curves, output, fmt, log_y=log_y, default_name="compare_" + "_".join(stems))
+        write_curves(curves, output, fmt, figure, default_name="compare_" + "_".join(stems))
         warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))
 
 

@@ -3,13 +3,15 @@ command, and `RunOptions.layers` turns them into `config.resolve` layers (the on
 
 Typer builds a command's options from its signature, so `@run_options` gives the command a signature with the
 shared options appended (keyword-only) and hands the command one `RunOptions` instead of twenty arguments: the
-Typer form of sqlite-utils' `@output_options` and black's one `Mode` object.
+Typer form of sqlite-utils' `@output_options` and black's one `Mode` object. `@figure_options` does the same for
+the options of `plot` and `compare` that change how curves are drawn (`FigureOptions`).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import math
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -19,145 +21,246 @@ import typer
 
 from lrcli.cli.progress import stderr_progress
 from lrcli.config import Layer, Source
+from lrcli.dialects import DIALECTS
+from lrcli.dialects.trl import KNOWN_TRAINERS
 from lrcli.errors import LrcliError
 from lrcli.inputs.datasets import DataCounting
+from lrcli.inputs.files import looks_like_config
 from lrcli.inputs.layers import ConfigInput, ConfigLayers, config_layers, flag_layers, merged_kwargs, step_flag_choices
 from lrcli.inputs.values import parse_kw_pairs, parse_kwargs_json
+from lrcli.render import DEFAULT_DPI, DEFAULT_SIZE, FORMATS, PlotSettings
+from lrcli.render.xaxis import X_UNITS, check_unit
+
+
+# ---------------------------------------------------------------------------------------------- completion
+def complete_schedule(incomplete: str) -> list[tuple[str, str]]:
+    """Schedule names (`lrcli schedules`) starting with what was typed, each with its one-line summary."""
+    from lrcli.schedules import SCHEDULES  # numpy: only when the shell asks
+
+    return [(name, s.summary) for name, s in SCHEDULES.items() if name.startswith(incomplete)]
+
+
+def complete_schedule_or_config(incomplete: str) -> list[tuple[str, str]]:
+    """`compare`'s names: schedule names; nothing when none matches, so the shell completes a file name."""
+    return [] if looks_like_config(incomplete) else complete_schedule(incomplete)
+
+
+def _completer(choices: Mapping[str, str]) -> Callable[[str], list[tuple[str, str]]]:
+    def complete(incomplete: str) -> list[tuple[str, str]]:
+        return [(name, meaning) for name, meaning in choices.items() if name.startswith(incomplete)]
+
+    return complete
+
+
+DIALECT_NAMES = {name: module.__doc__.strip().splitlines()[0] if module.__doc__ else "" for name, module in
+                 DIALECTS.items()}  # fmt: skip
+complete_dialect = _completer(DIALECT_NAMES)
+complete_trainer = _completer(dict.fromkeys(KNOWN_TRAINERS, "TRL trainer"))
+complete_step_unit = _completer({"step": "every optimizer update", "epoch": "once per epoch (Lightning interval)"})
+complete_format = _completer(dict.fromkeys(FORMATS, ""))
+
+# Help panels: `lrcli plot --help` groups the options by what they are about.
+STEPS_PANEL = "Step count: T and W, counted as the trainer counts them"
+SCHEDULE_PANEL = "Schedule"
+CONFIG_PANEL = "Config file"
+FIGURE_PANEL = "Figure (PNG, SVG, PDF)"
 
 # ---------------------------------------------------------------------------------------------- option definitions
+# Metavars are words, or the symbol the output uses for the same quantity (N, GA, E, T): never a symbol the output
+# uses for something else (W is the warmup, B the batches per epoch, L the batches per process).
 ScheduleOpt = Annotated[
     str | None,
-    typer.Option("--schedule", "--lr-scheduler-type", help="Schedule name (see `lrcli schedules`). Default: linear."),
+    typer.Option("--schedule", "--lr-scheduler-type", metavar="NAME", rich_help_panel=SCHEDULE_PANEL,
+                 autocompletion=complete_schedule,
+                 help="Schedule name (see `lrcli schedules`). Default: linear."),
 ]
-LrOpt = Annotated[float | None, typer.Option("--lr", "--learning-rate", help="Peak learning rate. Default: 5e-5.")]
+LrOpt = Annotated[
+    float | None,
+    typer.Option("--lr", "--learning-rate", metavar="LR", rich_help_panel=SCHEDULE_PANEL,
+                 help="Peak learning rate (the optimizer's lr). Default: 5e-5."),
+]
 TotalStepsOpt = Annotated[
-    str | None, typer.Option("--total-steps", metavar="T", help="T: the number of optimizer steps (1e6 is fine).")
+    str | None,
+    typer.Option("--total-steps", metavar="T", rich_help_panel=STEPS_PANEL,
+                 help="T itself: the number of optimizer steps (1e6 is fine), instead of counting it."),
 ]
 WarmupStepsOpt = Annotated[
     str | None,
-    typer.Option("--warmup-steps", metavar="X", help="Warmup, transformers 5.x meaning: ≥ 1 is a step count, < 1 a fraction of T (rounded up)."),
+    typer.Option("--warmup-steps", metavar="X", rich_help_panel=STEPS_PANEL,
+                 help="Warmup, transformers 5.x meaning: ≥ 1 is a step count, < 1 a fraction of T (rounded up)."),
 ]
 WarmupRatioOpt = Annotated[
-    str | None, typer.Option("--warmup-ratio", metavar="R", help="Warmup as a fraction of T, rounded up: W = ceil(T·R).")
+    str | None,
+    typer.Option("--warmup-ratio", metavar="R", rich_help_panel=STEPS_PANEL,
+                 help="Warmup as a fraction of T, rounded up: W = ceil(T · R)."),
 ]
 # Step flags: T and W as the HF Trainer derives them. Strings, so that `compare` can take comma lists (1,8).
 SamplesOpt = Annotated[
     str | None,
     typer.Option(
-        "--samples", metavar="N",
-        help="N: training samples (after packing, if any), or a .jsonl/.json/.csv file to count. N1+N2+…: one count "
-        "(or file) per dataset, in the order of the config's dataset list: LLaMA-Factory cuts each to max_samples "
-        "before merging; other frameworks use the sum. Without it, N is counted from the datasets a CONFIG names "
-        "(local files, the Hugging Face caches, the Hub).",
+        "--samples", metavar="N", rich_help_panel=STEPS_PANEL,
+        help="N, the training samples (after packing, if any), or a .jsonl/.json/.csv file to count. N1+N2+…: one "
+        "count (or file) per dataset, in the order of the config's dataset list: LLaMA-Factory cuts each to "
+        "max_samples before merging; other frameworks use the sum. Without it, N is counted from the datasets a "
+        "CONFIG names (local files, the Hugging Face caches, the Hub).",
     ),
 ]
 BatchOpt = Annotated[
-    str | None, typer.Option("--batch", "--per-device-train-batch-size", metavar="B", help="b: micro-batch per device. Default: 8.")
+    str | None,
+    typer.Option("--batch", "--per-device-train-batch-size", metavar="SIZE", rich_help_panel=STEPS_PANEL,
+                 help="b, the micro-batch per device. Default: 8."),
 ]
 GradAccumOpt = Annotated[
     str | None,
-    typer.Option("--grad-accum", "--gradient-accumulation-steps", metavar="GA", help="GA: gradient accumulation steps. Default: 1."),
+    typer.Option("--grad-accum", "--gradient-accumulation-steps", metavar="GA", rich_help_panel=STEPS_PANEL,
+                 help="GA, the gradient accumulation steps. Default: 1."),
 ]
 EpochsOpt = Annotated[
-    str | None, typer.Option("--epochs", "--num-train-epochs", metavar="E", help="E: epochs, a float is allowed. Default: 3.")
+    str | None,
+    typer.Option("--epochs", "--num-train-epochs", metavar="E", rich_help_panel=STEPS_PANEL,
+                 help="E, the epochs; a float is allowed. Default: 3."),
 ]
 WorldSizeOpt = Annotated[
     str | None,
-    typer.Option("--world-size", "--num-processes", metavar="W", help="w: data-parallel processes (GPUs). Default: 1."),
+    typer.Option("--world-size", "--num-processes", metavar="PROCS", rich_help_panel=STEPS_PANEL,
+                 help="w, the data-parallel processes (GPUs). Default: 1."),
 ]
-MaxStepsOpt = Annotated[str | None, typer.Option("--max-steps", metavar="T", help="T itself when > 0, overriding --epochs (as HF).")]
+MaxStepsOpt = Annotated[
+    str | None,
+    typer.Option("--max-steps", metavar="STEPS", rich_help_panel=STEPS_PANEL,
+                 help="When > 0, T is this and --epochs is not used (as in HF)."),
+]
 DropLastOpt = Annotated[
-    bool, typer.Option("--drop-last", "--dataloader-drop-last", help="Drop each epoch's last, incomplete batch.")
+    bool,
+    typer.Option("--drop-last", "--dataloader-drop-last", rich_help_panel=STEPS_PANEL,
+                 help="Drop each epoch's last, incomplete batch."),
 ]
 SplitBatchesOpt = Annotated[
     bool,
     typer.Option(
-        "--split-batches",
+        "--split-batches", rich_help_panel=STEPS_PANEL,
         help="accelerate split_batches (HF accelerator_config): every process takes b/w samples of each batch, so "
-        "L = B batches per process.",
+        "each process sees all B batches (L = B).",
     ),
 ]
 NoEvenBatchesOpt = Annotated[
     bool,
     typer.Option(
-        "--no-even-batches",
+        "--no-even-batches", rich_help_panel=STEPS_PANEL,
         help="accelerate even_batches=False: short processes do not wrap around (process 0's count is shown).",
     ),
 ]
 TransformersVersionOpt = Annotated[
     str | None,
     typer.Option(
-        "--transformers-version", metavar="V",
+        "--transformers-version", metavar="VERSION", rich_help_panel=STEPS_PANEL,
         help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: the installed transformers (else the "
         "version the config's framework requires, else 5.24); LRCLI_IGNORE_INSTALLED=1 ignores the installed one.",
     ),
 ]
 KwOpt = Annotated[
     list[str] | None,
-    typer.Option("--kw", help="Scheduler argument KEY=VALUE (HF lr_scheduler_kwargs); repeatable."),
+    typer.Option("--kw", metavar="KEY=VALUE", rich_help_panel=SCHEDULE_PANEL,
+                 help="One scheduler argument (HF lr_scheduler_kwargs); repeatable."),
 ]
 SchedulerKwargsOpt = Annotated[
-    str | None, typer.Option("--scheduler-kwargs", help='Scheduler arguments as JSON, e.g. \'{"num_cycles": 2}\'.')
+    str | None,
+    typer.Option("--scheduler-kwargs", metavar="JSON", rich_help_panel=SCHEDULE_PANEL,
+                 help='All scheduler arguments as a JSON object, e.g. \'{"num_cycles": 2}\'.'),
 ]
 MetricsOpt = Annotated[
     str | None,
     typer.Option(
-        "--metrics",
+        "--metrics", metavar="FILE", rich_help_panel=SCHEDULE_PANEL,
         help="Evaluation history for ReduceLROnPlateau/greedy: a trainer_state.json (log_history) or a CSV with a "
         "step column (optimizer updates done) and a metric column.",
     ),
 ]
 MetricOpt = Annotated[
     str | None,
-    typer.Option("--metric", help="Metric to read from --metrics. Default: eval_loss, val_loss or the only one."),
+    typer.Option("--metric", metavar="NAME", rich_help_panel=SCHEDULE_PANEL,
+                 help="The metric to read from --metrics. Default: eval_loss, val_loss or the only one."),
 ]
 StepUnitOpt = Annotated[
     str | None,
     typer.Option(
-        "--step-unit",
+        "--step-unit", metavar="step|epoch", rich_help_panel=SCHEDULE_PANEL, autocompletion=complete_step_unit,
         help="When the scheduler steps: 'step' (each optimizer update, default) or 'epoch' (then row s is the LR "
-        "after floor(s/U) scheduler steps, U updates per epoch).",
+        "after floor(s / U) scheduler steps, U updates per epoch).",
     ),
 ]
 DialectOpt = Annotated[
     str | None,
-    typer.Option("--dialect", help="Read CONFIG as: hf, trl, llamafactory, axolotl, deepspeed, torchtune. Default: detected."),
+    typer.Option("--dialect", metavar="NAME", rich_help_panel=CONFIG_PANEL, autocompletion=complete_dialect,
+                 help=f"Read CONFIG as one of: {', '.join(DIALECTS)}. Default: detected from its keys."),
 ]
 AccelerateConfigOpt = Annotated[
     str | None,
-    typer.Option("--accelerate-config", metavar="PATH", help="accelerate launcher config: the world size is its num_processes."),
+    typer.Option("--accelerate-config", metavar="FILE", rich_help_panel=CONFIG_PANEL,
+                 help="An accelerate launcher config: the world size is its num_processes."),
 ]
 OfflineOpt = Annotated[
     bool,
     typer.Option(
-        "--offline",
+        "--offline", rich_help_panel=CONFIG_PANEL,
         help="Find N without the network: local data, the Hugging Face caches and lrcli's cache of earlier Hub answers "
         "only (HF_HUB_OFFLINE=1 does the same).",
     ),
 ]
 TrainerOpt = Annotated[
     str | None,
-    typer.Option("--trainer", help="TRL trainer whose defaults apply (sft, dpo, grpo, …; sft@0.11 for an older TRL). Default: from the file name, its folder or its keys."),
+    typer.Option("--trainer", metavar="NAME", rich_help_panel=CONFIG_PANEL, autocompletion=complete_trainer,
+                 help="The TRL trainer whose defaults apply (sft, dpo, grpo, …; sft@0.11 for an older TRL). "
+                 "Default: from the file name, its folder or its keys."),
 ]
 
 # Options that only some commands have, shared by name so that every command spells them the same way.
-ConfigArg = Annotated[
-    str | None,
-    typer.Argument(
-        metavar="CONFIG",
-        help="Training config (HF/TRL, LLaMA-Factory, axolotl, DeepSpeed, torchtune YAML/JSON); flags override it.",
-        show_default=False,
-    ),
-]
+CONFIG_HELP = (
+    f"A training config, YAML or JSON, for any of: {', '.join(DIALECTS)} (see --dialect); flags override its values."
+)
+ConfigArg = Annotated[str | None, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)]
+RequiredConfigArg = Annotated[str, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)]
 OutputOpt = Annotated[
     str | None,
-    typer.Option(
-        "--output", "-o", help="Write here; the suffix picks the format: .png .svg .pdf .csv .json .txt; '-' is CSV on stdout."
-    ),
+    typer.Option("--output", "-o", metavar="FILE",
+                 help="Write here; the suffix picks the format: .png .svg .pdf .csv .json .txt; '-' is CSV on stdout."),
 ]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="Output format, overriding the suffix: png svg pdf csv json txt.")]
-LogYOpt = Annotated[bool, typer.Option("--log-y", help="Logarithmic LR axis.")]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", metavar="FORMAT", autocompletion=complete_format,
+                 help=f"The output format, whatever the suffix: {', '.join(FORMATS)}."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+
+# Figure options (`plot`, `compare`): how a curve is drawn, not which curve.
+LogYOpt = Annotated[bool, typer.Option("--log-y", rich_help_panel=FIGURE_PANEL, help="Logarithmic LR axis.")]
+XAxisOpt = Annotated[
+    str,
+    typer.Option("--x", metavar="|".join(X_UNITS), rich_help_panel=FIGURE_PANEL, show_default=False,
+                 autocompletion=_completer(X_UNITS),
+                 help="The x axis: optimizer steps (the default), epochs, samples or tokens (samples × --seq-len). "
+                 "epochs lines up runs of different lengths, e.g. compare --world-size 1,8."),
+]
+SeqLenOpt = Annotated[
+    int | None,
+    typer.Option("--seq-len", metavar="TOKENS", rich_help_panel=FIGURE_PANEL,
+                 help="Tokens per sample, for --x tokens (exact when samples are packed to this length)."),
+]
+TitleOpt = Annotated[
+    str | None,
+    typer.Option("--title", metavar="TEXT", rich_help_panel=FIGURE_PANEL,
+                 help="The figure's title instead of the generated one ('' for none)."),
+]
+SizeOpt = Annotated[
+    str | None,
+    typer.Option("--size", metavar="WIDTHxHEIGHT", rich_help_panel=FIGURE_PANEL,
+                 help=f"The figure's size in inches, e.g. 12x6. Default: {DEFAULT_SIZE[0]:g}x{DEFAULT_SIZE[1]:g}."),
+]
+DpiOpt = Annotated[
+    int | None,
+    typer.Option("--dpi", metavar="DPI", rich_help_panel=FIGURE_PANEL,
+                 help=f"The PNG's dots per inch. Default: {DEFAULT_DPI}."),
+]
 
 
 # ---------------------------------------------------------------------------------------------- the options object
@@ -263,15 +366,86 @@ class RunOptions:
 RUN_OPTION_NAMES = tuple(f.name for f in fields(RunOptions))
 
 
-def run_options(*, without: Sequence[str] = ()) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a command every RunOptions option except `without` (which keep their defaults), and call it with
-    `options=RunOptions(...)` in their place."""
-    unknown = set(without) - set(RUN_OPTION_NAMES)
+@dataclass(frozen=True)
+class FigureOptions:
+    """How `plot` and `compare` draw (not which curves): the figure options, as the user typed them."""
+
+    log_y: LogYOpt = False
+    x: XAxisOpt = "steps"
+    seq_len: SeqLenOpt = None
+    title: TitleOpt = None
+    size: SizeOpt = None
+    dpi: DpiOpt = None
+
+    def settings(self) -> PlotSettings:
+        """The options checked and parsed: `--size 12x6` in inches, `--dpi` within what a PNG can hold."""
+        check_unit(self.x, self.seq_len)
+        size = DEFAULT_SIZE if self.size is None else _figure_size(self.size)
+        dpi = DEFAULT_DPI if self.dpi is None else self.dpi
+        if not MIN_DPI <= dpi <= MAX_DPI:
+            raise LrcliError(f"--dpi {dpi}: give {MIN_DPI} … {MAX_DPI} dots per inch (screens 100, print 300)")
+        pixels = max(size) * dpi
+        if pixels > MAX_PIXELS:
+            raise LrcliError(
+                f"--size {size[0]:g}x{size[1]:g} at --dpi {dpi} is {pixels:,.0f} pixels wide or tall, more than a PNG "
+                f"renders ({MAX_PIXELS:,}); lower --dpi or --size"
+            )
+        return PlotSettings(log_y=self.log_y, x=self.x, seq_len=self.seq_len, title=self.title, size=size, dpi=dpi)
+
+    def unused_by(self, fmt: str) -> list[str]:
+        """Warnings for the options given that the format `fmt` does not use."""
+        given = [flag for flag, value in (("--x", self.x != "steps"), ("--seq-len", self.seq_len is not None),
+                                          ("--title", self.title is not None), ("--size", self.size is not None),
+                                          ("--dpi", self.dpi is not None)) if value]  # fmt: skip
+        if fmt in ("csv", "json"):
+            given += ["--log-y"] if self.log_y else []
+            return [f"{', '.join(given)} only change{'s' if len(given) == 1 else ''} plots; the {fmt.upper()} table "
+                    "has every row whatever the figure options"] if given else []
+        if fmt == "txt":
+            return [f"{', '.join(given)} only change{'s' if len(given) == 1 else ''} PNG, SVG and PDF plots"] if given else []
+        notes = []
+        if fmt in ("svg", "pdf") and self.dpi is not None:
+            notes.append(f"--dpi only changes PNG files: {fmt.upper()} is drawn in vector form, sharp at any size")
+        if self.seq_len is not None and self.x != "tokens":
+            notes.append(f"--seq-len only changes --x tokens (the x axis is {self.x})")
+        return notes
+
+
+# Figure sizes lrcli draws: labels need ~2 inches; a PNG side stays within what Agg renders.
+MIN_SIZE, MAX_SIZE = 2.0, 100.0
+MIN_DPI, MAX_DPI = 10, 2400
+MAX_PIXELS = 32_000
+
+
+def _figure_size(text: str) -> tuple[float, float]:
+    width, sep, height = text.lower().replace("×", "x").partition("x")
+    try:
+        size = (float(width), float(height)) if sep else None
+    except ValueError:
+        size = None
+    if size is None or not all(math.isfinite(v) for v in size):
+        raise LrcliError(f"--size {text!r} is not WIDTHxHEIGHT in inches; write it like --size 12x6")
+    if not all(MIN_SIZE <= v <= MAX_SIZE for v in size):
+        raise LrcliError(f"--size {text}: each side must be {MIN_SIZE:g} … {MAX_SIZE:g} inches (the default is "
+                         f"{DEFAULT_SIZE[0]:g}x{DEFAULT_SIZE[1]:g})")
+    return size
+
+
+FIGURE_OPTION_NAMES = tuple(f.name for f in fields(FigureOptions))
+
+
+def _option_group(
+    group: type, keyword: str, without: Sequence[str] = ()
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command every option of the dataclass `group` except `without` (which keep their defaults), and call
+    it with `keyword=group(...)` in their place. Groups stack: each takes its own options out of the call."""
+    names = tuple(f.name for f in fields(group))
+    unknown = set(without) - set(names)
     assert not unknown, unknown
-    hints = typing.get_type_hints(RunOptions, include_extras=True)
+    hints = typing.get_type_hints(group, include_extras=True)
     shared = [
         inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name])
-        for f in fields(RunOptions)
+        for f in fields(group)
         if f.name not in without
     ]
 
@@ -280,13 +454,13 @@ def run_options(*, without: Sequence[str] = ()) -> Callable[[Callable[..., None]
         own = [
             p.replace(annotation=own_hints[p.name])
             for p in inspect.signature(command).parameters.values()
-            if p.name != "options"
+            if p.name != keyword
         ]
 
         @functools.wraps(command)
         def with_options(**given: Any) -> None:
-            picked = {name: given.pop(name) for name in RUN_OPTION_NAMES if name in given}
-            command(**given, options=RunOptions(**picked))
+            picked = {name: given.pop(name) for name in names if name in given}
+            command(**given, **{keyword: group(**picked)})
 
         parameters = own + shared
         with_options.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
@@ -294,3 +468,13 @@ def run_options(*, without: Sequence[str] = ()) -> Callable[[Callable[..., None]
         return with_options
 
     return decorate
+
+
+def run_options(*, without: Sequence[str] = ()) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command every RunOptions option except `without`, and call it with `options=RunOptions(...)`."""
+    return _option_group(RunOptions, "options", without)
+
+
+def figure_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the figure options, and call it with `figure=FigureOptions(...)`."""
+    return _option_group(FigureOptions, "figure")(command)

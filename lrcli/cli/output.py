@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from lrcli.cli.app import warn
+from lrcli.cli.options import FigureOptions
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError
 from lrcli.render import STDOUT, pick_format, render, summary_text
@@ -21,19 +22,19 @@ def safe_name(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
 
 
-def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *, log_y: bool, default_name: str) -> None:
-    """Render `curves` in the format `-o`/`--format` pick and write them (default file: `default_name.<format>`),
-    then print each curve's summary on stderr."""
+def write_curves(
+    curves: Sequence[Curve], output: str | None, fmt: str | None, figure: FigureOptions, *, default_name: str
+) -> None:
+    """Render `curves` in the format `-o`/`--format` pick, drawn as `figure` says, and write them (default file:
+    `default_name.<format>`), then print each curve's summary on stderr."""
     if output is not None and output != STDOUT and (Path(output).is_dir() or output.endswith(os.sep)):
         raise LrcliError(
             f"-o {output} names a directory; give a file name in it, e.g. -o {Path(output) / default_name}.{fmt or 'png'}"
         )
     chosen = pick_format(output, fmt)
-    ignored = (
-        [f"--log-y only changes plots and the txt chart; the {chosen.upper()} table has the same values"]
-        if log_y and chosen in ("csv", "json") else []
-    )  # warned after the write, so that a failed write stays one error line
-    if log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
+    settings = figure.settings()
+    ignored = figure.unused_by(chosen)  # warned after the write, so that a failed write stays one error line
+    if settings.log_y and chosen not in ("csv", "json") and not any((curve.lr > 0).any() for curve in curves):
         raise LrcliError(
             f"--log-y: every LR of {' and '.join(c.label for c in curves)} is 0, which a log axis cannot show; "
             "drop --log-y"
@@ -41,14 +42,14 @@ def write_curves(curves: Sequence[Curve], output: str | None, fmt: str | None, *
     if output == STDOUT:
         if chosen in ("png", "pdf") and sys.stdout.isatty():
             raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
-        data = render(curves, chosen, log_y=log_y)
+        data = render(curves, chosen, settings)
         _print_summary(curves)
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         warn(ignored)
         return
     path = Path(output) if output is not None else Path(f"{default_name}.{chosen}")
-    data = render(curves, chosen, log_y=log_y)
+    data = render(curves, chosen, settings)
     atomic_write(path, data)
     _print_summary(curves)
     typer.echo(f"wrote {path}", err=True)

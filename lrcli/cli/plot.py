@@ -7,7 +7,7 @@ from dataclasses import replace
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.options import ConfigArg, FormatOpt, LogYOpt, OutputOpt, RunOptions, run_options
+from lrcli.cli.options import ConfigArg, FigureOptions, FormatOpt, OutputOpt, RunOptions, figure_options, run_options
 from lrcli.cli.output import safe_name, write_curves
 from lrcli.config import resolve
 from lrcli.curve import compute
@@ -15,13 +15,14 @@ from lrcli.render.steps_text import samples_source
 
 
 @run_options()
+@figure_options
 def plot(
     config_path: ConfigArg = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
-    log_y: LogYOpt = False,
     *,
     options: RunOptions,
+    figure: FigureOptions,
 ) -> None:
     """Draw (or tabulate) one learning-rate schedule, from flags or from a training CONFIG file.
 
@@ -39,7 +40,7 @@ def plot(
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))
         curve = compute(config)
         curve = replace(curve, notes=config_file.notes + curve.notes)  # the JSON output carries them too
-        write_curves([curve], output, fmt, log_y=log_y, default_name=safe_name(curve.label))
+        write_curves([curve], output, fmt, figure, default_name=safe_name(curve.label))
         found = samples_source(config)
         if found:
             typer.echo(found, err=True)

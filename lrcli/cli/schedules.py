@@ -19,12 +19,13 @@ def schedules() -> None:
     Example: lrcli schedules
     """
     families: dict[str, list[str]] = {}
+    width = max(len(name) for name in SCHEDULES)  # the longest name still leaves two spaces before its summary
     for schedule in SCHEDULES.values():
         params = ", ".join(f"{k}={format_default(v)}" for k, v in schedule.parameters().items())
         since = f" [transformers ≥ {schedule.added_in}]" if schedule.added_in else ""
         since += " [needs --metrics]" if schedule.needs_metrics else ""
         families.setdefault(schedule.family, []).append(
-            f"  {schedule.name:<28} {schedule.summary}{since}\n  {'':<28} params: {params or '(none)'}"
+            f"  {schedule.name:<{width}}  {schedule.summary}{since}\n  {'':<{width}}  params: {params or '(none)'}"
         )
     blocks = [f"{family}:\n" + "\n".join(lines) for family, lines in families.items()]
     typer.echo("\n\n".join(blocks))

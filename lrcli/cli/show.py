@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from lrcli.cli.app import user_errors
-from lrcli.cli.options import JsonOpt, RunOptions, run_options
+from lrcli.cli.options import JsonOpt, RequiredConfigArg, RunOptions, run_options
 from lrcli.config import resolve
 from lrcli.curve import scheduler_settings
 from lrcli.errors import LrcliError
@@ -15,11 +13,9 @@ from lrcli.render import show_text
 from lrcli.render.document import document, scheduler_record
 from lrcli.steps import StepPlan, plan_steps
 
-ShowConfigArg = Annotated[str, typer.Argument(metavar="CONFIG", help="The training config to explain.", show_default=False)]
-
 
 @run_options(without=("metrics", "metric", "step_unit"))
-def show(config_path: ShowConfigArg, as_json: JsonOpt = False, *, options: RunOptions) -> None:
+def show(config_path: RequiredConfigArg, as_json: JsonOpt = False, *, options: RunOptions) -> None:
     """The resolved plan of a CONFIG: every value used, where it came from (file key, framework default, flag),
     and T and W when the dataset size is known.
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError
+from lrcli.render.settings import DEFAULT_DPI, DEFAULT_SIZE, PlotSettings
 
 PLOT_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("csv", "json")
@@ -36,12 +37,14 @@ def pick_format(output: str | None, explicit: str | None) -> str:
     return suffix
 
 
-def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str | None = None) -> bytes:
-    """The whole output in memory, so that a failure never leaves a partial file behind."""
+def render(curves: Sequence[Curve], fmt: str, settings: PlotSettings | None = None) -> bytes:
+    """The whole output in memory, so that a failure never leaves a partial file behind. Tables hold every row
+    whatever `settings` say; the text chart takes its LR scale."""
+    settings = settings or PlotSettings()
     if fmt in PLOT_FORMATS:
         from lrcli.render import plot  # matplotlib costs ~0.5 s: only plots pay for it
 
-        return plot.render(curves, fmt, log_y=log_y, title=title)
+        return plot.render(curves, fmt, settings)
     if fmt == "csv":
         from lrcli.render import table
 
@@ -53,5 +56,8 @@ def render(curves: Sequence[Curve], fmt: str, *, log_y: bool = False, title: str
     if fmt == "txt":
         from lrcli.render import text
 
-        return text.chart(curves, log_y=log_y).encode()
+        return text.chart(curves, log_y=settings.log_y).encode()
     raise LrcliError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+
+
+__all__ = ["DEFAULT_DPI", "DEFAULT_SIZE", "FORMATS", "STDOUT", "PlotSettings", "pick_format", "render"]

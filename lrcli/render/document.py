@@ -88,6 +88,7 @@ def plan_record(plan: StepPlan, framework: str) -> dict[str, Any]:
         "batches_per_epoch": plan.batches_per_epoch,
         "num_train_epochs": plan.num_train_epochs,
         "total_train_batch_size": plan.total_train_batch_size,
+        "samples_per_update": plan.samples_per_update,
         "final_epoch": plan.final_epoch,
         "rules": {"framework": framework, "transformers": transformers},
         "stages": [{"what": what, "formula": formula, "value": value} for what, formula, value in plan.stages],

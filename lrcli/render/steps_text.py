@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from lrcli.config import TrainConfig
@@ -42,32 +43,66 @@ def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     return "\n".join(lines) + "\n"
 
 
+_WIDTH = 116  # explanation lines wrap here
+
+
+def _stage_lines(label: str, formula: str, value: int | float | str) -> list[str]:
+    """A stage as its result first, then how it was reached: `update steps per epoch U = 3 (floor before
+    4.52.1)` over `max(floor(L / GA), 1) = …`; a label's parenthesis is its footnote, after the result."""
+    name, paren, qualifier = label.partition(" (")
+    head = f"{name} = {_value(value)}" + (f" ({qualifier}" if paren else "")
+    return [head, *textwrap.wrap(formula, _WIDTH - 9, break_on_hyphens=False)]
+
+
+def _inputs(config: TrainConfig) -> str:
+    """The inputs, each symbol with its meaning, so the formulas below read without the Trainer's code."""
+    n = config.dataset_size
+    max_steps = config.max_steps
+    parts = [
+        f"N = {_value(n)} samples" if n is not None else "N not given",
+        f"b = {config.per_device_train_batch_size} samples per device in each micro-batch",
+        f"GA = {config.gradient_accumulation_steps} micro-batches per optimizer update (gradient accumulation)",
+        f"w = {config.world_size} data-parallel process{'' if config.world_size == 1 else 'es'}",
+        f"E = {config.num_train_epochs!r} epochs",
+        f"max_steps = {max_steps}" + (" (> 0: it is T, E is not used)" if max_steps > 0 else " (not set)"),
+        f"drop_last = {config.dataloader_drop_last}",
+    ]
+    return "\n".join(_join_wrapped(parts, "; ", _WIDTH, indent="  "))
+
+
+def _join_wrapped(parts: list[str], separator: str, width: int, indent: str) -> list[str]:
+    """`parts` joined by `separator` into lines of at most `width`, breaking only between parts."""
+    lines = [indent]
+    for part in parts:
+        if lines[-1] != indent and len(lines[-1]) + len(separator) + len(part) > width:
+            lines[-1] += separator.rstrip()
+            lines.append(indent)
+        lines[-1] += (separator if lines[-1] != indent else "") + part
+    return lines
+
+
 def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPlan | str] | None) -> str:
     """Every rounding stage with its formula and numbers, then the other rule set's answer when it differs.
 
     `contrast` is (version, its plan or the error it raises), or None when there is nothing to contrast.
     """
     who = (
-        f"the HF Trainer counts the steps ({plan.transformers_rules}; "
-        "Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps)"
+        f"the HF Trainer counts the optimizer steps ({plan.transformers_rules}; "
+        "Trainer.set_initial_training_values, then TrainingArguments.get_warmup_steps)"
         if plan.transformers_version
-        else f"{config.framework} counts the steps"
+        else f"{config.framework} counts the optimizer steps"
     )
-    lines = [f"How {who}:"]
-    inputs = (
-        f"N={_value(config.dataset_size)} samples, b={config.per_device_train_batch_size}, "
-        f"GA={config.gradient_accumulation_steps}, w={config.world_size}, E={config.num_train_epochs!r}, "
-        f"max_steps={config.max_steps}, drop_last={config.dataloader_drop_last}"
-    )
-    lines.append(f"  inputs: {inputs}")
+    lines = [*textwrap.wrap(f"How {who}, from:", _WIDTH, break_on_hyphens=False), _inputs(config)]
     found = samples_source(config)
     if found:
         lines.append(f"  {found}")
-    for number, (label, formula, value) in enumerate((*config.dataset_stages, *plan.stages) if found else plan.stages,
-                                                     start=1):
-        lines.append(f"  {number}. {label}: {formula} = {_value(value)}")
+    stages = (*config.dataset_stages, *plan.stages) if found else plan.stages
+    for number, (label, formula, value) in enumerate(stages, start=1):
+        head, *rest = _stage_lines(label, formula, value)
+        lines.append(f"  {number}. {head}")
+        lines += [f"       {line}" for line in rest]
     if plan.final_epoch is not None:
-        lines.append(f"  the last optimizer step runs at epoch {plan.final_epoch:.6g}")
+        lines.append(f"  The last optimizer step runs at epoch {plan.final_epoch:.6g}.")
     if contrast is not None:
         version, other = contrast
         if isinstance(other, str):
@@ -80,16 +115,16 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
             lines.append(f"Under transformers {version} rules: the same T = {plan.total} and W = {plan.warmup}.")
         else:
             lines.append(
-                f"Under transformers {version} rules it differs: update steps/epoch "
-                f"{_value(other.update_steps_per_epoch)}, T = {other.total}, W = {other.warmup}"
-                + (f", last step at epoch {other.final_epoch:.6g}" if other.final_epoch is not None else "")
+                f"Under transformers {version} rules it differs: U = {_value(other.update_steps_per_epoch)} update "
+                f"steps per epoch, T = {other.total}, W = {other.warmup}"
+                + (f", the last step at epoch {other.final_epoch:.6g}" if other.final_epoch is not None else "")
+                + ":"
             )
-            changed = [
-                f"{label}: {formula} = {_value(value)}"
-                for label, formula, value in other.stages
-                if (label, formula, value) not in plan.stages
-            ]
-            lines += [f"    {line}" for line in changed]
+            for label, formula, value in other.stages:
+                if (label, formula, value) not in plan.stages:
+                    head, *rest = _stage_lines(label, formula, value)
+                    lines.append(f"     {head}")
+                    lines += [f"       {line}" for line in rest]
     return "\n".join(lines) + "\n"
 
 

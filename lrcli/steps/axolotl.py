@@ -56,7 +56,7 @@ def data_parallel_batch(config: TrainConfig) -> tuple[int, Stage]:
     options = config.trainer_options
     mbs, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
     batch = config.global_batch_size or mbs * ga
-    formula = f"batch_size = {config.global_batch_size}" if config.global_batch_size else f"mbs · GA = {mbs} · {ga}"
+    formula = f"batch_size = {config.global_batch_size}" if config.global_batch_size else f"b · GA = {mbs} · {ga}"
     ddp = options.get("ddp")
     if w != 1 and (options.get("fsdp") or (ddp if ddp is not None else True)):
         cp, tp = options.get("context_parallel_size") or 1, options.get("tensor_parallel_size") or 1
@@ -64,7 +64,7 @@ def data_parallel_batch(config: TrainConfig) -> tuple[int, Stage]:
         if dp < 1:
             raise LrcliError(f"axolotl data-parallel degree world // context_parallel_size // tensor_parallel_size = "
                              f"{w} // {cp} // {tp} = 0: raise --world-size")
-        formula += f", × data-parallel degree {w} // cp {cp} // tp {tp} = {dp}" if (cp, tp) != (1, 1) \
+        formula += f", × data-parallel degree w // context_parallel_size // tensor_parallel_size = {w} // {cp} // {tp} = {dp}" if (cp, tp) != (1, 1) \
             else f", × world size {w}"
         batch *= dp
     elif w != 1:
@@ -111,14 +111,14 @@ def _packed_estimate(config: TrainConfig, batch: int) -> tuple[int, Stage]:
     tokens, eff = options["total_num_tokens"], options["sample_packing_eff_est"]
     seq, epochs = options.get("sequence_len") or 512, config.num_train_epochs
     counted = int(math.floor(0.99 * tokens / eff / seq // batch) - 1) * epochs
-    formula = (f"int(floor(0.99 · total_num_tokens / eff_est / sequence_len // batch_size) − 1) · num_epochs = "
+    formula = (f"int(floor(0.99 · total_num_tokens / sample_packing_eff_est / sequence_len // batch_size) − 1) · num_epochs = "
                f"int(floor(0.99 · {tokens} / {eff!r} / {seq} // {batch}) − 1) · {epochs!r}")
     if counted != int(counted):
         raise LrcliError(
             f"axolotl's packing estimate gives a fractional step count {counted!r} ({formula}), which it hands to the "
             "HF Trainer as max_steps; lrcli does not model that: use whole num_epochs or give --total-steps"
         )
-    return int(counted), ("total steps (axolotl, packing estimate)", formula, int(counted))
+    return int(counted), ("total steps T (axolotl, packing estimate)", formula, int(counted))
 
 
 def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
@@ -152,11 +152,11 @@ def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
         stages.append(("dataloader length (packed)", f"max(1, packed sequences // batch_size) = max(1, {n} // {batch})",
                        loader))
         counted = int(math.floor(loader * epochs))
-        formula = f"floor(dl_len · num_epochs) = floor({loader} · {epochs!r})"
+        formula = f"floor(dataloader length · num_epochs) = floor({loader} · {epochs!r})"
         if config.dataloader_drop_last:
             counted -= int(math.ceil(epochs))
             formula += f" − ceil({epochs!r}) (dataloader_drop_last)"
-        stages.append(("total steps (axolotl)", formula, counted))
+        stages.append(("total steps T (axolotl)", formula, counted))
         notes.append(
             "sample_packing: axolotl counts steps from its multipack bins of the tokenized train split, which lrcli "
             "cannot build; --samples is read as those packed sequences (bins of sequence_len tokens, after the eval "
@@ -167,7 +167,7 @@ def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
         n, split = training_rows(config, preference)
         stages.extend(split)
         counted = int(math.ceil(n * epochs / batch))
-        what = "total steps (axolotl" + (", preference datasets)" if preference else ")")
+        what = "total steps T (axolotl" + (", preference datasets)" if preference else ")")
         stages.append((what, f"ceil(N · num_epochs / batch_size) = ceil({n} · {epochs!r} / {batch})", counted))
     capped = max_steps is not None and not preference and config.total_steps is None
     warmup_basis = min(counted, max_steps) if capped else counted
@@ -190,6 +190,7 @@ def plan_axolotl_steps(config: TrainConfig) -> StepPlan:
         warmup=warmup,
         notes=tuple(notes),
         total_train_batch_size=batch,
+        samples_per_update=batch,
         stages=tuple(stages),
     )
 

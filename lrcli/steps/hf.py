@@ -165,8 +165,9 @@ def _final_epoch(total: int, batches: int, accumulation: int, rules: HFRules) ->
 def plan_hf_steps(config: TrainConfig) -> StepPlan:
     """The Hugging Face Trainer's plan, as `Trainer.set_initial_training_values` + `get_warmup_steps(T)`.
 
-    L = per-process batches (accelerate sharding), nupe = max(ceil(L/GA), 1) (floor before 4.52.1),
-    T = max_steps if > 0 else ceil(E · nupe) in Python floats, W per the version's warmup rule.
+    L = per-process batches (accelerate sharding), U = max(ceil(L/GA), 1) update steps per epoch (floor before
+    4.52.1; the Trainer's `num_update_steps_per_epoch`), T = max_steps if > 0 else ceil(E · U) in Python floats,
+    W per the version's warmup rule.
     """
     rules, notes = rules_for(config.transformers_version, version_subject(config))
     _check_schedule_exists(config, rules)
@@ -191,8 +192,10 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     notes += warmup_notes
     stages.append(warmup_stage)
     check_deepspeed_auto_warmup(config, warmup)  # a DeepSpeed file's "auto" warmup, filled by this version
+    samples_per_update = None
     if effective is not None:
         b, ga, w = config.per_device_train_batch_size, config.gradient_accumulation_steps, config.world_size
+        samples_per_update = b * ga if config.split_batches else effective  # split_batches: w share each batch
         formula = f"b · GA · w = {b} · {ga} · {w}"
         if config.split_batches and w > 1:  # the Trainer's number; the samples per update are b · GA
             formula += f" as the Trainer logs it; split_batches: b · GA = {b * ga} samples per update"
@@ -207,6 +210,7 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
         update_steps_per_epoch=updates,
         num_train_epochs=looped,
         total_train_batch_size=effective,
+        samples_per_update=samples_per_update,
         final_epoch=final_epoch,
         transformers_version=version,
         transformers_source=config.source("transformers_version"),
@@ -218,6 +222,10 @@ def version_subject(config: TrainConfig) -> str:
     """How an error names the transformers version: the flag, else where the version came from."""
     source = config.source("transformers_version")
     return source if config.source_kind("transformers_version") == "flag" else f"transformers ({source})"
+
+
+# The Trainer's `num_train_epochs`: how many times its epoch loop starts (the last pass may end early, at T).
+LOOPED = "epochs looped (passes of the Trainer's epoch loop)"
 
 
 class _Count(NamedTuple):
@@ -274,19 +282,19 @@ def _count_steps(config: TrainConfig, rules: HFRules) -> _Count:
     else:
         updates = max(batches // ga, 1)
         formula = f"max(floor(L / GA), 1) = max(floor({batches} / {ga}), 1)"
-    label = "update steps per epoch" + ("" if rules.ceil_updates_per_epoch else " (floor before 4.52.1)")
+    label = "update steps per epoch U" + ("" if rules.ceil_updates_per_epoch else " (floor before 4.52.1)")
     stages.append((label, formula, updates))
     if epoch_based:
         product = epochs * updates
         total = math.ceil(product)
-        stages.append(("total steps T", f"ceil(E · nupe) = ceil({epochs!r} · {updates}) = ceil({product!r})", total))
+        stages.append(("total steps T", f"ceil(E · U) = ceil({epochs!r} · {updates}) = ceil({product!r})", total))
         looped = math.ceil(epochs)
-        stages.append(("epochs looped", f"ceil(E) = ceil({epochs!r})", looped))
+        stages.append((LOOPED, f"ceil(E) = ceil({epochs!r})", looped))
     else:
         total = max_steps
         stages.append(("total steps T", "max_steps (> 0, overrides --epochs)", total))
         looped = total // updates + int(total % updates > 0)
-        stages.append(("epochs looped", f"ceil(T / nupe) = ceil({total} / {updates})", looped))
+        stages.append((LOOPED, f"ceil(T / U) = ceil({total} / {updates})", looped))
     final_epoch = _final_epoch(total, batches, ga, rules)
     return _Count(total, batches, updates, looped, effective, final_epoch, stages)
 

@@ -37,10 +37,10 @@ def _batches(config: TrainConfig, stages: list[Stage]) -> int:
             stages.append(("samples per process", "N (use_distributed_sampler false: every process reads all)", n))
     if config.dataloader_drop_last:
         batches = per_rank // b
-        stages.append(("batches per epoch per process", f"floor({per_rank} / b) = floor({per_rank} / {b})", batches))
+        stages.append(("batches per epoch per process L", f"floor({per_rank} / b) = floor({per_rank} / {b})", batches))
     else:
         batches = -(-per_rank // b)
-        stages.append(("batches per epoch per process", f"ceil({per_rank} / b) = ceil({per_rank} / {b})", batches))
+        stages.append(("batches per epoch per process L", f"ceil({per_rank} / b) = ceil({per_rank} / {b})", batches))
     limit = options.get("limit_train_batches")
     if limit is None or batches == 0:
         return batches
@@ -54,10 +54,10 @@ def _batches(config: TrainConfig, stages: list[Stage]) -> int:
         raise LrcliError("trainer.limit_train_batches 0 skips training: no optimizer step is taken")
     if isinstance(limit, int):
         limited = min(batches, limit)
-        stages.append(("batches per epoch L", f"min(batches, limit_train_batches) = min({batches}, {limit})", limited))
+        stages.append(("batches per epoch L (after limit_train_batches)", f"min(L, limit_train_batches) = min({batches}, {limit})", limited))
     else:
         limited = int(batches * limit)
-        stages.append(("batches per epoch L", f"int(batches · limit_train_batches) = int({batches} · {limit!r})",
+        stages.append(("batches per epoch L (after limit_train_batches)", f"int(L · limit_train_batches) = int({batches} · {limit!r})",
                        limited))
         if limited == 0:
             raise LrcliError(f"trainer.limit_train_batches {limit!r} of {batches} batches is less than one batch "
@@ -119,7 +119,7 @@ def plan_lightning_steps(config: TrainConfig) -> StepPlan:
             raise LrcliError(f"{config.dataset_size} samples make no batch of {b} on each of {w} processes: "
                              "Lightning stops with 'No training batches'")
         per_epoch = -(-batches // a)
-        stages.append(("optimizer steps per epoch U", f"ceil(L / A) = ceil({batches} / {a})", per_epoch))
+        stages.append(("optimizer steps per epoch U", f"ceil(L / GA) = ceil({batches} / {a})", per_epoch))
         if epochs == -1:
             if max_steps == -1:
                 until = "until max_time" if config.trainer_options.get("max_time") is not None else "forever"
@@ -142,4 +142,4 @@ def plan_lightning_steps(config: TrainConfig) -> StepPlan:
     stages.append(("warmup W", "none (Lightning schedulers are the torch classes)", warmup))
     return StepPlan(total=total, warmup=warmup, notes=tuple(notes), batches_per_epoch=batches,
                     update_steps_per_epoch=per_epoch, num_train_epochs=None if epochs == -1 else epochs,
-                    total_train_batch_size=b * a * w, stages=tuple(stages))
+                    total_train_batch_size=b * a * w, samples_per_update=b * a * w, stages=tuple(stages))

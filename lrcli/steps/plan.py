@@ -25,6 +25,7 @@ class StepPlan:
     update_steps_per_epoch: int | None = None
     num_train_epochs: int | None = None  # epochs the Trainer loops over (its `num_train_epochs`)
     total_train_batch_size: int | None = None  # b · GA · w
+    samples_per_update: int | None = None  # samples one optimizer update consumes, over all processes
     final_epoch: float | None = None  # the epoch counter when the last optimizer step is taken
     transformers_version: str | None = None  # the transformers whose rules counted T and W (None: not the Trainer's)
     transformers_source: str | None = None  # why that version: "installed", "--transformers-version", a framework pin

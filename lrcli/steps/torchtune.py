@@ -45,7 +45,8 @@ def plan_torchtune_steps(config: TrainConfig) -> StepPlan:
         n = config.dataset_size
         per_rank = -(-n // dp)
         batches = per_rank // b
-        stages.append(("batches per epoch per rank L", f"floor(ceil(N / dp) / b) = floor(ceil({n} / {dp}) / {b})",
+        replicas = "dp" if tp > 1 else "w"  # without tensor parallelism every process is a data-parallel replica
+        stages.append(("batches per epoch per rank L", f"floor(ceil(N / {replicas}) / b) = floor(ceil({n} / {dp}) / {b})",
                        batches))
         if config.trainer == "grpo":
             per_epoch = batches
@@ -65,8 +66,10 @@ def plan_torchtune_steps(config: TrainConfig) -> StepPlan:
         raise LrcliError(f"torchtune counts {total} steps: the dataset does not fill one batch of {b}·{ga}")
     warmup = int(config.warmup_steps)
     stages.append(("warmup W", "lr_scheduler.num_warmup_steps", warmup))
+    # An optimizer step takes GA micro-batches of b on each of dp replicas; GRPO steps on generations instead.
+    per_update = None if config.trainer == "grpo" else b * dp * ga
     return StepPlan(total=total, warmup=warmup, notes=tuple(notes), update_steps_per_epoch=per_epoch,
-                    stages=tuple(stages))
+                    samples_per_update=per_update, stages=tuple(stages))
 
 
 # ------------------------------------------------------------------------------ rows of the datasets a config names

@@ -108,15 +108,17 @@ def _plan_grpo_steps(config: TrainConfig) -> StepPlan:
     n = config.dataset_size
     indices = n // prompts * prompts * generations * iterations * spg
     stages: list[Stage] = [
-        ("GRPO generation batch", f"gbs = b · w · spg = {b} · {w} · {spg}", gbs),
+        ("GRPO generation batch gbs (completions per generation round)",
+         f"b · w · spg = {b} · {w} · {spg}, spg = steps_per_generation", gbs),
         ("GRPO sampler length S", f"floor(N / (gbs/G)) · (gbs/G) · G · num_iterations · spg = floor({n} / {prompts}) "
-                                  f"· {prompts} · {generations} · {iterations} · {spg}", indices),
+                                  f"· {prompts} · {generations} · {iterations} · {spg}, G = num_generations", indices),
     ]
     if indices == 0:
         raise LrcliError(f"GRPO: {n} prompts do not fill one generation batch of {prompts} prompts "
                          f"(gbs {gbs} / num_generations {generations}): no step can run")
     plan = plan_hf_steps(replace(config, dataset_size=indices, per_device_train_batch_size=b * spg))
-    return replace(plan, stages=(*stages, *plan.stages),
+    # The Trainer's batch here is b · spg indices (spg steps' worth): samples per update are not what it counts.
+    return replace(plan, stages=(*stages, *plan.stages), samples_per_update=None,
                    notes=plan.notes + (f"GRPO: the dataloader batch is b · spg = {b * spg} (TRL 0.19–0.24 rules)",))
 
 
