@@ -12,9 +12,8 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-
 from bench_schedules import _best  # noqa: E402 (this folder is on sys.path when run as a script)
+from matplotlib.figure import Figure  # noqa: E402
 
 from lrcli.config import resolve  # noqa: E402
 from lrcli.curve import Curve, compute  # noqa: E402

@@ -14,8 +14,8 @@ import sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from hub_standin import StandInHub
+
 from lrcli.data.datasets_cache import datasets_cache_rows
 from lrcli.data.find import RowsNotFound, Sources, count_rows
 from lrcli.data.hub_cache import hub_cache_rows

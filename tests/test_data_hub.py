@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hub_standin import StandInHub
 
 from lrcli.data.answer_cache import AnswerCache
 from lrcli.data.find import RowsNotFound, Sources, count_rows
 from lrcli.data.refs import DatasetRef
-from hub_standin import StandInHub
 
 CARD = {
     "configs": [{"config_name": "SFT", "data_files": [{"split": "a_think", "path": "SFT/a_think-*"}]},

@@ -2,7 +2,8 @@
 - LLaMA-Factory 0.9.5: `get_dataset_list` (dataset_info.json), `_load_single_dataset` (num_samples, then max_samples),
   `merge_dataset`, `split_dataset` (val_size), `get_dataset` — on real files in a real dataset_dir;
 - the alignment-handbook / open-r1 `get_dataset` with `dataset_mixture` (weights, test_split_size), and its
-  `ScriptArguments.__post_init__` (weight default), from tests/data/framework_code (verbatim, see SOURCES.md);
+  `ScriptArguments.__post_init__` (weight default): golden rows from tools/gen_handbook_mixture_golden.py, which
+  runs them (their code is not on PyPI, so the tests cannot fetch it);
 - TRL 0.24 `get_dataset` (`datasets:`, test_split_size) from its wheel;
 - axolotl 0.19 `create_train_validation_split` / `_handle_train_dataset_split` (val_set_size) from its wheel.
 Only loading is routed: each framework's `load_dataset(id, config, split=…)` reads a local JSON Lines file of the
@@ -23,10 +24,10 @@ from typing import Any, Optional
 import datasets
 import numpy as np
 import pytest
+from conftest import DATA, TOOLS, framework_source
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, TOOLS, framework_source
 from lrcli.config import resolve
 from lrcli.data.refs import CountedDataset, DataEntry, DatasetRef, RowCount
 from lrcli.data.splits import rows_read
@@ -138,9 +139,28 @@ def test_llamafactory_rows_match_its_loader(llamafactory_get_dataset, tmp_path_f
 
 
 # ------------------------------------------------------------------------------------------------ the handbook
-HANDBOOK = DATA / "framework_code"
+HANDBOOK_GOLDEN = json.loads((DATA / "handbook_mixture_golden.json").read_text())
 
 
+def test_handbook_golden_covers_weights_test_splits_and_refusals():
+    cases = HANDBOOK_GOLDEN["cases"]
+    assert len(cases) >= 100 and any("raises" in c for c in cases)
+    assert {c["test_split_size"] for c in cases} >= {None, 0.1, 1, 5}
+    assert any(w is not None and w < 1 for c in cases for w in c["weights"]) and any(len(c["sizes"]) > 1 for c in cases)
+
+
+@pytest.mark.parametrize("case", HANDBOOK_GOLDEN["cases"], ids=lambda c: f"{c['sizes']}-{c['weights']}-{c['test_split_size']}-{c['split']}")
+def test_handbook_mixture_matches_its_get_dataset(case):
+    """The alignment-handbook's `get_dataset` over `dataset_mixture` (weights, test_split_size; open-r1 has the same
+    function), run by tools/gen_handbook_mixture_golden.py on real `datasets` objects: its code is not on PyPI."""
+    other = HANDBOOK_GOLDEN["other_split_rows"]
+    counted = [_counted({"train": n, "other": other}, case["split"], {"weight": w if w is not None else 1.0})
+               for n, w in zip(case["sizes"], case["weights"], strict=True)]
+    got = _lrcli_rows("handbook_mixture", counted, {"test_split_size": case["test_split_size"], "where": "mixture"})
+    assert (got or None) == (case.get("train_rows") or None), case  # 0 rows or an error: no run (lrcli refuses N = 0)
+
+
+# ------------------------------------------------------------------------------------------------------- TRL
 def _router(tmp: Path, table: dict[tuple[str, str | None], dict[str, int]]):
     """`datasets.load_dataset(id, config, split=…)` for the drawn datasets: each split a local JSON Lines file."""
 
@@ -151,46 +171,6 @@ def _router(tmp: Path, table: dict[tuple[str, str | None], dict[str, int]]):
     return load
 
 
-@pytest.fixture(scope="module")
-def handbook():
-    """The handbook's get_dataset and its ScriptArguments mixture parsing, run as written."""
-    ns: dict[str, Any] = {"dataclass": dataclass, "field": field, "Optional": Optional, "Any": Any,
-                          "logger": SimpleNamespace(info=lambda *a: None), "DatasetDict": datasets.DatasetDict,
-                          "concatenate_datasets": datasets.concatenate_datasets}
-    for name in ("DatasetConfig", "DatasetMixtureConfig"):
-        ns[name] = dataclass(_extract(HANDBOOK / "alignment_handbook_configs.py", name, ns))
-    post_init = _extract(HANDBOOK / "alignment_handbook_configs.py", "__post_init__", ns, "ScriptArguments")
-    get_dataset = _extract(HANDBOOK / "alignment_handbook_data.py", "get_dataset", ns)
-    return ns, post_init, get_dataset
-
-
-@settings(max_examples=30, deadline=None, suppress_health_check=HEALTH)
-@given(sizes=st.lists(st.integers(1, 60), min_size=1, max_size=3),
-       weights=st.lists(st.one_of(st.none(), st.sampled_from([0.02, 0.25, 0.3, 0.4, 0.5, 1, 1.0, 0.999])),
-                        min_size=3, max_size=3),
-       test_split=st.one_of(st.none(), st.sampled_from([0.1, 0.25, 1, 5])), sliced=st.booleans())
-def test_handbook_mixture_matches_its_get_dataset(handbook, tmp_path_factory, sizes, weights, test_split, sliced):
-    ns, post_init, get_dataset = handbook
-    tmp = tmp_path_factory.mktemp("hb")
-    table = {(f"org/d{i}", "default"): {"train": n, "other": 3} for i, n in enumerate(sizes)}
-    split = "train[:50%]" if sliced else "train"
-    items = [{"id": f"org/d{i}", "config": "default", "split": split, **({"weight": w} if w is not None else {})}
-             for i, (_, w) in enumerate(zip(sizes, weights, strict=False))]
-    mixture = {"datasets": items, "seed": 0, **({"test_split_size": test_split} if test_split is not None else {})}
-    args = SimpleNamespace(dataset_name=None, dataset_config=None, dataset_mixture=mixture)
-    post_init(args)
-    ns["datasets"] = SimpleNamespace(load_dataset=_router(tmp, table))
-    try:
-        expected = len(get_dataset(args)["train"])
-    except (ValueError, IndexError):
-        expected = None
-    counted = [_counted({"train": n, "other": 3}, split, {"weight": w if w is not None else 1.0})
-               for n, w in zip(sizes, weights, strict=False)]
-    got = _lrcli_rows("handbook_mixture", counted, {"test_split_size": test_split, "where": "mixture"})
-    assert got == (expected or None), (sizes, weights, test_split, sliced)  # 0 training rows: lrcli refuses
-
-
-# ------------------------------------------------------------------------------------------------------- TRL
 @settings(max_examples=20, deadline=None, suppress_health_check=HEALTH)
 @given(sizes=st.lists(st.integers(1, 60), min_size=1, max_size=3), splits=st.sampled_from(["train", "train[:30%]",
        "train[5:]", "train+other"]), test_split=st.one_of(st.none(), st.sampled_from([0.2, 3])))
