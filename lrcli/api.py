@@ -116,7 +116,7 @@ def load_config(
     count = "dataset_size" not in settings and "total_steps" not in settings
     given = ConfigInput(
         None if path is None else str(path), dialect, trainer, None if accelerate_config is None else str(accelerate_config),
-        count, DataCounting(offline=offline),
+        count, DataCounting(offline=offline), transformers_version_given="transformers_version" in settings,
     )
     file = config_layers(given)
     for note in file.notes:

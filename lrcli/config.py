@@ -14,7 +14,7 @@ from lrcli.inputs.values import MAX_WHOLE, SampleCount, finite_float, number_tex
 
 DEFAULT_SOURCE = "default"
 
-SourceKind = Literal["flag", "file", "default", "derived", "program"]
+SourceKind = Literal["flag", "file", "default", "derived", "program", "environment"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class Source:
 
     `flag`: a command-line flag (`--lr`); `file`: a config file's key or section (`train.yaml key learning_rate`);
     `default`: a framework's default or pin (`axolotl default`); `derived`: computed from other values
-    (`train.yaml batch_size // micro_batch_size`); `program`: handed to `resolve` by a Python caller.
+    (`train.yaml batch_size // micro_batch_size`); `program`: handed to `resolve` by a Python caller;
+    `environment`: read from lrcli's Python environment (the installed transformers: `installed`).
     """
 
     kind: SourceKind
@@ -84,7 +85,7 @@ class TrainConfig:
     # accelerate DataLoaderConfiguration, set through TrainingArguments.accelerator_config
     split_batches: bool = False  # every process takes a slice of each batch instead of whole batches
     even_batches: bool = True  # short processes wrap around to the first samples in the last round
-    transformers_version: str = "5.24"
+    transformers_version: str = "5.24"  # the newest rules lrcli knows; the CLI prefers the installed transformers
     framework: str = "hf"  # whose step arithmetic applies: a key of steps.PLANNERS
     label: str | None = None
     step_unit: str = "step"  # when the scheduler steps: every optimizer update, or every epoch (Lightning `interval`)
@@ -101,6 +102,9 @@ class TrainConfig:
     trainer_options: Mapping[str, Any] = field(default_factory=dict)  # e.g. TRL GRPO num_generations
     derive_kwargs: str | None = None  # a key of steps.KWARG_RULES: the framework fills scheduler kwargs from T and W
     deepspeed_values: Mapping[str, Any] = field(default_factory=dict)  # explicit DeepSpeed values HF must match
+    # TrainingArguments keys the config file hands the framework that only some transformers versions have
+    # (steps.hf_versions.KEY_VERSIONS): a version without one refuses it or drops it, as its launcher does.
+    version_bound_keys: tuple[str, ...] = ()
     # The datasets the config names, with the rows lrcli found for each (lrcli/inputs/datasets.py); the stages
     # of the framework's row arithmetic that made dataset_size of them; why N could not be found, if it could not
     # (raised only by a planner that needs N).
@@ -199,6 +203,10 @@ def _validated(name: str, value: Any, what: str) -> Any:
         return _options(value, what)
     if name == "deepspeed_values":
         return MappingProxyType(dict(value or {}))
+    if name == "version_bound_keys":
+        if not all(isinstance(key, str) for key in value):
+            raise LrcliError(f"{what} must be a list of key names, got {value!r}")
+        return tuple(value)
     if name == "packing":
         if not isinstance(value, bool):
             raise LrcliError(f"{what} must be true or false, got {number_text(value)}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,9 @@ class Curve:
     lr: NDArray[np.float64]
     notes: tuple[str, ...]
     step_unit: str = "step"  # "epoch": row s has had floor(s / updates per epoch) scheduler steps
+    kwarg_sources: Mapping[str, str] = field(default_factory=dict)  # where each of `kwargs` came from
+    one_update_behind: bool = False  # row s is the schedule's own step s − 1 (DeepSpeed's schedulers)
+    config: TrainConfig | None = None  # the settings that produced it
 
     @property
     def peak_lr(self) -> float:
@@ -47,30 +50,79 @@ class Curve:
         return float(self.lr[-1])
 
 
-def first_update_notes(lr_at_start: float, plan: StepPlan) -> tuple[str, ...]:
-    """transformers #34754: most warmups start at λ(0) = 0, so update 1 is wasted."""
-    if plan.warmup > 0 and lr_at_start == 0:
-        reported = " (transformers #34754)" if plan.transformers_version is not None else ""  # an HF Trainer run
-        return (f"the first update runs at LR 0 because warmup starts at 0{reported}",)
-    return ()
+@dataclass(frozen=True)
+class CurveSummary:
+    """The numbers `compare` tabulates for each curve. Sums, means and counts are over the T updates, i.e. rows
+    0 … T − 1 (row T is the LR after the last update, which no update uses); the peak is over every row."""
+
+    total_steps: int  # T
+    warmup_steps: int  # W
+    peak_lr: float
+    peak_step: int  # the first row at the peak
+    final_lr: float  # row T
+    mean_lr: float  # over the T updates
+    lr_sum: float  # the LR summed over the T updates
+    steps_near_peak: int  # updates at ≥ 90 % of the peak LR
 
 
-def _schedule_kwargs(schedule: Schedule, config: TrainConfig, plan: StepPlan) -> tuple[dict[str, Any], tuple[str, ...]]:
-    kwargs = scheduler_kwargs(config, plan)
+NEAR_PEAK = 0.9
+
+
+def summarize(curve: Curve) -> CurveSummary:
+    used = curve.lr[: curve.plan.total]
+    total = float(np.sum(used))
+    return CurveSummary(
+        total_steps=curve.plan.total,
+        warmup_steps=curve.plan.warmup,
+        peak_lr=curve.peak_lr,
+        peak_step=curve.peak_step,
+        final_lr=curve.final_lr,
+        mean_lr=total / len(used),
+        lr_sum=total,
+        steps_near_peak=int(np.count_nonzero(used >= NEAR_PEAK * curve.peak_lr)),
+    )
+
+
+def first_update_notes(starting: NDArray[np.float64], plan: StepPlan, schedule: Schedule) -> tuple[str, ...]:
+    """Updates at LR 0 at the start of the run, and why: HF warmups start at λ(0) = 0, so update 1 is wasted
+    (transformers #34754); DeepSpeed's warmups start at warmup_min_lr (0 unless set) and run one update behind, so
+    its γ(0) = 0 wastes update 2 as well. `starting` is the LR of the first few updates (rows 0, 1, …)."""
+    zeros = int(np.argmax(starting != 0)) if (starting != 0).any() else len(starting)
+    if zeros == 0 or (plan.warmup == 0 and not schedule.one_update_behind):
+        return ()
+    updates = "the first update runs" if zeros == 1 else f"the first {zeros} updates run"
+    if schedule.one_update_behind:
+        return (f"{updates} at LR 0: DeepSpeed's {schedule.name} is built at its step −1 and runs one update "
+                "behind (update s + 1 uses its step s − 1), and its warmup starts from 0",)
+    reported = " (transformers #34754)" if plan.transformers_version is not None else ""  # an HF Trainer run
+    return (f"{updates} at LR 0 because warmup starts at 0{reported}",)
+
+
+def _schedule_kwargs(
+    schedule: Schedule, config: TrainConfig, plan: StepPlan
+) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+    kwargs, sources = scheduler_kwargs(config, plan)
     if schedule.ignores_kwargs and kwargs:
-        return {}, (f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)",)
-    return kwargs, ()
+        return {}, {}, (f"{schedule.name} ignores scheduler kwargs {kwargs} (transformers drops them silently)",)
+    return kwargs, sources, ()
 
 
-def starting_lr(config: TrainConfig, plan: StepPlan) -> float:
-    """The LR of the first update (step 0), without evaluating the whole curve."""
+def scheduler_settings(config: TrainConfig, plan: StepPlan) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The scheduler the run builds, without evaluating it: its name, its kwargs (DeepSpeed "auto" filled) and
+    where each kwarg came from."""
     schedule = get_schedule(config.lr_scheduler_type)
+    kwargs, sources, _ = _schedule_kwargs(schedule, config, plan)
+    return schedule.name, kwargs, sources
+
+
+def starting_lrs(config: TrainConfig, plan: StepPlan) -> NDArray[np.float64]:
+    """The LR of the first two updates (rows 0 and 1; one row when T = 1), without evaluating the whole curve."""
+    schedule = get_schedule(config.lr_scheduler_type)
+    start = np.arange(min(2, plan.total), dtype=np.int64)
     if schedule.needs_metrics:
-        return config.learning_rate  # no evaluation has happened before the first update
-    kwargs, _ = _schedule_kwargs(schedule, config, plan)
-    start = np.zeros(1, dtype=np.int64)
-    lr = evaluate(schedule, start, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
-    return float(lr[0])
+        return np.full(len(start), config.learning_rate)  # no evaluation has happened before the first updates
+    kwargs, _, _ = _schedule_kwargs(schedule, config, plan)
+    return evaluate(schedule, start, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
 
 
 def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
@@ -93,7 +145,7 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
             f"{MAX_CURVE_STEPS:,} steps lrcli evaluates in one command ({steps_left:,} left); compare fewer "
             "or shorter runs"
         )
-    kwargs, kwargs_notes = _schedule_kwargs(schedule, config, plan)
+    kwargs, kwarg_sources, kwargs_notes = _schedule_kwargs(schedule, config, plan)
     notes = list(kwargs_notes)
     if schedule.ignores_warmup and plan.warmup:
         hint = "" if schedule.needs_metrics else f" (for warmup + {schedule.name}, use SequentialLR)"
@@ -120,8 +172,11 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
         plan=plan,
         steps=steps,
         lr=lr,
-        notes=plan.notes + tuple(notes) + first_update_notes(float(lr[0]), plan),
+        notes=plan.notes + tuple(notes) + first_update_notes(lr[: min(2, plan.total)], plan, schedule),
         step_unit="step" if schedule.needs_metrics else config.step_unit,
+        kwarg_sources=kwarg_sources,
+        one_update_behind=schedule.one_update_behind,
+        config=config,
     )
 
 

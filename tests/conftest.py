@@ -20,6 +20,11 @@ from lrcli.cli import app
 DATA = Path(__file__).parent / "data"
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
+# lrcli reads the installed transformers' version for its default rules (lrcli.inputs.installed); the test venv has
+# transformers 5.24.0 for the oracle tests, a user's has another or none: every test plans as on a machine without it,
+# except those that check the lookup itself (they unset this with monkeypatch).
+os.environ["LRCLI_IGNORE_INSTALLED"] = "1"
+
 # CI (.ci/run) draws the same examples every run, so a red build always reproduces; locally every run explores anew.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
@@ -59,6 +64,13 @@ def cli():
 @cache
 def hf_golden() -> dict[str, Any]:
     return json.loads((DATA / "hf_golden.json").read_text())
+
+
+def run_json(text: str) -> dict[str, Any]:
+    """The one run of a schema-1 JSON document (`steps --json`, `show --json`, `plot -o x.json`)."""
+    document = json.loads(text)
+    assert document["schema"] == 1 and len(document["runs"]) == 1, document.keys()
+    return document["runs"][0]
 
 
 def assert_one_error_line(result: Any) -> str:

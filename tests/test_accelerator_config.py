@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import assert_one_error_line, oracle_import
+from conftest import assert_one_error_line, oracle_import, run_json
 
 pytestmark = pytest.mark.oracle
 
@@ -39,7 +39,7 @@ def _steps(cli, path: Path) -> dict:
     result = cli("steps", str(path), "--samples", str(CASE["samples"]), "--world-size", str(CASE["world_size"]),
                  "--json")  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_json(result.stdout)["plan"]
 
 
 @pytest.mark.parametrize(
@@ -90,6 +90,6 @@ def test_flags_give_the_trainers_plan(cli, flags, switches):
         "--warmup-steps", str(CASE["warmup_steps"]), *flags, "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    got = json.loads(result.stdout)
+    got = run_json(result.stdout)["plan"]
     assert {f: got[f] for f in FIELDS} == {f: expected[f] for f in FIELDS}
     assert "lrcli: warning: " + next(iter(switches)) in result.stderr

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA, assert_one_error_line, framework_source, oracle_import
+from conftest import DATA, assert_one_error_line, framework_source, oracle_import, run_json
 
 REAL = Path(__file__).resolve().parent / "data/real_configs/axolotl"
 
@@ -46,7 +46,7 @@ def test_steps_match_axolotl(cli, case: dict[str, Any], tmp_path: Path) -> None:
         assert_one_error_line(result)
         return
     assert result.exit_code == 0, result.stderr
-    record = json.loads(result.stdout)
+    record = run_json(result.stdout)["plan"]
     assert (record["total_steps"], record["warmup_steps"]) == (case["total_steps"], case["warmup_steps"])
 
 
@@ -140,7 +140,7 @@ def test_packing_estimate_matches_axolotl_live(cli, tmp_path: Path) -> None:
         args = TrainingArguments(output_dir=str(tmp_path), report_to=[], max_steps=int(counted),
                                  warmup_steps=kwargs["warmup_steps"])
         assert result.exit_code == 0, result.stderr
-        record = json.loads(result.stdout)
+        record = run_json(result.stdout)["plan"]
         assert (record["total_steps"], record["warmup_steps"]) == (counted, args.get_warmup_steps(int(counted)))
 
     check()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_one_error_line, hf_golden
+from conftest import assert_one_error_line, hf_golden, run_json
 
 from lrcli.schedules import SCHEDULES
 
@@ -80,10 +80,10 @@ def test_json_has_plan_and_values(cli, tmp_path):
     out = tmp_path / "lr.json"
     result = cli(*SEED, "-o", str(out))
     assert result.exit_code == 0
-    data = json.loads(out.read_text())
-    assert data["plan"]["total"] == 1000 and data["plan"]["warmup"] == 100
-    assert data["schedule"] == "cosine" and data["peak_lr"] == 5e-6
-    assert len(data["lr"]) == 1001 and data["lr"][100] == 5e-6
+    data = run_json(out.read_text())
+    assert data["plan"]["total_steps"] == 1000 and data["plan"]["warmup_steps"] == 100
+    assert data["scheduler"]["name"] == "cosine" and data["curve"]["summary"]["peak_lr"] == 5e-6
+    assert len(data["curve"]["lr"]) == 1001 and data["curve"]["lr"][100] == 5e-6
 
 
 def test_text_chart(cli):
@@ -232,11 +232,12 @@ def test_compare_kw_targets_a_config_by_its_file_name(cli):
     """`--kw trl_sft.KEY=V` reaches sample_configs/trl_sft.yaml only (a path has no dot-free name to target)."""
     config = str(SAMPLES / "trl_sft.yaml")
     args = ("compare", config, "cosine", "--samples", "100", "--format", "json", "-o", "-")
-    before = json.loads(cli(*args).stdout)["curves"]
+    before = json.loads(cli(*args).stdout)["runs"]
     result = cli(*args, "--kw", "trl_sft.min_lr_rate=0.5")
     assert result.exit_code == 0, result.stderr
-    after = json.loads(result.stdout)["curves"]
-    assert after[0]["scheduler_kwargs"]["min_lr_rate"] == 0.5 != before[0]["scheduler_kwargs"]["min_lr_rate"]
+    after = json.loads(result.stdout)["runs"]
+    kwargs = [run["scheduler"]["kwargs"]["min_lr_rate"]["value"] for run in (after[0], before[0])]
+    assert kwargs[0] == 0.5 != kwargs[1]
     assert after[1] == before[1]  # the cosine curve is untouched
 
 
@@ -314,6 +315,6 @@ def test_few_lr_changes_are_drawn_as_stairs_many_as_a_line(cli, tmp_path):
 def test_show_lists_the_transformers_version_only_where_its_rules_apply(cli):
     lightning = cli("show", "sample_configs/lightning_onecycle.yaml", "--samples", "5000", "--json")
     hf = cli("show", "sample_configs/trl_sft.yaml", "--samples", "5000", "--json")
-    lightning_settings, hf_settings = (json.loads(r.stdout)["settings"] for r in (lightning, hf))
+    lightning_settings, hf_settings = (run_json(r.stdout)["settings"] for r in (lightning, hf))
     assert "transformers_version" not in lightning_settings and "transformers_version" in hf_settings
     assert "split_batches" not in hf_settings  # accelerate switches only when something set them

@@ -9,7 +9,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from conftest import DATA, assert_one_error_line
+from conftest import DATA, assert_one_error_line, run_json
 
 from lrcli.config import resolve
 from lrcli.curve import compute
@@ -202,8 +202,10 @@ def test_peak_is_the_curves_maximum_not_the_optimizer_lr(cli, tmp_path, case):
     assert result.exit_code == 0, result.stderr
     torch_values = case["values"][: case["n"] + 1]
     peak = max(torch_values)
-    record = json.loads(out.read_text())
-    assert (record["peak_lr"], record["peak_step"], record["base_lr"]) == (peak, torch_values.index(peak), case["lr"])
+    record = run_json(out.read_text())
+    summary = record["curve"]["summary"]
+    assert (summary["peak_lr"], summary["peak_step"], record["scheduler"]["lr"]) == (
+        peak, torch_values.index(peak), case["lr"])
     assert f"peak LR {peak:.6g} at step {torch_values.index(peak)}" in result.stderr
 
 

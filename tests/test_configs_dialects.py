@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import assert_one_error_line, framework_source, oracle_import
+from conftest import assert_one_error_line, framework_source, oracle_import, run_json
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 
@@ -17,7 +17,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 def _show(cli, *args: str) -> dict:
     result = cli("show", *args, "--json")
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_json(result.stdout)
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_numeric_strings_are_numbers(cli) -> None:
     raw = yaml.safe_load((SAMPLES / "axolotl_lora.yml").read_text())
     assert raw["learning_rate"] == "2e-4"
     setting = _show(cli, str(SAMPLES / "axolotl_lora.yml"))["settings"]["learning_rate"]
-    assert setting == {"value": 2e-4, "source": "axolotl_lora.yml key learning_rate"}
+    assert setting == {"value": 2e-4, "source": "axolotl_lora.yml key learning_rate", "kind": "file"}
 
 
 @pytest.mark.oracle
@@ -72,7 +72,7 @@ def test_near_miss_keys_warn_and_unknown_keys_are_silent(cli, tmp_path: Path) ->
 
 def test_flags_override_file_values_and_sources_say_so(cli) -> None:
     record = _show(cli, str(SAMPLES / "axolotl_lora.yml"), "--lr", "1e-3", "--samples", "100")
-    assert record["settings"]["learning_rate"] == {"value": 1e-3, "source": "--lr"}
+    assert record["settings"]["learning_rate"] == {"value": 1e-3, "source": "--lr", "kind": "flag"}
     assert record["settings"]["per_device_train_batch_size"]["source"] == "axolotl_lora.yml key micro_batch_size"
     assert record["settings"]["dataset_size"]["source"] == "--samples"
 
@@ -97,7 +97,7 @@ def test_samples_may_be_a_dataset_file(cli, tmp_path: Path, suffix: str) -> None
     from_file = cli("steps", config, "--samples", str(path), "--json")
     from_number = cli("steps", config, "--samples", "37", "--json")
     assert from_file.exit_code == 0, from_file.stderr
-    assert json.loads(from_file.stdout)["total_steps"] == json.loads(from_number.stdout)["total_steps"]
+    assert run_json(from_file.stdout)["plan"]["total_steps"] == run_json(from_number.stdout)["plan"]["total_steps"]
 
 
 def test_samples_file_missing_is_one_error_line(cli) -> None:
@@ -109,7 +109,7 @@ def test_deepspeed_path_is_relative_to_the_config(cli, tmp_path: Path, monkeypat
     record = _show(cli, str(SAMPLES / "hf_with_deepspeed.yaml"), "--samples", "100")
     assert record["settings"]["lr_scheduler_type"] == {
         "value": "WarmupDecayLR",
-        "source": f"{SAMPLES / 'deepspeed_warmup_decay.json'} (beside the config) scheduler.type"}
+        "source": f"{SAMPLES / 'deepspeed_warmup_decay.json'} (beside the config) scheduler.type", "kind": "file"}
 
 
 def test_deepspeed_value_hf_would_reject_is_an_error(cli, tmp_path: Path) -> None:
@@ -156,8 +156,8 @@ def test_llamafactory_val_size_count_and_max_samples(cli, tmp_path: Path) -> Non
                     "num_train_epochs: 1\nlearning_rate: 1.0e-4\n")
     plain = tmp_path / "hf.yaml"
     plain.write_text("per_device_train_batch_size: 4\nnum_train_epochs: 1\nlearning_rate: 1.0e-4\noutput_dir: o\n")
-    lf = json.loads(cli("steps", str(path), "--samples", "9999", "--json").stdout)
-    hf = json.loads(cli("steps", str(plain), "--samples", "480", "--json").stdout)
+    lf = run_json(cli("steps", str(path), "--samples", "9999", "--json").stdout)["plan"]
+    hf = run_json(cli("steps", str(plain), "--samples", "480", "--json").stdout)["plan"]
     assert lf["total_steps"] == hf["total_steps"]
 
 
@@ -176,7 +176,7 @@ def test_world_size_flag_beats_accelerate_config_beats_file(cli, tmp_path: Path)
     from_launcher = _show(cli, config, "--accelerate-config", str(launcher))["settings"]["world_size"]
     assert from_launcher["value"] == 16 and "acc.yaml" in from_launcher["source"]
     flagged = _show(cli, config, "--accelerate-config", str(launcher), "--world-size", "4")["settings"]["world_size"]
-    assert flagged == {"value": 4, "source": "--world-size"}
+    assert flagged == {"value": 4, "source": "--world-size", "kind": "flag"}
 
 
 @pytest.mark.oracle
@@ -208,7 +208,7 @@ def test_deepspeed_mismatch_errors_exactly_where_transformers_raises(cli, tmp_pa
                       "gradient_accumulation_steps: 2\nwarmup_steps: 0.1\nnum_train_epochs: 1\ndeepspeed: ds.json\n")
     base = json.loads((SAMPLES / "deepspeed_warmup_decay.json").read_text())
     (tmp_path / "ds.json").write_text(json.dumps(base))
-    plan = json.loads(cli("steps", str(config), "--samples", "1000", "--json").stdout)
+    plan = run_json(cli("steps", str(config), "--samples", "1000", "--json").stdout)["plan"]
     total, warmup = plan["total_steps"], plan["warmup_steps"]
     ds = json.loads(json.dumps(base))
     for key, value in explicit.items():
@@ -273,9 +273,9 @@ def test_referenced_files_are_found_beside_the_config_or_in_the_cwd(cli, tmp_pat
         monkeypatch.chdir(run_dir)
         result = cli("show", str(config_dir / "sft.yaml"), "--samples", "1003", "--json")
         assert result.exit_code == 0, result.stderr
-        plans[place] = json.loads(result.stdout)
+        plans[place] = run_json(result.stdout)
     beside, cwd = plans["beside"], plans["cwd"]
     for name in ("world_size", "split_batches"):
         assert cwd["settings"][name]["source"] != "default", name  # read from the file in the cwd
         assert cwd["settings"][name]["value"] == beside["settings"][name]["value"], name
-    assert (cwd["total_steps"], cwd["stages"]) == (beside["total_steps"], beside["stages"])
+    assert cwd["plan"] == beside["plan"]

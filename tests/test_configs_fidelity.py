@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA, assert_one_error_line, framework_source, oracle_import
+from conftest import DATA, assert_one_error_line, framework_source, oracle_import, run_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +24,7 @@ TRL_SOURCES = {"0.24.0": "trl", "0.11.4": "trl-0.11"}  # TRL release -> tools/fr
 def _json(cli, *args: str) -> dict:
     result = cli(*args, "--json")
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_json(result.stdout)
 
 
 def _tools() -> None:
@@ -44,7 +44,8 @@ def _check_dump(cli, tmp_path: Path, version: str, case: dict[str, Any]) -> None
     path.write_text(json.dumps(case["dump"]))
     version_flag = ("--transformers-version", version)
     steps = _json(cli, "steps", str(path), *version_flag)
-    assert (steps["total_steps"], steps["warmup_steps"]) == (case["total_steps"], case["warmup_steps"]), case["given"]
+    plan = steps["plan"]
+    assert (plan["total_steps"], plan["warmup_steps"]) == (case["total_steps"], case["warmup_steps"]), case["given"]
     settings_ = _json(cli, "show", str(path), *version_flag)["settings"]
     assert settings_["lr_scheduler_type"]["value"] == case["lr_scheduler_type"]
     assert (settings_["lr_scheduler_kwargs"]["value"] or {}) == case["lr_scheduler_kwargs"]
@@ -80,7 +81,7 @@ def test_4x_dump_warmup_ratio_zero_is_unset_under_5x_rules(cli, tmp_path: Path) 
     path = tmp_path / "training_args.json"
     path.write_text(json.dumps(case["dump"]))
     result = cli("steps", str(path), "--json")
-    assert json.loads(result.stdout)["warmup_steps"] == case["warmup_steps"]
+    assert run_json(result.stdout)["plan"]["warmup_steps"] == case["warmup_steps"]
     assert "warmup_ratio 0 asks for no ratio" in result.stderr
 
 
@@ -186,7 +187,7 @@ def test_accelerate_config_world_size_matches_accelerate_launch(
         assert result.exit_code == 2 and "num_processes" in result.stderr, (expected, result.stderr)
     else:
         assert result.exit_code == 0, result.stderr
-        assert json.loads(result.stdout)["settings"]["world_size"]["value"] == expected
+        assert run_json(result.stdout)["settings"]["world_size"]["value"] == expected
 
 
 @pytest.mark.oracle
@@ -255,9 +256,9 @@ def test_trl_key_hints_are_fields_of_that_trainer_alone() -> None:
 
 
 @pytest.mark.parametrize("trainer", ["sft", "dpo", "kto", "online_dpo", "reward", "orpo", "gkd"])
-@pytest.mark.parametrize("version", ["0.11", "0.24"])
+@pytest.mark.parametrize("version", ["0.11", "0.24", "v0.11.4", "0.24.0rc1"])  # read as pip reads versions
 def test_trainer_at_version_takes_that_trl_versions_lr(cli, tmp_path: Path, trainer: str, version: str) -> None:
-    golden = _trl_golden()["0.24.0" if version == "0.24" else "0.11.4"][trainer]
+    golden = _trl_golden()["0.24.0" if version.startswith("0.24") else "0.11.4"][trainer]
     config = tmp_path / "run.yaml"
     config.write_text("model_name_or_path: m\nmax_steps: 10\n")
     settings_ = _json(cli, "show", str(config), "--trainer", f"{trainer}@{version}")["settings"]
@@ -333,8 +334,8 @@ def test_val_size_reaches_train_test_split_as_llamafactory_passes_it(cli, tmp_pa
     if isinstance(test_size, float) and test_size >= 1:  # datasets raises for a float test_size outside (0, 1)
         assert "train_test_split" in assert_one_error_line(result)
         return
-    record = json.loads(result.stdout)
-    stage = next(stage for stage in record["stages"] if stage["what"] == "training samples")
+    record = run_json(result.stdout)
+    stage = next(stage for stage in record["plan"]["stages"] if stage["what"] == "training samples")
     # datasets `train_test_split`: an int is a row count; a float holds out ceil(test_size · n).
     held = test_size if isinstance(test_size, int) else -int(-test_size * 100 // 1)
     assert stage["value"] == 100 - held
@@ -345,13 +346,15 @@ def test_max_samples_cuts_each_dataset(cli, tmp_path: Path) -> None:
     config.write_text("stage: sft\ndataset: identity,alpaca_en_demo\nmax_samples: 500\nnum_train_epochs: 1\n")
     assert "EACH" in assert_one_error_line(cli("steps", str(config), "--samples", "800"))
     # The HF Trainer's count (checked against the Trainer elsewhere) for 500 rows, under LLaMA-Factory's transformers.
-    uncut = _json(cli, "steps", "--samples", "500", "--epochs", "1", "--transformers-version", "5.6")["total_steps"]
+    uncut = _json(cli, "steps", "--samples", "500", "--epochs", "1", "--transformers-version", "5.6")["plan"][
+        "total_steps"]
     # At most max_samples rows in all: no dataset can have been cut.
-    assert _json(cli, "steps", str(config), "--samples", "500")["total_steps"] == uncut
+    assert _json(cli, "steps", str(config), "--samples", "500")["plan"]["total_steps"] == uncut
     single = tmp_path / "one.yaml"
     single.write_text("stage: sft\ndataset: alpaca_en_demo\nmax_samples: 500\nnum_train_epochs: 1\n")
-    assert _json(cli, "steps", str(single), "--samples", "800")["total_steps"] == uncut
-    assert _json(cli, "steps", str(single), "--samples", "400")["total_steps"] != uncut  # the case tells a cut apart
+    assert _json(cli, "steps", str(single), "--samples", "800")["plan"]["total_steps"] == uncut
+    # the case tells a cut apart
+    assert _json(cli, "steps", str(single), "--samples", "400")["plan"]["total_steps"] != uncut
 
 
 @pytest.mark.oracle
@@ -444,7 +447,7 @@ def test_rloo_config_file_counts_steps_as_trl(cli, grpo_oracle, n, b, ga, w) -> 
         return
     *_, total = trainer_shell(args).set_initial_training_values(args, sharded)
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["total_steps"] == total
+    assert run_json(result.stdout)["plan"]["total_steps"] == total
 
 
 @pytest.mark.oracle

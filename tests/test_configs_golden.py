@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA
+from conftest import DATA, run_json
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_configs"
 
@@ -34,7 +34,7 @@ def test_steps_json_matches_framework(cli, case: dict[str, Any]) -> None:
     result = cli("steps", str(SAMPLES / case["config"]), "--samples", str(case["samples"]),
                  "--world-size", str(case["world_size"]), "--json")
     assert result.exit_code == 0, result.stderr
-    record = json.loads(result.stdout)
+    record = run_json(result.stdout)["plan"]
     assert (record["total_steps"], record["warmup_steps"]) == (case["total_steps"], case["warmup_steps"])
 
 

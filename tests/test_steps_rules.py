@@ -24,16 +24,24 @@ def plan(**values):
         ("v5.24.0", (5, 24, 0)),
         ("5.0.0rc1", (5, 0, 0)),
         ("4.43.0.dev0", (4, 43, 0)),
+        ("4.52.1+cpu", (4, 52, 1)),  # a local version, as pip shows some builds
+        ("4.51.3.post1", (4, 51, 3)),
+        (" V4.51 ", (4, 51, 0)),
     ],
 )
 def test_parse_version(text: str, parsed: tuple[int, int, int]) -> None:
     assert parse_version(text) == parsed
 
 
-@pytest.mark.parametrize("text", ["4", "five", "4.x", ""])
+@pytest.mark.parametrize("text", ["five", "4.x", "", "4.51-", "4.51.*"])
 def test_parse_version_rejects(text: str) -> None:
     with pytest.raises(LrcliError, match="is not a version"):
         parse_version(text)
+
+
+def test_a_bare_major_is_a_version_older_than_lrcli_models() -> None:
+    with pytest.raises(LrcliError, match="lrcli models transformers 4.20.0"):
+        rules_for("4")
 
 
 def test_a_line_newer_than_lrcli_knows_is_used_with_a_note() -> None:

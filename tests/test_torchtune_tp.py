@@ -5,12 +5,11 @@ against torch's real DataLoader(DistributedSampler(num_replicas=dp), drop_last=T
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import assert_one_error_line, oracle_import
+from conftest import assert_one_error_line, oracle_import, run_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,7 +46,7 @@ def test_steps_match_the_recipe_with_tensor_parallel(cli, tmp_path_factory, n, b
         assert_one_error_line(result)
     else:
         assert result.exit_code == 0, result.stderr
-        assert json.loads(result.stdout)["total_steps"] == total
+        assert run_json(result.stdout)["plan"]["total_steps"] == total
 
 
 def test_world_not_divisible_by_tp_is_the_recipes_error(cli, tmp_path: Path) -> None:
@@ -84,7 +83,7 @@ def test_real_configs_match_the_recipe(cli, path: Path, n: int) -> None:
     warmup = (raw.get("lr_scheduler") or {}).get("num_warmup_steps", 0)
     result = cli("steps", str(path), "--samples", str(n), "--world-size", str(world), "--json")
     assert result.exit_code == 0, result.stderr
-    record = json.loads(result.stdout)
+    record = run_json(result.stdout)["plan"]
     assert (record["total_steps"], record["warmup_steps"]) == (raw["epochs"] * per_epoch, warmup)
 
 

@@ -47,18 +47,24 @@ def load_integration(path: Path) -> ModuleType:
     return module
 
 
-def filled_warmup(module: ModuleType, warmup_steps: float, total: int) -> dict[str, Any]:
-    """W (`get_warmup_steps`) and the value `module`'s HfTrainerDeepSpeedConfig puts in warmup_num_steps "auto"."""
+def hf_filler(module: ModuleType, ds_config: dict[str, Any]) -> Any:
+    """`module`'s HfTrainerDeepSpeedConfig on `ds_config`, its own methods on accelerate's HfDeepSpeedConfig (so
+    deepspeed itself need not be installed)."""
     from accelerate.utils.deepspeed import HfDeepSpeedConfig
-    from transformers import TrainingArguments
 
     cls = module.HfTrainerDeepSpeedConfig
     methods = {k: v for k, v in vars(cls).items() if k not in ("__init__", "__dict__", "__weakref__")}
     methods["fill_only"] = partialmethod(cls.fill_match, must_match=False)
-    filler = type("HfTrainerDeepSpeedConfigWithoutDeepSpeed", (HfDeepSpeedConfig,), methods)(
-        {"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": "auto"}}}
-    )
+    filler = type("HfTrainerDeepSpeedConfigWithoutDeepSpeed", (HfDeepSpeedConfig,), methods)(ds_config)
     filler._dtype, filler.mismatches = None, []
+    return filler
+
+
+def filled_warmup(module: ModuleType, warmup_steps: float, total: int) -> dict[str, Any]:
+    """W (`get_warmup_steps`) and the value `module`'s HfTrainerDeepSpeedConfig puts in warmup_num_steps "auto"."""
+    from transformers import TrainingArguments
+
+    filler = hf_filler(module, {"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": "auto"}}})
     args = TrainingArguments(output_dir="/tmp/lrcli-golden", warmup_steps=warmup_steps, report_to=[])
     filler.trainer_config_finalize(args, model=None, num_training_steps=total)
     return {"warmup_steps": warmup_steps, "total": total, "W": args.get_warmup_steps(total),

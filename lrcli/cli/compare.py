@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,7 +25,6 @@ from lrcli.config import Layer, Source, resolve
 from lrcli.curve import MAX_CURVE_STEPS, compute
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import looks_like_config
-from lrcli.inputs.layers import ConfigLayers
 
 NamesArg = Annotated[
     list[str],
@@ -66,25 +66,24 @@ def compare(
         per_name = split_compare_kwargs(labels, options.flag_kwargs())
         choices = options.step_choices()
         varying = [flag for flag, items in choices.items() if len(items) > 1]
-        file_notes: tuple[str, ...] = ()
         curves = []
         for name in names:
             is_file = looks_like_config(name)
             for combination in itertools.product(*choices.values()):
                 step_values = dict(zip(choices, combination, strict=True))
                 suffix = " ".join(f"{flag.lstrip('-').replace('-', '_')}={step_values[flag]}" for flag in varying)
-                config_file = options.config_file(name) if is_file else ConfigLayers()
-                file_notes += config_file.notes
+                config_file = options.config_file(name) if is_file else options.no_config_file()
                 layers = options.layers(
                     config_file, step_values, schedule=None if is_file else name, kwargs=per_name[name]
                 )
                 label = f"{labels[name]} {suffix}" if suffix else labels[name]
                 layers.append(Layer({"label": label}, Source.derived("compare")))
                 steps_left = MAX_CURVE_STEPS - sum(curve.plan.total for curve in curves)
-                curves.append(compute(resolve(layers), steps_left=steps_left))
+                curve = compute(resolve(layers), steps_left=steps_left)
+                curves.append(replace(curve, notes=config_file.notes + curve.notes))  # the JSON output carries them
         stems = (safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
         write_curves(curves, output, fmt, figure, default_name="compare_" + "_".join(stems))
-        warn(list(dict.fromkeys(file_notes + tuple(note for curve in curves for note in curve.notes))))
+        warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))
 
 
 def split_compare_kwargs(labels: dict[str, str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:

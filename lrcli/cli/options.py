@@ -152,8 +152,11 @@ NoEvenBatchesOpt = Annotated[
 ]
 TransformersVersionOpt = Annotated[
     str | None,
-    typer.Option("--transformers-version", metavar="VERSION", rich_help_panel=STEPS_PANEL,
-                 help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: 5.24."),
+    typer.Option(
+        "--transformers-version", metavar="VERSION", rich_help_panel=STEPS_PANEL,
+        help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: the installed transformers (else the "
+        "version the config's framework requires, else 5.24); LRCLI_IGNORE_INSTALLED=1 ignores the installed one.",
+    ),
 ]
 KwOpt = Annotated[
     list[str] | None,
@@ -303,7 +306,14 @@ class RunOptions:
         datasets the file names unless --samples gives it or --total-steps makes it unneeded."""
         count = self.samples is None and self.total_steps is None
         counting = DataCounting(offline=self.offline, progress=stderr_progress)
-        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting))
+        return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting,
+                                         transformers_version_given=self.transformers_version is not None))
+
+    def no_config_file(self) -> ConfigLayers:
+        """The layers a curve without a config file gets (compare's schedule names): the launcher config and the
+        environment's transformers, but no file (so --dialect/--trainer, which name a file's reading, do not apply)."""
+        return config_layers(ConfigInput(None, None, None, self.accelerate_config, count_data=False,
+                                         transformers_version_given=self.transformers_version is not None))
 
     def step_choices(self) -> dict[str, list[Any]]:
         """The step flags given, each parsed into its list of values (`--world-size 1,8` -> [1, 8])."""

@@ -15,20 +15,9 @@ from lrcli.cli.safe_write import NAME_MAX, write_output
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import PathKind, files_read, probe
-from lrcli.render import STDOUT, pick_format, render_chunks
+from lrcli.render import STDOUT, pick_format, render_chunks, summary_text
 
 BINARY_FORMATS = ("png", "pdf")
-
-
-def summary(curve: Curve) -> str:
-    """One stderr line per curve: T, W, the peak and the final LR."""
-    per_epoch = curve.plan.update_steps_per_epoch
-    return (
-        f"{curve.label}: T={curve.plan.total} step{'' if curve.plan.total == 1 else 's'}"
-        + (f" ({per_epoch} per epoch)" if per_epoch is not None else "")
-        + f", warmup W={curve.plan.warmup}, "
-        f"peak LR {curve.peak_lr:.6g} at step {curve.peak_step}, final LR {curve.final_lr:.6g}"
-    )
 
 
 def safe_name(text: str) -> str:
@@ -97,14 +86,21 @@ def write_curves(
             raise LrcliError(f"refusing to write binary {chosen.upper()} to a terminal; use -o FILE.{chosen}")
         for chunk in render_chunks(curves, chosen, settings):
             to_stdout(chunk)
-        for curve in curves:
-            say(summary(curve))
+        _print_summary(curves)
         warn(ignored)
         return
     given = output if output is not None else default_file_name(default_name, chosen)
     chunks = render_chunks(curves, chosen, settings)  # rendered while written, into the temporary file
     written = write_output(given, chunks, binary=chosen in BINARY_FORMATS, inputs=files_read())
-    for curve in curves:
-        say(summary(curve))
+    _print_summary(curves)
     say(f"wrote {written}" if str(written) == given else f"wrote {given} (-> {written})")
     warn(ignored)
+
+
+def _print_summary(curves: Sequence[Curve]) -> None:
+    """On stderr: one line for one curve, the per-curve table for several (`compare`), each line through `say`."""
+    if len(curves) == 1:
+        say(summary_text.summary_line(curves[0]))
+    else:
+        for line in summary_text.summary_table(curves).splitlines():
+            say(line)

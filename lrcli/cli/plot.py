@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import typer
 
 from lrcli.cli.app import user_errors, warn
@@ -37,8 +39,9 @@ def plot(
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))
         curve = compute(config)
+        curve = replace(curve, notes=config_file.notes + curve.notes)  # the JSON output carries them too
         write_curves([curve], output, fmt, figure, default_name=safe_name(curve.label))
         found = samples_source(config)
         if found:
             typer.echo(found, err=True)
-        warn(config_file.notes + curve.notes)  # after the write: a failed write stays one error line
+        warn(curve.notes)  # after the write: a failed write stays one error line

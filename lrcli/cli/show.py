@@ -8,8 +8,10 @@ from lrcli.cli.app import user_errors
 from lrcli.cli.options import JsonOpt, RequiredConfigArg, RunOptions, run_options
 from lrcli.cli.output import to_stdout
 from lrcli.config import resolve
+from lrcli.curve import scheduler_settings
 from lrcli.errors import LrcliError
 from lrcli.render import show_text
+from lrcli.render.document import document, scheduler_record
 from lrcli.steps import StepPlan, plan_steps
 
 
@@ -24,10 +26,15 @@ def show(config_path: RequiredConfigArg, as_json: JsonOpt = False, *, options: R
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("show")))
         plan: StepPlan | None = None
+        scheduler = None
         missing = None
         try:
             plan = plan_steps(config)
-        except LrcliError as exc:  # show what is known even when T is not
+            name, kwargs, sources = scheduler_settings(config, plan)
+            scheduler = scheduler_record(name, config.learning_rate, kwargs, sources, config.lr_scheduler_kwargs)
+        except LrcliError as exc:  # show what is known even when T (or the scheduler) is not
             missing = str(exc)
-        render_show = show_text.show_json if as_json else show_text.show_text
-        to_stdout(render_show(config, plan, missing, config_file.notes))
+        if as_json:
+            to_stdout(document([show_text.show_record(config, plan, missing, config_file.notes, scheduler)]))
+        else:
+            to_stdout(show_text.show_text(config, plan, missing, config_file.notes, scheduler))

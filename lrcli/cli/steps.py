@@ -11,9 +11,11 @@ from lrcli.cli.app import user_errors, warn
 from lrcli.cli.output import to_stdout
 from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
 from lrcli.config import resolve
-from lrcli.curve import first_update_notes, starting_lr
+from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
 from lrcli.render import steps_text
-from lrcli.steps import contrast_hf_plan, plan_steps
+from lrcli.render.document import document, scheduler_record
+from lrcli.schedules import get_schedule
+from lrcli.steps import contrast_plan, plan_steps
 
 ExplainOpt = Annotated[
     bool, typer.Option("--explain", help="Every rounding stage with its formula, and the other rule set's answer.")
@@ -43,12 +45,14 @@ def steps(
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("steps")))
         plan = plan_steps(config)
-        plan = replace(plan, notes=config_file.notes + plan.notes + first_update_notes(starting_lr(config, plan), plan))
+        starting = first_update_notes(starting_lrs(config, plan), plan, get_schedule(config.lr_scheduler_type))
+        plan = replace(plan, notes=config_file.notes + plan.notes + starting)
         if as_json:
-            to_stdout(steps_text.steps_json(config, plan))
+            name, kwargs, sources = scheduler_settings(config, plan)
+            scheduler = scheduler_record(name, config.learning_rate, kwargs, sources, config.lr_scheduler_kwargs)
+            to_stdout(document([steps_text.steps_record(config, plan, scheduler)]))
         elif explain:
-            contrast = contrast_hf_plan(config) if config.framework == "hf" else None
-            to_stdout(steps_text.explanation(config, plan, contrast))
+            to_stdout(steps_text.explanation(config, plan, contrast_plan(config)))
         else:
             to_stdout(steps_text.summary_table(config, plan))
         warn(plan.notes)  # on stderr, so `--json` and the table stay clean data on stdout

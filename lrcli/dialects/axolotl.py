@@ -35,9 +35,11 @@ from lrcli.data.refs import DataEntry, DatasetRef, DataSpec, data_files_pairs
 from lrcli.dialects import deepspeed, hf, trl
 from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
+from lrcli.inputs.installed import Requirement
 from lrcli.inputs.values import coerce_number, finite_float, number_text, whole_number
 
 NAME = "axolotl"
+TRANSFORMERS = Requirement("axolotl 0.19.0", "==5.16.1", "5.16.1")  # its Requires-Dist
 
 # axolotl key -> TrainConfig field
 AXOLOTL_KEYS = {
@@ -161,11 +163,8 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
                          "(\"please set only one of gradient_accumulation_steps or batch_size\"); keep one")
     if raw.get("warmup_steps") is not None and raw.get("warmup_ratio") is not None:
         raise LrcliError(f"{where}: axolotl rejects warmup_steps together with warmup_ratio; keep one")
-    values: dict[str, Any] = {"framework": NAME, "transformers_version": "5.16.1"}
-    sources: Sources = {
-        "framework": f"{where} (axolotl counts its own steps)",
-        "transformers_version": Source.default("axolotl 0.19.0 requires transformers == 5.16.1"),
-    }
+    values: dict[str, Any] = {"framework": NAME}
+    sources: Sources = {"framework": f"{where} (axolotl counts its own steps)"}
     notes: tuple[str, ...] = ()
     for key, name in AXOLOTL_KEYS.items():
         if raw.get(key) is not None:
@@ -221,4 +220,5 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         notes += ds_notes
     notes += near_miss_notes(raw, (*AXOLOTL_KEYS, *SCHEDULER_KEYS), OTHER_KEYS, path)
     values["dialect"], sources["dialect"] = NAME, f"{where} (detected or --dialect)"
-    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_data(raw, path))
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_data(raw, path),
+                   transformers=TRANSFORMERS)

@@ -24,6 +24,7 @@ from lrcli.errors import LrcliError
 from lrcli.inputs.bounded import parse_json
 from lrcli.inputs.files import find_referenced_file, load_mapping
 from lrcli.inputs.values import coerce_number, number_text
+from lrcli.steps.hf_versions import KEY_VERSIONS
 
 NAME = "hf"
 
@@ -127,6 +128,9 @@ def read_hf_keys(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, Any], So
     if raw.get("accelerator_config") is not None:
         for name, value in accelerator_switches(raw["accelerator_config"], path).items():
             values[name], sources[name] = value, f"{path.name} key accelerator_config.{name}"
+    bound = tuple(key for key in KEY_VERSIONS if raw.get(key) is not None)
+    if bound:
+        values["version_bound_keys"], sources["version_bound_keys"] = bound, path.name
     return values, sources, notes
 
 

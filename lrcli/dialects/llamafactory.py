@@ -38,9 +38,13 @@ from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import TABLE_BYTES, PathKind, parse_json, probe, read_text
 from lrcli.inputs.files import load_mapping
+from lrcli.inputs.installed import Requirement
 from lrcli.inputs.values import coerce_number, whole_number
 
 NAME = "llamafactory"
+# llamafactory 0.9.5's Requires-Dist (its `check_dependencies` checks the same range at run time): a run on the
+# v0 trainer uses the installed transformers when it is in this range, else the newest it allows.
+TRANSFORMERS = Requirement("LLaMA-Factory 0.9.5", "!=4.52.0,!=4.57.0,<=5.6.0,>=4.55.0", "5.6")
 
 LF_KEYS = frozenset({"stage", "finetuning_type", "cutoff_len", "template", "dataset_dir", "max_samples", "val_size"})
 V1_KEYS = frozenset({"model_class", "train_dataset", "dist_config", "sample_backend", "peft_config", "kernel_config"})
@@ -247,8 +251,6 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         return _read_v1(raw, path)
     values, sources, notes = hf.read_hf_keys(raw, path)
     values["framework"], sources["framework"] = NAME, f"{path.name} (LLaMA-Factory)"
-    values["transformers_version"] = "5.6"
-    sources["transformers_version"] = Source.default("LLaMA-Factory 0.9.5 requires transformers ≤ 5.6.0 (newest allowed)")
     names = dataset_names(raw)
     if raw.get("max_samples") is not None:
         values["max_samples"], sources["max_samples"] = coerce_number(raw["max_samples"]), f"{path.name} key max_samples"
@@ -275,4 +277,5 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         notes += ds_notes
     notes += near_miss_notes(raw, (*hf.HF_KEYS, *LF_KEYS), (*hf.HF_OTHER_KEYS, *LF_OTHER_KEYS), path)
     values["dialect"], sources["dialect"] = NAME, f"{path.name} (detected or --dialect)"
-    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_data(raw, path))
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_data(raw, path),
+                   transformers=TRANSFORMERS)

@@ -11,6 +11,7 @@ from typing import Any
 
 from lrcli.config import Layer, Source
 from lrcli.data.refs import DataSpec
+from lrcli.inputs.installed import Requirement
 
 # Where each value of a reading came from: a plain string is what the file itself says (a `file` source).
 Sources = dict[str, Source | str]
@@ -24,13 +25,15 @@ class Reading:
     `sources[field]` says where `values[field]` came from: a `Source`, or a plain string for what the file itself
     says (`"train.yaml key micro_batch_size"`, a `file` source); framework defaults and values computed from
     other keys are marked `Source.default` / `Source.derived` by the dialect. `notes` are warnings for the user
-    (near-miss keys, values the framework ignores, ...).
+    (near-miss keys, values the framework ignores, ...). `transformers` is the transformers the framework release
+    requires, when it pins one (the run uses it unless the installed transformers satisfies the requirement).
     """
 
     dialect: str
     values: Mapping[str, Any]
     sources: Mapping[str, Source | str]
     notes: tuple[str, ...] = ()
+    transformers: Requirement | None = None
     data: DataSpec | None = None  # the datasets the file names, for lrcli/inputs/datasets.py to count
 
     def source(self, name: str) -> Source:

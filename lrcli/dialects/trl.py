@@ -28,6 +28,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
 from lrcli.config import Source
 from lrcli.data.refs import DataEntry, DatasetRef, DataSpec, data_files_pairs
 from lrcli.dialects import deepspeed, hf
@@ -142,10 +144,10 @@ def parse_trainer(text: str) -> tuple[str, str, tuple[str, ...]]:
     if not version:
         table = CURRENT
     else:
-        match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?", version)
-        if match is None:
-            raise LrcliError(f"--trainer {text!r}: write the TRL version like sft@0.11 or sft@0.24.0")
-        minor = (int(match[1]), int(match[2]))
+        try:
+            minor = (*Version(version).release, 0)[:2]  # as pip reads it: `0.11`, `v0.11.4`, `0.12.0rc1`
+        except InvalidVersion:
+            raise LrcliError(f"--trainer {text!r}: write the TRL version like sft@0.11 or sft@0.24.0") from None
         if minor < (0, 9):
             raise LrcliError(f"--trainer {text!r}: lrcli knows TRL's defaults from 0.9 on")
         table = "0.11.4" if minor < (0, 12) else CURRENT
@@ -251,6 +253,7 @@ def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     values, sources, notes = hf.read_hf_keys(raw, path)
+    values["framework"], sources["framework"] = NAME, f"{path.name} (`trl <trainer> --config`: TrlParser)"
     if trainer is not None:
         how: Source | str = Source.flag(f"--trainer {trainer}")
     else:

@@ -1,7 +1,8 @@
 """A config file (and an accelerate launcher config) and the command-line flags as `config.resolve` layers.
 
 Precedence, lowest first: TrainConfig defaults (transformers') < framework defaults and file values (the dialect's
-Reading) < N counted from the datasets the file names (lrcli.inputs.datasets) < `--accelerate-config`
+Reading) < N counted from the datasets the file names (lrcli.inputs.datasets) < the transformers version of lrcli's
+environment (`inputs.installed`) < `--accelerate-config`
 num_processes < flags.
 """
 
@@ -17,13 +18,15 @@ from lrcli.dialects import read_config
 from lrcli.errors import LrcliError
 from lrcli.inputs.datasets import DataCounting, data_layers
 from lrcli.inputs.files import load_mapping, samples_value
+from lrcli.inputs.installed import transformers_layers
 from lrcli.inputs.launcher import accelerate_world_size
 from lrcli.inputs.values import MAX_WHOLE, finite_float, whole_number
 
 
 @dataclass(frozen=True)
 class ConfigInput:
-    """What the user said about files: the training config, how to read it, the launcher config."""
+    """What the user said about files: the training config, how to read it, the launcher config; and whether
+    `--transformers-version` was given (then the environment's transformers is not looked at)."""
 
     path: str | None = None
     dialect: str | None = None
@@ -31,6 +34,7 @@ class ConfigInput:
     accelerate_config: str | None = None
     count_data: bool = True  # False when N is given (--samples) or not needed (--total-steps)
     counting: DataCounting = DataCounting()
+    transformers_version_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     layers: list[Layer] = []
     notes: tuple[str, ...] = ()
     file_kwargs: Mapping[str, Any] = {}
+    reading = None
     if given.path is not None:
         path = Path(given.path)
         reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
@@ -62,6 +67,8 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     elif given.dialect is not None or given.trainer is not None:
         flag = "--dialect" if given.dialect is not None else "--trainer"
         raise LrcliError(f"{flag} applies to a config file: name one, e.g. `lrcli plot train.yaml {flag} …`")
+    if not given.transformers_version_given:
+        layers += transformers_layers(reading.transformers if reading is not None else None)
     if given.accelerate_config is not None:
         size, source = accelerate_world_size(Path(given.accelerate_config))
         layers.append(Layer({"world_size": size}, Source.flag(f"--accelerate-config {source}")))

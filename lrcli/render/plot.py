@@ -30,6 +30,7 @@ from lrcli.curve import Curve  # noqa: E402
 from lrcli.render import xaxis  # noqa: E402
 from lrcli.render.placement import Box, Envelope, Layout, polyline_envelope  # noqa: E402
 from lrcli.render.settings import PlotSettings  # noqa: E402
+from lrcli.schedules import get_schedule  # noqa: E402
 
 # Without these, matplotlib writes the date and its version into the file, so bytes differ run to run.
 _METADATA = {
@@ -80,7 +81,9 @@ def _title(curves: Sequence[Curve], width: int = 100) -> str:
         c = curves[0]
         name = c.label if c.label == c.schedule else f"{c.label} ({c.schedule})"
         base = "" if c.base_lr == c.peak_lr else f" (optimizer lr {lr_text(c.base_lr)})"
-        details = f"peak LR {lr_text(c.peak_lr)}{base} · T = {_steps_text(c.plan.total)} · warmup {c.plan.warmup}"
+        details = f"peak LR {lr_text(c.peak_lr)}{base} · T = {_steps_text(c.plan.total)} · {warmup_words(c)}"
+        if c.plan.transformers_version is not None:
+            details += f" · transformers {c.plan.transformers_version} rules"
         joined = f"{name} · {details}"
         if len(joined) <= width:
             return joined
@@ -93,6 +96,31 @@ def _title(curves: Sequence[Curve], width: int = 100) -> str:
     if len(curves) > _MAX_LEGEND:
         return f"{len(curves)} curves compared (too many for a legend: -o FILE.csv names each curve)"
     return f"{len(curves)} curves compared (labels in the legend)"  # the legend already names each one
+
+
+# Parameters by which a schedule sets its own rise to the peak, when it has no warmup W of its own (or ignores it).
+_RAMP_PARAMETERS = ("pct_start", "step_size_up", "cycle_first_step_size", "total_iters")
+
+
+def warmup_words(curve: Curve) -> str:
+    """`warmup W`, or for a schedule that rises to its peak by a parameter of its own (OneCycleLR's pct_start,
+    CyclicLR's step_size_up, DeepSpeed OneCycle's cycle_first_step_size) what that ramp is."""
+    schedule = get_schedule(curve.schedule)
+    ramps_itself = schedule.ignores_warmup or curve.plan.warmup == 0
+    parameters = {**schedule.parameters(), **curve.kwargs}
+    ramp = next((name for name in _RAMP_PARAMETERS if name in parameters), None)
+    if not ramps_itself or ramp is None or curve.peak_step == 0:
+        return f"warmup {curve.plan.warmup}"
+    share = curve.peak_step / curve.plan.total
+    return f"ramp up to step {curve.peak_step} ({share:.0%} of T; {ramp} {parameters[ramp]:g})"
+
+
+def warmup_label(curve: Curve) -> str:
+    """The text at the end-of-warmup line; a DeepSpeed schedule peaks one step later, since it sees step s − 1."""
+    warmup = curve.plan.warmup
+    if curve.one_update_behind and curve.peak_step == warmup + 1:
+        return f"warmup ends: step {warmup} (DeepSpeed peaks at {warmup + 1}: its scheduler sees step s − 1)"
+    return f"warmup ends: step {warmup}"
 
 
 def _legend_label(curve: Curve) -> str:
@@ -328,7 +356,7 @@ def _labels(drawn: Sequence[_Drawn], settings: PlotSettings) -> list[_Label]:
         _add(labels, _Label(text, color, (float(d.x[peak]), float(d.curve.lr[peak])), "point"))
     for d in drawn:
         if d.warmup_x is not None:
-            _add(labels, _Label(f"warmup ends: step {d.curve.plan.warmup}", d.color, (d.warmup_x, 0.0), "line"))
+            _add(labels, _Label(warmup_label(d.curve), d.color, (d.warmup_x, 0.0), "line"))
     if single:
         d = drawn[0]
         final = d.curve.final_lr

@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from lrcli.config import FIELD_NAMES, TrainConfig
+from lrcli.config import TrainConfig
+from lrcli.render.document import resolved_fields, run_record
 from lrcli.steps import StepPlan
-
-# Fields that only matter to some commands: shown only when something set them.
-_QUIET_WHEN_DEFAULT = ("label", "metrics_path", "metric_name", "step_unit", "total_steps", "derive_kwargs",
-                       "deepspeed_values", "global_batch_size", "max_samples", "val_size", "max_steps_per_epoch",
-                       "trainer", "packing", "trainer_options", "split_batches", "even_batches")
-
-
-def _shown(value: Any) -> Any:
-    return dict(value) if isinstance(value, Mapping) else value
-
-
-_DATA_FIELDS = ("datasets", "dataset_stages", "datasets_missing")  # shown in their own section
-
-
-def resolved_fields(config: TrainConfig, plan: StepPlan | None = None) -> list[tuple[str, Any, str]]:
-    """(field, value, source) for every field that applies; the transformers version only where a plan used
-    transformers' rules (torchtune, Lightning and DeepSpeed-alone plans do not)."""
-    quiet = _QUIET_WHEN_DEFAULT
-    if plan is not None and plan.transformers_version is None:
-        quiet += ("transformers_version",)
-    return [
-        (name, _shown(getattr(config, name)), config.source(name))
-        for name in FIELD_NAMES
-        if (name in config.sources or name not in quiet) and name not in _DATA_FIELDS
-    ]
 
 
 def dataset_lines(config: TrainConfig) -> list[str]:
@@ -52,17 +27,14 @@ def dataset_lines(config: TrainConfig) -> list[str]:
     return lines
 
 
-def dataset_records(config: TrainConfig) -> list[dict[str, Any]]:
-    return [
-        {"dataset": c.count.ref.path, "config": c.count.ref.name, "split": c.count.ref.split, "where": c.count.ref.where,
-         "rows": c.count.rows, "split_rows": dict(c.count.split_rows), "source": c.count.source,
-         "options": dict(c.entry.options)}
-        for c in config.datasets
-    ]
-
-
-def show_text(config: TrainConfig, plan: StepPlan | None, missing: str | None, notes: tuple[str, ...]) -> str:
-    rows = resolved_fields(config, plan)
+def show_text(
+    config: TrainConfig,
+    plan: StepPlan | None,
+    missing: str | None,
+    notes: tuple[str, ...],
+    scheduler: Mapping[str, Any] | None = None,
+) -> str:
+    rows = [(name, value, source) for name, value, source, _ in resolved_fields(config, plan)]
     width = max(len(name) for name, _, _ in rows)
     texts = [repr(value) if not isinstance(value, str) else value for _, value, _ in rows]
     vwidth = min(max(len(text) for text in texts), 40)
@@ -70,26 +42,26 @@ def show_text(config: TrainConfig, plan: StepPlan | None, missing: str | None, n
     lines += [f"  {name:<{width}}  {text:<{vwidth}}  {source}" for (name, _, source), text in zip(rows, texts, strict=True)]
     lines += dataset_lines(config)
     if plan is not None:
-        lines.append(f"Plan: T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({config.framework} rules)")
+        rules = f"HF Trainer rules of {plan.transformers_rules}" if plan.transformers_rules else f"{config.framework} rules"
+        lines.append(f"Plan: T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})")
         lines += [f"  {label}: {formula} = {value}" for label, formula, value in plan.stages]
     else:
         lines.append(f"Plan: not computed: {missing}")
+    filled = {key: entry for key, entry in (scheduler or {}).get("kwargs", {}).items() if "given" in entry}
+    if filled:
+        lines.append(f"Scheduler {scheduler['name']}: values the framework fills in:")
+        lines += [f"  {key}: {entry['given']!r} -> {entry['value']!r}, {entry['source']}" for key, entry in filled.items()]
     lines += [f"note: {note}" for note in notes + (plan.notes if plan is not None else ())]
     return "\n".join(lines) + "\n"
 
 
-def show_json(config: TrainConfig, plan: StepPlan | None, missing: str | None, notes: tuple[str, ...]) -> str:
-    record: dict[str, Any] = {
-        "settings": {
-            name: {"value": value, "source": source} for name, value, source in resolved_fields(config, plan)
-        },
-        "datasets": dataset_records(config),
-        "dataset_stages": [{"what": a, "formula": b, "value": c} for a, b, c in config.dataset_stages],
-        "datasets_missing": config.datasets_missing,
-        "total_steps": plan.total if plan is not None else None,
-        "warmup_steps": plan.warmup if plan is not None else None,
-        "stages": [{"what": a, "formula": b, "value": c} for a, b, c in plan.stages] if plan is not None else [],
-        "missing": missing,
-        "notes": list(notes + (plan.notes if plan is not None else ())),
-    }
-    return json.dumps(record, indent=1, ensure_ascii=False, default=str) + "\n"
+def show_record(
+    config: TrainConfig,
+    plan: StepPlan | None,
+    missing: str | None,
+    notes: tuple[str, ...],
+    scheduler: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`lrcli show --json`'s run (lrcli.render.document)."""
+    return run_record(config, plan, notes=notes + (plan.notes if plan is not None else ()), plan_error=missing,
+                      scheduler=dict(scheduler) if scheduler is not None else None)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from typing import Any
 
 from lrcli.config import TrainConfig
+from lrcli.render.document import run_record
 from lrcli.steps import StepPlan
 
 
@@ -38,9 +38,7 @@ def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
     if not plan.stages:  # a planner that records no stages still has T and W
         rows += [("total steps T", str(plan.total), ""), ("warmup steps W", str(plan.warmup), "")]
-    rules = (
-        f"HF Trainer, transformers {plan.transformers_version} rules" if plan.transformers_version else config.framework
-    )
+    rules = f"HF Trainer rules of {plan.transformers_rules}" if plan.transformers_rules else config.framework
     lines = [f"T = {plan.total} optimizer steps, W = {plan.warmup} warmup steps ({rules})", *_rows(rows)]
     return "\n".join(lines) + "\n"
 
@@ -89,8 +87,8 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
     `contrast` is (version, its plan or the error it raises), or None when there is nothing to contrast.
     """
     who = (
-        f"the HF Trainer of transformers {plan.transformers_version} counts the optimizer steps "
-        "(Trainer.set_initial_training_values, then TrainingArguments.get_warmup_steps)"
+        f"the HF Trainer counts the optimizer steps ({plan.transformers_rules}; "
+        "Trainer.set_initial_training_values, then TrainingArguments.get_warmup_steps)"
         if plan.transformers_version
         else f"{config.framework} counts the optimizer steps"
     )
@@ -130,39 +128,6 @@ def explanation(config: TrainConfig, plan: StepPlan, contrast: tuple[str, StepPl
     return "\n".join(lines) + "\n"
 
 
-def steps_record(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
-    """The JSON object of `lrcli steps --json`: HF's names for the results, the inputs beside them."""
-    return {
-        "total_steps": plan.total,
-        "warmup_steps": plan.warmup,
-        "update_steps_per_epoch": plan.update_steps_per_epoch,
-        "batches_per_epoch": plan.batches_per_epoch,
-        "num_train_epochs": plan.num_train_epochs,
-        "total_train_batch_size": plan.total_train_batch_size,
-        "final_epoch": plan.final_epoch,
-        "transformers_version": plan.transformers_version,
-        "notes": list(plan.notes),
-        "stages": [{"what": label, "formula": formula, "value": value} for label, formula, value in plan.stages],
-        "samples_source": samples_source(config),
-        "dataset_stages": [{"what": label, "formula": formula, "value": value}
-                           for label, formula, value in config.dataset_stages],
-        "inputs": {
-            "dataset_size": config.dataset_size,
-            # one count per dataset, when lrcli found N in the config's data and the framework counts them one by one
-            "dataset_size_parts": (list(getattr(config.dataset_size, "parts", ())) or None)
-            if samples_source(config) else None,
-            "per_device_train_batch_size": config.per_device_train_batch_size,
-            "gradient_accumulation_steps": config.gradient_accumulation_steps,
-            "world_size": config.world_size,
-            "num_train_epochs": config.num_train_epochs,
-            "max_steps": config.max_steps,
-            "dataloader_drop_last": config.dataloader_drop_last,
-            "warmup_steps": config.warmup_steps,
-            "warmup_ratio": config.warmup_ratio,
-            "total_steps": config.total_steps,
-        },
-    }
-
-
-def steps_json(config: TrainConfig, plan: StepPlan) -> str:
-    return json.dumps(steps_record(config, plan), indent=1, ensure_ascii=False) + "\n"
+def steps_record(config: TrainConfig, plan: StepPlan, scheduler: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`lrcli steps --json`'s run (lrcli.render.document): the settings and the plan."""
+    return run_record(config, plan, notes=plan.notes, scheduler=scheduler)

@@ -1,23 +1,11 @@
-"""CSV and JSON tables, with floats written so they read back bit-identical."""
+"""CSV tables (floats written so they read back bit-identical), and the JSON document of curves."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
-from typing import Any
 
 from lrcli.curve import Curve
-
-STEP_CONVENTION = (
-    "row s is the LR after s scheduler steps, i.e. the LR the optimizer uses for update s+1 "
-    "(get_last_lr() after s calls to scheduler.step())"
-)
-
-EPOCH_STEP_CONVENTION = (
-    "row s is the LR the optimizer uses for update s+1; the scheduler steps once per epoch, so row s is the LR after "
-    "floor(s / update steps per epoch) scheduler steps"
-)
+from lrcli.render import document
 
 
 CSV_CHUNK_ROWS = 65_536  # rows rendered at a time: memory stays a few MB however long the curve
@@ -51,24 +39,6 @@ def _csv_cell(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
 
 
-def curve_record(curve: Curve) -> dict[str, Any]:
-    return {
-        "label": curve.label,
-        "schedule": curve.schedule,
-        "base_lr": curve.base_lr,
-        "peak_lr": curve.peak_lr,
-        "peak_step": curve.peak_step,
-        "scheduler_kwargs": dict(curve.kwargs),
-        "plan": asdict(curve.plan),
-        "notes": list(curve.notes),
-        "step_convention": STEP_CONVENTION if curve.step_unit == "step" else EPOCH_STEP_CONVENTION,
-        "lr": curve.lr.tolist(),
-    }
-
-
 def to_json(curves: Sequence[Curve]) -> str:
-    """One object for one curve, `{"curves": [...]}` for several (compare)."""
-    payload: dict[str, Any] = (
-        curve_record(curves[0]) if len(curves) == 1 else {"curves": [curve_record(c) for c in curves]}
-    )
-    return json.dumps(payload, indent=1) + "\n"
+    """The runs of `curves` as one schema-1 document (lrcli.render.document), one run per curve."""
+    return document.document([document.curve_run_record(curve) for curve in curves])

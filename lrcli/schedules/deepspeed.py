@@ -364,21 +364,26 @@ DS = "DeepSpeed runtime/lr_schedules.py"
 
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names are DeepSpeed's `type` strings
     "WarmupLR": Schedule(
-        "WarmupLR", DS, warmup_lr, "log/linear warmup from warmup_min_lr to warmup_max_lr, then constant"
+        "WarmupLR", DS, warmup_lr, "log/linear warmup from warmup_min_lr to warmup_max_lr, then constant",
+        one_update_behind=True,
     ),
     "WarmupDecayLR": Schedule(
-        "WarmupDecayLR", DS, warmup_decay_lr, "log/linear warmup, then linear decay to warmup_min_lr at total_num_steps"
+        "WarmupDecayLR", DS, warmup_decay_lr, "log/linear warmup, then linear decay to warmup_min_lr at total_num_steps",
+        one_update_behind=True,
     ),
     "WarmupCosineLR": Schedule(
         "WarmupCosineLR",
         DS,
         warmup_cosine_lr,
         "log/linear warmup of the optimizer lr, then cosine decay to cos_min_ratio",
+        one_update_behind=True,
     ),
     "OneCycle": Schedule(
-        "OneCycle", DS, one_cycle, "1cycle: min -> max -> min (optional stairs), then inverse-time decay"
+        "OneCycle", DS, one_cycle, "1cycle: min -> max -> min (optional stairs), then inverse-time decay",
+        one_update_behind=True,
     ),
     "LRRangeTest": Schedule(
-        "LRRangeTest", DS, lr_range_test, "LR range test: linear (or staircase) growth from the min lr"
+        "LRRangeTest", DS, lr_range_test, "LR range test: linear (or staircase) growth from the min lr",
+        one_update_behind=True,
     ),
 }

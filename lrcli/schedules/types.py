@@ -39,6 +39,7 @@ class Schedule:
     ignores_kwargs: bool = False  # the framework drops lr_scheduler_kwargs without a word
     ignores_warmup: bool = False  # the framework class has no warmup (torch schedulers): W does not reach it
     needs_metrics: bool = False  # steps on an evaluation metric: fn takes `metrics: MetricHistory`
+    one_update_behind: bool = False  # row s is the scheduler's own step s − 1 (DeepSpeed: built at step −1)
     aliases: tuple[tuple[str, str], ...] = ()  # (framework kwarg, fn parameter) where the name clashes with lrcli's
 
     def parameters(self) -> dict[str, Any]:

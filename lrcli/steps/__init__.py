@@ -12,19 +12,20 @@ warmup and one_cycle pct_start), `deepspeed` (a DeepSpeed file run alone: its ba
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
 from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtune, trl
 from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
-from lrcli.steps.hf_deepspeed import check_deepspeed_values
+from lrcli.steps.hf_deepspeed import check_deepspeed_values, fill_deepspeed_auto
 from lrcli.steps.plan import Rows, Stage, StepPlan
 
 # TrainConfig.framework -> that framework's step arithmetic.
 PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
     "hf": plan_hf_steps,
+    "trl": trl.plan_trl_steps,
     "trl_grpo": trl.plan_grpo_steps,
     "llamafactory": llamafactory.plan_llamafactory_steps,
     "llamafactory_v1": llamafactory.plan_llamafactory_v1_steps,
@@ -57,6 +58,14 @@ KWARG_RULES: dict[str, Callable[[TrainConfig, StepPlan], dict[str, Any]]] = {
 MAX_TOTAL_STEPS = 2**53
 
 
+def contrast_plan(config: TrainConfig) -> tuple[str, StepPlan | str] | None:
+    """For a plan that is the HF Trainer's alone (`hf`, `trl`): the same inputs under the other side of the 4.52
+    floor/ceil change, as (version, its plan or its error); None for other frameworks."""
+    if config.framework not in ("hf", "trl"):
+        return None
+    return contrast_hf_plan(config, PLANNERS[config.framework])
+
+
 def plan_steps(config: TrainConfig) -> StepPlan:
     """T and W for `config`, by the rules of the framework that will run it."""
     try:
@@ -77,13 +86,31 @@ def plan_steps(config: TrainConfig) -> StepPlan:
     return plan
 
 
-def scheduler_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
+class SchedulerKwargs(NamedTuple):
+    """The kwargs the run builds its scheduler with, and where each came from (in words)."""
+
+    values: dict[str, Any]
+    sources: dict[str, str]
+
+
+def scheduler_kwargs(config: TrainConfig, plan: StepPlan) -> SchedulerKwargs:
     """The scheduler kwargs the run builds its scheduler with: the config's, plus what its framework derives from
-    T and W; and the DeepSpeed values the HF Trainer checks against T and W (a mismatch is its ValueError)."""
+    T and W, with DeepSpeed's "auto" values filled as transformers fills them; and the DeepSpeed values the HF
+    Trainer checks against T and W (a mismatch is its ValueError)."""
     rule = KWARG_RULES.get(config.derive_kwargs or "")
-    kwargs = rule(config, plan) if rule is not None else dict(config.lr_scheduler_kwargs)
+    given = dict(config.lr_scheduler_kwargs)
+    kwargs = rule(config, plan) if rule is not None else given
+    derived = f"{config.source('derive_kwargs')}, from T = {plan.total} and W = {plan.warmup}"
+    sources = {
+        key: config.source("lr_scheduler_kwargs") if key in given else derived  # the rules only add keys
+        for key in kwargs
+    }
     check_deepspeed_values(config, plan)
-    return kwargs
+    filled, fill_sources = fill_deepspeed_auto(config, plan, kwargs)
+    return SchedulerKwargs(filled, {**sources, **fill_sources})
 
 
-__all__ = ["KWARG_RULES", "PLANNERS", "ROW_RULES", "Rows", "Stage", "StepPlan", "contrast_hf_plan", "plan_steps", "scheduler_kwargs"]
+__all__ = [
+    "KWARG_RULES", "PLANNERS", "ROW_RULES", "Rows", "SchedulerKwargs", "Stage", "StepPlan", "contrast_plan",
+    "plan_steps", "scheduler_kwargs",
+]

@@ -5,6 +5,7 @@ version in force (`hf_versions`). Every other planner that hands its run to the 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -13,7 +14,7 @@ from lrcli.errors import LrcliError
 from lrcli.schedules import SCHEDULES
 from lrcli.steps.hf_accelerate import shard_batches
 from lrcli.steps.hf_deepspeed import check_deepspeed_auto_warmup
-from lrcli.steps.hf_versions import HFRules, contrast_version, parse_version, rules_for
+from lrcli.steps.hf_versions import HFRules, contrast_version, lacking_keys, parse_version, rules_for
 from lrcli.steps.plan import Stage, StepPlan, no_total_steps
 
 
@@ -66,8 +67,9 @@ def _warmup_5x(total: int, ws: float, ratio: float | None, version: str) -> tupl
 
 
 def _warmup_5_15(total: int, ws: float, ratio: float | None, version: str) -> tuple[int, tuple[str, ...], Stage]:
-    """5.15+: the float rule; warmup_ratio no longer exists (TrainingArguments raises TypeError), so lrcli reads
-    a leftover one as the ratio the user meant, ceil(T · R) as 4.x did, and says what that version would do."""
+    """5.15+: the float rule. warmup_ratio no longer exists there: a config file's is refused or dropped before this
+    (`_refuse_lacking_keys`, `steps.trl`), so a ratio here is lrcli's own `--warmup-ratio` (or a Python caller's):
+    W = ceil(T · R), as 4.x read it, with a note on how to write it for that version."""
     if ratio is None:
         return _warmup_5x(total, ws, None, version)
     if ratio == 0:
@@ -76,12 +78,12 @@ def _warmup_5_15(total: int, ws: float, ratio: float | None, version: str) -> tu
         return warmup, (f"warmup_ratio 0 asks for no ratio (4.x training_args.json dumps always carry it), so W comes "
                         f"from warmup_steps; transformers {version} has no warmup_ratio",), stage
     notes = (
-        f"transformers {version} has no warmup_ratio (TrainingArguments raises TypeError, its CLI parser rejects "
-        f"--warmup_ratio); lrcli reads it as the ratio you meant, W = ceil(T · {ratio!r})"
-        + (f"; for that version write warmup_steps: {ratio!r}" if ratio < 1 else ""),
+        f"transformers {version} has no warmup_ratio (TrainingArguments raises TypeError); lrcli's warmup ratio "
+        f"{ratio!r} keeps its meaning, W = ceil(T · {ratio!r}); in a config for that version "
+        f"{warmup_ratio_fix(ratio, total, ws)}",
     )
     if ws:
-        notes += (f"warmup_ratio {ratio!r} is used in place of warmup_steps {ws:g}, as transformers 5.0–5.14 did",)
+        notes += (f"warmup ratio {ratio!r} is used in place of warmup_steps {ws:g}, as transformers 5.0–5.14 did",)
     warmup = math.ceil(total * ratio)
     return warmup, notes, ("warmup steps W", f"ceil(T · warmup_ratio) = ceil({total} · {ratio!r})", warmup)
 
@@ -89,16 +91,53 @@ def _warmup_5_15(total: int, ws: float, ratio: float | None, version: str) -> tu
 WARMUP_RULES = {"4.x": _warmup_4x, "5.0-5.14": _warmup_5x, "5.15+": _warmup_5_15}
 
 
-def _trl_dropped_ratio_note(config: TrainConfig, rules: HFRules, total: int) -> tuple[str, ...]:
-    """What a TRL config's warmup_ratio does where transformers has none: `trl <trainer> --config` parses with
-    `return_remaining_strings=True` and ignores the rest (trl 0.24 `scripts/*.py`), so the run warms up by
-    warmup_steps alone; scripts calling `parse_args_and_config()` (alignment-handbook, open-r1) raise instead."""
-    if config.dialect != "trl" or rules.warmup_rule != "5.15+" or not config.warmup_ratio:
-        return ()
-    dropped = hf_warmup_steps(total, config.warmup_steps, None)[0]
-    return (f"`trl {config.trainer or '<trainer>'} --config` on transformers {rules.name} drops warmup_ratio without "
-            f"a word (TrlParser hands it back unused), so that run warms up for W = {dropped} steps; "
-            "alignment-handbook and open-r1 scripts stop with 'Unknown arguments from config file'",)
+# What a fix for each key a transformers version lacks looks like (the key is refused: see `_refuse_lacking_keys`).
+_LACKING_KEY_FIX = {
+    "lr_scheduler_kwargs": "drop the key (the schedule then takes its defaults)",
+    "accelerator_config": "drop the key (before 4.38 split_batches and dispatch_batches were keys of their own; lrcli "
+                          "takes them as --split-batches / --no-even-batches)",
+}
+
+
+def warmup_ratio_fix(ratio: float, total: int, warmup_steps: float) -> str:
+    """How to ask transformers ≥ 5.15 for the warmup `warmup_ratio: ratio` meant (W = ceil(T · ratio))."""
+    meant = math.ceil(total * ratio)
+    both = " in place of both keys" if warmup_steps else " in its place"
+    if ratio < 1:
+        return f"write warmup_steps: {ratio!r}{both} (there a value < 1 is a fraction of T: W = {meant} here)"
+    return f"write warmup_steps: {total}{both} (a count there: W = T = {total})"
+
+
+def _refuse_lacking_keys(config: TrainConfig, rules: HFRules, total: int) -> None:
+    """A TrainingArguments key of the config file that this version does not have: `TrainingArguments(**keys)`
+    raises TypeError and `HfArgumentParser.parse_yaml_file`/`parse_dict` ValueError (LLaMA-Factory's parser is
+    `parse_dict`), so the run never starts. TRL's launcher drops such keys instead (`steps.trl`). A `warmup_ratio`
+    of 0 is let through with a note (4.x `training_args.json` dumps always carry it; `_warmup_5_15`), and a key
+    whose every field a flag overrides is lrcli's to plan with."""
+    lacking = lacking_keys(rules, config.version_bound_keys)
+    for key, when in lacking.items():
+        fields = KEY_FIELDS[key]
+        if all(config.source_kind(name) == "flag" for name in fields) or (key == "warmup_ratio" and not config.warmup_ratio):
+            continue
+        if key == "warmup_ratio":
+            fix = warmup_ratio_fix(config.warmup_ratio, total, config.warmup_steps)
+        else:
+            fix = _LACKING_KEY_FIX[key]
+        raise LrcliError(
+            f"{config.source('version_bound_keys')} key {key}: transformers {rules.name} "
+            f"({config.source('transformers_version')}) has no {key} ({when}), so the run stops before training: "
+            f"TrainingArguments raises TypeError (TrainingArguments.__init__() got an unexpected keyword argument "
+            f"'{key}') and HfArgumentParser ValueError (Some keys are not used by the HfArgumentParser: ['{key}']); "
+            f"for that version {fix}; or, if the run uses another transformers, give --transformers-version"
+        )
+
+
+# TrainConfig fields each version-bound TrainingArguments key sets.
+KEY_FIELDS = {
+    "warmup_ratio": ("warmup_ratio",),
+    "lr_scheduler_kwargs": ("lr_scheduler_kwargs",),
+    "accelerator_config": ("split_batches", "even_batches"),
+}
 
 
 def _check_schedule_exists(config: TrainConfig, rules: HFRules) -> None:
@@ -130,7 +169,7 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
     4.52.1; the Trainer's `num_update_steps_per_epoch`), T = max_steps if > 0 else ceil(E · U) in Python floats,
     W per the version's warmup rule.
     """
-    rules, notes = rules_for(config.transformers_version)
+    rules, notes = rules_for(config.transformers_version, version_subject(config))
     _check_schedule_exists(config, rules)
     version = rules.name
     stages: list[Stage] = []
@@ -146,10 +185,11 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
         total, batches, updates, looped, effective, final_epoch, counted = _count_steps(config, rules)
         stages.extend(counted)
         notes += _step_notes(config, rules, total, batches, updates, final_epoch)
+    _refuse_lacking_keys(config, rules, total)
     warmup, warmup_notes, warmup_stage = WARMUP_RULES[rules.warmup_rule](
         total, config.warmup_steps, config.warmup_ratio, version
     )
-    notes += warmup_notes + _trl_dropped_ratio_note(config, rules, total)
+    notes += warmup_notes
     stages.append(warmup_stage)
     check_deepspeed_auto_warmup(config, warmup)  # a DeepSpeed file's "auto" warmup, filled by this version
     samples_per_update = None
@@ -173,8 +213,15 @@ def plan_hf_steps(config: TrainConfig) -> StepPlan:
         samples_per_update=samples_per_update,
         final_epoch=final_epoch,
         transformers_version=version,
+        transformers_source=config.source("transformers_version"),
         stages=tuple(stages),
     )
+
+
+def version_subject(config: TrainConfig) -> str:
+    """How an error names the transformers version: the flag, else where the version came from."""
+    source = config.source("transformers_version")
+    return source if config.source_kind("transformers_version") == "flag" else f"transformers ({source})"
 
 
 # The Trainer's `num_train_epochs`: how many times its epoch loop starts (the last pass may end early, at T).
@@ -323,11 +370,14 @@ def _distinct_texts(a: float, b: float) -> tuple[str, str]:
     return text_a, text_b
 
 
-def contrast_hf_plan(config: TrainConfig) -> tuple[str, StepPlan | str]:
-    """The same inputs under the other side of the floor/ceil change (4.51.3 vs 5.24): its plan, or its error."""
-    rules, _ = rules_for(config.transformers_version)
+def contrast_hf_plan(
+    config: TrainConfig, planner: Callable[[TrainConfig], StepPlan] = plan_hf_steps
+) -> tuple[str, StepPlan | str]:
+    """The same inputs under the other side of the floor/ceil change (4.51.3 vs 5.24): `planner`'s plan, or its
+    error."""
+    rules, _ = rules_for(config.transformers_version, version_subject(config))
     other = contrast_version(rules)
     try:
-        return other, plan_hf_steps(replace(config, transformers_version=other))
+        return other, planner(replace(config, transformers_version=other))
     except LrcliError as exc:
         return other, str(exc)

@@ -4,8 +4,12 @@ DeepSpeed file's "auto" warmup from the Trainer's W, and the explicit values it 
 
 from __future__ import annotations
 
+from typing import Any
+
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
+from lrcli.schedules.deepspeed import SCHEDULES as DEEPSPEED_SCHEDULES
+from lrcli.schedules.deepspeed import fill_auto
 from lrcli.steps.hf_versions import parse_version
 from lrcli.steps.plan import StepPlan
 
@@ -64,3 +68,30 @@ def check_deepspeed_values(config: TrainConfig, plan: StepPlan) -> None:
             "the DeepSpeed config values mismatch the Trainer's, which transformers rejects (ValueError): "
             + "; ".join(mismatches) + '. Set them to "auto" or make them agree'
         )
+
+
+def fill_deepspeed_auto(
+    config: TrainConfig, plan: StepPlan, kwargs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A DeepSpeed schedule's params with each `"auto"` filled as transformers fills it, and for each filled key the
+    Trainer value it took: `HfTrainerDeepSpeedConfig.trainer_config_process` (warmup_min_lr: 0 by `fill_only`,
+    warmup_max_lr: learning_rate) and `trainer_config_finalize` (total_num_steps: num_training_steps T,
+    warmup_num_steps: max(1, get_warmup_steps(T)) from 5.18, get_warmup_steps(T) before; a 0 there is refused by
+    `check_deepspeed_auto_warmup` first, so the two agree wherever a curve is drawn). Other schedules: unchanged."""
+    if config.lr_scheduler_type not in DEEPSPEED_SCHEDULES:
+        return kwargs, {}
+    five_18 = parse_version(config.transformers_version) >= (5, 18, 0)
+    took = {
+        "warmup_min_lr": "0 (transformers' fill_only: not a Trainer setting)",
+        "warmup_max_lr": f"learning_rate {config.learning_rate:g}",
+        "total_num_steps": f"T = {plan.total}, the Trainer's num_training_steps",
+        "warmup_num_steps": f"max(1, W), W = {plan.warmup} (transformers ≥ 5.18)" if five_18
+        else f"W = {plan.warmup}, the Trainer's warmup steps (transformers < 5.18)",
+    }
+    filled = fill_auto(kwargs, lr=config.learning_rate, warmup=plan.warmup, total=plan.total)
+    sources = {
+        key: f"filled by transformers {config.transformers_version} with {took[key]}"
+        for key, value in kwargs.items()
+        if value == "auto" and key in took
+    }
+    return filled, sources

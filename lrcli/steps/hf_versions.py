@@ -6,26 +6,29 @@ Every boundary below was read in the transformers source (trainer.py `set_initia
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from packaging.version import InvalidVersion
+from packaging.version import Version as Pep440
 
 from lrcli.errors import LrcliError
 
 Version = tuple[int, int, int]
 
 OLDEST: Version = (4, 20, 0)  # the oldest line whose rules lrcli has checked
-NEWEST: Version = (5, 24, 0)  # the newest line lrcli has checked; also the default
-
-_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?(?:dev|rc|post|a|b)\w*)?")
+NEWEST: Version = (5, 24, 0)  # the newest line lrcli has checked (TrainConfig's default transformers_version)
 
 
-def parse_version(text: str) -> Version:
-    """`"4.51"` -> (4, 51, 0), `"4.52.1"` -> (4, 52, 1); pre-release tags (`5.0.0rc1`, `4.43.0.dev0`) are ignored."""
-    match = _VERSION.fullmatch(text.strip())
-    if match is None:
-        raise LrcliError(f"--transformers-version {text!r} is not a version; write it like 4.51 or 4.52.1")
-    major, minor, patch = (int(part) if part else 0 for part in match.groups())
-    return (major, minor, patch)
+def parse_version(text: str, where: str = "--transformers-version") -> Version:
+    """The (major, minor, micro) release of a version string read as pip reads it (PEP 440, `packaging`):
+    `"4.51"` -> (4, 51, 0), `"v4.52.1"` -> (4, 52, 1), `"2.13.0+cpu"` -> (2, 13, 0). Pre-, post- and dev-release
+    tags (`5.0.0rc1`, `4.43.0.dev0`) do not change the rules: a release candidate of 5.0 has 5.0's code."""
+    try:
+        parts = Pep440(text.strip()).release
+    except InvalidVersion:
+        raise LrcliError(f"{where} {text!r} is not a version; write it like 4.51 or 4.52.1") from None
+    major, minor, micro = (*parts, 0, 0)[:3]
+    return (major, minor, micro)
 
 
 def show(version: Version) -> str:
@@ -48,14 +51,15 @@ class HFRules:
         return "ceil" if self.ceil_updates_per_epoch else "floor"
 
 
-def rules_for(text: str) -> tuple[HFRules, tuple[str, ...]]:
-    """The rule set of transformers `text`, and notes when lrcli has to assume (a newer line than it knows)."""
-    version = parse_version(text)
+def rules_for(text: str, where: str = "--transformers-version") -> tuple[HFRules, tuple[str, ...]]:
+    """The rule set of transformers `text` (named `where` in an error), and notes when lrcli has to assume (a newer
+    line than it knows)."""
+    version = parse_version(text, where)
     notes: tuple[str, ...] = ()
     if version < OLDEST:
         raise LrcliError(
-            f"--transformers-version {text}: lrcli models transformers {show(OLDEST)} … {show(NEWEST)[:-2]}; "
-            "give a version in that range"
+            f"{where} {text}: lrcli models transformers {show(OLDEST)} … {show(NEWEST)[:-2]}; "
+            "give --transformers-version in that range"
         )
     if version[:2] > NEWEST[:2]:
         notes = (
@@ -77,6 +81,29 @@ def rules_for(text: str) -> tuple[HFRules, tuple[str, ...]]:
         warmup_rule=warmup_rule,
     )
     return rules, notes
+
+
+# TrainingArguments keys lrcli reads that not every version it models has: key -> (first version with it, first
+# without it; None: no bound). Read in the training_args.py of 4.35.2/4.36.0 (lr_scheduler_kwargs), 4.37.2/4.38.0
+# (accelerator_config; before it split_batches/dispatch_batches were keys of their own) and 5.14/5.15 (warmup_ratio:
+# deprecated in 5.0, where it replaces warmup_steps, removed in 5.15.0).
+KEY_VERSIONS: dict[str, tuple[Version | None, Version | None]] = {
+    "lr_scheduler_kwargs": ((4, 36, 0), None),
+    "accelerator_config": ((4, 38, 0), None),
+    "warmup_ratio": (None, (5, 15, 0)),
+}
+
+
+def lacking_keys(rules: HFRules, keys: tuple[str, ...]) -> dict[str, str]:
+    """The keys of `keys` that TrainingArguments of `rules`' version does not have, each with when it existed."""
+    lacking = {}
+    for key in keys:
+        added, removed = KEY_VERSIONS[key]
+        if added is not None and rules.version < added:
+            lacking[key] = f"added in {show(added)}"
+        elif removed is not None and rules.version >= removed:
+            lacking[key] = f"removed in {show(removed)}"
+    return lacking
 
 
 def contrast_version(rules: HFRules) -> str:

@@ -27,8 +27,16 @@ class StepPlan:
     total_train_batch_size: int | None = None  # b · GA · w
     samples_per_update: int | None = None  # samples one optimizer update consumes, over all processes
     final_epoch: float | None = None  # the epoch counter when the last optimizer step is taken
-    transformers_version: str | None = None
+    transformers_version: str | None = None  # the transformers whose rules counted T and W (None: not the Trainer's)
+    transformers_source: str | None = None  # why that version: "installed", "--transformers-version", a framework pin
     stages: tuple[Stage, ...] = ()
+
+    @property
+    def transformers_rules(self) -> str | None:
+        """Which transformers counted T and W, and why that one: `"transformers 4.57.6, installed"`."""
+        if self.transformers_version is None:
+            return None
+        return f"transformers {self.transformers_version}, {self.transformers_source or 'default'}"
 
 
 @dataclass(frozen=True)
