@@ -343,6 +343,18 @@ def test_a_full_stdout_is_one_error_line(tmp_path, args):
     assert "cannot write to standard output: No space left on device" in line
 
 
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """Subprocess piped into a reader that closes after one line (`lrcli plot -o - | head -1`): no error line, no
+    'Exception ignored' from the interpreter's last flush, exit 0."""
+    process = subprocess.Popen([sys.executable, "-m", "lrcli", "plot", "--total-steps", "200000", "-o", "-"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "MPLBACKEND": "Agg"})
+    assert process.stdout.readline() == b"step,lr\n"
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and err == b"", err
+
+
 # ---------------------------------------------------------------------------------------------- 5. output safety
 
 

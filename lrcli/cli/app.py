@@ -73,6 +73,10 @@ class Terminated(KeyboardInterrupt):
     exit_code = 143
 
 
+class StdoutClosed(Exception):
+    """The reader of stdout went away (`lrcli schedules | head -1`): nothing left to say, and nothing went wrong."""
+
+
 def say(line: str) -> None:
     """One line on stderr: every stderr line lrcli prints goes through here, so user text in it (a path with a
     newline, a huge value) can neither split it nor make it unbounded."""
@@ -99,6 +103,8 @@ def user_errors() -> Iterator[None]:
     except LrcliError as exc:
         say(f"lrcli: error: {exc}")
         raise typer.Exit(2) from None
+    except StdoutClosed:
+        raise typer.Exit(0) from None  # as `… | head` expects: quiet (no error line for the reader's choice)
     except KeyboardInterrupt as exc:
         raise interrupted(exc) from None
 

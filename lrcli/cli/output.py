@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lrcli.cli.app import say, warn
+from lrcli.cli.app import StdoutClosed, say, warn
 from lrcli.cli.options import FigureOptions
 from lrcli.cli.safe_write import NAME_MAX, write_output
 from lrcli.curve import Curve
@@ -36,7 +36,8 @@ def default_file_name(stem: str, suffix: str) -> str:
 
 
 def to_stdout(data: str | bytes) -> None:
-    """Data on stdout, flushed; a failed write (a full disk, `>/dev/full`, a closed pipe) is one error line."""
+    """Data on stdout, flushed; a failed write (a full disk, `>/dev/full`) is one error line; a closed pipe
+    (`| head`) ends the command quietly."""
     try:
         if isinstance(data, str):
             sys.stdout.write(data)
@@ -47,7 +48,7 @@ def to_stdout(data: str | bytes) -> None:
     except OSError as exc:
         _abandon_stdout()
         if exc.errno == errno.EPIPE:
-            raise LrcliError("standard output was closed before the output was written (a broken pipe)") from None
+            raise StdoutClosed() from None
         raise LrcliError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
