@@ -152,7 +152,7 @@ def _framework(case: Extreme, fw: dict[str, Any]) -> dict[str, Any]:
                 "rows": case.total + 1, "optimizer": "sgd",
             })
             return {"raises": run["raises"]} if "raises" in run else {"values": run["values"]}
-        flags = dict(zip(case.steps_flags[::2], case.steps_flags[1::2]))
+        flags = dict(zip(case.steps_flags[::2], case.steps_flags[1::2], strict=True))
         result = fw["steps"].hf_steps(
             samples=int(flags.get("--samples", 1000)), batch=8, grad_accum=1, epochs=float(flags.get("--epochs", 3)),
             world_size=int(flags.get("--world-size", 1)), drop_last=False, max_steps=-1, warmup_steps=0,

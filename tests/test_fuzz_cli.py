@@ -440,7 +440,7 @@ def check(case: Case, run: Any) -> None:
         if outcome.code == 2:
             assert len(lines) == 1 and lines[0].startswith("lrcli: error: "), described
             assert outcome.stdout == b"", described
-        created = {rel for rel in set(after) - set(before)}
+        created = set(after) - set(before)
         assert not [rel for rel in created if Path(rel).name.startswith(".")], (described, created)
         written = _written(case, root)
         if outcome.code == 2:

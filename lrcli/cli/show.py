@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 from lrcli.cli.app import user_errors
 from lrcli.cli.options import JsonOpt, RequiredConfigArg, RunOptions, run_options
 from lrcli.cli.output import to_stdout

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.output import to_stdout
 from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
+from lrcli.cli.output import to_stdout
 from lrcli.config import resolve
 from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
 from lrcli.render import steps_text

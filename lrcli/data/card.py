@@ -17,7 +17,6 @@ from typing import Any
 from lrcli.errors import LrcliError
 from lrcli.inputs.bounded import parse_yaml
 
-
 DEFAULT_CONFIG = "default"
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from lrcli.data import patterns
 from lrcli.data.card import Card, parse_card_data
-from lrcli.data.hub_cache import card_split_rows, config_for
+from lrcli.data.hub_cache import card_split_rows, config_for, explicit_patterns
 from lrcli.data.locations import hub_endpoint, viewer_endpoint
 from lrcli.data.refs import DatasetRef, NotFound
 from lrcli.data.splits import split_names
@@ -170,12 +170,7 @@ def hub_file_rows(ref: DatasetRef, sha: str, card: Card) -> dict[str, int]:
         files = HfApi(endpoint=hub_endpoint()).list_repo_files(ref.path, repo_type="dataset", revision=sha)
     except Exception as exc:  # noqa: BLE001 - network errors of either HTTP backend
         raise _unreachable(exc) from None
-    if ref.data_files:
-        explicit = ref.patterns()
-    else:
-        config = config_for(ref, card, where) if card.data_files else None
-        explicit = card.data_files.get(config) if config else None
-    layout = patterns.split_files(files, explicit, ref.data_dir)
+    layout = patterns.split_files(files, explicit_patterns(ref, card, where), ref.data_dir)
     rows = {}
     for split in split_names(ref.split) or tuple(layout):
         chosen = layout.get(split)

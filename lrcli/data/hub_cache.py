@@ -85,6 +85,15 @@ def config_for(ref: DatasetRef, card: Card, where: str) -> str:
     return chosen or "default"
 
 
+def explicit_patterns(ref: DatasetRef, card: Card, where: str) -> Mapping[str, tuple[str, ...]] | None:
+    """{split: file patterns} a read is told to use: the ref's data_files, else its config's card `data_files`;
+    None when neither names files (the split layout is then inferred from the file names)."""
+    if ref.data_files:
+        return ref.patterns()
+    config = config_for(ref, card, where) if card.data_files else None
+    return card.data_files.get(config) if config else None
+
+
 def card_split_rows(ref: DatasetRef, card: Card, where: str) -> dict[str, int]:
     """{split: rows} for the splits the ref reads, from a card; NotFound when the card does not give them all."""
     if ref.data_dir or ref.data_files:
@@ -106,13 +115,7 @@ def file_split_rows(
     """{split: rows} counted from the snapshot's files, and the files counted; NotFound when files are missing."""
     present = _files(folder)
     listed = complete if complete is not None else present
-    explicit: Mapping[str, tuple[str, ...]] | None
-    if ref.data_files:
-        explicit = ref.patterns()
-    else:
-        config = config_for(ref, card, where) if card.data_files else None
-        explicit = card.data_files.get(config) if config else None
-    layout = patterns.split_files(listed, explicit, ref.data_dir)
+    layout = patterns.split_files(listed, explicit_patterns(ref, card, where), ref.data_dir)
     rows, counted = {}, []
     for split in split_names(ref.split) or tuple(layout):
         files = layout.get(split)

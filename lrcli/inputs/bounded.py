@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from lrcli.errors import LrcliError, shown
+from lrcli.errors import LrcliError
 
 try:
     from yaml import CSafeLoader as _YamlLoader

@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 from lrcli.curve import Curve
 from lrcli.render import document
 
-
 CSV_CHUNK_ROWS = 65_536  # rows rendered at a time: memory stays a few MB however long the curve
 
 
@@ -26,7 +25,7 @@ def csv_chunks(curves: Sequence[Curve]) -> Iterator[str]:
         stop = min(start + CSV_CHUNK_ROWS, rows)
         columns = [[repr(v) for v in c.lr[start:stop].tolist()] for c in curves]
         if len(columns) == 1:
-            lines = [f"{s},{cell}" for s, cell in zip(range(start, stop), columns[0])]
+            lines = [f"{s},{cell}" for s, cell in zip(range(start, stop), columns[0], strict=True)]
         else:
             lines = [
                 ",".join([str(s), *(col[s - start] if s - start < len(col) else "" for col in columns)])
