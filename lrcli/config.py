@@ -65,7 +65,7 @@ class Layer(NamedTuple):
 class TrainConfig:
     """The resolved training settings, under Hugging Face `TrainingArguments` names.
 
-    Defaults are transformers 5.24's. `sources` maps each field set by something other than a
+    Defaults are transformers 5.25's (the same as 5.24's). `sources` maps each field set by something other than a
     default to where it came from (`--lr`, `train.yaml key learning_rate`, ...).
     """
 
@@ -85,7 +85,7 @@ class TrainConfig:
     # accelerate DataLoaderConfiguration, set through TrainingArguments.accelerator_config
     split_batches: bool = False  # every process takes a slice of each batch instead of whole batches
     even_batches: bool = True  # short processes wrap around to the first samples in the last round
-    transformers_version: str = "5.24"  # the newest rules lrcli knows; the CLI prefers the installed transformers
+    transformers_version: str = "5.25"  # the newest rules lrcli knows; the CLI prefers the installed transformers
     framework: str = "hf"  # whose step arithmetic applies: a key of steps.PLANNERS
     label: str | None = None
     step_unit: str = "step"  # when the scheduler steps: every optimizer update, or every epoch (Lightning `interval`)

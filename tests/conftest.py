@@ -21,7 +21,7 @@ DATA = Path(__file__).parent / "data"
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 # lrcli reads the installed transformers' version for its default rules (lrcli.inputs.installed); the test venv has
-# transformers 5.24.0 for the oracle tests, a user's has another or none: every test plans as on a machine without it,
+# transformers 5.25.0 for the oracle tests, a user's has another or none: every test plans as on a machine without it,
 # except those that check the lookup itself (they unset this with monkeypatch).
 os.environ["LRCLI_IGNORE_INSTALLED"] = "1"
 

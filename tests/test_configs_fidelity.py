@@ -54,7 +54,7 @@ def _check_dump(cli, tmp_path: Path, version: str, case: dict[str, Any]) -> None
 
 @pytest.mark.parametrize("path", _dump_files(), ids=lambda p: p.stem)
 def test_training_args_dumps_read_to_the_t_w_and_kwargs_transformers_computed(cli, tmp_path: Path, path: Path) -> None:
-    """Dumps written by transformers 4.51.3 and 5.24.0 themselves (golden, tools/gen_training_args_dump.py)."""
+    """Dumps written by transformers 4.51.3, 5.24.0 and 5.25.0 themselves (golden, tools/gen_training_args_dump.py)."""
     golden = json.loads(path.read_text())
     assert golden["cases"]
     for case in golden["cases"]:
@@ -74,7 +74,7 @@ def test_training_args_dumps_live(cli, tmp_path: Path) -> None:
 
 
 def test_4x_dump_warmup_ratio_zero_is_unset_under_5x_rules(cli, tmp_path: Path) -> None:
-    """A 4.x dump always says warmup_ratio 0.0; read with lrcli's default (5.24) rules, warmup_steps still decides W."""
+    """A 4.x dump always says warmup_ratio 0.0; read with lrcli's default (5.25) rules, warmup_steps still decides W."""
     golden = json.loads((DATA / "training_args_dumps_4.51.3.json").read_text())
     case = next(c for c in golden["cases"] if c["given"] == {"max_steps": 200, "warmup_steps": 10})
     assert case["dump"]["warmup_ratio"] == 0.0

@@ -197,7 +197,7 @@ def test_auto_warmup_fill_matches_transformers_golden(version: str) -> None:
 
 @pytest.mark.oracle
 def test_auto_warmup_fill_matches_installed_transformers() -> None:
-    """Live: the installed transformers' (5.24.0 in CI) own HfTrainerDeepSpeedConfig.trainer_config_finalize."""
+    """Live: the installed transformers' (5.25.0 in CI) own HfTrainerDeepSpeedConfig.trainer_config_finalize."""
     oracle_import("accelerate")
     transformers = oracle_import("transformers")
     import transformers.integrations.deepspeed as integration

@@ -77,14 +77,14 @@ def test_the_flag_wins_over_the_installed_one(cli, tmp_path, environment) -> Non
 
 
 def test_the_real_environment(cli, environment) -> None:
-    """This venv's own transformers (5.24.0 with the oracle extra), or none: the newest rules lrcli knows."""
+    """This venv's own transformers (5.25.0 with the oracle extra), or none: the newest rules lrcli knows."""
     try:
         installed = importlib.metadata.version("transformers")
     except importlib.metadata.PackageNotFoundError:
         installed = None
     rules = _plan(cli, "--samples", "1000")["rules"]["transformers"]
     if installed is None:
-        assert rules == {"version": "5.24", "source": "the newest lrcli knows; none installed"}
+        assert rules == {"version": "5.25", "source": "the newest lrcli knows; none installed"}
     else:
         assert rules == {"version": installed, "source": "installed"}
 

@@ -1,5 +1,5 @@
-"""lrcli's HF schedules against values stepped by transformers 5.24 itself (tests/data/hf_golden.json,
-written by tools/gen_hf_golden.py)."""
+"""lrcli's HF schedules against values stepped by transformers 5.25 itself (tests/data/hf_golden.json,
+written by tools/gen_hf_golden.py over torch 2.15.0's LambdaLR; 5.24.0 over 2.13.0 gave the same values)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def test_golden_covers_every_hf_schedule():
     hf_names = {name for name, s in SCHEDULES.items() if s.family == "Hugging Face transformers" and not s.needs_metrics}
     # metric-driven ones (reduce_lr_on_plateau, greedy) are covered by tests/data/torch_golden.json
     assert hf_names <= {c["name"] for c in VALUE_CASES}
-    assert hf_golden()["transformers"] == "5.24.0"
+    assert hf_golden()["transformers"] == "5.25.0"
+    assert hf_golden()["torch_lr_scheduler"] == "2.15.0"  # tools/torch_release_scheduler.py: the LambdaLR of 2.15.0
 
 
 @pytest.mark.parametrize("case", VALUE_CASES, ids=_id)

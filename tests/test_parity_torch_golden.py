@@ -1,5 +1,6 @@
-"""lrcli's torch schedulers against values stepped by torch 2.13 itself (tests/data/torch_golden.json, written by
-tools/gen_torch_golden.py), including 1e5-step runs where torch's chainable steps drift from the closed form."""
+"""lrcli's torch schedulers against values stepped by torch itself (tests/data/torch_golden.json, written by
+tools/gen_torch_golden.py with torch 2.15.0's lr_scheduler.py over torch 2.13.0; 2.13.0's own gave the same values),
+including 1e5-step runs where torch's chainable steps drift from the closed form."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_golden_covers_every_torch_schedule_and_the_versions():
     torch_names = {n for n, s in SCHEDULES.items() if s.family == "PyTorch torch.optim.lr_scheduler"}
     assert torch_names | {"greedy"} <= {c["name"] for c in VALUE_CASES}
     assert torch_golden()["torch"].startswith("2.13.0")
-    assert torch_golden()["transformers"] == "5.24.0"
+    assert torch_golden()["torch_lr_scheduler"] == "2.15.0"  # tools/torch_release_scheduler.py
+    assert torch_golden()["transformers"] == "5.25.0"
 
 
 @pytest.mark.parametrize("case", VALUE_CASES, ids=_id)

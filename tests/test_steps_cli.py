@@ -30,14 +30,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_issue_example_prints_t_and_w_with_the_derivation(capsys: pytest.CaptureFixture[str]) -> None:
-    # 40 and 4 are what transformers 5.24's Trainer computes (test_steps_oracle.py runs this very case).
+    # 40 and 4 are what transformers 5.25's Trainer computes (test_steps_oracle.py runs this very case).
     code, out, err = run(capsys, "steps", *ISSUE_EXAMPLE)
     assert code == 0
     assert out.startswith("T = 40 optimizer steps, W = 4 warmup steps")
     assert "floor(B / w) + 1 = floor(313 / 8) + 1" in out
     assert "ceil(T · warmup_ratio) = ceil(40 · 0.1)" in out
-    # 5.24 removed warmup_ratio: the warning (stderr, so stdout stays data) says what that version would do
-    assert "lrcli: warning: transformers 5.24 has no warmup_ratio" in err
+    # 5.15+ has no warmup_ratio: the warning (stderr, so stdout stays data) says what that version would do
+    assert "lrcli: warning: transformers 5.25 has no warmup_ratio" in err
 
 
 def test_json_has_the_trainer_names_and_matches_the_library(capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,7 +66,7 @@ def test_json_has_the_trainer_names_and_matches_the_library(capsys: pytest.Captu
     assert record["batches_per_epoch"] == plan.batches_per_epoch
     assert record["num_train_epochs"] == plan.num_train_epochs
     assert record["total_train_batch_size"] == 32 * 3 * 8
-    assert record["rules"]["transformers"] == {"version": "5.24", "source": "the newest lrcli knows; "
+    assert record["rules"]["transformers"] == {"version": "5.25", "source": "the newest lrcli knows; "
                                                                             "LRCLI_IGNORE_INSTALLED is set"}
 
 
@@ -126,7 +126,7 @@ def test_explain_shows_each_stage_and_the_other_rule_set(capsys: pytest.CaptureF
     assert code == 0
     assert "3. update steps per epoch U = 2 (floor before 4.52.1)\n       max(floor(L / GA), 1) = max(floor(5 / 2), 1)\n" in out
     assert "4. total steps T = 20\n       ceil(E · U) = ceil(10.0 · 2) = ceil(20.0)\n" in out
-    assert "Under transformers 5.24 rules it differs" in out
+    assert "Under transformers 5.25 rules it differs" in out
     assert "update steps per epoch U = 3\n       max(ceil(L / GA), 1) = max(ceil(5 / 2), 1)\n" in out
     assert "lrcli: warning: training stops at epoch 6.8, not 10" in err  # a real 4.51.3 run stops there (golden runs)
 

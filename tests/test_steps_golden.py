@@ -1,7 +1,8 @@
 """lrcli's step plans against golden rows recorded from real transformers installs by tools/gen_steps_451.py.
 
 One file per rule set: 4.51.3 floor rule (max(L // GA, 1)) with the 4.x warmup precedence; 4.52.4 ceil rule with
-it; 5.14.1 where a set warmup_ratio overrides warmup_steps; 5.24.0 where warmup_ratio is gone. Each file also has
+it; 5.14.1 where a set warmup_ratio overrides warmup_steps; 5.24.0 where warmup_ratio is gone; 5.25.0 (with accelerate
+1.16.0), the newest release, which counts every case and run as 5.24.0 does. Each file also has
 real training runs that show where the last optimizer step falls. No expected number here was typed by hand.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ import pytest
 from lrcli.config import resolve
 from lrcli.errors import LrcliError
 from lrcli.steps import plan_steps
+from lrcli.steps.hf_versions import rules_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from steps_cases import config_layer  # noqa: E402
@@ -78,7 +81,20 @@ def test_golden_cases(path: Path) -> None:
 
 def test_golden_files_exist_for_both_rule_sets() -> None:
     versions = {_load(p)["versions"]["transformers"] for p in GOLDEN}
-    assert {"4.51.3", "4.52.4", "5.14.1", "5.24.0"} <= versions
+    assert {"4.51.3", "4.52.4", "5.14.1", "5.24.0", "5.25.0"} <= versions
+
+
+def test_the_newest_release_counts_as_the_line_before_it_and_lrcli_gives_both_one_rule_set() -> None:
+    """transformers 5.25.0 + accelerate 1.16.0 left set_initial_training_values, get_warmup_steps and the dataloader
+    sharding as 5.24.0 + accelerate 1.15.0 had them: the real code gives the same rows and runs, and lrcli plans both
+    with the same rules (only the version differs)."""
+    by_version = {_load(p)["versions"]["transformers"]: _load(p) for p in GOLDEN}
+    old, new = by_version["5.24.0"], by_version["5.25.0"]
+    assert (new["versions"]["accelerate"], old["versions"]["accelerate"]) == ("1.16.0", "1.15.0")
+    assert new["cases"] == old["cases"] and new["runs"] == old["runs"]
+    (rules_old, _), (rules_new, notes) = rules_for("5.24.0"), rules_for("5.25.0")
+    assert notes == ()  # 5.25 is a line lrcli has checked
+    assert replace(rules_new, name=rules_old.name, version=rules_old.version) == rules_old
 
 
 def _runs():

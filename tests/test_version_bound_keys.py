@@ -1,7 +1,7 @@
 """A config key the transformers in force does not have: lrcli plans what the run does with it.
 
 Plain HF (`TrainingArguments(**keys)`, `HfArgumentParser.parse_yaml_file`) and LLaMA-Factory (`parse_dict`) refuse it,
-so lrcli exits 2 with transformers' own messages (taken live from transformers 5.24.0 here); `trl <cmd> --config`
+so lrcli exits 2 with transformers' own messages (taken live from transformers 5.25.0 here); `trl <cmd> --config`
 drops it (tests/test_real_config_goldens.py checks W against TrlParser's own result), so lrcli draws the run without
 it and says what was meant. lrcli's own `--warmup-ratio` keeps its meaning. The version bounds themselves are read
 from the TrainingArguments of the releases on both sides of each bound.
@@ -45,10 +45,10 @@ def test_the_version_bounds_are_where_training_arguments_gains_or_loses_the_key(
 
 
 def _transformers_refusals(tmp_path: Path, key: str, value: object) -> list[str]:
-    """What transformers 5.24.0 itself says to a config with `key`: TrainingArguments(**keys) and
+    """What transformers 5.25.0 itself says to a config with `key`: TrainingArguments(**keys) and
     HfArgumentParser.parse_yaml_file, the two ways an HF script takes a config file."""
     transformers = oracle_import("transformers")
-    assert transformers.__version__ == "5.24.0"
+    assert transformers.__version__ == "5.25.0"
     messages = []
     try:
         transformers.TrainingArguments(output_dir=str(tmp_path / "out"), **{key: value})
@@ -60,14 +60,14 @@ def _transformers_refusals(tmp_path: Path, key: str, value: object) -> list[str]
         transformers.HfArgumentParser((transformers.TrainingArguments,)).parse_yaml_file(str(config))
     except ValueError as exc:
         messages.append(str(exc))
-    assert len(messages) == 2, "transformers 5.24.0 accepted a key lrcli says it lacks"
+    assert len(messages) == 2, "transformers 5.25.0 accepted a key lrcli says it lacks"
     return messages
 
 
-def test_a_plain_hf_config_with_warmup_ratio_on_5_24_is_the_error_transformers_raises(cli, tmp_path: Path) -> None:
+def test_a_plain_hf_config_with_warmup_ratio_on_5_25_is_the_error_transformers_raises(cli, tmp_path: Path) -> None:
     config = tmp_path / "train.yaml"
     config.write_text("output_dir: out\nlearning_rate: 2.0e-5\nwarmup_ratio: 0.1\nnum_train_epochs: 1\n")
-    line = assert_one_error_line(cli("plot", str(config), "--samples", "1000", "--transformers-version", "5.24.0",
+    line = assert_one_error_line(cli("plot", str(config), "--samples", "1000", "--transformers-version", "5.25.0",
                                      "-o", str(tmp_path / "lr.png")))
     for message in _transformers_refusals(tmp_path, "warmup_ratio", 0.1):
         assert message in line

@@ -4,7 +4,7 @@
 `args.get_warmup_steps(T)`; 5.18.0 wraps that in max(1, ·), because DeepSpeed ≥ 0.19.6 (per its comment; the check
 is in 0.19.3's source) raises for a warmup_num_steps ≤ 0. lrcli.steps.check_deepspeed_auto_warmup refuses exactly
 the runs whose filled value DeepSpeed rejects; tests/test_deepspeed_section.py checks it against this golden
-(transformers 5.16.0, 5.17.0, 5.18.0) and live against the installed transformers 5.24.0.
+(transformers 5.16.0, 5.17.0, 5.18.0 and the newest, 5.25.0) and live against the installed transformers 5.25.0.
 
 Each version's own `integrations/deepspeed.py` is loaded from its wheel as a module of the installed transformers
 package (its relative imports resolve there; only the class's own methods run). transformers subclasses accelerate's
@@ -13,7 +13,7 @@ tools/gen_deepspeed_axolotl_golden.py does. Needs transformers and accelerate in
 
 Rerun (from the repository root):
 
-    for v in 5.16.0 5.17.0 5.18.0; do pip download -q --no-deps -d /tmp/tf/$v transformers==$v &&
+    for v in 5.16.0 5.17.0 5.18.0 5.25.0; do pip download -q --no-deps -d /tmp/tf/$v transformers==$v &&
       (cd /tmp/tf/$v && python -m zipfile -e transformers-$v-py3-none-any.whl .); done
     python tools/gen_deepspeed_auto_fill.py
 """
@@ -30,7 +30,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "deepspeed_auto_fill_golden.json"
-VERSIONS = ("5.16.0", "5.17.0", "5.18.0")
+VERSIONS = ("5.16.0", "5.17.0", "5.18.0", "5.25.0")
 # (warmup_steps, T): W = 0 (no warmup) twice, then counts and ratios giving W ≥ 1 (ceil(T · ratio)).
 CASES = ((0, 10), (0.0, 1), (1, 10), (3, 10), (0.25, 10), (0.01, 7))
 

@@ -1,8 +1,10 @@
 """Write tests/data/hf_golden.json: every HF lr_scheduler_type stepped by transformers itself.
 
 Run from the repository root, in an environment with the oracle versions:
-    pip install torch==2.13.0 transformers==5.24.0 accelerate==1.15.0
-    python tools/gen_hf_golden.py
+    pip install torch==2.13.0 transformers==5.25.0 accelerate==1.16.0
+    python tools/torch_release_scheduler.py 2.15.0 tools/gen_hf_golden.py   # LambdaLR of torch 2.15.0 (or: without
+                                                                            # the wrapper, the installed torch's)
+The committed file is that run; transformers 5.24.0 over torch 2.13.0's own scheduler gave the same cases.
 Each case records the inputs and either the LR after s = 0 … T scheduler steps, or the exception
 transformers raised (then lrcli must refuse the same input). Review the diff of the JSON like code.
 """
@@ -73,12 +75,21 @@ def _case(name: str, total: int, warmup: int, kwargs: dict[str, Any]) -> dict[st
 
 
 def main() -> None:
+    import torch
     import transformers
+    from torch.optim import lr_scheduler
+    from torch_release_scheduler import release_of
 
     cases = [_case(n, t, w, kw) for n, variants in KWARGS.items() for kw in variants for t, w in SHAPES]
     cases += [_case(n, t, w, kw) for n, t, w, kw in ERROR_CASES]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"transformers": transformers.__version__, "generator": "tools/gen_hf_golden.py", "cases": cases}
+    payload = {
+        "transformers": transformers.__version__,
+        # whose LambdaLR stepped the cases: the installed torch's, or tools/torch_release_scheduler.py's swap
+        "torch_lr_scheduler": release_of(lr_scheduler, torch.__version__),
+        "generator": "tools/gen_hf_golden.py",
+        "cases": cases,
+    }
     OUT.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
     errors = sum("error" in c for c in cases)
     print(f"wrote {OUT}: {len(cases)} cases ({errors} where transformers raises)")

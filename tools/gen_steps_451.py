@@ -8,6 +8,8 @@ The same script, unchanged, was also run under the other rule sets (same pip lin
     transformers 4.52.4  ceil rule with the 4.x warmup precedence       -> steps_transformers_4.52.4.json
     transformers 5.14.1  warmup_ratio set: it overrides warmup_steps     -> steps_transformers_5.14.1.json
     transformers 5.24.0  (/work/venv) warmup_ratio removed (TypeError)  -> steps_transformers_5.24.0.json
+    transformers 5.25.0  with accelerate==1.16.0, the newest releases    -> steps_transformers_5.25.0.json
+                         (the same cases and runs as 5.24.0 with accelerate 1.15.0)
 
 Writes tests/data/steps_transformers_<installed version>.json with
 - "cases": random (N, b, GA, E, w, drop_last, max_steps, warmup_steps, warmup_ratio) and what

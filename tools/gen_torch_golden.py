@@ -1,8 +1,10 @@
 """Write tests/data/torch_golden.json: torch.optim.lr_scheduler classes (and HF GreedyLR) stepped by torch itself.
 
 Run from the repository root, in an environment with the oracle versions:
-    pip install torch==2.13.0 transformers==5.24.0
-    python tools/gen_torch_golden.py
+    pip install torch==2.13.0 transformers==5.25.0
+    python tools/torch_release_scheduler.py 2.15.0 tools/gen_torch_golden.py   # torch 2.15.0's lr_scheduler.py
+The committed file is that run (`torch_lr_scheduler`: 2.15.0); torch 2.13.0's own module with transformers 5.24.0
+gave the same cases (2.15.0's lr_scheduler.py differs from 2.13.0's in one docstring).
 Each case records the inputs (lr, number of steps n, the constructor kwargs exactly as torch got them, and for
 metric-driven schedulers the (step, metric) evaluations) and either the lr after s = 0 … n steps, or the exception
 torch raised (lrcli must then refuse the same input). Long runs store every `stride`-th value plus the last one.
@@ -223,6 +225,8 @@ def _case(name: str, n: int, kwargs: dict[str, Any], **extra: Any) -> dict[str, 
 def main() -> None:
     import torch
     import transformers
+    from torch.optim import lr_scheduler
+    from torch_release_scheduler import release_of
 
     cases = [_case(name, n, kw) for name, n, kw in CASES]
     cases += [_case(name, n, kw, stride=stride) for name, n, kw, stride in LONG_CASES]
@@ -234,6 +238,8 @@ def main() -> None:
     (OUT.parent / TRAINER_STATE).write_text(json.dumps(_trainer_state(), indent=2) + "\n")
     payload = {
         "torch": torch.__version__,
+        # whose lr_scheduler.py stepped the cases: the installed torch's, or tools/torch_release_scheduler.py's swap
+        "torch_lr_scheduler": release_of(lr_scheduler, torch.__version__),
         "transformers": transformers.__version__,
         "generator": "tools/gen_torch_golden.py",
         "cases": cases,

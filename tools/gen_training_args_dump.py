@@ -5,7 +5,7 @@ T = max_steps (every set has one, so no dataset is needed), W = `args.get_warmup
 
 Writes tests/data/training_args_dumps_<version>.json. Run it under each transformers line to test:
 
-    python tools/gen_training_args_dump.py                      # the venv's transformers (5.24.0)
+    python tools/gen_training_args_dump.py                      # the venv's transformers (5.25.0; 5.24.0 too)
     python3 -m venv /tmp/v4 && /tmp/v4/bin/pip install transformers==4.51.3 torch accelerate
     /tmp/v4/bin/python tools/gen_training_args_dump.py          # a 4.x line: dumps carry warmup_ratio 0.0
 

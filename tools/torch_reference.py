@@ -1,7 +1,7 @@
 """Step real torch.optim.lr_scheduler classes (and transformers' GreedyLR) the way a training loop does.
 
 Used by tools/gen_torch_golden.py and the oracle tests (tests/test_parity_torch_oracle.py). Needs torch (2.13.0) and,
-for `greedy`, transformers (5.24.0). Every kwarg is passed to the torch constructor as given: callers spell out the
+for `greedy`, transformers (5.25.0). Every kwarg is passed to the torch constructor as given: callers spell out the
 parameters lrcli derives (max_lr, T_max, total_steps, ...), so this module never restates lrcli's defaults.
 """
 

@@ -155,7 +155,7 @@ TransformersVersionOpt = Annotated[
     typer.Option(
         "--transformers-version", metavar="VERSION", rich_help_panel=STEPS_PANEL,
         help="Whose step/warmup rules: e.g. 4.51, 4.52.1, 5.14. Default: the installed transformers (else the "
-        "version the config's framework requires, else 5.24); LRCLI_IGNORE_INSTALLED=1 ignores the installed one.",
+        "version the config's framework requires, else 5.25); LRCLI_IGNORE_INSTALLED=1 ignores the installed one.",
     ),
 ]
 KwOpt = Annotated[

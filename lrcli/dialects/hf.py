@@ -6,7 +6,7 @@ then `_convert_str_dict` turns "true"/"false" into bools, digit strings into int
 ("1e-5" and "-1" stay strings there).
 
 Numeric strings (PyYAML reads `2e-5` as a string: YAML 1.1 floats need a dot) are read as numbers, as TRL's and
-LLaMA-Factory's parsers convert them; but `HfArgumentParser.parse_yaml_file` / `parse_json_file` (transformers 5.24)
+LLaMA-Factory's parsers convert them; but `HfArgumentParser.parse_yaml_file` / `parse_json_file` (transformers 5.25)
 pass values to `TrainingArguments` unconverted, so a plain HF run keeps the string and fails: `warmup_steps` in
 `__post_init__` (TypeError), `learning_rate` when torch builds the optimizer (TypeError). `string_number_notes`
 warns about each.
@@ -166,7 +166,7 @@ def _boolean(value: Any, where: str) -> bool:
     raise LrcliError(f"{where} must be true or false, got {value!r}")
 
 
-# What transformers 5.24 does with a numeric string it was given for these keys (checked live in
+# What transformers 5.25 does with a numeric string it was given for these keys (checked live in
 # tests/test_configs_fidelity.py).
 STRING_CONSEQUENCE = {
     "warmup_steps": "TrainingArguments.__post_init__ raises TypeError",

@@ -32,7 +32,7 @@ NAME = "lightning"
 
 SECTIONS = ("trainer", "model", "data", "optimizer", "lr_scheduler")
 CLI_KEYS = ("seed_everything", "ckpt_path")
-# torch 2.13 `torch.optim` lr defaults (tests/test_configs_lightning.py checks them against torch's signatures).
+# torch 2.13 `torch.optim` lr defaults (the same in 2.15) (tests/test_configs_lightning.py checks them against torch's signatures).
 OPTIMIZER_LR_DEFAULTS = {
     "SGD": 1e-3, "Adam": 1e-3, "AdamW": 1e-3, "RAdam": 1e-3, "SparseAdam": 1e-3, "Adamax": 2e-3, "NAdam": 2e-3,
     "RMSprop": 1e-2, "Adagrad": 1e-2, "ASGD": 1e-2, "Rprop": 1e-2, "Adafactor": 1e-2, "Adadelta": 1.0, "LBFGS": 1.0,

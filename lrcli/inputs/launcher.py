@@ -19,7 +19,7 @@ ACCELERATE_MULTI_PROCESS = frozenset({
 
 
 def accelerate_world_size(path: Path, flags: Mapping[str, Any] | None = None) -> tuple[int, str]:
-    """The number of processes `accelerate launch --config_file path [flags]` trains with (accelerate 1.15).
+    """The number of processes `accelerate launch --config_file path [flags]` trains with (accelerate 1.15–1.16).
 
     `flags` are launch flags given beside the file (`num_processes`, `num_machines`: TRL passes a config's leftover
     keys so), which win over the file's values as in `_validate_launch_command`.

@@ -9,10 +9,10 @@ not overflow. So the LR used by update `s + 1` — lrcli's row `s` — is DeepSp
 row 0 is the value at construction. A `last_batch_iteration` L other than −1 (resuming) sets nothing at
 construction, so row 0 is the optimizer's own `lr`, and row `s ≥ 1` is the value at `i = L + s`.
 
-`"auto"` is filled the way transformers 5.24 `integrations/deepspeed.py` (`HfTrainerDeepSpeedConfig`) fills it:
+`"auto"` is filled the way transformers 5.25 `integrations/deepspeed.py` (`HfTrainerDeepSpeedConfig`) fills it:
 warmup_min_lr → 0, warmup_max_lr → lr, total_num_steps → T, warmup_num_steps → max(1, W)
 (the `max(1, ·)` is transformers ≥ 5.18; older versions pass W itself, which DeepSpeed ≥ 0.19.3 rejects when 0 —
-the transformers 5.24 comment says 0.19.6, but the check is in 0.19.3's source).
+the transformers 5.25 comment says 0.19.6, but the check is in 0.19.3's source).
 `lr` is the optimizer's lr (HF: `learning_rate`), `warmup` and `total` are the W and T HF computes; they are
 used only through `"auto"` (and by WarmupCosineLR, WarmupLR without warmup_max_lr, and row 0 when resuming).
 
@@ -37,7 +37,7 @@ _WARMUP_TYPES = ("log", "linear")
 
 
 def fill_auto(params: Mapping[str, Any], *, lr: float, warmup: int, total: int) -> dict[str, Any]:
-    """`params` with each `"auto"` replaced as the HF DeepSpeed integration fills it (transformers 5.24).
+    """`params` with each `"auto"` replaced as the HF DeepSpeed integration fills it (transformers 5.25).
 
     warmup_min_lr → 0 (`fill_only`), warmup_max_lr → lr, total_num_steps → T, warmup_num_steps → max(1, W).
     Other keys, and `"auto"` under any other key, are returned unchanged (HF leaves them for DeepSpeed to reject).

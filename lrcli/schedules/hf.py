@@ -1,4 +1,4 @@
-"""Hugging Face transformers schedules (`lr_scheduler_type`), as of transformers 5.24.0 `optimization.py`.
+"""Hugging Face transformers schedules (`lr_scheduler_type`), as of transformers 5.25.0 `optimization.py` (unchanged since 5.24.0).
 
 Each function returns the LR after `s` scheduler steps for every `s` in `steps`, computed as
 `LambdaLR` does: `lr * λ(s)`, with λ evaluated in the same float operation order as the

@@ -1,4 +1,4 @@
-"""PyTorch `torch.optim.lr_scheduler` classes (torch 2.13), with torch's class names and constructor parameters.
+"""PyTorch `torch.optim.lr_scheduler` classes (torch 2.13–2.15: `lr_scheduler.py` differs only in a docstring), with torch's class names and constructor parameters.
 
 Every value is what `scheduler.step()` leaves in `optimizer.param_groups[0]["lr"]`, not the textbook closed form.
 Most torch schedulers are *chainable*: each step rescales the current lr, so lrcli replays that recursion in the same

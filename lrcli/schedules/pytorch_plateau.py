@@ -1,4 +1,4 @@
-"""Metric-driven schedules: torch `ReduceLROnPlateau` (2.13) and transformers 5.24's `reduce_lr_on_plateau` and
+"""Metric-driven schedules: torch `ReduceLROnPlateau` (2.13–2.15) and transformers 5.25's `reduce_lr_on_plateau` and
 `greedy` (`optimization.GreedyLR`), replayed over a metric history.
 
 The scheduler steps once per evaluation, with that evaluation's metric; row s is the LR after every evaluation logged
@@ -120,7 +120,7 @@ def greedy(
     window_size: int = 50,
     reset_start: int = 500,
 ) -> Factors:
-    """HF `greedy` (transformers 5.24 `optimization.GreedyLR`): ÷factor after patience+1 improvements, ×factor after
+    """HF `greedy` (transformers 5.25 `optimization.GreedyLR`): ÷factor after patience+1 improvements, ×factor after
     patience+1 non-improvements, clamped to [min_lr, max_lr]; after `reset_start` cuts that leave the lr at min_lr
     it restarts from the initial lr. GreedyLR's `warmup` (evaluations to wait after a raise) is given as
     `--kw warmup=N` like in transformers; the function calls it `greedy_warmup` because `warmup` is lrcli's W.
@@ -203,7 +203,7 @@ SCHEDULES: dict[str, Schedule] = {
         HF,
         greedy,
         "GreedyLR: raise the lr on sustained improvement, cut it on plateaus",
-        added_in="5.4.0",  # checked: absent in 5.3.0, and 5.4.0's GreedyLR is identical to 5.24.0's
+        added_in="5.4.0",  # checked: absent in 5.3.0, and 5.4.0's GreedyLR is identical to 5.25.0's
         needs_metrics=True,
         aliases=(("warmup", "greedy_warmup"),),
         ignores_warmup=True,

@@ -1,4 +1,4 @@
-"""torch `SequentialLR` (torch 2.13): sub-schedulers that take over at milestones, plus lrcli's "warmup + X" form.
+"""torch `SequentialLR` (torch 2.13–2.15): sub-schedulers that take over at milestones, plus lrcli's "warmup + X" form.
 
 Sub-schedulers are JSON-able dicts, one per scheduler, in construction order:
     {"name": "LinearLR", "start_factor": 0.01, "total_iters": 100}          (lrcli form)

@@ -373,7 +373,7 @@ def _distinct_texts(a: float, b: float) -> tuple[str, str]:
 def contrast_hf_plan(
     config: TrainConfig, planner: Callable[[TrainConfig], StepPlan] = plan_hf_steps
 ) -> tuple[str, StepPlan | str]:
-    """The same inputs under the other side of the floor/ceil change (4.51.3 vs 5.24): `planner`'s plan, or its
+    """The same inputs under the other side of the floor/ceil change (4.51.3 vs 5.25): `planner`'s plan, or its
     error."""
     rules, _ = rules_for(config.transformers_version, version_subject(config))
     other = contrast_version(rules)

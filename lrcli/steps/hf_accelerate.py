@@ -1,6 +1,6 @@
 """How many batches one process sees per epoch once accelerate has sharded the dataloader.
 
-Mirrors accelerate 1.15 `data_loader.BatchSamplerShard.__len__` for process 0, applied to torch's `BatchSampler`
+Mirrors accelerate 1.15–1.16 `data_loader.BatchSamplerShard.__len__` for process 0, applied to torch's `BatchSampler`
 length, with the two `DataLoaderConfiguration` switches the HF Trainer takes from `TrainingArguments.accelerator_config`:
 `split_batches` (default False) and `even_batches` (default True).
 """

@@ -16,7 +16,7 @@ from lrcli.errors import LrcliError
 Version = tuple[int, int, int]
 
 OLDEST: Version = (4, 20, 0)  # the oldest line whose rules lrcli has checked
-NEWEST: Version = (5, 24, 0)  # the newest line lrcli has checked (TrainConfig's default transformers_version)
+NEWEST: Version = (5, 25, 0)  # the newest line lrcli has checked (TrainConfig's default transformers_version)
 
 
 def parse_version(text: str, where: str = "--transformers-version") -> Version:
@@ -108,4 +108,4 @@ def lacking_keys(rules: HFRules, keys: tuple[str, ...]) -> dict[str, str]:
 
 def contrast_version(rules: HFRules) -> str:
     """The release to show next to `rules` in `--explain`: the other side of the floor/ceil change."""
-    return "5.24" if not rules.ceil_updates_per_epoch else "4.51.3"
+    return show(NEWEST)[:-2] if not rules.ceil_updates_per_epoch else "4.51.3"
