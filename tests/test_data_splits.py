@@ -72,7 +72,9 @@ def test_rows_read_matches_datasets(builder, spec):
 
 @pytest.mark.parametrize("spec", ["train[:10%]", "train[10%:20%]", "test[-5:]", "train[1_000:]",
                                   "s250[33%:66%](pct1_dropremainder)", "train+test", "validation[:50%]+tiny", "all",
-                                  "train[:10%] +test"])
+                                  "train[:10%] +test",
+                                  # to = from - 1 reads to the end (datasets' take -1), any other to < from nothing
+                                  "train[1:0]", "a.b[2:1]", "a.b[1:-5]", "train[5:0]", "tiny[1:0]"])
 def test_examples_match_datasets(builder, spec):
     assert rows_read(spec, SIZES) == len(builder.as_dataset(split=spec))
 

@@ -10,7 +10,8 @@ to `load_dataset`:
 - `all` is every split, joined (`_build_single_dataset`);
 - closest (the default): a bound b% of n rows is `int(round(b · n / 100))` (Python's round, half to even);
   pct1_dropremainder: `b · trunc(n / 100)`, refused below 100 rows;
-- a negative bound counts from the end, `max(n + b, 0)`; both bounds are clipped to n; rows = max(to − from, 0);
+- a negative bound counts from the end, `max(n + b, 0)`; both bounds are clipped to n; rows = max(to − from, 0),
+  except to = from − 1, which reads from `from` to the end (`make_file_instructions`' take −1 means all);
 - percent bounds beyond ±100 and rounding on an absolute slice are errors, as in `datasets`; so is a spec that
   reads no row at all ("corresponds to no data"), which the callers refuse (rows_read itself returns 0).
 """
@@ -112,6 +113,12 @@ def part_rows(part: SplitPart, rows: int) -> int:
     if stop < 0:
         stop = max(rows + stop, 0)
     start, stop = min(start, rows), min(stop, rows)
+    if stop - start == -1:
+        # `make_file_instructions` hands an unsharded split's file `take = to - from`, and
+        # `ArrowReader._get_table_from_filename` reads `take == -1` as "to the end": `train[1:0]` is rows 1…n−1.
+        # Any other negative take is a pyarrow slice of no rows. (A sharded split, one whose dataset_info has
+        # shard_lengths, reads nothing here; lrcli counts the unsharded case, a split as one file.)
+        return rows - start
     return max(stop - start, 0)
 
 
