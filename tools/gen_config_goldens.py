@@ -1,6 +1,6 @@
 """Golden step counts and LR curves for sample_configs/ from each framework's own code -> tests/data/config_goldens.json.
 
-Versions: transformers 5.24.0, accelerate 1.15.0, torch 2.13.0 (/work/venv); trl 0.24.0, axolotl 0.19.0,
+Versions: transformers 5.25.0, accelerate 1.16.0, torch 2.13.0 (5.24.0 with 1.15.0 gave the same cases); trl 0.24.0, axolotl 0.19.0,
 llamafactory 0.9.5, torchtune 0.6.1 (wheels, unzipped); deepspeed 0.19.8 (sdist). Rerun from the repo root:
 
     pip download --no-deps -d /tmp/cfgsrc trl==0.24.0 axolotl==0.19.0 llamafactory==0.9.5 torchtune==0.6.1
@@ -21,7 +21,7 @@ What runs as shipped, per dialect (the rest is stated where it is not the framew
   the scheduler is DeepSpeed's own `runtime/lr_schedules.py` class. The standalone DeepSpeed file is run the way
   the HF Trainer launches it (its "auto" values become HF's defaults: b 8, GA 1, lr 5e-5).
 - axolotl: T and W from tools/gen_axolotl_rules_golden.py's `Runner` (axolotl's own normalize_config batch rule,
-  val_set_size split through `datasets` 4.8.4 — so this generator needs `pip install datasets==4.8.4` —,
+  val_set_size split through `datasets` 4.8.4 — so this generator needs `pip install datasets==4.8.4`; datasets 5.2.0 gives the same cases —,
   `calculate_total_num_steps`, `_configure_warmup_and_logging`, HF's `get_warmup_steps`). The curve: axolotl's
   real `SchedulerMixin.create_scheduler`; with a DeepSpeed scheduler section, DeepSpeed's class with the params
   HF's `HfTrainerDeepSpeedConfig` fills (transformers 5.24 here; axolotl's 5.16.1 fills warmup_num_steps with W
