@@ -153,7 +153,11 @@ def check_cli_case(case: dict[str, Any], tmp_path: Path) -> None:
 
 
 def test_optimizer_lr_defaults_are_torchs() -> None:
+    """Every optimizer torch.optim exports, with the lr default its signature has (2.13.0 and 2.15.0 agree)."""
     torch = oracle_import("torch")
+    exported = {name for name in torch.optim.__all__ if isinstance(getattr(torch.optim, name), type)
+                and issubclass(getattr(torch.optim, name), torch.optim.Optimizer) and name != "Optimizer"}
+    assert set(lightning.OPTIMIZER_LR_DEFAULTS) == exported
     for name, lr in lightning.OPTIMIZER_LR_DEFAULTS.items():
         assert inspect.signature(getattr(torch.optim, name)).parameters["lr"].default == lr, name
 

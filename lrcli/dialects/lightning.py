@@ -36,6 +36,7 @@ CLI_KEYS = ("seed_everything", "ckpt_path")
 OPTIMIZER_LR_DEFAULTS = {
     "SGD": 1e-3, "Adam": 1e-3, "AdamW": 1e-3, "RAdam": 1e-3, "SparseAdam": 1e-3, "Adamax": 2e-3, "NAdam": 2e-3,
     "RMSprop": 1e-2, "Adagrad": 1e-2, "ASGD": 1e-2, "Rprop": 1e-2, "Adafactor": 1e-2, "Adadelta": 1.0, "LBFGS": 1.0,
+    "Muon": 1e-3,
 }  # fmt: skip
 # torch scheduler parameters without a default (torch raises TypeError when they are missing).
 REQUIRED_ARGS = {
