@@ -108,7 +108,8 @@ def load_config(
 ) -> TrainConfig:
     """The settings a run of `path` (a training config of any dialect lrcli reads; None: none) will use, with
     `settings` (TrainConfig fields) over the file's values, as the CLI's flags are. `dialect` forces the reading,
-    `trainer` picks a TRL trainer's defaults, `accelerate_config` gives the world size as `accelerate launch` does.
+    `trainer` picks a TRL trainer's defaults and, after @, the framework release (`"sft@0.24"`, axolotl `"@0.20"`;
+    else the installed release, else the newest modelled: the `framework_version` setting), `accelerate_config` gives the world size as `accelerate launch` does.
     `lr_scheduler_kwargs` are merged over the file's key by key. The reading's warnings are issued as LrcliWarning.
     Without `dataset_size` (or `total_steps`), N is found in the datasets the file names (local files, the Hugging
     Face caches, lrcli's answer cache, the Hub; `offline=True` skips the network), as the CLI does without --samples.

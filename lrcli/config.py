@@ -94,6 +94,9 @@ class TrainConfig:
     # Read from config files (lrcli/dialects): settings of frameworks other than the HF Trainer.
     dialect: str | None = None  # which config dialect the file was read as
     trainer: str | None = None  # TRL trainer (sft, dpo, grpo, ...) whose defaults apply
+    # The framework release whose rules apply (TRL, axolotl): `--trainer NAME@VERSION`, else the installed
+    # distribution's version (package metadata), else the newest release lrcli models (lrcli.inputs.releases).
+    framework_version: str | None = None
     global_batch_size: int | None = None  # axolotl `batch_size` (per process; axolotl multiplies by world size)
     packing: bool = False  # dataset_size counts packed sequences
     max_samples: int | None = None  # LLaMA-Factory: the dataset is cut to this many samples
@@ -227,7 +230,7 @@ def _validated(name: str, value: Any, what: str) -> Any:
         return value
     if name in (
         "lr_scheduler_type", "transformers_version", "label", "framework", "metrics_path", "metric_name",
-        "dialect", "trainer", "derive_kwargs",
+        "dialect", "trainer", "derive_kwargs", "framework_version",
     ):
         if value is not None and not isinstance(value, str):
             raise LrcliError(f"{what} must be a string, got {number_text(value)}")

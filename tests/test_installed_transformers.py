@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -103,12 +104,16 @@ def test_a_framework_s_requirement_decides_whether_the_installed_one_applies(cli
     assert _plan(cli, str(config), "--samples", "1000")["rules"]["transformers"] == expected
 
 
-@pytest.mark.parametrize(("name", "module"), [("llamafactory", "llamafactory"), ("axolotl", "axolotl")])
-def test_the_requirements_are_the_frameworks_own(name: str, module: str) -> None:
+@pytest.mark.parametrize(("name", "module", "line"), [("llamafactory", "llamafactory", None), ("axolotl", "axolotl", "0.19"),
+                                                      ("axolotl-0.20", "axolotl", "0.20"),
+                                                      ("axolotl-0.21", "axolotl", "0.21")])
+def test_the_requirements_are_the_frameworks_own(name: str, module: str, line: str | None) -> None:
     from packaging.requirements import Requirement
     from packaging.specifiers import SpecifierSet
 
     dialect = importlib.import_module(f"lrcli.dialects.{module}")
+    if line is not None:  # axolotl: one requirement per release line
+        dialect = types.SimpleNamespace(TRANSFORMERS=dialect.TRANSFORMERS[line])
     [metadata] = framework_source(name).parent.glob("*.dist-info/METADATA")
     required = [Requirement(line.split(":", 1)[1].strip()) for line in metadata.read_text().splitlines()
                 if line.startswith("Requires-Dist: transformers")]

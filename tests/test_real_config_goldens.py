@@ -1,7 +1,9 @@
 """lrcli on the real TRL and LLaMA-Factory configs (tests/data/real_configs/) gives the T, W and update steps per epoch
 that the frameworks' own code computes from those files (tests/data/real_config_goldens.json, written by
 tools/gen_real_config_goldens.py: TrlParser / LLaMA-Factory's parser + the HF Trainer's count, in venvs with
-TRL 0.24.0 on transformers 4.57.6, 5.6.0 and 5.24.0, LLaMA-Factory 0.9.5 on transformers 5.6.0)."""
+TRL 0.24.0 on transformers 4.57.6, 5.6.0 and 5.24.0, LLaMA-Factory 0.9.5 on transformers 5.6.0). The TRL cases are
+read as TRL 0.24 (`--trainer NAME@0.24`), the release the goldens ran; where `trl sft` of 0.24 (and every `trl`
+command of 1.x) hands a key the transformers lacks to `accelerate launch`, lrcli refuses the run as accelerate does."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, run_json
+from conftest import DATA, assert_one_error_line, run_json
 
 REAL = Path(__file__).resolve().parent / "data/real_configs"
 
@@ -28,12 +30,29 @@ def _case_id(case: dict[str, Any]) -> str:
     return f"{case['config']}@{case['transformers']}-N{_samples(case)}-w{case['world_size']}"
 
 
-def _lrcli_steps(cli, case: dict[str, Any]) -> tuple[dict[str, Any], str]:
+def _trainer(case: dict[str, Any]) -> str:
+    return case["config_class"].removesuffix("Config").lower()
+
+
+def _args(case: dict[str, Any], trl_release: str = "0.24") -> list[str]:
     args = ["steps", str(REAL / case["config"]), "--samples", _samples(case), "--world-size",
             str(case["world_size"]), "--json"]
     if case["framework"] == "trl":
+        args += ["--trainer", f"{_trainer(case)}@{trl_release}"]
         args += ["--transformers-version", case["transformers"]]
-    result = cli(*args)
+    return args
+
+
+def _refused_by_launcher(case: dict[str, Any], trl_release: str = "0.24") -> bool:
+    """`trl sft` of 0.18+ and every `trl` training command of 0.29+ hand leftover keys to `accelerate launch`."""
+    if case["framework"] != "trl":
+        return False
+    passes = _trainer(case) == "sft" or trl_release.startswith("1.")
+    return "warmup_ratio" in case["expected"].get("unparsed_keys", ()) and passes
+
+
+def _lrcli_steps(cli, case: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    result = cli(*_args(case))
     assert result.exit_code == 0, result.stderr
     return run_json(result.stdout)["plan"], result.stderr
 
@@ -57,7 +76,19 @@ def _same_case_under(case: dict[str, Any], version: str) -> dict[str, Any]:
     return next(c for c in CASES if c["transformers"] == version and all(c.get(k) == case.get(k) for k in keys))
 
 
-@pytest.mark.parametrize("case", CASES, ids=_case_id)
+@pytest.mark.parametrize("case", [c for c in CASES if _refused_by_launcher(c)], ids=_case_id)
+@pytest.mark.parametrize("release", ["0.24", "1.16"])
+def test_a_key_the_launcher_hands_to_accelerate_is_refused(cli, case: dict[str, Any], release: str) -> None:
+    """warmup_ratio under transformers 5.24 with `trl sft` (0.18+) or any `trl` command (1.x): accelerate launch
+    stops with 'unrecognized arguments' (tests/test_trl_releases.py runs TRL 1.16's own launcher on it)."""
+    result = cli(*_args(case, release))
+    message = " ".join(assert_one_error_line(result).split())
+    assert "key warmup_ratio" in message and "`accelerate launch`" in message
+    assert "'unrecognized arguments: --warmup_ratio'" in message
+    assert f"write warmup_steps: {_yaml_value(case, 'warmup_ratio')!r}" in message
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not _refused_by_launcher(c)], ids=_case_id)
 def test_lrcli_counts_steps_as_the_framework(cli, case: dict[str, Any]) -> None:
     expected = case["expected"]
     plan, stderr = _lrcli_steps(cli, case)
@@ -79,10 +110,6 @@ def test_lrcli_counts_steps_as_the_framework(cli, case: dict[str, Any]) -> None:
         assert "'Unknown arguments from config file'" in text
 
 
-def _trainer(case: dict[str, Any]) -> str:
-    return case["config_class"].removesuffix("Config").lower()
-
-
 def _yaml_value(case: dict[str, Any], key: str) -> Any:
     import yaml
 
@@ -95,6 +122,8 @@ def test_lrcli_reads_the_schedule_settings_the_framework_parses(cli, case: dict[
     """learning_rate (TRL's per-trainer defaults, YAML '1.0e-4' strings) and the scheduler as the parser builds them."""
     expected = case["expected"]
     args = ["show", str(REAL / case["config"]), "--samples", _samples(case), "--json"]
+    if case["framework"] == "trl":
+        args += ["--trainer", f"{_trainer(case)}@0.24", "--transformers-version", "4.57.6"]
     result = cli(*args)
     assert result.exit_code == 0, result.stderr
     settings = {key: entry["value"] for key, entry in run_json(result.stdout)["settings"].items()}

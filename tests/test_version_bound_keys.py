@@ -119,22 +119,37 @@ def test_a_4x_dump_warmup_ratio_of_0_is_no_ratio(cli, tmp_path: Path) -> None:
 
 
 def test_the_trl_sample_with_warmup_ratio_draws_w_0_and_says_the_fix(cli, tmp_path: Path) -> None:
-    """The issue's 'done when': `trl sft --config` on 5.24 drops warmup_ratio (TrlParser hands it back; the goldens
-    of tests/test_real_config_goldens.py pin that W), so the plot, the summary and `show` have W = 0."""
+    """`trl dpo --config` of TRL 0.24 on 5.24 drops warmup_ratio (TrlParser hands it back and the launcher ignores
+    it; the goldens of tests/test_real_config_goldens.py pin that W), so the plot, the summary and `show` have W = 0."""
     text = SAMPLE_TRL.read_text().replace("warmup_steps: 0.1", "warmup_ratio: 0.1")
-    config = tmp_path / "trl_sft.yaml"
+    config = tmp_path / "trl_dpo.yaml"
     config.write_text(text)
-    result = cli("plot", str(config), "--samples", "52002", "--world-size", "8", "-o", str(tmp_path / "lr.json"))
+    pin = ["--trainer", "dpo@0.24"]
+    result = cli("plot", str(config), "--samples", "52002", "--world-size", "8", "-o", str(tmp_path / "lr.json"), *pin)
     assert result.exit_code == 0, result.stderr
     run = json.loads((tmp_path / "lr.json").read_text())["runs"][0]
     total = run["plan"]["total_steps"]
-    assert run["plan"]["warmup_steps"] == 0 and run["curve"]["lr"][0] == run["curve"]["summary"]["peak_lr"] == 2e-5
+    assert run["plan"]["warmup_steps"] == 0 and run["curve"]["lr"][0] == run["curve"]["summary"]["peak_lr"] == 1e-6
     err = " ".join(result.stderr.split())
     assert f"T={total} steps" in err and "warmup W=0," in err
     assert (f"the run warms up for W = 0 steps, not the ceil(T · 0.1) = {math.ceil(total * 0.1)} meant: to get those, "
             "write warmup_steps: 0.1 in its place") in err
-    shown = json.loads(cli("show", str(config), "--samples", "52002", "--world-size", "8", "--json").stdout)
+    shown = json.loads(cli("show", str(config), "--samples", "52002", "--world-size", "8", "--json", *pin).stdout)
     assert shown["runs"][0]["plan"]["warmup_steps"] == 0
+
+
+@pytest.mark.parametrize("trainer", ["sft", "sft@0.24", "dpo", "grpo@1.16"])
+def test_the_trl_sample_with_warmup_ratio_is_refused_where_trl_hands_it_to_accelerate(cli, tmp_path: Path,
+                                                                                      trainer: str) -> None:
+    """TRL 1.x (every command) and `trl sft` of 0.18+ pass the leftover key to `accelerate launch`, which stops;
+    on the 4.x line the key exists and W = ceil(T · 0.1)."""
+    config = tmp_path / "trl_run.yaml"
+    config.write_text(SAMPLE_TRL.read_text().replace("warmup_steps: 0.1", "warmup_ratio: 0.1"))
+    args = ("steps", str(config), "--samples", "52002", "--world-size", "8", "--trainer", trainer)
+    message = assert_one_error_line(cli(*args))
+    assert "'unrecognized arguments: --warmup_ratio'" in message and "write warmup_steps: 0.1" in message
+    plan = json.loads(cli(*args, "--transformers-version", "4.57.6", "--json").stdout)["runs"][0]["plan"]
+    assert plan["warmup_steps"] == math.ceil(plan["total_steps"] * 0.1)
 
 
 def test_lrcli_s_own_warmup_ratio_flag_keeps_its_meaning_on_5_24(cli) -> None:

@@ -22,7 +22,10 @@ from pathlib import Path
 PINNED: dict[str, tuple[str, str, str]] = {
     "deepspeed": ("deepspeed", "0.19.8", "deepspeed"),
     "axolotl": ("axolotl", "0.19.0", "axolotl"),
-    "trl": ("trl", "0.24.0", "trl"),
+    "axolotl-0.20": ("axolotl", "0.20.0", "axolotl"),
+    "axolotl-0.21": ("axolotl", "0.21.0", "axolotl"),
+    "trl": ("trl", "1.16.0", "trl"),
+    "trl-0.24": ("trl", "0.24.0", "trl"),
     "trl-0.11": ("trl", "0.11.4", "trl"),
     "llamafactory": ("llamafactory", "0.9.5", "llamafactory"),
     # both sides of each TrainingArguments key lrcli reads that only some versions have (steps.hf_versions.KEY_VERSIONS)
@@ -35,6 +38,7 @@ SDISTS: dict[str, tuple[str, str]] = {
     "llamafactory": ("llamafactory", "0.9.5"),
 }
 DOWNLOAD_TIMEOUT = 600  # seconds for one `pip download`
+PY312_WHEEL = ("--python-version", "3.12", "--only-binary=:all:")
 
 
 def cache_root() -> Path:
@@ -43,8 +47,14 @@ def cache_root() -> Path:
 
 
 def package_dir(name: str) -> Path:
-    """The directory of the pinned framework's top-level package (e.g. `.../trl-0.24.0/trl`), fetched if missing."""
+    """The directory of the pinned framework's top-level package (e.g. `.../trl-1.16.0/trl`), fetched if missing."""
     project, version, package = PINNED[name]
+    return release_dir(project, version, package)
+
+
+def release_dir(project: str, version: str, package: str) -> Path:
+    """The top-level package of any release of `project` (e.g. every TRL line tools/gen_trl_defaults.py reads),
+    fetched if missing."""
     release = cache_root() / f"{project}-{version}"
     found = _find_package(release, package)
     if found is None:
@@ -86,7 +96,14 @@ def _fetch(project: str, version: str, release: Path, *, sdist: bool = False) ->
         archives = Path(tmp) / "archives"
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
                    *(["--no-binary", ":all:"] if sdist else []), "--dest", str(archives), f"{project}=={version}"]
-        subprocess.run(command, check=True, timeout=DOWNLOAD_TIMEOUT, capture_output=True)
+        try:
+            subprocess.run(command, check=True, timeout=DOWNLOAD_TIMEOUT, capture_output=True)
+        except subprocess.CalledProcessError:
+            if sdist:
+                raise
+            # axolotl 0.20+ ships Python 3.12-only wheels: the source is read, not run, so take that wheel here.
+            subprocess.run([*command[:-1], *PY312_WHEEL, command[-1]], check=True, timeout=DOWNLOAD_TIMEOUT,
+                           capture_output=True)
         unpacked = Path(tmp) / "unpacked"
         for archive in archives.iterdir():
             if archive.suffix == ".whl":

@@ -210,8 +210,10 @@ OfflineOpt = Annotated[
 TrainerOpt = Annotated[
     str | None,
     typer.Option("--trainer", metavar="NAME", rich_help_panel=CONFIG_PANEL, autocompletion=complete_trainer,
-                 help="The TRL trainer whose defaults apply (sft, dpo, grpo, …; sft@0.11 for an older TRL). "
-                 "Default: from the file name, its folder or its keys."),
+                 help="The trainer whose defaults apply and, after @, the framework release whose rules apply "
+                 "(TRL: sft, dpo, grpo, …, sft@0.24; axolotl: @0.20). Default: the trainer from the file name, its "
+                 "folder or its keys; the release installed beside lrcli (package metadata), else the newest lrcli "
+                 "models (TRL 1.16.0, axolotl 0.21.0)."),
 ]
 
 # Options that only some commands have, shared by name so that every command spells them the same way.

@@ -1,5 +1,12 @@
-"""axolotl configs (`axolotl train x.yml`; axolotl 0.19.0 `utils/schemas/*.py`, `core/builders/base.py`,
-`core/trainers/mixins/scheduler.py`).
+"""axolotl configs (`axolotl train x.yml`; axolotl 0.19.0, 0.20.0 and 0.21.0 `utils/schemas/*.py`,
+`core/builders/base.py`, `core/trainers/mixins/scheduler.py`).
+
+The release is `--trainer @VERSION` (or `axolotl@0.20`), else the axolotl installed beside lrcli (package metadata),
+else 0.21.0 (lrcli.inputs.releases); it is the `framework_version` setting. What differs between the lines: the
+transformers each pins (TRANSFORMERS), a dataset's `weight` (0.20+: shuffled and cut to max(1, int(rows · weight))
+rows, `utils/data/sft.py`), and 0.21's removal of FSDP1 (a top-level `fsdp:` list or an fsdp_version other than 2
+is a validation error, `utils/schemas/validation.py check_fsdp_version`). The step count, warmup and schedulers are
+the same code in all three (`utils/trainer.py calculate_total_num_steps` differs only for diffusion-LM packing).
 
 Keys: micro_batch_size (default 1), gradient_accumulation_steps (default 1), batch_size, num_epochs (default 1.0),
 max_steps, learning_rate (required; a string is converted), lr_scheduler (default cosine), lr_scheduler_kwargs,
@@ -36,10 +43,16 @@ from lrcli.dialects import deepspeed, hf, trl
 from lrcli.dialects.reading import Reading, Sources, near_miss_notes
 from lrcli.errors import LrcliError
 from lrcli.inputs.installed import Requirement
+from lrcli.inputs.releases import framework_release, minor_of, release_line, split_pin
 from lrcli.inputs.values import coerce_number, finite_float, number_text, whole_number
 
 NAME = "axolotl"
-TRANSFORMERS = Requirement("axolotl 0.19.0", "==5.16.1", "5.16.1")  # its Requires-Dist
+NEWEST = "0.21.0"
+LINES = ("0.19", "0.20", "0.21")  # each minor line lrcli models (from 0.19, the first it read)
+# The transformers each line pins (its Requires-Dist); axolotl 0.19 / 0.20 / 0.21 pin TRL 1.9.0 / 1.13.0 / 1.14.1.
+TRANSFORMERS = {line: Requirement(f"axolotl {release}", f"=={pin}", pin)
+                for line, release, pin in (("0.19", "0.19.0", "5.16.1"), ("0.20", "0.20.0", "5.17.0"),
+                                           ("0.21", "0.21.0", "5.20.1"))}
 
 # axolotl key -> TrainConfig field
 AXOLOTL_KEYS = {
@@ -95,6 +108,7 @@ def _scheduler(raw: Mapping[str, Any], where: str) -> tuple[str, dict[str, Any],
 # Keys copied into trainer_options for the planner (lrcli.steps.axolotl) and `lrcli show`.
 PLANNER_OPTIONS = ("context_parallel_size", "tensor_parallel_size", "ddp", "sequence_len", "total_num_tokens",
                    "sample_packing_eff_est")
+TRL_PINS = {"0.19": "1.9.0", "0.20": "1.13.0", "0.21": "1.14.1"}  # each line's Requires-Dist trl==
 # RL trainers whose step count TRL/HF make (axolotl passes max_steps = cfg.max_steps or -1).
 TRL_COUNTED = {"grpo": "trl_grpo", "ebft": "hf"}
 
@@ -115,11 +129,11 @@ def _trl_counted_warmup(raw: Mapping[str, Any], where: str) -> tuple[float, Sour
     return warmup, source
 
 
-def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
-    """The `datasets:` entries as axolotl loads them (see the module docstring)."""
+def read_data(raw: Mapping[str, Any], path: Path, line: str = LINES[-1]) -> DataSpec | None:
+    """The `datasets:` entries as axolotl `line` loads them (see the module docstring)."""
     items = raw.get("datasets")
     where = f"{path.name} key datasets"
-    options = {"sequence_len": coerce_number(raw.get("sequence_len")) or 512}
+    options = {"sequence_len": coerce_number(raw.get("sequence_len")) or 512, "axolotl_line": line}
     if raw.get("streaming") or raw.get("pretraining_dataset"):
         key = "streaming" if raw.get("streaming") else "pretraining_dataset"
         return DataSpec("axolotl", (), options, where, f"{path.name} key {key}: a streamed dataset has no length "
@@ -141,15 +155,45 @@ def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
                 data_files=data_files_pairs(item.get("data_files")), revision=item.get("revision"),
                 builder=item.get("ds_type"), where=at, roots=roots,
             )
-            shard = {}
-            if item.get("shards") and item.get("shards_idx") is not None:
-                shard = {"shards": int(item["shards"]), "shards_idx": int(item["shards_idx"])}
+            shard: dict[str, Any] = {}
+            if item.get("shards"):  # shards_idx defaults to 0 (sft.py: dataset_config.get("shards_idx", 0))
+                shard = {"shards": int(item["shards"]), "shards_idx": int(item.get("shards_idx") or 0)}
+            if item.get("weight") is not None and minor_of(line, "axolotl") >= (0, 20):
+                weight = finite_float(item["weight"], f"{at}.weight")
+                if not 0 < weight <= 1:  # the schema: gt=0.0, le=1.0
+                    raise LrcliError(f"{at}.weight must be in (0, 1] (axolotl's config validation fails), got "
+                                     f"{number_text(item['weight'])}")
+                shard["weight"] = weight
             entries.append(DataEntry(ref, shard))
     return DataSpec("axolotl", tuple(entries), options, where)
 
 
+def axolotl_release(trainer: str | None, where: str) -> tuple[str, Any, str, tuple[str, ...]]:
+    """(version, its Source, the line it follows, notes) from `--trainer [axolotl]@VERSION`, the installed axolotl,
+    or the newest."""
+    pinned, flag = None, "axolotl"
+    if trainer is not None:
+        name, pinned = split_pin(trainer)
+        flag = f"--trainer {trainer}"
+        if name not in ("", NAME) or pinned is None:
+            raise LrcliError(f"{flag}: axolotl has one trainer; pin its release as --trainer @0.21 (or axolotl@0.21)")
+    release = framework_release("axolotl", NEWEST, pinned, Source.flag(flag))
+    line, notes = release_line(release.version, LINES, "axolotl", flag if pinned else f"{where} (axolotl)")
+    return release.version, release.source, line, notes
+
+
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     where = path.name
+    version, version_source, line, notes = axolotl_release(trainer, where)
+    if minor_of(line, "axolotl") >= (0, 21):
+        versions = [raw.get("fsdp_version"), *(
+            raw["fsdp_config"].get(key) for key in ("fsdp_version", "version") if isinstance(raw.get("fsdp_config"), Mapping))]
+        if raw.get("fsdp"):
+            raise LrcliError(f"{where}: axolotl {version} refuses the top-level fsdp list (FSDP1 was removed in 0.21); "
+                             "use fsdp_config with fsdp_version: 2, or pin an older axolotl with --trainer @0.20")
+        if any(v is not None and str(v) != "2" for v in versions):
+            raise LrcliError(f"{where}: axolotl {version} supports only fsdp_version 2 (FSDP1 was removed in 0.21); "
+                             "set fsdp_version: 2, or pin an older axolotl with --trainer @0.20")
     if raw.get("learning_rate") is None:
         raise LrcliError(f"{where}: axolotl requires learning_rate (its config validation fails without it)")
     if raw.get("sample_packing") and raw.get("sample_packing_eff_est") and not raw.get("total_num_tokens"):
@@ -163,9 +207,8 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
                          "(\"please set only one of gradient_accumulation_steps or batch_size\"); keep one")
     if raw.get("warmup_steps") is not None and raw.get("warmup_ratio") is not None:
         raise LrcliError(f"{where}: axolotl rejects warmup_steps together with warmup_ratio; keep one")
-    values: dict[str, Any] = {"framework": NAME}
-    sources: Sources = {"framework": f"{where} (axolotl counts its own steps)"}
-    notes: tuple[str, ...] = ()
+    values: dict[str, Any] = {"framework": NAME, "framework_version": version}
+    sources: Sources = {"framework": f"{where} (axolotl counts its own steps)", "framework_version": version_source}
     for key, name in AXOLOTL_KEYS.items():
         if raw.get(key) is not None:
             values[name], sources[name] = coerce_number(raw[key]), f"{where} key {key}"
@@ -199,8 +242,8 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         trl_section = raw.get("trl") if isinstance(raw.get("trl"), Mapping) else {}
         options = {key: coerce_number(trl_section[key]) for key in trl.GRPO_KEYS if trl_section.get(key) is not None}
         if framework == "trl_grpo":
-            notes += ("axolotl GRPO: T is counted as TRL 0.24's GRPOTrainer counts it; axolotl 0.19.0 runs TRL "
-                      "1.9.0, whose generation batching lrcli has not checked",)
+            notes += (f"axolotl GRPO: T is counted as TRL's GRPOTrainer counts it (axolotl {line} pins TRL "
+                      f"{TRL_PINS[line]}, whose generation batching is the 0.20–1.16 rule)",)
         if "val_size" in values:
             notes += (f"{where}: val_set_size also shrinks the training set here; lrcli does not apply it to the "
                       "TRL/HF count",)
@@ -220,5 +263,5 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         notes += ds_notes
     notes += near_miss_notes(raw, (*AXOLOTL_KEYS, *SCHEDULER_KEYS), OTHER_KEYS, path)
     values["dialect"], sources["dialect"] = NAME, f"{where} (detected or --dialect)"
-    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_data(raw, path),
-                   transformers=TRANSFORMERS)
+    return Reading(dialect=NAME, values=values, sources=sources, notes=notes, data=read_data(raw, path, line),
+                   transformers=TRANSFORMERS[line])

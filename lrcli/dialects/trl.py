@@ -1,12 +1,14 @@
 """TRL configs (`trl sft --config x.yaml`, alignment-handbook and open-r1 recipes): flat HF keys plus TRL's own.
 
-Which trainer runs decides the defaults: each `<X>Config` overrides some TrainingArguments defaults (TRL_DEFAULTS,
-read from trl 0.24.0 and 0.11.4 `trainer/*_config.py`; tools/gen_trl_defaults.py and tests check them against the
-source). The trainer is `--trainer NAME[@VERSION]` (`sft@0.11`: TRL 0.9–0.11 defaults; any 0.12+ version: 0.24's),
-else a word of the file name (`..._dpo_...yaml`), else a folder of its path (alignment-handbook and open-r1 keep
+Which trainer runs, and which TRL release, decide the defaults: each `<X>Config` overrides some TrainingArguments
+defaults (TRL_TRAINERS, read from the newest patch of every TRL minor line 0.9 … 1.16 by tools/gen_trl_defaults.py;
+tests check the table against that golden). The release is `--trainer NAME@VERSION` (`sft@0.24`), else the trl
+installed beside lrcli (package metadata; never imported), else 1.16.0 (lrcli.inputs.releases); it is the
+`framework_version` setting. The trainer is `--trainer NAME[@VERSION]`, else a word of the file name (`..._dpo_...yaml`), else a folder of its path (alignment-handbook and open-r1 keep
 recipes as `recipes/<model>/<trainer>/config.yaml`), else a key only that trainer's config has (TRL_KEY_HINTS),
-else plain HF defaults apply. GRPO and RLOO (0.24: both sample with `RepeatSampler`) count steps with
-lrcli.steps.trl. PPO and TRL ≤ 0.11's RLOO/PPOv2 are on-policy trainers counting `total_episodes`: refused.
+else plain HF defaults apply. GRPO (0.20+) and RLOO (0.22+) sample with `RepeatSampler` and count steps with
+lrcli.steps.trl. PPO and TRL ≤ 0.21's RLOO/PPOv2 are on-policy trainers counting `total_episodes`: refused; so are
+trainers lrcli does not model (TRL's experimental async/distillation trainers sample their own way).
 TrlParser converts YAML strings such as `2e-5` through argparse's `type=float`, so numeric strings are numbers.
 The `env:` block only sets environment variables; accelerate keys left to `accelerate launch` give the world size:
 `num_processes`/`num_machines`, or `accelerate_config: NAME` (TRL's shipped `accelerate_configs/NAME.yaml`; trl 0.24
@@ -28,8 +30,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from lrcli.config import Source
 from lrcli.data.refs import DataEntry, DatasetRef, DataSpec, data_files_pairs
 from lrcli.dialects import deepspeed, hf
@@ -37,33 +37,68 @@ from lrcli.dialects.reading import Reading, near_miss_notes
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import find_referenced_file
 from lrcli.inputs.launcher import accelerate_world_size, launched_world_size
+from lrcli.inputs.releases import Release, framework_release, minor_of, release_line, split_pin
 from lrcli.inputs.values import coerce_number
 
 NAME = "trl"
 
-# TRL version -> trainer -> the LR-relevant TrainingArguments defaults its Config overrides (trl 0.24.0 and 0.11.4
-# `trainer/*_config.py`, inheritance resolved; tests/data/trl_defaults.json from tools/gen_trl_defaults.py).
-TRL_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
-    "0.24.0": {
-        "sft": {"learning_rate": 2e-5}, "gkd": {"learning_rate": 2e-5}, "dpo": {"learning_rate": 1e-6},
-        "cpo": {"learning_rate": 1e-6}, "orpo": {"learning_rate": 1e-6}, "kto": {"learning_rate": 1e-6},
-        "bco": {}, "online_dpo": {"learning_rate": 5e-7}, "nash_md": {"learning_rate": 5e-7},
-        "xpo": {"learning_rate": 5e-7}, "prm": {"learning_rate": 1e-5}, "reward": {"learning_rate": 1e-4},
-        "grpo": {"learning_rate": 1e-6, "num_generations": 8, "num_iterations": 1},
-        "rloo": {"learning_rate": 1e-6, "num_generations": 2, "num_iterations": 1},
-    },
-    "0.11.4": {
-        "sft": {}, "gkd": {}, "dpo": {}, "cpo": {}, "orpo": {}, "bco": {}, "reward": {},
-        "kto": {"learning_rate": 5e-7}, "online_dpo": {"learning_rate": 5e-7}, "nash_md": {"learning_rate": 5e-7},
-        "xpo": {"learning_rate": 5e-7},
-    },
+# trainer -> its lines: (first minor, last minor, the LR-relevant TrainingArguments/GRPO defaults its Config
+# overrides), read from every TRL release line's `trainer/*_config.py` (and `experimental/<x>/<x>_config.py` for the
+# trainers TRL 0.29+ moved there), inheritance resolved: tests/data/trl_defaults_history.json from
+# tools/gen_trl_defaults.py, which tests/test_trl_releases.py compares with this table release by release.
+TRL_TRAINERS: dict[str, tuple[tuple[str, str, dict[str, Any]], ...]] = {
+    "sft": (("0.9", "0.11", {}), ("0.12", "1.16", {"learning_rate": 2e-5})),
+    "gkd": (("0.11", "0.11", {}), ("0.12", "1.16", {"learning_rate": 2e-5})),
+    "dpo": (("0.9", "0.11", {}), ("0.12", "1.16", {"learning_rate": 1e-6})),
+    "cpo": (("0.9", "0.11", {}), ("0.12", "1.16", {"learning_rate": 1e-6})),
+    "orpo": (("0.9", "0.11", {}), ("0.12", "1.16", {"learning_rate": 1e-6})),
+    "kto": (("0.9", "0.10", {}), ("0.11", "0.11", {"learning_rate": 5e-7}), ("0.12", "1.16", {"learning_rate": 1e-6})),
+    "bco": (("0.10", "0.28", {}), ("0.29", "1.13", {"learning_rate": 5e-7})),
+    "online_dpo": (("0.10", "0.10", {}), ("0.11", "1.16", {"learning_rate": 5e-7})),
+    "nash_md": (("0.11", "1.13", {"learning_rate": 5e-7}),),
+    "xpo": (("0.11", "1.13", {"learning_rate": 5e-7}),),
+    "prm": (("0.13", "1.13", {"learning_rate": 1e-5}),),
+    "reward": (("0.9", "0.23", {}), ("0.24", "1.16", {"learning_rate": 1e-4})),
+    "grpo": (("0.14", "0.14", {"learning_rate": 1e-6, "num_generations": 8, "per_device_train_batch_size": 1,
+                               "gradient_accumulation_steps": 8}),
+             ("0.15", "0.15", {"learning_rate": 1e-6, "num_generations": 8}),
+             ("0.16", "1.16", {"learning_rate": 1e-6, "num_generations": 8, "num_iterations": 1})),
+    "rloo": (("0.22", "1.16", {"learning_rate": 1e-6, "num_generations": 2, "num_iterations": 1}),),
 }  # fmt: skip
-CURRENT = "0.24.0"
-# On-policy trainers: T = total_episodes / batch (OnPolicyConfig), not the HF Trainer's count.
-ON_POLICY = {"0.24.0": {"ppo"}, "0.11.4": {"ppov2", "rloo"}}
-GENERATION_SAMPLING = {"grpo", "rloo"}  # RepeatSampler step count (lrcli.steps.trl) in 0.24
-KNOWN_TRAINERS = sorted({*TRL_DEFAULTS[CURRENT], *TRL_DEFAULTS["0.11.4"], "ppo", "ppov2"})
+# On-policy trainers: T = total_episodes / batch (OnPolicyConfig), not the HF Trainer's count: refused.
+ON_POLICY: dict[str, tuple[str, str]] = {"ppov2": ("0.9", "0.12"), "ppo": ("0.12", "1.12"), "rloo": ("0.9", "0.21")}
+NEWEST = "1.16.0"  # the newest TRL release lrcli models (the default when no trl is installed nor pinned)
+OLDEST = "0.9"
+# GRPO/RLOO lines whose RepeatSampler count lrcli.steps.trl models: the sampler's length is trimmed to whole
+# generation batches from 0.20 on (trainer/utils.py RepeatSampler.__len__) and counted the same way up to 1.16.
+GENERATION_SAMPLING = {"grpo": "0.20", "rloo": "0.22"}
+KNOWN_TRAINERS = sorted({*TRL_TRAINERS, *ON_POLICY})
 SUBCLASS_OF = {"gkd": "sft", "nash_md": "online_dpo", "xpo": "online_dpo"}
+
+
+def _minor(version: str) -> tuple[int, int]:
+    """(major, minor) of a TRL version; one newer than lrcli's newest follows the newest line (with a note)."""
+    return min(minor_of(version, "TRL"), minor_of(NEWEST, "TRL"))
+
+
+def trainer_line(trainer: str, version: str) -> tuple[str, str, dict[str, Any]] | None:
+    """The line of `trainer` that TRL `version` belongs to, or None when that release has no such trainer."""
+    minor = _minor(version)
+    for first, last, defaults in TRL_TRAINERS.get(trainer, ()):
+        if _minor(first) <= minor <= _minor(last):
+            return first, last, defaults
+    return None
+
+
+def on_policy(trainer: str, version: str) -> bool:
+    span = ON_POLICY.get(trainer)
+    return span is not None and _minor(span[0]) <= _minor(version) <= _minor(span[1])
+
+
+def generation_sampled(trainer: str | None, version: str | None) -> bool:
+    first = GENERATION_SAMPLING.get(trainer or "")
+    return first is not None and version is not None and _minor(version) >= _minor(first)
+
 
 # A key that only one trainer's Config (and its subclasses) has in trl 0.24.0: evidence of that trainer.
 TRL_KEY_HINTS = {
@@ -71,7 +106,7 @@ TRL_KEY_HINTS = {
                      "eval_packing"), "sft"),
     **dict.fromkeys(("lmbda", "seq_kd", "teacher_model_name_or_path"), "gkd"),
     **dict.fromkeys(("rpo_alpha", "reference_free", "f_divergence_type", "force_use_ref_model", "use_weighting",
-                     "ld_alpha", "discopop_tau", "loss_weights", "precompute_ref_batch_size"), "dpo"),
+                     "ld_alpha", "discopop_tau", "loss_weights"), "dpo"),  # not precompute_ref_batch_size: KTO has it in 1.16
     **dict.fromkeys(("importance_sampling_level", "top_entropy_quantile", "scale_rewards"), "grpo"),
     **dict.fromkeys(("desirable_weight", "undesirable_weight"), "kto"),
     **dict.fromkeys(("cpo_alpha", "simpo_gamma"), "cpo"),
@@ -136,33 +171,36 @@ def trainer_from_keys(raw: Mapping[str, Any], path: Path) -> str | None:
     return next(iter(hinted), None)
 
 
-def parse_trainer(text: str) -> tuple[str, str, tuple[str, ...]]:
-    """`--trainer sft` or `sft@0.11` -> (trainer, the TRL_DEFAULTS version that applies, notes)."""
-    name, _, version = text.strip().lower().partition("@")
-    name = name.replace("-", "_")
-    notes: tuple[str, ...] = ()
-    if not version:
-        table = CURRENT
-    else:
-        try:
-            minor = (*Version(version).release, 0)[:2]  # as pip reads it: `0.11`, `v0.11.4`, `0.12.0rc1`
-        except InvalidVersion:
-            raise LrcliError(f"--trainer {text!r}: write the TRL version like sft@0.11 or sft@0.24.0") from None
-        if minor < (0, 9):
-            raise LrcliError(f"--trainer {text!r}: lrcli knows TRL's defaults from 0.9 on")
-        table = "0.11.4" if minor < (0, 12) else CURRENT
-        if minor >= (0, 12) and minor != (0, 24):
-            notes = (f"--trainer {text}: using TRL 0.24.0's {name} defaults (the learning rates are the same from "
-                     f"0.12 on; other defaults of {version} are not checked)",)
-    if name in ON_POLICY[table]:
+def parse_trainer(name: str, version: str, where: str) -> tuple[str, tuple[str, ...]]:
+    """`name` under TRL `version` (pinned, installed or the newest) -> (trainer, notes); refused when that release has
+    no such trainer or lrcli does not model its step count."""
+    _, notes = release_line(version, [OLDEST, ".".join(NEWEST.split(".")[:2])], "TRL", where)
+    if on_policy(name, version):
         raise LrcliError(
-            f"--trainer {text}: TRL {table}'s {name} is an on-policy trainer whose step count comes from "
-            "total_episodes (OnPolicyConfig), which lrcli does not model; use --dialect hf with --total-steps"
+            f"{where}: TRL {version}'s {name} is an on-policy trainer whose step count comes from total_episodes "
+            "(OnPolicyConfig), which lrcli does not model; use --dialect hf with --total-steps"
         )
-    if name not in TRL_DEFAULTS[table]:
-        known = ", ".join(sorted(TRL_DEFAULTS[table]))
-        raise LrcliError(f"unknown --trainer {name!r} for TRL {table}; use one of: {known}")
-    return name, table, notes
+    if trainer_line(name, version) is None:
+        known = ", ".join(t for t in sorted(TRL_TRAINERS) if trainer_line(t, version) is not None)
+        if name in KNOWN_TRAINERS:
+            raise LrcliError(f"{where}: TRL {version} has no {name} trainer; its trainers lrcli models: {known}")
+        raise LrcliError(f"{where}: unknown TRL trainer {name!r}; for TRL {version} use one of: {known}")
+    if name in GENERATION_SAMPLING and not generation_sampled(name, version):
+        raise LrcliError(f"{where}: lrcli counts TRL {name}'s generation batches from TRL "
+                         f"{GENERATION_SAMPLING[name]} on (its RepeatSampler length changed before); TRL {version} "
+                         "is older: give --total-steps")
+    return name, notes
+
+
+def trl_release(trainer_text: str | None) -> tuple[str | None, Release, str]:
+    """(the trainer `--trainer` names or None, the TRL release the run follows, the words naming the flag)."""
+    if trainer_text is None:
+        return None, framework_release("trl", NEWEST, None, Source.default("")), "TRL"
+    name, pinned = split_pin(trainer_text)
+    if pinned is not None:
+        minor_of(pinned, f"--trainer {trainer_text}")
+    release = framework_release("trl", NEWEST, pinned, Source.flag(f"--trainer {trainer_text}"))
+    return name or None, release, f"--trainer {trainer_text}"
 
 
 def _world_size(raw: Mapping[str, Any], path: Path) -> tuple[int | None, str]:
@@ -254,23 +292,30 @@ def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     values, sources, notes = hf.read_hf_keys(raw, path)
     values["framework"], sources["framework"] = NAME, f"{path.name} (`trl <trainer> --config`: TrlParser)"
+    pinned_name, release, flag_words = trl_release(trainer)
+    version = release.version
+    how: Source | str = ""
     if trainer is not None:
-        how: Source | str = Source.flag(f"--trainer {trainer}")
-    else:
+        how = Source.flag(f"--trainer {trainer}")
+        trainer = pinned_name
+    if trainer is None:
         trainer, how = trainer_from_name(path), f"{path} (its path names the trainer)"
         if trainer is None:
             trainer, how = trainer_from_keys(raw, path), f"{path.name} (keys only that trainer's config has)"
-    table = CURRENT
+    values["framework_version"], sources["framework_version"] = version, release.source
     if trainer is not None:
-        trainer, table, trainer_notes = parse_trainer(trainer)
+        trainer, trainer_notes = parse_trainer(trainer, version, flag_words if pinned_name else f"{path.name}")
         notes += trainer_notes
         values["trainer"], sources["trainer"] = trainer, how
-        for key, default in TRL_DEFAULTS[table][trainer].items():
+        first, last, defaults = trainer_line(trainer, version) or ("", "", {})
+        for key, default in defaults.items():
             if key in hf.HF_KEYS and key not in values:
-                values[key], sources[key] = default, Source.default(f"TRL {table} {trainer} default")
-    elif "learning_rate" not in values:
-        notes += (f"{path.name}: no learning_rate and no trainer named; using the HF default 5e-5 "
-                  "(say which TRL trainer with --trainer sft|dpo|grpo|…, whose default lr differs)",)
+                values[key], sources[key] = default, Source.default(f"TRL {version} {trainer} default")
+    else:
+        release_line(version, [OLDEST, ".".join(NEWEST.split(".")[:2])], "TRL", flag_words)
+        if "learning_rate" not in values:
+            notes += (f"{path.name}: no learning_rate and no trainer named; using the HF default 5e-5 "
+                      "(say which TRL trainer with --trainer sft|dpo|grpo|…, whose default lr differs)",)
     world, where = _world_size(raw, path)
     if world is not None:
         values["world_size"], sources["world_size"] = world, where
@@ -284,14 +329,15 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
                 f"{path.name}: packing is on: N counts the dataset's rows, and TRL trains on fewer packed sequences "
                 "of max_length tokens, so T and the curve are upper bounds; give --samples with the packed count "
                 "(TRL logs it) for the exact curve",))
-    if trainer in GENERATION_SAMPLING and table == CURRENT:
-        options = {key: TRL_DEFAULTS[table][trainer][key] for key in ("num_generations", "num_iterations")}
+    if generation_sampled(trainer, version):
+        _, _, defaults = trainer_line(trainer, version) or ("", "", {})
+        options = {key: defaults[key] for key in ("num_generations", "num_iterations")}
         given = {key: coerce_number(raw[key]) for key in GRPO_KEYS if raw.get(key) is not None}
         values["framework"] = "trl_grpo"
         sources["framework"] = Source.derived(f"{how} ({trainer}: RepeatSampler generation batches)")
         values["trainer_options"] = {**options, **given}
         sources["trainer_options"] = (f"{path.name} keys {', '.join(given)}; " if given else "") + (
-            f"TRL {table} {trainer} defaults")
+            f"TRL {version} {trainer} defaults")
     if raw.get("deepspeed") is not None:
         values, sources, ds_notes = deepspeed.apply_scheduler_section(values, sources, raw["deepspeed"], path)
         notes += ds_notes

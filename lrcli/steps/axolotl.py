@@ -1,4 +1,4 @@
-"""axolotl's own step count and warmup (axolotl 0.19.0), which it hands to the HF Trainer as max_steps/warmup_steps.
+"""axolotl's own step count and warmup (axolotl 0.19.0 … 0.21.0: the same code), which it hands to the HF Trainer as max_steps/warmup_steps.
 
 - `utils/config/__init__.py:normalize_config`: batch_size = batch_size or micro_batch_size · GA; when the world size
   is not 1 and ddp (default: on) or fsdp is set, times the data-parallel degree
@@ -222,6 +222,11 @@ def dataset_rows(datasets: Sequence[CountedDataset], options: Any) -> Rows:
                                  "shard raises)")
             rows = rows // shards + (1 if index < rows % shards else 0)  # datasets' contiguous shard sizes
             stages.append((f"dataset {i} rows", f"shard {index} of {shards} (contiguous)", rows))
+        weight = d.entry.options.get("weight")
+        if weight is not None and weight < 1 and rows > 0:  # axolotl 0.20+ sft.py: shuffle().select(range(k))
+            rows = min(rows, max(1, int(rows * weight)))
+            stages.append((f"dataset {i} rows", f"min(rows, max(1, int(rows · weight))), weight {weight!r} "
+                                                f"(axolotl {options.get('axolotl_line')})", rows))
         kept.append(rows)
     n = sum(kept)
     if len(datasets) > 1:

@@ -1,11 +1,16 @@
 """TRL runs: what `trl <trainer> --config` hands the HF Trainer, and GRPO's step count.
 
 Keys the transformers in force lacks (a `warmup_ratio` under ≥ 5.15): `trl <trainer> --config` parses the file with
-`TrlParser.parse_args_and_config(return_remaining_strings=True)` and ignores what comes back (trl 0.24
-`scripts/*.py`), so the run goes on without the key; lrcli plans that run and says what was meant. (alignment-handbook
-and open-r1 scripts call `parse_args_and_config()` and stop with "Unknown arguments from config file".)
+`TrlParser.parse_args_and_config(return_remaining_strings=True)` and hands the keys no dataclass takes to
+`accelerate launch`, whose parser stops with "unrecognized arguments: --warmup_ratio" (exit 2): `trl sft` from TRL
+0.18 (trl/cli.py `main`: `launch_command_parser().parse_args(launch_args + [script] + ...)`), every training command
+from 0.29 (cli/commands/training.py `TrainingCommand.run`, through 1.16). lrcli refuses such a run with the fix.
+Before that (and for `trl dpo|grpo|…` up to 0.28) the launcher ignores them and the script drops them
+(`return_remaining_strings=True`): the run goes on without the key; lrcli plans that run and says what was meant.
+(alignment-handbook and open-r1 scripts call `parse_args_and_config()` and stop with "Unknown arguments from config
+file".)
 
-GRPO's step count (trl 0.19 … 0.24 `GRPOConfig.__post_init__`, `GRPOTrainer.get_train_dataloader` /
+GRPO's step count (trl 0.20 … 1.16 `GRPOConfig.__post_init__`, `GRPOTrainer.get_train_dataloader` /
 `_get_train_sampler`, `trainer/utils.py` `RepeatSampler`), before the HF Trainer's own arithmetic.
 
 spg = steps_per_generation (default GA) and gbs = generation_batch_size (default b · w · spg; given alone,
@@ -24,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
+from packaging.version import Version
+
 from lrcli.config import TrainConfig
 from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
@@ -31,12 +38,44 @@ from lrcli.steps.hf import KEY_FIELDS, plan_hf_steps, version_subject, warmup_ra
 from lrcli.steps.hf_versions import lacking_keys, rules_for
 from lrcli.steps.plan import Rows, Stage, StepPlan, counted_stage, held_out_rows
 
+# `trl <trainer> --config` hands the config's keys no dataclass takes to `accelerate launch` (which stops on an
+# unknown one): `trl sft` from TRL 0.18, every training command from 0.29.
+LAUNCHER_PASSES_LEFTOVERS = {"sft": (0, 18)}
+ALL_COMMANDS_PASS_LEFTOVERS = (0, 29)
+
+
+def launcher_passes_leftovers(trainer: str | None, version: str | None) -> bool:
+    """Whether `trl <trainer> --config` of TRL `version` hands keys no dataclass takes to `accelerate launch`."""
+    if version is None:
+        return False
+    minor = (*Version(version).release, 0)[:2]
+    return minor >= LAUNCHER_PASSES_LEFTOVERS.get(trainer or "", ALL_COMMANDS_PASS_LEFTOVERS)
+
 
 def plan_trl_steps(config: TrainConfig) -> StepPlan:
     """The HF Trainer's plan of what `trl <trainer> --config` runs: the file without the keys TrlParser drops."""
     launched, dropped = _as_trlparser_passes(config)
     plan = plan_hf_steps(launched)
+    _refuse_passed_leftovers(config, dropped, plan)
     return replace(plan, notes=plan.notes + _dropped_notes(config, dropped, plan))
+
+
+def _refuse_passed_leftovers(config: TrainConfig, dropped: dict[str, str], plan: StepPlan) -> None:
+    """A key the transformers in force lacks, which this TRL's launcher hands to `accelerate launch`: no run."""
+    if not dropped or config.dialect != "trl" or not launcher_passes_leftovers(config.trainer, config.framework_version):
+        return
+    key, when = next(iter(dropped.items()))
+    fix = ""
+    if key == "warmup_ratio" and config.warmup_ratio:
+        fix = "; to warm up for the ceil(T · ratio) steps meant, " + warmup_ratio_fix(
+            config.warmup_ratio, plan.total, config.warmup_steps)
+    raise LrcliError(
+        f"{config.source('version_bound_keys')} key {key}: transformers {plan.transformers_version} "
+        f"({plan.transformers_source}) has no {key} ({key} {when}), so `trl {config.trainer or '<trainer>'} --config` "
+        f"of TRL {config.framework_version} ({config.source('framework_version')}) hands --{key} to `accelerate "
+        f"launch`, which stops: 'unrecognized arguments: --{key}'{fix}; or plan for a transformers that has it "
+        "(--transformers-version 4.57.6)"
+    )
 
 
 def _as_trlparser_passes(config: TrainConfig) -> tuple[TrainConfig, dict[str, str]]:
@@ -77,9 +116,10 @@ def _dropped_notes(config: TrainConfig, dropped: dict[str, str], plan: StepPlan)
 
 
 def plan_grpo_steps(config: TrainConfig) -> StepPlan:
-    """GRPO/RLOO (trl 0.19–0.24): the generation batches, then the Trainer's count; launched as `plan_trl_steps`."""
+    """GRPO/RLOO (trl 0.20–1.16): the generation batches, then the Trainer's count; launched as `plan_trl_steps`."""
     launched, dropped = _as_trlparser_passes(config)
     plan = _plan_grpo_steps(launched)
+    _refuse_passed_leftovers(config, dropped, plan)
     return replace(plan, notes=plan.notes + _dropped_notes(config, dropped, plan))
 
 
@@ -119,7 +159,7 @@ def _plan_grpo_steps(config: TrainConfig) -> StepPlan:
     plan = plan_hf_steps(replace(config, dataset_size=indices, per_device_train_batch_size=b * spg))
     # The Trainer's batch here is b · spg indices (spg steps' worth): samples per update are not what it counts.
     return replace(plan, stages=(*stages, *plan.stages), samples_per_update=None,
-                   notes=plan.notes + (f"GRPO: the dataloader batch is b · spg = {b * spg} (TRL 0.19–0.24 rules)",))
+                   notes=plan.notes + (f"GRPO: the dataloader batch is b · spg = {b * spg} (TRL 0.20–1.16 rules)",))
 
 
 # ------------------------------------------------------------------------------------- rows of the TRL data keys
