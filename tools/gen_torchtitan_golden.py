@@ -17,6 +17,13 @@ Rerun (from the repository root; a few seconds):
 
     .venv/bin/python tools/gen_torchtitan_golden.py
 
+Real configs: every TOML under tests/data/real_configs/torchtitan/ (torchtitan's own train_configs at the tags, see
+SOURCES.md) and the sample configs, parsed by each TOML release's own `ConfigManager.parse_args(["--job.config_file",
+FILE, *overrides])` (0.1.0 `config_manager.py`, 0.2.x `config/manager.py` + `config/job_config.py`; needs `tyro`,
+which torchtitan parses with: `pip install tyro` into the venv that runs this script; a `job.custom_config_module`
+is loaded from the release's own file), then that parsed config through the release's scheduler: T, the lr, the
+lr_scheduler section as parsed, the warnings and the curve, or the exception the parse raises.
+
 tests/test_torchtitan_parity.py imports this file to run random cases live (the oracle test).
 """
 
@@ -204,6 +211,113 @@ def cases_for(version: str, rng: random.Random) -> list[dict[str, Any]]:
     return cases
 
 
+# ---------------------------------------------------------------------------------------------- real configs
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "tests" / "data" / "real_configs" / "torchtitan"
+TOML_RELEASES = ("0.1.0", "0.2.0", "0.2.1", "0.2.2")
+# (config path relative to the repository, the overrides its launch passes): the sample launch script's overrides are
+# the words sample_configs/torchtitan_train.sh hands torchtitan.train after its job file
+SAMPLE_RUNS = (
+    ("sample_configs/torchtitan_llama3_8b.toml", ()),
+    ("sample_configs/torchtitan_llama3_8b.toml",
+     ("--training.steps", "1000", "--lr_scheduler.warmup_steps=50", "--lr_scheduler.decay_type", "linear")),
+)
+
+
+def load_config_manager(version: str, package: Path) -> Any:
+    """The release's own ConfigManager class (its JobConfig dataclasses with it)."""
+    logger = logging.getLogger(f"lrcli.golden.torchtitan.config.{version}")
+    logger.propagate = False
+    saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "torchtitan"}
+    for name in saved:
+        del sys.modules[name]
+    try:
+        _stub("torchtitan")
+        _stub("torchtitan.tools")
+        _stub("torchtitan.tools.logging", logger=logger)
+        if version == "0.1.0":
+            manager = _load("torchtitan.config_manager", package / "config_manager.py")
+        else:
+            _stub("torchtitan.config").__path__ = [str(package / "config")]
+            _load("torchtitan.config.job_config", package / "config" / "job_config.py")
+            manager = _load("torchtitan.config.manager", package / "config" / "manager.py")
+        # custom_config_module targets the real configs use, from the same release (pure dataclasses)
+        for custom in sorted(package.glob("models/*/job_config.py")) + sorted(package.glob("experiments/*/job_config.py")):
+            parts = custom.relative_to(package.parent).with_suffix("").parts
+            for i in range(2, len(parts)):
+                if ".".join(parts[:i]) not in sys.modules:
+                    _stub(".".join(parts[:i]))
+            _load(".".join(parts), custom)
+        # kept for the parse: tyro reads the dataclasses' source (docstrings) through their modules
+        loaded = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "torchtitan"}
+        return manager.ConfigManager, loaded
+    finally:
+        for name in [name for name in sys.modules if name.split(".")[0] == "torchtitan"]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+
+
+def run_real(version: str, release: Release, config_path: Path, overrides: tuple[str, ...]) -> dict[str, Any]:
+    """One config file parsed by the release's ConfigManager, then run through its scheduler."""
+    import dataclasses
+
+    import torch
+
+    manager_cls, modules = load_config_manager(version, package_dir(f"torchtitan-{version}"))
+    out: dict[str, Any] = {"release": version, "config": config_path.relative_to(ROOT).as_posix(),
+                           "overrides": list(overrides)}
+    saved = dict(sys.modules)
+    sys.modules.update(modules)  # importlib.import_module(custom_config_module) finds them
+    try:
+        job = manager_cls().parse_args(["--job.config_file", str(config_path), *overrides])
+    except BaseException as exc:  # noqa: BLE001 - tyro exits with SystemExit on a bad option
+        out["raises"] = type(exc).__name__
+        out["message"] = str(exc).splitlines()[0] if str(exc) else ""
+        return out
+    finally:
+        sys.modules.clear()
+        sys.modules.update(saved)
+    section = dataclasses.asdict(job.lr_scheduler)
+    out.update(steps=job.training.steps, lr=job.optimizer.lr, lr_scheduler=section)
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=job.optimizer.lr)
+    release.log.messages.clear()
+    schedulers = release.build([optimizer], section, job.training.steps)
+    out["warnings"] = list(release.log.messages)
+    values = [optimizer.param_groups[0]["lr"]]
+    for _ in range(job.training.steps):
+        optimizer.step()
+        schedulers.step()
+        values.append(optimizer.param_groups[0]["lr"])
+    # every row up to T = 1000; past that every 10th row and the first and last 100 (the file stays small)
+    rows = sorted(set(range(len(values))) if len(values) <= 1001 else
+                  set(range(0, len(values), 10)) | set(range(100)) | set(range(len(values) - 100, len(values))))
+    out["rows"] = rows
+    out["values"] = [values[i] for i in rows]
+    return out
+
+
+def job_sections(version: str) -> list[str]:
+    """The top-level sections (JobConfig fields) of a TOML release: any other table in a job file is refused by
+    0.2.x's `_dict_to_dataclass` (ValueError) and ignored by 0.1.0's."""
+    import dataclasses
+
+    manager_cls, modules = load_config_manager(version, package_dir(f"torchtitan-{version}"))
+    job = modules["torchtitan.config_manager" if version == "0.1.0" else "torchtitan.config.job_config"].JobConfig
+    return [field.name for field in dataclasses.fields(job)]
+
+
+def real_runs() -> list[dict[str, Any]]:
+    runs = []
+    for version in TOML_RELEASES:
+        release = Release(version, package_dir(f"torchtitan-{version}"))
+        for config in sorted(REAL.glob("*.toml")):
+            runs.append(run_real(version, release, config, ()))
+        for config, overrides in SAMPLE_RUNS:
+            runs.append(run_real(version, release, ROOT / config, overrides))
+    return runs
+
+
 def main() -> None:
     import torch
 
@@ -215,8 +329,10 @@ def main() -> None:
         cases = [{**case, **run_case(release, case)} for case in cases_for(version, rng)]
         out["releases"][version] = cases
         total += len(cases)
+    out["real_configs"] = real_runs()
+    out["job_sections"] = {version: job_sections(version) for version in TOML_RELEASES}
     OUTPUT.write_text(json.dumps(out, indent=None, separators=(",", ":")) + "\n")
-    print(f"{total} cases -> {OUTPUT}")
+    print(f"{total} cases, {len(out['real_configs'])} real config runs -> {OUTPUT}")
 
 
 if __name__ == "__main__":

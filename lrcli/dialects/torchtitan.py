@@ -45,6 +45,19 @@ DEFAULTS = {"training.steps": 10000, "optimizer.lr": 8e-4, "lr_scheduler.warmup_
             "lr_scheduler.decay_ratio": None, "lr_scheduler.decay_type": "linear", "lr_scheduler.floor": 0.0,
             "lr_scheduler.total_steps": None}
 DECAY_TYPES = ("linear", "sqrt", "cosine")
+# The top-level tables of each TOML line's JobConfig (its dataclass fields, recorded from each release by
+# tools/gen_torchtitan_golden.py; tests/test_torchtitan_parity.py checks this table against them)
+_BASE = ("job", "profiling", "metrics", "model", "optimizer", "lr_scheduler", "training", "parallelism", "checkpoint",
+         "activation_checkpoint")
+JOB_SECTIONS = {
+    "0.1.0": (*_BASE, "float8", "mx", "comm", "memory_estimation", "fault_tolerance", "experimental"),
+    "0.2.0": (*_BASE, "compile", "quantize", "comm", "memory_estimation", "fault_tolerance", "experimental",
+              "validation"),
+    "0.2.1": (*_BASE, "compile", "quantize", "comm", "memory_estimation", "fault_tolerance", "experimental",
+              "validation", "debug"),
+    "0.2.2": (*_BASE, "compile", "quantize", "comm", "memory_estimation", "fault_tolerance", "experimental",
+              "validation", "debug"),
+}
 
 
 def rules(version: str) -> str:
@@ -283,6 +296,16 @@ def _check_section(toml: Mapping[str, Any], where: str, pick: _Pick, keys: tuple
             hint = f" ({renamed[key]})" if key in renamed else ""
             raise LrcliError(f"{words}: torchtitan {pick.version} has no lr_scheduler.{key}{hint}; its parser "
                              f"refuses the option. Its keys: {', '.join(keys)}")
+    job = toml.get("job")
+    custom = isinstance(job, Mapping) and bool(job.get("custom_config_module"))
+    sections = JOB_SECTIONS.get(pick.version, JOB_SECTIONS.get(pick.line))
+    if pick.line in ("0.2.0", "0.2.2") and not custom and sections is not None:
+        unknown_tables = [key for key in toml if key not in sections]
+        if unknown_tables:
+            raise LrcliError(f"{where}: torchtitan {pick.version} raises ValueError (Invalid field names in JobConfig: "
+                             f"{', '.join(unknown_tables)}): a table its JobConfig does not have (0.1.0's [float8] "
+                             "became [quantize.linear.float8] in 0.2.0); remove it or pin the release the file is "
+                             "for with --trainer torchtitan@VERSION")
     table = toml.get("lr_scheduler")
     if table is None:
         return
@@ -298,8 +321,7 @@ def _check_section(toml: Mapping[str, Any], where: str, pick: _Pick, keys: tuple
         notes.append(f"{where}: torchtitan {pick.version} ignores [lr_scheduler] {listed}{hints}; the curve is what "
                      "it runs without them")
         return
-    job = toml.get("job")
-    if isinstance(job, Mapping) and job.get("custom_config_module"):
+    if custom:
         notes.append(f"{where}: [lr_scheduler] {listed} is not a key of torchtitan {pick.version}'s LRScheduler"
                      f"{hints}; job.custom_config_module may add it, but build_lr_schedulers does not read it")
         return
