@@ -78,7 +78,7 @@ def test_golden_covers_every_release_and_decay_type():
 
 
 # ------------------------------------------------------------------------------------------- real configs
-REAL = [run for run in GOLDEN["real_configs"]]
+REAL = list(GOLDEN["real_configs"])
 
 
 def _real_id(run: dict[str, Any]) -> str:

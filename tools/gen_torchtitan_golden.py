@@ -103,7 +103,7 @@ class Release:
             if version == "0.3.0":
                 _stub("torchtitan.observability")
                 _stub("torchtitan.observability.structured_logger")
-                configurable = _load(f"torchtitan.config.configurable", package / "config" / "configurable.py")
+                configurable = _load("torchtitan.config.configurable", package / "config" / "configurable.py")
                 _stub("torchtitan.config", Configurable=configurable.Configurable)
                 _stub("torchtitan.components.optimizer")
                 _stub("torchtitan.components.optimizer.optimizer", OptimizersContainer=list)
