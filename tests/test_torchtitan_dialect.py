@@ -83,3 +83,18 @@ def test_warmup_beyond_the_steps_is_clamped_with_torchtitans_warning(cli, tmp_pa
     result = cli("steps", str(_toml(tmp_path, "warmup_steps = 50")))
     assert result.exit_code == 0
     assert "W = 20" in result.stdout and "adjusts warmup steps to 20" in result.stderr
+
+
+def test_trailing_overrides_after_double_dash(cli, tmp_path):
+    """`lrcli steps job.toml -- --training.steps 500 --lr_scheduler.warmup_steps=20`: the overrides torchtitan's
+    launch would pass, over the file's values (and over a launch script's own)."""
+    result = cli("steps", str(SAMPLE), "--", "--training.steps", "500", "--lr_scheduler.warmup_steps=20")
+    assert result.exit_code == 0, result.stderr
+    assert "T = 500" in result.stdout and "W = 20" in result.stdout
+    result = cli("steps", str(ROOT / "sample_configs" / "torchtitan_train.sh"), "--", "--training.steps=300")
+    assert "T = 300" in result.stdout and "W = 50" in result.stdout
+
+
+def test_trailing_overrides_belong_to_torchtitan_configs(cli):
+    result = cli("steps", str(ROOT / "sample_configs" / "trl_sft.yaml"), "--", "--training.steps", "5")
+    assert result.exit_code == 2 and "overrides of torchtitan configs" in result.stderr

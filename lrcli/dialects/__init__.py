@@ -10,7 +10,7 @@ llamafactory 8 (v1 keys) or 7, axolotl 6, trl 4 (TRL-only keys), hf 3 (TrainingA
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,6 +22,9 @@ from lrcli.errors import LrcliError
 DIALECTS: dict[str, ModuleType] = {
     module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, torchtitan)
 }
+
+# Dialects whose configs a launch command line overrides (`--section.key value`), given to lrcli after `--`.
+ARGUMENT_DIALECTS = ("torchtitan",)
 
 
 def detect(raw: Mapping[str, Any], path: Path) -> str:
@@ -44,15 +47,23 @@ def detect(raw: Mapping[str, Any], path: Path) -> str:
 
 
 def read_config(
-    raw: Mapping[str, Any], path: Path, dialect: str | None = None, *, trainer: str | None = None
+    raw: Mapping[str, Any], path: Path, dialect: str | None = None, *, trainer: str | None = None,
+    arguments: Sequence[str] = (),
 ) -> Reading:
     """Translate the loaded mapping `raw` of file `path` by `dialect` (detected when None).
 
-    `trainer` (TRL: sft, dpo, grpo, …) picks that trainer's defaults where the dialect has them.
+    `trainer` (TRL: sft, dpo, grpo, …) picks that trainer's defaults where the dialect has them. `arguments` are the
+    framework's own command-line overrides, for the dialects that read a launch command line (ARGUMENT_DIALECTS).
     """
     if dialect is not None and dialect not in DIALECTS:
         raise LrcliError(f"unknown --dialect {dialect!r}; use one of: {', '.join(DIALECTS)}")
     name = dialect or detect(raw, path)
+    if arguments:
+        if name not in ARGUMENT_DIALECTS:
+            raise LrcliError(f"{arguments[0]}: arguments after `--` are command-line overrides of "
+                             f"{' or '.join(ARGUMENT_DIALECTS)} configs; {path.name} is read as {name}, whose settings "
+                             "are given with lrcli's flags")
+        return DIALECTS[name].read(raw, path, trainer=trainer, arguments=arguments)
     return DIALECTS[name].read(raw, path, trainer=trainer)
 
 

@@ -211,7 +211,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None,
         toml = raw
     pick = _Pick(trainer)
     if arguments:
-        overrides.update(_overrides(list(arguments), "lrcli argument"))
+        overrides.update(_overrides(list(arguments), "argument after --"))
     notes = list(pick.notes)
     if pick.line == "0.3.0" and toml:
         notes.append(f"torchtitan {pick.version} reads no TOML job file; lrcli takes {toml_where}'s values as the "
