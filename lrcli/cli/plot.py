@@ -7,7 +7,16 @@ from dataclasses import replace
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.options import ConfigArg, FigureOptions, FrameworkArgs, FormatOpt, OutputOpt, RunOptions, figure_options, run_options
+from lrcli.cli.options import (
+    ConfigArg,
+    FigureOptions,
+    FormatOpt,
+    FrameworkArgs,
+    OutputOpt,
+    RunOptions,
+    figure_options,
+    run_options,
+)
 from lrcli.cli.output import safe_name, write_curves
 from lrcli.config import resolve
 from lrcli.curve import compute
