@@ -148,3 +148,19 @@ def test_random_cases_live_against_each_release():
             _assert_curve(compute(_config_of(version, case)).lr, expected["values"], case["lr"])
             checked += 1
     assert checked >= 50
+
+
+def test_torchtitans_own_run_train_script_gives_the_debug_models_curve(tmp_path, monkeypatch):
+    """torchtitan 0.2.2's run_train.sh as shipped, from a checkout's root: its default CONFIG_FILE (the llama3
+    debug model's job file) read through the launch command of its normal branch, the curve 0.2.2 computes."""
+    job = tmp_path / "torchtitan" / "models" / "llama3" / "train_configs" / "debug_model.toml"
+    job.parent.mkdir(parents=True)
+    job.write_text((DATA / "real_configs" / "torchtitan" / "v0.2.2_llama3_debug_model.toml").read_text())
+    script = tmp_path / "run_train.sh"
+    script.write_text((DATA / "real_configs" / "torchtitan" / "v0.2.2_run_train.sh").read_text())
+    monkeypatch.chdir(tmp_path)
+    reading = read_config(load_mapping(script), script, trainer="torchtitan@0.2.2")
+    assert any("reads line" in note for note in reading.notes)  # the COMM_MODE debug launch is passed over
+    run = next(r for r in REAL if r["release"] == "0.2.2" and r["config"].endswith("v0.2.2_llama3_debug_model.toml"))
+    curve = compute(resolve(reading.layers()))
+    _assert_curve(curve.lr[run["rows"]], run["values"], run["lr"])

@@ -96,17 +96,22 @@ def claims(raw: Mapping[str, Any]) -> int:
     return 0
 
 
-def _launch(raw: Mapping[str, Any]) -> tuple[LaunchCommand, list[str]] | None:
-    """The first command of a launch script that runs torchtitan's trainer, and its arguments."""
+def _launches(raw: Mapping[str, Any]) -> list[tuple[LaunchCommand, list[str]]]:
+    """The commands of a launch script that run torchtitan's trainer, with their arguments."""
     commands = raw.get(LAUNCH_KEY)
     if not isinstance(commands, Sequence):
-        return None
-    for command in commands:
-        if isinstance(command, LaunchCommand):
-            found = entry_arguments(command, ENTRY_POINTS)
-            if found is not None:
-                return command, found[1]
-    return None
+        return []
+    found = [(command, entry_arguments(command, ENTRY_POINTS)) for command in commands
+             if isinstance(command, LaunchCommand)]
+    return [(command, arguments[1]) for command, arguments in found if arguments is not None]
+
+
+def _launch(raw: Mapping[str, Any]) -> tuple[LaunchCommand, list[str]] | None:
+    """The command lrcli reads: the last that runs torchtitan's trainer. Scripts such as torchtitan's run_train.sh
+    keep a debug launch in an `if` branch before the normal one, and lrcli reads both branches (it does not
+    evaluate conditions), so the last is the run's own launch."""
+    launches = _launches(raw)
+    return launches[-1] if launches else None
 
 
 class _Pick:
@@ -186,9 +191,14 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None,
     toml_where = where
     overrides: dict[str, tuple[str, str]] = {}
     launch = _launch(raw)
+    notes: list[str] = []
     if launch is not None:
         command, args = launch
         at = f"{where} line {command.line}"
+        others = [str(other.line) for other, _ in _launches(raw)[:-1]]
+        if others:
+            notes.append(f"{where} runs torchtitan's trainer on lines {', '.join(others)} and {command.line}; lrcli "
+                         f"reads line {command.line}, the last (the branches of an `if` are not evaluated)")
         options = dict(option_values(args))
         if "--module" in options or "--config" in options:
             module = " ".join(options.get("--module", [])) or "MODEL"
@@ -212,7 +222,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None,
     pick = _Pick(trainer)
     if arguments:
         overrides.update(_overrides(list(arguments), "argument after --"))
-    notes = list(pick.notes)
+    notes += pick.notes
     if pick.line == "0.3.0" and toml:
         notes.append(f"torchtitan {pick.version} reads no TOML job file; lrcli takes {toml_where}'s values as the "
                      "config your config_registry function builds (the same section and key names)")
