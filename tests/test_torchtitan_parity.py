@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import DATA, TOOLS, framework_source, oracle_import
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lrcli.config import resolve
 from lrcli.curve import compute
@@ -164,3 +166,23 @@ def test_torchtitans_own_run_train_script_gives_the_debug_models_curve(tmp_path,
     run = next(r for r in REAL if r["release"] == "0.2.2" and r["config"].endswith("v0.2.2_llama3_debug_model.toml"))
     curve = compute(resolve(reading.layers()))
     _assert_curve(curve.lr[run["rows"]], run["values"], run["lr"])
+
+
+# ------------------------------------------------------------------------------------------- shape properties
+@given(total=st.integers(1, 3000), warmup=st.integers(0, 3500), ratio=st.none() | st.floats(0, 1.5),
+       kind=st.sampled_from(["linear", "sqrt", "cosine"]), floor=st.floats(0, 0.9))
+def test_virtual_last_step_keeps_the_last_update_above_the_floor(total, warmup, ratio, kind, floor):
+    """The "virtual last step": the decay reaches the floor at row T (after the last scheduler step, which no update
+    uses), so the last update (row T − 1) still runs above it whenever there is a decay phase; warmup peaks at 1."""
+    lr = 1e-3
+    values = compute(_config_of("0.2.2", {"lr": lr, "steps": total, "lr_scheduler": {
+        "warmup_steps": warmup, "decay_ratio": ratio, "decay_type": kind, "min_lr_factor": floor}})).lr
+    w = min(warmup, total)
+    decay = total - w if ratio is None else min(round(total * ratio), total - w)
+    if decay > 0:
+        assert values[total] == lr * floor
+        assert values[total - 1] > lr * floor
+    else:
+        assert values[total] == lr  # no decay phase: the stable stretch runs to the end
+    if w > 0:
+        assert values[w - 1] == lr and np.all(np.diff(values[:w]) > 0)
