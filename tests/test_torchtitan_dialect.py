@@ -98,3 +98,10 @@ def test_trailing_overrides_after_double_dash(cli, tmp_path):
 def test_trailing_overrides_belong_to_torchtitan_configs(cli):
     result = cli("steps", str(ROOT / "sample_configs" / "trl_sft.yaml"), "--", "--training.steps", "5")
     assert result.exit_code == 2 and "overrides of torchtitan configs" in result.stderr
+
+
+def test_a_script_running_no_known_trainer_says_so(cli, tmp_path):
+    script = tmp_path / "prep.sh"
+    script.write_text("python prepare_data.py --out data\n")
+    result = cli("steps", str(script))
+    assert result.exit_code == 2 and "no command of this launch script runs a trainer lrcli reads" in result.stderr

@@ -18,6 +18,7 @@ from typing import Any
 from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, torchtitan, torchtune, trl
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
+from lrcli.inputs.files import LAUNCH_KEY
 
 DIALECTS: dict[str, ModuleType] = {
     module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, torchtitan)
@@ -35,6 +36,10 @@ def detect(raw: Mapping[str, Any], path: Path) -> str:
         )
     scores = {name: module.claims(raw) for name, module in DIALECTS.items()}
     best = max(scores.values())
+    if best <= 0 and LAUNCH_KEY in raw:
+        raise LrcliError(f"{path}: no command of this launch script runs a trainer lrcli reads "
+                         f"(torchtitan: {', '.join(torchtitan.ENTRY_POINTS)}); point lrcli at the script that "
+                         "launches training, or at its config file")
     if best <= 0:
         raise LrcliError(
             f"{path}: cannot tell which framework this config is for; add --dialect "
