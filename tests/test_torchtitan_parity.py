@@ -186,3 +186,13 @@ def test_virtual_last_step_keeps_the_last_update_above_the_floor(total, warmup, 
         assert values[total] == lr  # no decay phase: the stable stretch runs to the end
     if w > 0:
         assert values[w - 1] == lr and np.all(np.diff(values[:w]) > 0)
+
+
+def test_sample_launch_script_gives_torchtitans_curve():
+    """sample_configs/torchtitan_train.sh as written: its job file and overrides, the curve 0.2.2's ConfigManager
+    and scheduler give for them (tools/gen_torchtitan_golden.py SAMPLE_RUNS)."""
+    script = ROOT / "sample_configs" / "torchtitan_train.sh"
+    run = next(r for r in REAL if r["release"] == "0.2.2" and r["overrides"])
+    config = resolve(read_config(load_mapping(script), script).layers())
+    assert plan_steps(config).total == run["steps"]
+    _assert_curve(compute(config).lr[run["rows"]], run["values"], run["lr"])
