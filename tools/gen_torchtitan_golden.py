@@ -222,6 +222,17 @@ SAMPLE_RUNS = (
     ("sample_configs/torchtitan_llama3_8b.toml",
      ("--training.steps", "1000", "--lr_scheduler.warmup_steps=50", "--lr_scheduler.decay_type", "linear")),
 )
+# How the release's parser (tyro) takes override words: spellings, None, types, unknown options
+OVERRIDE_RUNS = (
+    ("--lr-scheduler.warmup-steps", "7"),
+    ("--lr_scheduler.decay_ratio", "None", "--training.steps=40"),
+    ("--lr_scheduler.warmup_steps", "7.0"),
+    ("--training.steps", "1e3"),
+    ("--lr_scheduler.decay_type", "exp"),
+    ("--lr_scheduler.min_lr_factor", "-0.5", "--optimizer.lr", "2e-4"),
+    ("--lr_scheduler.lr_min", "0.2"),
+    ("--lr_scheduler.total_steps", "500"),
+)
 
 
 def load_config_manager(version: str, package: Path) -> Any:
@@ -315,6 +326,8 @@ def real_runs() -> list[dict[str, Any]]:
             runs.append(run_real(version, release, config, ()))
         for config, overrides in SAMPLE_RUNS:
             runs.append(run_real(version, release, ROOT / config, overrides))
+        for overrides in OVERRIDE_RUNS:
+            runs.append(run_real(version, release, ROOT / SAMPLE_RUNS[0][0], overrides))
     return runs
 
 
