@@ -211,7 +211,8 @@ TrainerOpt = Annotated[
     str | None,
     typer.Option("--trainer", metavar="NAME", rich_help_panel=CONFIG_PANEL, autocompletion=complete_trainer,
                  help="The TRL trainer whose defaults apply (sft, dpo, grpo, …; sft@0.11 for an older TRL). "
-                 "Default: from the file name, its folder or its keys."),
+                 "Default: from the file name, its folder or its keys. For a torchtitan config, torchtitan@VERSION "
+                 "picks the release (default: the installed one, else 0.2.2)."),
 ]
 
 # Options that only some commands have, shared by name so that every command spells them the same way.
