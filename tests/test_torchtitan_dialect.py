@@ -105,3 +105,12 @@ def test_a_script_running_no_known_trainer_says_so(cli, tmp_path):
     script.write_text("python prepare_data.py --out data\n")
     result = cli("steps", str(script))
     assert result.exit_code == 2 and "no command of this launch script runs a trainer lrcli reads" in result.stderr
+
+
+def test_training_keys_of_another_release(cli, tmp_path):
+    """0.2.1 moved [training] seed to [debug]: a 0.2.0 job file with it is 0.2.1's ValueError."""
+    path = tmp_path / "job.toml"
+    path.write_text("[lr_scheduler]\nwarmup_steps = 2\n\n[training]\nsteps = 20\nseed = 1\n")
+    assert cli("steps", str(path), "--trainer", "torchtitan@0.2.0").exit_code == 0
+    result = cli("steps", str(path), "--trainer", "torchtitan@0.2.1")
+    assert result.exit_code == 2 and "Invalid field names in Training: seed" in result.stderr

@@ -131,10 +131,14 @@ def test_real_runs_cover_parses_and_refusals():
     assert len([r for r in REAL if "values" in r]) >= 40 and len(REFUSED) >= 15
 
 
-def test_job_sections_are_each_releases_jobconfig_fields():
-    from lrcli.dialects.torchtitan import JOB_SECTIONS
+def test_job_tables_are_each_releases_jobconfig_fields():
+    from lrcli.dialects.torchtitan import JOB_SECTIONS, TABLE_KEYS, rules, scheduler_keys
 
-    assert {version: list(sections) for version, sections in JOB_SECTIONS.items()} == GOLDEN["job_sections"]
+    for version, recorded in GOLDEN["job_sections"].items():
+        assert list(JOB_SECTIONS[version]) == recorded[""]
+        assert list(TABLE_KEYS["training"][version]) == recorded["training"]
+        assert list(TABLE_KEYS["optimizer"]) == recorded["optimizer"]
+        assert sorted(scheduler_keys(rules(version))) == sorted(recorded["lr_scheduler"])
 
 
 # ------------------------------------------------------------------------------------------- oracle (live)

@@ -308,14 +308,17 @@ def run_real(version: str, release: Release, config_path: Path, overrides: tuple
     return out
 
 
-def job_sections(version: str) -> list[str]:
-    """The top-level sections (JobConfig fields) of a TOML release: any other table in a job file is refused by
-    0.2.x's `_dict_to_dataclass` (ValueError) and ignored by 0.1.0's."""
+def job_sections(version: str) -> dict[str, list[str]]:
+    """The top-level sections (JobConfig fields) of a TOML release, and the keys of the tables lrcli reads: any other
+    table or key in a job file is refused by 0.2.x's `_dict_to_dataclass` (ValueError) and ignored by 0.1.0's."""
     import dataclasses
 
     manager_cls, modules = load_config_manager(version, package_dir(f"torchtitan-{version}"))
     job = modules["torchtitan.config_manager" if version == "0.1.0" else "torchtitan.config.job_config"].JobConfig
-    return [field.name for field in dataclasses.fields(job)]
+    fields = {field.name: field for field in dataclasses.fields(job)}
+    tables = {name: [f.name for f in dataclasses.fields(fields[name].default_factory)]
+              for name in ("training", "optimizer", "lr_scheduler")}
+    return {"": list(fields), **tables}
 
 
 def real_runs() -> list[dict[str, Any]]:

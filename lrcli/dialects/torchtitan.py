@@ -58,6 +58,20 @@ JOB_SECTIONS = {
     "0.2.2": (*_BASE, "compile", "quantize", "comm", "memory_estimation", "fault_tolerance", "experimental",
               "validation", "debug"),
 }
+# The keys of the other tables lrcli reads, likewise (0.2.1 moved seed/deterministic to [debug])
+_TRAINING = ("dataset", "dataset_path", "local_batch_size", "global_batch_size", "seq_len", "max_norm", "steps",
+             "enable_cpu_offload")
+_MIXED = ("mixed_precision_param", "mixed_precision_reduce")
+TABLE_KEYS = {
+    "optimizer": ("name", "lr", "beta1", "beta2", "eps", "weight_decay", "implementation", "early_step_in_backward"),
+    "training": {
+        "0.1.0": (*_TRAINING, *_MIXED, "compile", "gc_freq", "gc_debug", "seed", "deterministic"),
+        "0.2.0": (*_TRAINING, "dtype", *_MIXED, "gc_freq", "gc_debug", "seed", "deterministic",
+                  "debug_moe_force_load_balance"),
+        "0.2.1": (*_TRAINING, "dtype", *_MIXED, "gc_freq", "gc_debug", "dataloader"),
+        "0.2.2": (*_TRAINING, "dtype", *_MIXED, "gc_freq", "gc_debug", "dataloader"),
+    },
+}
 
 
 def rules(version: str) -> str:
@@ -316,6 +330,15 @@ def _check_section(toml: Mapping[str, Any], where: str, pick: _Pick, keys: tuple
                              f"{', '.join(unknown_tables)}): a table its JobConfig does not have (0.1.0's [float8] "
                              "became [quantize.linear.float8] in 0.2.0); remove it or pin the release the file is "
                              "for with --trainer torchtitan@VERSION")
+        for name in ("training", "optimizer"):
+            given = toml.get(name)
+            known = TABLE_KEYS[name] if name == "optimizer" else TABLE_KEYS["training"].get(
+                pick.version, TABLE_KEYS["training"][pick.line])
+            extra = [key for key in given if key not in known] if isinstance(given, Mapping) else []
+            if extra:
+                raise LrcliError(f"{where}: torchtitan {pick.version} raises ValueError (Invalid field names in "
+                                 f"{name.capitalize()}: {', '.join(extra)}); remove them or pin the release the file "
+                                 "is for with --trainer torchtitan@VERSION")
     table = toml.get("lr_scheduler")
     if table is None:
         return
