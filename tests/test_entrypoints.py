@@ -80,7 +80,7 @@ def test_version():
 # Which lrcli modules each module may import (docs/architecture.md): matplotlib only in render/plot.py, typer only
 # in the cli package, huggingface_hub only in data/hub.py (the Hub client, imported when lrcli asks the Hub), and
 # nothing outside the cli package imports cli.
-ALLOWED_THIRD_PARTY = {"numpy", "yaml", "packaging"}
+ALLOWED_THIRD_PARTY = {"numpy", "yaml", "packaging", "tomli"}  # tomli: Python 3.10 only (tomllib after)
 TOOLS = PACKAGE.parent / "tools"
 
 

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (ROOT / "sample_configs").iterdir()
-                 if p.suffix in (".yaml", ".yml", ".json") and p.name != "axolotl_deepspeed_zero2.json")
+                 if p.suffix in (".yaml", ".yml", ".json", ".toml", ".sh") and p.name != "axolotl_deepspeed_zero2.json")
 REAL = sorted(p for p in (ROOT / "tests" / "data" / "real_configs").glob("*/*")
               if p.parent.name != "accelerate" and p.suffix in (".yaml", ".yml", ".json"))
 # (schedule, its flags, the step flags; the last flag takes a comma list in compare)

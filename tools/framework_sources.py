@@ -28,6 +28,8 @@ PINNED: dict[str, tuple[str, str, str]] = {
     "trl-0.24": ("trl", "0.24.0", "trl"),
     "trl-0.11": ("trl", "0.11.4", "trl"),
     "llamafactory": ("llamafactory", "0.9.5", "llamafactory"),
+    # torchtitan's scheduler code of every modelled release (tools/gen_torchtitan_golden.py)
+    **{f"torchtitan-{v}": ("torchtitan", v, "torchtitan") for v in ("0.1.0", "0.2.0", "0.2.1", "0.2.2", "0.3.0")},
     # both sides of each TrainingArguments key lrcli reads that only some versions have (steps.hf_versions.KEY_VERSIONS)
     **{f"transformers-{v}": ("transformers", v, "transformers") for v in ("4.35.2", "4.36.0", "4.37.2", "4.38.0",
                                                                          "5.14.1", "5.15.0")},

@@ -211,17 +211,23 @@ TrainerOpt = Annotated[
     str | None,
     typer.Option("--trainer", metavar="NAME", rich_help_panel=CONFIG_PANEL, autocompletion=complete_trainer,
                  help="The trainer whose defaults apply and, after @, the framework release whose rules apply "
-                 "(TRL: sft, dpo, grpo, …, sft@0.24; axolotl: @0.20). Default: the trainer from the file name, its "
-                 "folder or its keys; the release installed beside lrcli (package metadata), else the newest lrcli "
-                 "models (TRL 1.16.0, axolotl 0.21.0)."),
+                 "(TRL: sft, dpo, grpo, …, sft@0.24; axolotl: @0.20; torchtitan@0.2.2). Default: the trainer from "
+                 "the file name, its folder or its keys; the release installed beside lrcli (package metadata), else "
+                 "the newest lrcli models (TRL 1.16.0, axolotl 0.21.0, torchtitan 0.2.2, the newest that reads TOML)."),
 ]
 
 # Options that only some commands have, shared by name so that every command spells them the same way.
 CONFIG_HELP = (
-    f"A training config, YAML or JSON, for any of: {', '.join(DIALECTS)} (see --dialect); flags override its values."
+    f"A training config (YAML, JSON or TOML; a launch script .sh for torchtitan) for any of: {', '.join(DIALECTS)} (see --dialect); flags override its values."
 )
 ConfigArg = Annotated[str | None, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)]
 RequiredConfigArg = Annotated[str, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)]
+FrameworkArgs = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="ARGS", show_default=False,
+                   help="After `--`: the framework's own command-line overrides, as its launch command passes them "
+                   "(torchtitan: --training.steps 10 --lr_scheduler.warmup_steps=5); they win over the CONFIG's values."),
+]
 OutputOpt = Annotated[
     str | None,
     typer.Option("--output", "-o", metavar="FILE",
@@ -303,13 +309,15 @@ class RunOptions:
     trainer: TrainerOpt = None
     offline: OfflineOpt = False
 
-    def config_file(self, path: str | None) -> ConfigLayers:
+    def config_file(self, path: str | None, arguments: Sequence[str] | None = None) -> ConfigLayers:
         """The config file at `path` (None: no file) and the launcher config, as layers; N is counted from the
-        datasets the file names unless --samples gives it or --total-steps makes it unneeded."""
+        datasets the file names unless --samples gives it or --total-steps makes it unneeded. `arguments` are the
+        framework's own overrides given after `--`."""
         count = self.samples is None and self.total_steps is None
         counting = DataCounting(offline=self.offline, progress=stderr_progress)
         return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting,
-                                         transformers_version_given=self.transformers_version is not None))
+                                         transformers_version_given=self.transformers_version is not None,
+                                         arguments=tuple(arguments or ())))
 
     def no_config_file(self) -> ConfigLayers:
         """The layers a curve without a config file gets (compare's schedule names): the launcher config and the

@@ -7,7 +7,16 @@ from dataclasses import replace
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.options import ConfigArg, FigureOptions, FormatOpt, OutputOpt, RunOptions, figure_options, run_options
+from lrcli.cli.options import (
+    ConfigArg,
+    FigureOptions,
+    FormatOpt,
+    FrameworkArgs,
+    OutputOpt,
+    RunOptions,
+    figure_options,
+    run_options,
+)
 from lrcli.cli.output import safe_name, write_curves
 from lrcli.config import resolve
 from lrcli.curve import compute
@@ -18,6 +27,7 @@ from lrcli.render.steps_text import samples_source
 @figure_options
 def plot(
     config_path: ConfigArg = None,
+    framework_args: FrameworkArgs = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     *,
@@ -36,7 +46,7 @@ def plot(
     Example: lrcli plot train.yaml --samples data.jsonl --world-size 8 -o lr.png
     """
     with user_errors():
-        config_file = options.config_file(config_path)
+        config_file = options.config_file(config_path, framework_args)
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))
         curve = compute(config)
         curve = replace(curve, notes=config_file.notes + curve.notes)  # the JSON output carries them too

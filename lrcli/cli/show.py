@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lrcli.cli.app import user_errors
-from lrcli.cli.options import JsonOpt, RequiredConfigArg, RunOptions, run_options
+from lrcli.cli.options import FrameworkArgs, JsonOpt, RequiredConfigArg, RunOptions, run_options
 from lrcli.cli.output import to_stdout
 from lrcli.config import resolve
 from lrcli.curve import scheduler_settings
@@ -14,14 +14,17 @@ from lrcli.steps import StepPlan, plan_steps
 
 
 @run_options(without=("metrics", "metric", "step_unit"))
-def show(config_path: RequiredConfigArg, as_json: JsonOpt = False, *, options: RunOptions) -> None:
+def show(
+    config_path: RequiredConfigArg, framework_args: FrameworkArgs = None, as_json: JsonOpt = False, *,
+    options: RunOptions,
+) -> None:
     """The resolved plan of a CONFIG: every value used, where it came from (file key, framework default, flag),
     and T and W when the dataset size is known.
 
     Example: lrcli show train.yaml --samples 20000 --world-size 8
     """
     with user_errors():
-        config_file = options.config_file(config_path)
+        config_file = options.config_file(config_path, framework_args)
         config = resolve(options.layers(config_file, options.one_step_choice("show")))
         plan: StepPlan | None = None
         scheduler = None

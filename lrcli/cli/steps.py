@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
+from lrcli.cli.options import ConfigArg, FrameworkArgs, JsonOpt, RunOptions, run_options
 from lrcli.cli.output import to_stdout
 from lrcli.config import resolve
 from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
@@ -25,6 +25,7 @@ ExplainOpt = Annotated[
 @run_options(without=("lr", "metrics", "metric", "step_unit"))
 def steps(
     config_path: ConfigArg = None,
+    framework_args: FrameworkArgs = None,
     explain: ExplainOpt = False,
     as_json: JsonOpt = False,
     *,
@@ -42,7 +43,7 @@ def steps(
     Example: lrcli steps axolotl.yml --samples 5000 --world-size 4 --json
     """
     with user_errors():
-        config_file = options.config_file(config_path)
+        config_file = options.config_file(config_path, framework_args)
         config = resolve(options.layers(config_file, options.one_step_choice("steps")))
         plan = plan_steps(config)
         starting = first_update_notes(starting_lrs(config, plan), plan, get_schedule(config.lr_scheduler_type))

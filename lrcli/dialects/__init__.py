@@ -2,25 +2,30 @@
 
 Each dialect module has `NAME`, `claims(raw) -> int` (0: not mine; higher: more certain) and
 `read(raw, path, *, trainer=None) -> Reading`. Detection picks the highest claim; `--dialect` overrides it.
-Scores: lightning 12 (`class_path` blocks, or `trainer:` with seed_everything/ckpt_path; 5 for a `trainer:`
+Scores: torchtitan 13 (a launch script running torchtitan.train) or 11 (TOML `[lr_scheduler]` + `[training] steps`,
+or `[job]` + `[training]`), lightning 12 (`class_path` blocks, or `trainer:` with seed_everything/ckpt_path; 5 for a `trainer:`
 mapping of Trainer keys), torchtune 10 (`_component_` mappings), deepspeed 9 (a `scheduler` section; 5 for other DeepSpeed keys),
 llamafactory 8 (v1 keys) or 7, axolotl 6, trl 4 (TRL-only keys), hf 3 (TrainingArguments keys).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, torchtune, trl
+from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, torchtitan, torchtune, trl
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
+from lrcli.inputs.files import LAUNCH_KEY
 
 DIALECTS: dict[str, ModuleType] = {
-    module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning)
+    module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, torchtitan)
 }
+
+# Dialects whose configs a launch command line overrides (`--section.key value`), given to lrcli after `--`.
+ARGUMENT_DIALECTS = ("torchtitan",)
 
 
 def detect(raw: Mapping[str, Any], path: Path) -> str:
@@ -31,6 +36,10 @@ def detect(raw: Mapping[str, Any], path: Path) -> str:
         )
     scores = {name: module.claims(raw) for name, module in DIALECTS.items()}
     best = max(scores.values())
+    if best <= 0 and LAUNCH_KEY in raw:
+        raise LrcliError(f"{path}: no command of this launch script runs a trainer lrcli reads "
+                         f"(torchtitan: {', '.join(torchtitan.ENTRY_POINTS)}); point lrcli at the script that "
+                         "launches training, or at its config file")
     if best <= 0:
         raise LrcliError(
             f"{path}: cannot tell which framework this config is for; add --dialect "
@@ -43,15 +52,23 @@ def detect(raw: Mapping[str, Any], path: Path) -> str:
 
 
 def read_config(
-    raw: Mapping[str, Any], path: Path, dialect: str | None = None, *, trainer: str | None = None
+    raw: Mapping[str, Any], path: Path, dialect: str | None = None, *, trainer: str | None = None,
+    arguments: Sequence[str] = (),
 ) -> Reading:
     """Translate the loaded mapping `raw` of file `path` by `dialect` (detected when None).
 
-    `trainer` (TRL: sft, dpo, grpo, …) picks that trainer's defaults where the dialect has them.
+    `trainer` (TRL: sft, dpo, grpo, …) picks that trainer's defaults where the dialect has them. `arguments` are the
+    framework's own command-line overrides, for the dialects that read a launch command line (ARGUMENT_DIALECTS).
     """
     if dialect is not None and dialect not in DIALECTS:
         raise LrcliError(f"unknown --dialect {dialect!r}; use one of: {', '.join(DIALECTS)}")
     name = dialect or detect(raw, path)
+    if arguments:
+        if name not in ARGUMENT_DIALECTS:
+            raise LrcliError(f"{arguments[0]}: arguments after `--` are command-line overrides of "
+                             f"{' or '.join(ARGUMENT_DIALECTS)} configs; {path.name} is read as {name}, whose settings "
+                             "are given with lrcli's flags")
+        return DIALECTS[name].read(raw, path, trainer=trainer, arguments=arguments)
     return DIALECTS[name].read(raw, path, trainer=trainer)
 
 

@@ -7,8 +7,8 @@ recorded (`recording`) so that the writer can refuse to overwrite an input of th
 
     probe(path) -> PathKind                      never raises: file, directory, special, missing, denied
     read_text(path, what, limit=...) -> str       a whole UTF-8 file, at most `limit` bytes
-    load_document(path, what) -> Any              a YAML or JSON file (by suffix), parsed with the caps below
-    parse_yaml(text, what) / parse_json(...)      the same caps for text already in memory
+    load_document(path, what) -> Any              a YAML, JSON or TOML file (by suffix), parsed with the caps below
+    parse_yaml(text, what) / parse_json(...)      the same caps for text already in memory (also parse_toml)
     text_lines(path, what, ...) -> Iterator[str]  a file line by line (universal newlines), each line capped
     open_regular(path, what) / handle_lines(...)  the same for a caller that reads the bytes itself
     recording() -> list[FileRead]                 the files read inside the `with` block (also `files_read()`)
@@ -25,6 +25,7 @@ import io
 import json
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -36,6 +37,11 @@ from typing import Any, BinaryIO
 import yaml
 
 from lrcli.errors import LrcliError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library (a dependency on Python 3.10 only)
+    import tomli as tomllib
 
 try:
     from yaml import CSafeLoader as _YamlLoader
@@ -202,11 +208,30 @@ def read_text(path: str | os.PathLike[str], what: str, *, limit: int = CONFIG_BY
 
 
 def load_document(path: str | os.PathLike[str], what: str, *, limit: int = CONFIG_BYTES) -> Any:
-    """A YAML or JSON file (JSON by a `.json` suffix, which gives better error positions), with every cap applied."""
+    """A YAML, JSON or TOML file (JSON by a `.json` suffix, which gives better error positions; TOML by `.toml`),
+    with every cap applied."""
     text = read_text(path, what, limit=limit)
-    if Path(path).suffix.lower() == ".json":
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
         return parse_json(text, what)
+    if suffix == ".toml":
+        return parse_toml(text, what)
     return parse_yaml(text, what)
+
+
+def parse_toml(text: str, what: str) -> dict[str, Any]:
+    """`tomllib.loads(text)` (torchtitan's job files), refused when nested deeper than MAX_DEPTH."""
+    try:
+        value = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LrcliError(f"{what}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise _too_deep(what) from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise LrcliError(f"{what}: not valid TOML for lrcli ({str(exc).partition(':')[0]})") from None
+    if _depth(value) > MAX_DEPTH:
+        raise _too_deep(what)
+    return value
 
 
 def parse_json(text: str, what: str) -> Any:

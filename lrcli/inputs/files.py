@@ -14,9 +14,13 @@ from typing import Any
 
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import TABLE_BYTES, PathKind, load_document, parse_json, probe, read_text, text_lines
+from lrcli.inputs.launch_script import script_commands
 from lrcli.inputs.values import SampleCount, coerce_number, whole_number
 
-CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".sh")
+# The key under which a launch script (`.sh`) is handed to the dialects: its commands (inputs.launch_script), for the
+# dialect whose entry point one of them runs (torchtitan.train, …) to read its arguments.
+LAUNCH_KEY = "lrcli.launch_commands"
 
 
 def looks_like_config(text: str) -> bool:
@@ -29,9 +33,11 @@ def looks_like_config(text: str) -> bool:
 
 
 def load_mapping(path: Path) -> dict[str, Any]:
-    """The top-level mapping of a YAML or JSON file, read through the bounded reader (size, depth and alias caps;
-    regular files only)."""
+    """The top-level mapping of a YAML, JSON or TOML file, read through the bounded reader (size, depth and alias
+    caps; regular files only); a `.sh` launch script as `{LAUNCH_KEY: its commands}`."""
     what = shown(str(path))
+    if path.suffix.lower() == ".sh":
+        return {LAUNCH_KEY: script_commands(path)}
     raw = load_document(path, what)
     if raw is None:
         raise LrcliError(f"{what}: the file is empty")

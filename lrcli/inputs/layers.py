@@ -35,6 +35,7 @@ class ConfigInput:
     count_data: bool = True  # False when N is given (--samples) or not needed (--total-steps)
     counting: DataCounting = DataCounting()
     transformers_version_given: bool = False
+    arguments: tuple[str, ...] = ()  # the framework's own command-line overrides (`lrcli plot job.toml -- --a.b 1`)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     reading = None
     if given.path is not None:
         path = Path(given.path)
-        reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
+        reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer,
+                              arguments=given.arguments)
         layers.append(Layer({"label": path.stem}, Source.file(str(path))))
         layers += reading.layers()
         notes += reading.notes
@@ -64,6 +66,9 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
             found, data_notes = data_layers(reading.data, given.counting)
             layers += found
             notes += data_notes
+    elif given.arguments:
+        raise LrcliError(f"{given.arguments[0]}: arguments after `--` are a framework's own overrides of a config "
+                         "file; name the file first, e.g. `lrcli plot job.toml -- --training.steps 10`")
     elif given.dialect is not None or given.trainer is not None:
         flag = "--dialect" if given.dialect is not None else "--trainer"
         raise LrcliError(f"{flag} applies to a config file: name one, e.g. `lrcli plot train.yaml {flag} …`")
