@@ -79,14 +79,14 @@ class _Optimizer:
 
 def megatron_args(**given: Any) -> types.SimpleNamespace:
     """The argparse namespace fields the scheduler code reads, with Megatron's defaults under `given`."""
-    args = dict(
-        train_iters=None, train_samples=None, global_batch_size=1, lr=None, min_lr=0.0, lr_warmup_init=0.0,
-        lr_decay_style="linear", lr_wsd_decay_style="exponential", lr_decay_iters=None, lr_decay_samples=None,
-        lr_wsd_decay_iters=None, lr_wsd_decay_samples=None, lr_warmup_fraction=None, lr_warmup_iters=0,
-        lr_warmup_samples=0, start_weight_decay=0.0, end_weight_decay=0.0, weight_decay_incr_style="constant",
-        use_checkpoint_opt_param_scheduler=False, override_opt_param_scheduler=False, rampup_batch_size=None,
-        step_batch_size_schedule=None,
-    )
+    args: dict[str, Any] = {
+        "train_iters": None, "train_samples": None, "global_batch_size": 1, "lr": None, "min_lr": 0.0,
+        "lr_warmup_init": 0.0, "lr_decay_style": "linear", "lr_wsd_decay_style": "exponential",
+        "lr_decay_iters": None, "lr_decay_samples": None, "lr_wsd_decay_iters": None, "lr_wsd_decay_samples": None,
+        "lr_warmup_fraction": None, "lr_warmup_iters": 0, "lr_warmup_samples": 0, "start_weight_decay": 0.0,
+        "end_weight_decay": 0.0, "weight_decay_incr_style": "constant", "use_checkpoint_opt_param_scheduler": False,
+        "override_opt_param_scheduler": False, "rampup_batch_size": None, "step_batch_size_schedule": None,
+    }
     args.update(given)
     return types.SimpleNamespace(**args)
 

@@ -1,0 +1,233 @@
+"""Megatron-LM / Megatron-Core training arguments (megatron/training/arguments.py, megatron-core 0.12.3 … 0.19.2).
+
+Two forms a user hands over:
+* the arguments a launch script passes to `pretrain_gpt.py` & co. (`read_arguments`: argparse's `--lr 3e-4` or `--lr=3e-4`,
+  the last occurrence wins, `allow_abbrev=False`; torchrun's `--nproc_per_node`·`--nnodes` before the entry point
+  give the world size); a `--yaml-cfg FILE` among them makes Megatron ignore every other argument and read the file;
+* that YAML (`--yaml-cfg`, `read`): the same names with underscores at the top level, the parallel sizes under
+  `model_parallel:`. Megatron's YAML path fills in no defaults (a missing key is an AttributeError there): lrcli uses
+  argparse's and warns.
+
+Read: `--lr` (required), `--min-lr`, `--lr-warmup-init`, `--lr-decay-style`, `--lr-wsd-decay-style`,
+`--lr-warmup-iters/-samples/-fraction`, `--lr-decay-iters/-samples`, `--lr-wsd-decay-iters/-samples`,
+`--train-iters`/`--train-samples`, `--micro-batch-size`, `--global-batch-size` (default micro · dp), and the
+tensor/pipeline/context parallel sizes (dp = world // (tp · pp · cp)). The step arithmetic is lrcli.steps.megatron.
+Refused: `--rampup-batch-size` and `--step-batch-size-schedule` (the scheduler then steps by a changing batch),
+`--override-opt-param-scheduler` and `--use-checkpoint-opt-param-scheduler` are irrelevant to a fresh run and ignored.
+Which release's rules: the megatron-core installed beside lrcli (its package metadata), else the newest modelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from lrcli.config import Source
+from lrcli.dialects.reading import Reading, near_miss_notes
+from lrcli.errors import LrcliError, shown
+from lrcli.inputs.installed import installed_version
+from lrcli.inputs.values import coerce_number, number_text
+
+NAME = "megatron"
+NEWEST = "0.19.2"  # the newest megatron-core on PyPI, modelled
+OLDEST = "0.12.0"  # the oldest line modelled
+# The Python files that parse Megatron's training arguments (Megatron-LM's root and examples).
+ENTRY_POINTS = (
+    "pretrain_gpt.py", "pretrain_mamba.py", "pretrain_bert.py", "pretrain_t5.py", "pretrain_vlm.py",
+    "pretrain_retro.py", "pretrain_ict.py", "train_rl.py", "pretrain_hybrid.py",
+)  # fmt: skip
+
+DECAY_STYLES = {"constant": "constant", "linear": "linear", "cosine": "cosine",
+                "inverse-square-root": "inverse_square_root", "WSD": "wsd"}
+WSD_STYLES = ("exponential", "linear", "cosine", "minus_sqrt")
+MINUS_SQRT_SINCE = Version("0.13.0")  # arguments.py choices (and get_lr) gain minus_sqrt in core_v0.13
+
+# argparse name (underscores) -> (type, default) for every option lrcli reads (arguments.py, same in every release)
+OPTIONS: dict[str, tuple[type, Any]] = {
+    "lr": (float, None), "min_lr": (float, 0.0), "lr_warmup_init": (float, 0.0), "lr_decay_style": (str, "linear"),
+    "lr_wsd_decay_style": (str, "exponential"), "lr_decay_iters": (int, None), "lr_decay_samples": (int, None),
+    "lr_wsd_decay_iters": (int, None), "lr_wsd_decay_samples": (int, None), "lr_warmup_fraction": (float, None),
+    "lr_warmup_iters": (int, 0), "lr_warmup_samples": (int, 0), "train_iters": (int, None),
+    "train_samples": (int, None), "micro_batch_size": (int, None), "global_batch_size": (int, None),
+    "tensor_model_parallel_size": (int, 1), "pipeline_model_parallel_size": (int, 1),
+    "context_parallel_size": (int, 1), "step_batch_size_schedule": (str, None), "yaml_cfg": (str, None),
+}  # fmt: skip
+LIST_OPTIONS = {"rampup_batch_size": 3}  # nargs
+# Megatron's own flags, as lrcli's messages name them (they are not lrcli's flags).
+FLAGS = frozenset({f"--{key.replace('_', '-')}" for key in (*OPTIONS, *LIST_OPTIONS)}
+                  | {"--override-opt-param-scheduler", "--use-checkpoint-opt-param-scheduler", "--nnodes",
+                     "--nproc-per-node"})
+# The step arithmetic's inputs, handed to the planner as trainer_options.
+STEP_OPTIONS = ("train_iters", "train_samples", "global_batch_size", "lr_warmup_iters", "lr_warmup_samples",
+                "lr_warmup_fraction", "lr_decay_iters", "lr_decay_samples", "lr_wsd_decay_iters",
+                "lr_wsd_decay_samples", "tensor_model_parallel_size", "pipeline_model_parallel_size",
+                "context_parallel_size")
+# Keys only a Megatron YAML has (detection).
+YAML_KEYS = ("lr_decay_style", "lr_warmup_init", "lr_decay_iters", "lr_decay_samples", "lr_warmup_samples",
+             "lr_warmup_iters", "lr_wsd_decay_style", "train_samples", "train_iters")
+OTHER_KEYS = ("language_model", "model_parallel", "weight_decay", "start_weight_decay", "end_weight_decay",
+              "weight_decay_incr_style", "decoupled_lr", "decoupled_min_lr", "eval_iters", "eval_interval")
+
+
+def claims(raw: Mapping[str, Any]) -> int:
+    hits = sum(key in raw for key in YAML_KEYS)
+    return 11 if hits >= 2 or (hits and ("model_parallel" in raw or "language_model" in raw)) else 0
+
+
+def megatron_version() -> tuple[str, Source]:
+    """The release whose rules apply: the installed megatron-core, else the newest modelled."""
+    installed = installed_version("megatron-core")
+    if installed is not None:
+        return installed, Source("environment", "installed")
+    return NEWEST, Source.default("the newest megatron-core lrcli models")
+
+
+def _typed(name: str, text: Any, kind: type, where: str) -> Any:
+    """argparse's `type=` conversion (`int('1e3')` fails there too), or a YAML value as Megatron receives it."""
+    if text is None or kind is str:
+        return text
+    if isinstance(text, bool):
+        raise LrcliError(f"{where}: {name} must be a number, got {number_text(text)}")
+    if isinstance(text, (int, float)) and not isinstance(text, str):
+        if kind is int and isinstance(text, float):
+            raise LrcliError(f"{where}: {name} must be a whole number, got {number_text(text)}")
+        return kind(text)
+    try:
+        return kind(str(text))
+    except ValueError:
+        raise LrcliError(f"{where}: argument --{name.replace('_', '-')}: invalid {kind.__name__} value: "
+                         f"{shown(str(text))} (Megatron's argparse refuses it)") from None
+
+
+def parse_arguments(argv: Sequence[str], where: str) -> dict[str, Any]:
+    """The options lrcli reads out of Megatron's argument list, typed as its argparse types them (last one wins)."""
+    found: dict[str, Any] = {}
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        i += 1
+        if not token.startswith("--"):
+            continue
+        name, has_value, value = token[2:].partition("=")
+        key = name.replace("-", "_")
+        if key in OPTIONS or key in LIST_OPTIONS:
+            count = LIST_OPTIONS.get(key, 1)
+            if has_value:
+                values = [value]
+            else:
+                values = list(argv[i:i + count])
+                i += len(values)
+            if len(values) != count or any(v.startswith("--") for v in values):
+                raise LrcliError(f"{where}: argument --{name}: expected {count} argument{'s' * (count > 1)} "
+                                 "(Megatron's argparse stops there)")
+            found[key] = values if key in LIST_OPTIONS else _typed(key, values[0], OPTIONS[key][0], where)
+    return found
+
+
+def launcher_world_size(launcher: Sequence[str]) -> int | None:
+    """torchrun / torch.distributed.run / launch: nproc_per_node · nnodes when both are plain numbers."""
+    values: dict[str, str] = {}
+    for i, token in enumerate(launcher):
+        name, has_value, value = token.lstrip("-").partition("=")
+        name = name.replace("-", "_")
+        if name in ("nproc_per_node", "nnodes"):
+            values[name] = value if has_value else (launcher[i + 1] if i + 1 < len(launcher) else "")
+    try:
+        return int(values.get("nproc_per_node", "1")) * int(values.get("nnodes", "1"))
+    except ValueError:
+        return None  # "gpu", "auto", an elastic "1:4": not a count lrcli can read
+
+
+def read_arguments(argv: Sequence[str], path: Path, *, world_size: int | None = None, line: int | None = None) -> Reading:
+    """A launch command's arguments to a Megatron entry point (`argv`: after `pretrain_gpt.py`), as a Reading."""
+    where = f"{path.name}" + (f" line {line}" if line is not None else "")
+    given = parse_arguments(argv, where)
+    if given.get("yaml_cfg") is not None:
+        raise LrcliError(f"{where}: --yaml-cfg {shown(given['yaml_cfg'])} makes Megatron ignore every other "
+                         f"argument; point lrcli at that YAML file instead")
+    sources = {key: f"{where} --{key.replace('_', '-')}" for key in given}
+    reading = _reading(given, sources, path, where)
+    if world_size is not None:
+        values = {**reading.values, "world_size": world_size}
+        return Reading(NAME, values, {**reading.sources, "world_size": f"{where} torchrun --nproc_per_node · --nnodes"},
+                       reading.notes, data=None)
+    return reading
+
+
+def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
+    """A Megatron `--yaml-cfg` file (see the module docstring)."""
+    where = path.name
+    given: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    parallel = raw.get("model_parallel") if isinstance(raw.get("model_parallel"), Mapping) else {}
+    for key, (kind, _default) in OPTIONS.items():
+        holder, at = (parallel, f"model_parallel.{key}") if key.endswith("parallel_size") else (raw, key)
+        if holder.get(key) is not None:
+            given[key] = _typed(key, coerce_number(holder[key]), kind, f"{where} key {at}")
+            sources[key] = f"{where} key {at}"
+    for key in LIST_OPTIONS:
+        if raw.get(key) is not None:
+            given[key], sources[key] = raw[key], f"{where} key {key}"
+    reading = _reading(given, sources, path, where)
+    missing = [key for key in ("lr_decay_style", "min_lr", "lr_warmup_init", "lr_warmup_iters", "lr_warmup_samples",
+                               "lr_warmup_fraction", "lr_decay_iters", "lr_decay_samples", "train_iters",
+                               "train_samples", "global_batch_size") if key not in raw]
+    notes = reading.notes + near_miss_notes(raw, tuple(OPTIONS), OTHER_KEYS, path)
+    if missing:
+        notes += (f"{where}: Megatron's --yaml-cfg fills in no defaults, so the run stops (AttributeError) without "
+                  f"{', '.join(missing)}; lrcli used argparse's defaults for them",)
+    return Reading(NAME, reading.values, reading.sources, notes, data=None)
+
+
+def _reading(given: Mapping[str, Any], sources: Mapping[str, str], path: Path, where: str) -> Reading:
+    """TrainConfig values from Megatron's options (typed, by argparse name)."""
+    version, version_source = megatron_version()
+    for key, limit in (("rampup_batch_size", "--rampup-batch-size"), ("step_batch_size_schedule",
+                                                                      "--step-batch-size-schedule")):
+        if given.get(key) is not None:
+            raise LrcliError(
+                f"{sources[key]}: {limit} makes the global batch (and the scheduler's step in samples) change during "
+                "the run, which lrcli does not model; plan the run without it (a constant --global-batch-size)"
+            )
+    if given.get("lr") is None:
+        raise LrcliError(f"{where}: no --lr; Megatron has no default learning rate (the scheduler fails on None)")
+    style = given.get("lr_decay_style", "linear")
+    if style not in DECAY_STYLES:
+        raise LrcliError(f"{sources['lr_decay_style']}: invalid choice {shown(style)} (choose from "
+                         f"{', '.join(DECAY_STYLES)})")
+    wsd_style = given.get("lr_wsd_decay_style", "exponential")
+    allowed = WSD_STYLES if _version(version) >= MINUS_SQRT_SINCE else WSD_STYLES[:3]
+    if wsd_style not in allowed:
+        raise LrcliError(f"{sources['lr_wsd_decay_style']}: invalid choice {shown(wsd_style)} in megatron-core "
+                         f"{version} (choose from {', '.join(allowed)}; minus_sqrt is 0.13+)")
+    if given.get("micro_batch_size") is None:
+        raise LrcliError(f"{where}: no --micro-batch-size (Megatron asserts it is given)")
+    values: dict[str, Any] = {
+        "framework": NAME, "dialect": NAME, "learning_rate": given["lr"],
+        "lr_scheduler_type": f"megatron_{DECAY_STYLES[style]}",
+        "per_device_train_batch_size": given["micro_batch_size"],
+        "lr_scheduler_kwargs": {"init_lr": given.get("lr_warmup_init", 0.0), "min_lr": given.get("min_lr", 0.0),
+                                "lr_wsd_decay_style": wsd_style},
+        "derive_kwargs": NAME,
+        "trainer_options": {**{key: given[key] for key in STEP_OPTIONS if key in given}, "megatron_core": version},
+    }
+    out: dict[str, Source | str] = {
+        "framework": f"{where} (Megatron arguments)", "dialect": f"{where} (detected or --dialect)",
+        "learning_rate": sources["lr"],
+        "lr_scheduler_type": sources.get("lr_decay_style") or Source.default("Megatron default --lr-decay-style"),
+        "per_device_train_batch_size": sources["micro_batch_size"],
+        "lr_scheduler_kwargs": f"{where} --lr-warmup-init/--min-lr/--lr-wsd-decay-style (or Megatron's defaults)",
+        "derive_kwargs": Source.derived(f"Megatron {version} (training.py get_optimizer_param_scheduler)"),
+        "trainer_options": f"{where} training arguments; megatron-core {version} ({version_source})",
+    }
+    return Reading(NAME, values, out, (), data=None)
+
+
+def _version(text: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return Version(NEWEST)
