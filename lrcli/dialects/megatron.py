@@ -77,8 +77,21 @@ def claims(raw: Mapping[str, Any]) -> int:
     return 11 if hits >= 2 or (hits and ("model_parallel" in raw or "language_model" in raw)) else 0
 
 
-def megatron_version() -> tuple[str, Source]:
-    """The release whose rules apply: the installed megatron-core, else the newest modelled."""
+def megatron_version(trainer: str | None = None) -> tuple[str, Source]:
+    """The release whose rules apply: a `--trainer megatron@VERSION` pin, else the installed megatron-core, else the
+    newest modelled."""
+    if trainer is not None:
+        name, _, pinned = trainer.partition("@")
+        if name not in ("megatron", "megatron-core") or not pinned:
+            raise LrcliError(f"--trainer {shown(trainer)}: a Megatron run takes only a version pin, "
+                             f"--trainer megatron@VERSION (e.g. megatron@0.12)")
+        try:
+            version = Version(pinned)
+        except InvalidVersion:
+            raise LrcliError(f"--trainer {shown(trainer)}: {shown(pinned)} is not a version") from None
+        if not Version(OLDEST) <= version:
+            raise LrcliError(f"--trainer {shown(trainer)}: lrcli models megatron-core {OLDEST} … {NEWEST}")
+        return pinned, Source.flag(f"--trainer {trainer}")
     installed = installed_version("megatron-core")
     if installed is not None:
         return installed, Source("environment", "installed")
@@ -141,15 +154,19 @@ def launcher_world_size(launcher: Sequence[str]) -> int | None:
         return None  # "gpu", "auto", an elastic "1:4": not a count lrcli can read
 
 
-def read_arguments(argv: Sequence[str], path: Path, *, world_size: int | None = None, line: int | None = None) -> Reading:
-    """A launch command's arguments to a Megatron entry point (`argv`: after `pretrain_gpt.py`), as a Reading."""
+def read_arguments(
+    argv: Sequence[str], path: Path, *, world_size: int | None = None, line: int | None = None,
+    trainer: str | None = None,
+) -> Reading:
+    """A launch command's arguments to a Megatron entry point (`argv`: after `pretrain_gpt.py`), as a Reading;
+    `trainer` is a `megatron@VERSION` pin."""
     where = f"{path.name}" + (f" line {line}" if line is not None else "")
     given = parse_arguments(argv, where)
     if given.get("yaml_cfg") is not None:
         raise LrcliError(f"{where}: --yaml-cfg {shown(given['yaml_cfg'])} makes Megatron ignore every other "
                          f"argument; point lrcli at that YAML file instead")
     sources = {key: f"{where} --{key.replace('_', '-')}" for key in given}
-    reading = _reading(given, sources, path, where)
+    reading = _reading(given, sources, where, trainer)
     if world_size is not None:
         values = {**reading.values, "world_size": world_size}
         return Reading(NAME, values, {**reading.sources, "world_size": f"{where} torchrun --nproc_per_node · --nnodes"},
@@ -171,7 +188,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     for key in LIST_OPTIONS:
         if raw.get(key) is not None:
             given[key], sources[key] = raw[key], f"{where} key {key}"
-    reading = _reading(given, sources, path, where)
+    reading = _reading(given, sources, where, trainer)
     missing = [key for key in ("lr_decay_style", "min_lr", "lr_warmup_init", "lr_warmup_iters", "lr_warmup_samples",
                                "lr_warmup_fraction", "lr_decay_iters", "lr_decay_samples", "train_iters",
                                "train_samples", "global_batch_size") if key not in raw]
@@ -182,9 +199,9 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     return Reading(NAME, reading.values, reading.sources, notes, data=None)
 
 
-def _reading(given: Mapping[str, Any], sources: Mapping[str, str], path: Path, where: str) -> Reading:
+def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, trainer: str | None) -> Reading:
     """TrainConfig values from Megatron's options (typed, by argparse name)."""
-    version, version_source = megatron_version()
+    version, version_source = megatron_version(trainer)
     for key, limit in (("rampup_batch_size", "--rampup-batch-size"), ("step_batch_size_schedule",
                                                                       "--step-batch-size-schedule")):
         if given.get(key) is not None:

@@ -1,0 +1,196 @@
+"""Megatron-Core: launch arguments and --yaml-cfg files through lrcli's dialect, planner and schedule, against the
+releases' own code (golden data from tools/gen_megatron_golden.py; a live sample through tools/megatron_reference.py)."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from lrcli.config import Source, resolve
+from lrcli.curve import compute
+from lrcli.dialects import megatron
+from lrcli.errors import LrcliError
+from lrcli.inputs.files import load_mapping
+from lrcli.steps import plan_steps
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = json.loads((ROOT / "tests" / "data" / "megatron_golden.json").read_text())
+SCRIPT = Path("train.sh")
+# arguments.py `--lr-wsd-decay-style` choices: minus_sqrt from core_v0.13.0 on (argparse refuses it before).
+NO_MINUS_SQRT = ("0.12.",)
+
+
+def argv_of(args: dict[str, Any]) -> list[str]:
+    """Megatron arguments as a launch script writes them (floats by repr: they read back exactly)."""
+    argv: list[str] = []
+    for key, value in args.items():
+        argv += [f"--{key.replace('_', '-')}", repr(value) if isinstance(value, float) else str(value)]
+    return argv
+
+
+def lrcli_run(argv: list[str], version: str | None = None, **flags: Any):
+    reading = megatron.read_arguments(argv, SCRIPT, trainer=None if version is None else f"megatron@{version}")
+    config = resolve([*reading.layers(), *(({k: v}, Source.flag(f"--{k}")) for k, v in flags.items())])
+    return config, plan_steps(config), compute(config)
+
+
+def _case_id(case: dict[str, Any]) -> str:
+    return f"{case['version']}-{case['args']['lr_decay_style']}-{len(case.get('lrs', []))}"
+
+
+@pytest.mark.parametrize("case", GOLDEN["cases"], ids=_case_id)
+def test_golden_case(case: dict[str, Any]) -> None:
+    argv = argv_of(case["args"])
+    refused_by_argparse = (case["args"].get("lr_wsd_decay_style") == "minus_sqrt"
+                           and case["version"].startswith(NO_MINUS_SQRT))
+    if "error" in case or refused_by_argparse:
+        with pytest.raises(LrcliError):
+            lrcli_run(argv, case["version"])
+        return
+    config, plan, curve = lrcli_run(argv, case["version"])
+    assert plan.total == case["train_iters"]
+    expected = np.array(case["lrs"])
+    assert curve.lr.shape == expected.shape
+    assert np.array_equal(curve.lr, expected), np.max(np.abs(curve.lr - expected))  # bit-identical
+    gbs = case["args"]["global_batch_size"]
+    # lrcli's W: the first iteration whose sample count reaches the scheduler's warmup
+    w_samples = case["lr_warmup_steps"]
+    assert plan.warmup == (0 if w_samples <= 0 else next(s for s in range(plan.total + 2) if s * gbs >= w_samples))
+
+
+def test_golden_covers_every_style_and_version() -> None:
+    cases = GOLDEN["cases"]
+    assert {c["version"] for c in cases} == {"0.12.3", "0.13.1", "0.16.1", "0.19.2"}
+    assert {c["args"]["lr_decay_style"] for c in cases if "lrs" in c} == set(megatron.DECAY_STYLES)
+    wsd = {c["args"].get("lr_wsd_decay_style") for c in cases if "lrs" in c and c["args"]["lr_decay_style"] == "WSD"}
+    assert wsd == set(megatron.WSD_STYLES)
+    assert sum("error" in c for c in cases) >= 5
+    assert sum("train_samples" in c["args"] for c in cases if "lrs" in c) >= 20
+
+
+def test_live_sample_against_the_releases_code() -> None:
+    """A fresh random sample each run (seeded by the date-free hypothesis profile is not needed: `random` with a
+    printed seed), run through the release's own scheduler and lrcli."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import gen_megatron_golden
+    import megatron_reference
+
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    checked = 0
+    for _ in range(60):
+        version = rng.choice(megatron_reference.VERSIONS)
+        given = gen_megatron_golden.random_arguments(rng)
+        reference = megatron_reference.run(
+            version, megatron_reference.megatron_args(**{k: v for k, v in given.items() if k != "micro_batch_size"})
+        )
+        argv = argv_of(given)
+        if "error" in reference or (given.get("lr_wsd_decay_style") == "minus_sqrt" and version.startswith(NO_MINUS_SQRT)):
+            with pytest.raises(LrcliError):
+                lrcli_run(argv, version)
+            continue
+        _, plan, curve = lrcli_run(argv, version)
+        assert plan.total == reference["train_iters"], (seed, given)
+        assert np.array_equal(curve.lr, np.array(reference["lrs"])), (seed, given)
+        checked += 1
+    assert checked >= 30, seed
+
+
+# ------------------------------------------------------------------ validate_args and argparse refusals
+@pytest.mark.parametrize("extra, words", [
+    (["--train-iters", "10", "--train-samples", "100"], "expected iteration-based training"),
+    (["--train-iters", "10", "--lr-decay-samples", "100"], "expected iteration-based learning rate decay"),
+    (["--train-iters", "10", "--lr-warmup-samples", "5"], "expected iteration-based learning rate warmup"),
+    (["--train-iters", "10", "--lr-warmup-fraction", "0.1", "--lr-warmup-iters", "2"], "only specify one"),
+    (["--train-samples", "100", "--lr-decay-iters", "5"], "expected sample-based learning rate decay"),
+    (["--train-samples", "100", "--lr-warmup-iters", "5"], "expected sample-based"),
+    (["--train-samples", "100", "--lr-warmup-fraction", "0.1", "--lr-warmup-samples", "2"], "only specify one"),
+    ([], "either --train-iters or --train-samples"),
+    (["--train-iters", "1e3"], "invalid int value"),
+    (["--train-iters", "10", "--rampup-batch-size", "16", "16", "5859375"], "--rampup-batch-size"),
+    (["--train-iters", "10", "--step-batch-size-schedule", "0:16 2.4B:320"], "--step-batch-size-schedule"),
+    (["--train-iters", "10", "--lr-decay-style", "WSD"], "WSD needs wsd_decay_steps"),
+    (["--train-iters", "10", "--lr-warmup-iters", "10"], "must be < lr_decay_steps"),
+    (["--train-iters", "10", "--lr-decay-style", "poly"], "invalid choice"),
+    (["--train-iters", "10", "--min-lr", "1"], "must be ≥ min_lr"),
+])  # fmt: skip
+def test_refusals(extra: list[str], words: str) -> None:
+    argv = ["--lr", "3e-4", "--micro-batch-size", "1", "--global-batch-size", "8", *extra]
+    with pytest.raises(LrcliError, match=words.replace("(", r"\(")):
+        lrcli_run(argv)
+
+
+def test_no_lr_and_no_micro_batch_are_refused() -> None:
+    with pytest.raises(LrcliError, match="no --lr"):
+        lrcli_run(["--micro-batch-size", "1", "--train-iters", "10"])
+    with pytest.raises(LrcliError, match="micro-batch-size"):
+        lrcli_run(["--lr", "1e-4", "--train-iters", "10"])
+
+
+def test_minus_sqrt_by_version() -> None:
+    argv = ["--lr", "3e-4", "--micro-batch-size", "1", "--global-batch-size", "4", "--train-iters", "20",
+            "--lr-decay-style", "WSD", "--lr-wsd-decay-iters", "5", "--lr-wsd-decay-style", "minus_sqrt"]
+    with pytest.raises(LrcliError, match="minus_sqrt is 0.13"):
+        lrcli_run(argv, "0.12.3")
+    assert lrcli_run(argv, "0.13.1")[1].total == 20
+
+
+def test_global_batch_defaults_to_micro_times_data_parallel() -> None:
+    argv = ["--lr", "3e-4", "--micro-batch-size", "2", "--train-iters", "50", "--tensor-model-parallel-size", "2",
+            "--pipeline-model-parallel-size", "2", "--lr-warmup-iters", "5"]
+    reading = megatron.read_arguments(argv, SCRIPT, world_size=16)
+    config = resolve(reading.layers())
+    plan = plan_steps(config)
+    assert plan.samples_per_update == 2 * (16 // 4)
+    with pytest.raises(LrcliError, match="not divisible"):
+        plan_steps(resolve([*reading.layers(), ({"world_size": 6}, "test")]))
+
+
+def test_last_occurrence_wins_and_equals_form() -> None:
+    argv = ["--lr", "1e-4", "--micro-batch-size", "1", "--train-iters=40", "--train-iters", "30", "--lr=2e-4"]
+    config, plan, _ = lrcli_run(argv)
+    assert (plan.total, config.learning_rate) == (30, 2e-4)
+
+
+def test_flags_override_the_script() -> None:
+    argv = ["--lr", "1e-4", "--micro-batch-size", "1", "--global-batch-size", "4", "--train-iters", "40",
+            "--lr-warmup-iters", "4", "--lr-decay-style", "cosine"]
+    # --total-steps is --train-iters (the decay follows), --warmup-steps is --lr-warmup-iters or a fraction
+    _, plan, curve = lrcli_run(argv, total_steps=80, warmup_steps=8)
+    reference = lrcli_run(["--lr", "1e-4", "--micro-batch-size", "1", "--global-batch-size", "4", "--train-iters",
+                           "80", "--lr-warmup-iters", "8", "--lr-decay-style", "cosine"])[2]
+    assert (plan.total, plan.warmup) == (80, 8)
+    assert np.array_equal(curve.lr, reference.lr)
+
+
+def test_sample_based_run_drops_the_partial_batch_and_says_so() -> None:
+    argv = ["--lr", "1e-4", "--micro-batch-size", "1", "--global-batch-size", "32", "--train-samples", "1000"]
+    _, plan, _ = lrcli_run(argv)
+    assert plan.total == 1000 // 32
+    assert any("never trained on" in note for note in plan.notes)
+
+
+def test_torchrun_world_size() -> None:
+    assert megatron.launcher_world_size(["torchrun", "--nproc_per_node", "8", "--nnodes", "2"]) == 16
+    assert megatron.launcher_world_size(["torchrun", "--nproc-per-node=4"]) == 4
+    assert megatron.launcher_world_size(["torchrun", "--nproc_per_node", "gpu"]) is None
+
+
+def test_yaml_cfg(tmp_path: Path) -> None:
+    path = tmp_path / "gpt.yaml"
+    path.write_text("lr: 2.5e-4\nlr_decay_style: cosine\nlr_decay_samples: 12800\nlr_warmup_samples: 640\n"
+                    "min_lr: 2.5e-5\ntrain_samples: 25600\nmicro_batch_size: 2\nglobal_batch_size: 128\n"
+                    "model_parallel:\n  tensor_model_parallel_size: 2\n")
+    raw = load_mapping(path)
+    assert megatron.claims(raw) > 0
+    reading = megatron.read(raw, path)
+    config = resolve(reading.layers())
+    plan = plan_steps(config)
+    assert (plan.total, plan.warmup) == (200, 5)
+    assert any("fills in no defaults" in note for note in reading.notes)
