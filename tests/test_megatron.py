@@ -17,7 +17,10 @@ from lrcli.curve import compute
 from lrcli.dialects import megatron
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import load_mapping
-from lrcli.steps import plan_steps
+from lrcli.inputs.launch_script import entry_arguments, script_commands
+from lrcli.inputs.layers import ConfigInput, config_layers
+from lrcli.schedules import evaluate, get_schedule
+from lrcli.steps import plan_steps, scheduler_kwargs
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = json.loads((ROOT / "tests" / "data" / "megatron_golden.json").read_text())
@@ -194,3 +197,57 @@ def test_yaml_cfg(tmp_path: Path) -> None:
     plan = plan_steps(config)
     assert (plan.total, plan.warmup) == (200, 5)
     assert any("fills in no defaults" in note for note in reading.notes)
+
+
+# ------------------------------------------------------------------ real public launch scripts (SOURCES.md)
+REAL = ROOT / "tests" / "data" / "real_configs" / "megatron"
+
+
+def _from_file(path: Path, **given: Any):
+    layers = config_layers(ConfigInput(path=str(path), trainer=given.pop("trainer", None), count_data=False))
+    config = resolve(layers.layers)
+    return config, plan_steps(config)
+
+
+@pytest.mark.parametrize("case", GOLDEN["real"], ids=lambda case: case["script"])
+def test_real_script_gives_what_its_release_gives(case: dict[str, Any]) -> None:
+    path = REAL / case["script"]
+    # the Megatron options lrcli reads from the script are those bash hands the training command (other words may
+    # differ: lrcli reads both branches of an `if`, and keeps `$1` as text)
+    found = [hit for c in script_commands(path) if (hit := entry_arguments(c, megatron.ENTRY_POINTS))]
+    bash_entry = next(i for i, word in enumerate(case["argv"]) if word.endswith("pretrain_gpt.py"))
+    assert megatron.parse_arguments(case["argv"][bash_entry + 1:], "bash") in [
+        megatron.parse_arguments(arguments, "lrcli") for _, arguments in found]
+    config, plan = _from_file(path, trainer=f"megatron@{case['version']}")
+    assert plan.total == case["train_iters"]
+    kwargs = scheduler_kwargs(config, plan).values
+    assert (kwargs["lr_warmup_steps"], kwargs["lr_decay_steps"]) == (case["lr_warmup_steps"], case["lr_decay_steps"])
+    schedule = get_schedule(config.lr_scheduler_type)
+    lr = evaluate(schedule, np.array(case["steps"]), lr=config.learning_rate, warmup=plan.warmup, total=plan.total,
+                  kwargs=kwargs)
+    assert np.array_equal(lr, np.array(case["lrs"]))
+
+
+@pytest.mark.parametrize("script, words", [
+    ("core_v0.12.3_gpt3_train_gpt3_175b_distributed.sh", "--rampup-batch-size makes the global batch"),
+    ("core_v0.12.3_gpt3_gpt_config.yaml", "rampup_batch_size"),
+    ("core_v0.19.0_gpt3_train_gpt3_175b_distributed.sh",
+     "Cannot specify both --step-batch-size-schedule and --global-batch-size"),  # arguments.py 0.18+: ValueError
+])  # fmt: skip
+def test_real_scripts_lrcli_refuses(script: str, words: str) -> None:
+    with pytest.raises(LrcliError, match=words):
+        _from_file(REAL / script)
+
+
+def test_real_scripts_are_all_checked() -> None:
+    checked = {case["script"] for case in GOLDEN["real"]} | {
+        "core_v0.12.3_gpt3_train_gpt3_175b_distributed.sh", "core_v0.12.3_gpt3_gpt_config.yaml",
+        "core_v0.19.0_gpt3_train_gpt3_175b_distributed.sh"}
+    assert checked == {p.name for p in REAL.iterdir()}
+
+
+def test_a_run_beyond_the_curve_limit_is_refused_clearly() -> None:
+    config, plan = _from_file(REAL / "core_v0.19.0_llama_train_llama3_8b_h100_fp8.sh")
+    assert plan.total == 1_953_125_000 // 128
+    with pytest.raises(LrcliError, match="10,000,000|10\\^7|at most"):
+        compute(config)

@@ -7,19 +7,27 @@ style) and records what the release gives: the iterations, the scheduler's W/D/W
 the 0 … T scheduler steps (stepped by the global batch, as train_step does), or the error it raises.
 Cases never combine the options validate_args refuses (tests/test_megatron.py checks those refusals one by one).
 
+`real`: the public launch scripts under tests/data/real_configs/megatron/ that train with a constant global batch,
+each run by bash itself (torchrun / python stand-ins record the argv the training command receives), its options typed
+as arguments.py types them, and that release's scheduler stepped to sampled iterations (step() with the increment that
+brings num_steps to s · GBS: get_lr depends on num_steps alone, so T = 15 million iterations need no 15 million calls).
+
     .venv/bin/python tools/gen_megatron_golden.py      # writes tests/data/megatron_golden.json
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from megatron_reference import VERSIONS, megatron_args, run  # noqa: E402
+from megatron_reference import VERSIONS, _Optimizer, megatron_args, run, training_functions  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "megatron_golden.json"
 CASES_PER_VERSION = 30
@@ -66,6 +74,62 @@ def random_arguments(rng: random.Random) -> dict[str, Any]:
     return args
 
 
+REAL = OUT.parent / "real_configs" / "megatron"
+# script -> the megatron-core release whose code runs it (the tag it comes from; 0.19.0's scheduler and training
+# functions are 0.19.2's, checked by diffing the two)
+REAL_SCRIPTS = {
+    "core_v0.12.3_mixtral_train_mixtral_8x7b_distributed.sh": "0.12.3",
+    "core_v0.19.0_gptoss_02_train.sh": "0.19.2",
+    "core_v0.19.0_llama_train_llama3_8b_h100_fp8.sh": "0.19.2",
+}
+# arguments.py: the types of the options the scheduler code reads (same in every release modelled)
+TYPES = {"lr": float, "min_lr": float, "lr_warmup_init": float, "lr_warmup_fraction": float, "lr_decay_style": str,
+         "lr_wsd_decay_style": str, "global_batch_size": int, "micro_batch_size": int}
+SAMPLED = 400
+
+
+def bash_argv(script: Path) -> list[str]:
+    """The argv bash gives the script's training command (torchrun / python / python3 replaced by recorders)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        record = Path(tmp) / "argv"
+        (Path(tmp) / "pretrain_gpt.py").write_text("")
+        (Path(tmp) / "NO_VALUE_PROVIDED").mkdir()  # gptoss/02_train.sh checks its checkpoint directory exists
+        recorder = 'printf "%s\\0" "$FUNCNAME" "$@" >> "$RECORD"; printf "\\n" >> "$RECORD"'
+        prelude = "".join(f"{name}() {{ {recorder}; }}; export -f {name}; " for name in ("torchrun", "python",
+                                                                                       "python3"))
+        subprocess.run(["bash", "-c", f"{prelude}bash {script}"], cwd=tmp, check=True, capture_output=True,
+                       env={**os.environ, "RECORD": str(record)}, timeout=60)
+        commands = [line.split("\0")[:-1] for line in record.read_text().split("\0\n") if line]
+    return max(commands, key=len)
+
+
+def typed_options(argv: list[str]) -> dict[str, object]:
+    options: dict[str, object] = {}
+    for i, word in enumerate(argv):
+        key = word[2:].replace("-", "_")
+        if word.startswith("--") and i + 1 < len(argv) and (key in TYPES or key.startswith(("lr_", "train_"))):
+            options[key] = TYPES.get(key, int)(argv[i + 1])
+    return options
+
+
+def real_case(name: str, version: str) -> dict[str, object]:
+    argv = bash_argv(REAL / name)
+    options = typed_options(argv)
+    args = megatron_args(**{k: v for k, v in options.items() if k != "micro_batch_size"})
+    functions = training_functions(args, version)
+    optimizer = _Optimizer()
+    scheduler = functions["get_optimizer_param_scheduler"](optimizer)
+    total = args.train_iters
+    steps = sorted({0, 1, total, *range(0, total + 1, max(1, total // SAMPLED))})
+    lrs = []
+    for s in steps:
+        scheduler.step(increment=s * args.global_batch_size - scheduler.num_steps)
+        lrs.append(float(optimizer.param_groups[0]["lr"]))
+    return {"script": name, "version": version, "argv": argv, "train_iters": total,
+            "lr_warmup_steps": scheduler.lr_warmup_steps, "lr_decay_steps": scheduler.lr_decay_steps,
+            "steps": steps, "lrs": lrs}
+
+
 def main() -> None:
     rng = random.Random(SEED)
     cases = []
@@ -75,10 +139,11 @@ def main() -> None:
             scheduler_args = {k: v for k, v in given.items() if k != "micro_batch_size"}
             cases.append({"version": version, "args": given, **run(version, megatron_args(**scheduler_args))})
     errors = sum("error" in case for case in cases)
+    real = [real_case(name, version) for name, version in REAL_SCRIPTS.items()]
     OUT.write_text(json.dumps({
-        "generator": "tools/gen_megatron_golden.py", "versions": list(VERSIONS), "cases": cases,
+        "generator": "tools/gen_megatron_golden.py", "versions": list(VERSIONS), "cases": cases, "real": real,
     }, indent=None, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT}: {len(cases)} cases ({errors} raising)")
+    print(f"wrote {OUT}: {len(cases)} cases ({errors} raising), {len(real)} real scripts")
 
 
 if __name__ == "__main__":

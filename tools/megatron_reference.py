@@ -16,6 +16,7 @@ never installed): the golden generator and the live oracle test both go through 
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 import types
 from pathlib import Path
@@ -59,17 +60,23 @@ def scheduler_class(version: str) -> type:
 def training_functions(args: Any, version: str) -> dict[str, Any]:
     """`get_optimizer_param_scheduler` and `update_train_iters` of the newest release's training.py, bound to `args`
     and to the OptimizerParamScheduler of `version`."""
+    namespace: dict[str, Any] = {
+        "get_args": lambda: args, "print_rank_0": lambda *a, **k: None,
+        "OptimizerParamScheduler": scheduler_class(version),
+    }
+    exec(_training_code(), namespace)  # noqa: S102
+    return namespace
+
+
+@functools.cache
+def _training_code() -> types.CodeType:
+    """The two functions' code, cut out of training.py once (the file is ~4,000 lines)."""
     path = package_dir(f"megatron-core-{NEWEST}").parent / "training" / "training.py"
     tree = ast.parse(path.read_text())
     wanted = [node for node in tree.body
               if isinstance(node, ast.FunctionDef) and node.name in ("get_optimizer_param_scheduler",
                                                                      "update_train_iters")]
-    namespace: dict[str, Any] = {
-        "get_args": lambda: args, "print_rank_0": lambda *a, **k: None,
-        "OptimizerParamScheduler": scheduler_class(version),
-    }
-    exec(compile(ast.Module(body=wanted, type_ignores=[]), str(path), "exec"), namespace)  # noqa: S102
-    return namespace
+    return compile(ast.Module(body=wanted, type_ignores=[]), str(path), "exec")
 
 
 class _Optimizer:

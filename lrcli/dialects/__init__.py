@@ -16,11 +16,17 @@ from typing import Any
 
 from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, megatron, torchtune, trl
 from lrcli.dialects.reading import Reading
-from lrcli.errors import LrcliError
+from lrcli.errors import LrcliError, shown
+from lrcli.inputs.launch_script import entry_arguments, script_commands
 
 DIALECTS: dict[str, ModuleType] = {
     module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, megatron)
 }
+
+# Dialects that read launch scripts: each has ENTRY_POINTS (what entry_arguments looks for) and
+# `read_launch(found, path, *, trainer)`, `found` being the script's commands that run one, with their arguments.
+LAUNCH_DIALECTS: dict[str, ModuleType] = {name: module for name, module in DIALECTS.items()
+                                          if hasattr(module, "ENTRY_POINTS")}
 
 
 def detect(raw: Mapping[str, Any], path: Path) -> str:
@@ -55,4 +61,21 @@ def read_config(
     return DIALECTS[name].read(raw, path, trainer=trainer)
 
 
-__all__ = ["DIALECTS", "Reading", "detect", "read_config"]
+def read_launch_script(path: Path, dialect: str | None = None, *, trainer: str | None = None) -> Reading:
+    """A bash launch script (`train.sh`): the first dialect (or `dialect`) one of whose entry points a command of
+    the script runs reads that command's arguments."""
+    if dialect is not None and dialect not in LAUNCH_DIALECTS:
+        raise LrcliError(f"--dialect {shown(dialect)} does not read launch scripts; these do: {', '.join(LAUNCH_DIALECTS)}")
+    commands = script_commands(path)
+    for name in [dialect] if dialect is not None else list(LAUNCH_DIALECTS):
+        module = LAUNCH_DIALECTS[name]
+        found = [(command, hit) for command in commands
+                 if (hit := entry_arguments(command, module.ENTRY_POINTS)) is not None]
+        if found:
+            return module.read_launch(found, path, trainer=trainer)
+    entries = ", ".join(entry for name in LAUNCH_DIALECTS for entry in LAUNCH_DIALECTS[name].ENTRY_POINTS[:2])
+    raise LrcliError(f"{shown(str(path))}: no command of this script runs a training entry point lrcli reads "
+                     f"({entries}, …)")
+
+
+__all__ = ["DIALECTS", "LAUNCH_DIALECTS", "Reading", "detect", "read_config", "read_launch_script"]

@@ -28,7 +28,9 @@ from packaging.version import InvalidVersion, Version
 from lrcli.config import Source
 from lrcli.dialects.reading import Reading, near_miss_notes
 from lrcli.errors import LrcliError, shown
+from lrcli.inputs.files import find_referenced_file, load_mapping
 from lrcli.inputs.installed import installed_version
+from lrcli.inputs.launch_script import LaunchCommand
 from lrcli.inputs.values import coerce_number, number_text
 
 NAME = "megatron"
@@ -43,7 +45,8 @@ ENTRY_POINTS = (
 DECAY_STYLES = {"constant": "constant", "linear": "linear", "cosine": "cosine",
                 "inverse-square-root": "inverse_square_root", "WSD": "wsd"}
 WSD_STYLES = ("exponential", "linear", "cosine", "minus_sqrt")
-MINUS_SQRT_SINCE = Version("0.13.0")  # arguments.py choices (and get_lr) gain minus_sqrt in core_v0.13
+MINUS_SQRT_SINCE = Version("0.13.0")
+STEP_SCHEDULE_SINCE = Version("0.18.0")  # --step-batch-size-schedule (replacing --rampup-batch-size)  # arguments.py choices (and get_lr) gain minus_sqrt in core_v0.13
 
 # argparse name (underscores) -> (type, default) for every option lrcli reads (arguments.py, same in every release)
 OPTIONS: dict[str, tuple[type, Any]] = {
@@ -108,6 +111,9 @@ def _typed(name: str, text: Any, kind: type, where: str) -> Any:
         if kind is int and isinstance(text, float):
             raise LrcliError(f"{where}: {name} must be a whole number, got {number_text(text)}")
         return kind(text)
+    if str(text).startswith("$"):
+        raise LrcliError(f"{where}: --{name.replace('_', '-')} {shown(str(text))} is set outside the script (the "
+                         "environment or the script's own arguments); write its value into the script")
     try:
         return kind(str(text))
     except ValueError:
@@ -162,9 +168,6 @@ def read_arguments(
     `trainer` is a `megatron@VERSION` pin."""
     where = f"{path.name}" + (f" line {line}" if line is not None else "")
     given = parse_arguments(argv, where)
-    if given.get("yaml_cfg") is not None:
-        raise LrcliError(f"{where}: --yaml-cfg {shown(given['yaml_cfg'])} makes Megatron ignore every other "
-                         f"argument; point lrcli at that YAML file instead")
     sources = {key: f"{where} --{key.replace('_', '-')}" for key in given}
     reading = _reading(given, sources, where, trainer)
     if world_size is not None:
@@ -172,6 +175,43 @@ def read_arguments(
         return Reading(NAME, values, {**reading.sources, "world_size": f"{where} torchrun --nproc_per_node · --nnodes"},
                        reading.notes, data=None)
     return reading
+
+
+def read_launch(found: Sequence[tuple[LaunchCommand, tuple[str, list[str]]]], path: Path, *,
+                trainer: str | None = None) -> Reading:
+    """The command of a launch script that runs a Megatron entry point with the most Megatron options (a script
+    also names pretrain_gpt.py in checks such as `[ -f pretrain_gpt.py ]`): its arguments (or the `--yaml-cfg` file
+    they name, which Megatron then reads instead), and the world size of the torchrun before it."""
+    def options(hit: tuple[LaunchCommand, tuple[str, list[str]]]) -> int:
+        return sum(word.startswith("--") and word[2:].partition("=")[0].replace("-", "_") in OPTIONS
+                   for word in hit[1][1])
+
+    training = [hit for hit in found if options(hit) > 0]
+    command, (entry, arguments) = max(training or found, key=options)
+    where = f"{path.name} line {command.line}"
+    launcher = list(command.argv[:command.argv.index(entry)])
+    world = launcher_world_size(launcher)
+    notes: tuple[str, ...] = ()
+    if len(training) > 1:
+        notes += (f"{path.name}: {len(training)} commands run a Megatron entry point with training arguments; lrcli "
+                  f"reads the one on line {command.line}",)
+    yaml_cfg = parse_arguments(arguments, where).get("yaml_cfg")
+    if yaml_cfg is not None:
+        if yaml_cfg.startswith("$"):
+            raise LrcliError(f"{where}: --yaml-cfg {shown(yaml_cfg)} is set outside the script; point lrcli at that "
+                             "YAML file")
+        yaml_path, how = find_referenced_file(yaml_cfg, path, "--yaml-cfg", "Megatron's YAML config")
+        if yaml_path is None:
+            raise LrcliError(f"{where}: --yaml-cfg {shown(yaml_cfg)} not found (looked in {how})")
+        reading = read(load_mapping(yaml_path), yaml_path, trainer=trainer)
+        notes += (f"{where}: --yaml-cfg {shown(yaml_cfg)} ({how}): Megatron reads it and ignores the other arguments",)
+    else:
+        reading = read_arguments(arguments, path, line=command.line, trainer=trainer)
+    values, sources = dict(reading.values), dict(reading.sources)
+    if world is not None:
+        values["world_size"] = world
+        sources["world_size"] = f"{where} {launcher[0] if launcher else 'launcher'} --nproc_per_node · --nnodes"
+    return Reading(NAME, values, sources, notes + reading.notes, data=None)
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
@@ -202,6 +242,10 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
 def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, trainer: str | None) -> Reading:
     """TrainConfig values from Megatron's options (typed, by argparse name)."""
     version, version_source = megatron_version(trainer)
+    if (given.get("step_batch_size_schedule") is not None and given.get("global_batch_size") is not None
+            and _version(version) >= STEP_SCHEDULE_SINCE):
+        raise LrcliError(f"{where}: Cannot specify both --step-batch-size-schedule and --global-batch-size "
+                         f"(megatron-core {version}'s validate_args raises ValueError)")
     for key, limit in (("rampup_batch_size", "--rampup-batch-size"), ("step_batch_size_schedule",
                                                                       "--step-batch-size-schedule")):
         if given.get(key) is not None:

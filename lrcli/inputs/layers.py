@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lrcli.config import Layer, Source
-from lrcli.dialects import read_config
+from lrcli.dialects import read_config, read_launch_script
 from lrcli.errors import LrcliError
 from lrcli.inputs.datasets import DataCounting, data_layers
 from lrcli.inputs.files import load_mapping, samples_value
@@ -55,7 +55,10 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     reading = None
     if given.path is not None:
         path = Path(given.path)
-        reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
+        if path.suffix.lower() == ".sh":  # a launch script: the arguments of the training command it runs
+            reading = read_launch_script(path, given.dialect, trainer=given.trainer)
+        else:
+            reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
         layers.append(Layer({"label": path.stem}, Source.file(str(path))))
         layers += reading.layers()
         notes += reading.notes
