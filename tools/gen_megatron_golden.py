@@ -74,17 +74,19 @@ def random_arguments(rng: random.Random) -> dict[str, Any]:
     return args
 
 
-REAL = OUT.parent / "real_configs" / "megatron"
-# script -> the megatron-core release whose code runs it (the tag it comes from; 0.19.0's scheduler and training
-# functions are 0.19.2's, checked by diffing the two)
+ROOT = OUT.parents[2]
+# script (from the repository root) -> the megatron-core release whose code runs it (the tag it comes from; 0.19.0's
+# scheduler and training functions are 0.19.2's, checked by diffing the two); the sample config too
 REAL_SCRIPTS = {
-    "core_v0.12.3_mixtral_train_mixtral_8x7b_distributed.sh": "0.12.3",
-    "core_v0.19.0_gptoss_02_train.sh": "0.19.2",
-    "core_v0.19.0_llama_train_llama3_8b_h100_fp8.sh": "0.19.2",
+    "tests/data/real_configs/megatron/core_v0.12.3_mixtral_train_mixtral_8x7b_distributed.sh": "0.12.3",
+    "tests/data/real_configs/megatron/core_v0.19.0_gptoss_02_train.sh": "0.19.2",
+    "tests/data/real_configs/megatron/core_v0.19.0_llama_train_llama3_8b_h100_fp8.sh": "0.19.2",
+    "sample_configs/megatron_gpt_wsd.sh": "0.19.2",
 }
 # arguments.py: the types of the options the scheduler code reads (same in every release modelled)
 TYPES = {"lr": float, "min_lr": float, "lr_warmup_init": float, "lr_warmup_fraction": float, "lr_decay_style": str,
          "lr_wsd_decay_style": str, "global_batch_size": int, "micro_batch_size": int}
+WORLD = {"--nproc_per_node", "--nnodes"}
 SAMPLED = 400
 
 
@@ -113,7 +115,7 @@ def typed_options(argv: list[str]) -> dict[str, object]:
 
 
 def real_case(name: str, version: str) -> dict[str, object]:
-    argv = bash_argv(REAL / name)
+    argv = bash_argv(ROOT / name)
     options = typed_options(argv)
     args = megatron_args(**{k: v for k, v in options.items() if k != "micro_batch_size"})
     functions = training_functions(args, version)
