@@ -122,6 +122,7 @@ def test_live_sample_against_the_releases_code() -> None:
     (["--train-iters", "10", "--lr-warmup-iters", "10"], "must be < lr_decay_steps"),
     (["--train-iters", "10", "--lr-decay-style", "poly"], "invalid choice"),
     (["--train-iters", "10", "--min-lr", "1"], "must be ≥ min_lr"),
+    (["--train-iters", "10", "--tensor-parallel-num-weight-shards", "2"], "gtp_weight_remat_size"),
 ])  # fmt: skip
 def test_refusals(extra: list[str], words: str) -> None:
     argv = ["--lr", "3e-4", "--micro-batch-size", "1", "--global-batch-size", "8", *extra]
@@ -251,3 +252,9 @@ def test_a_run_beyond_the_curve_limit_is_refused_clearly() -> None:
     assert plan.total == 1_953_125_000 // 128
     with pytest.raises(LrcliError, match="10,000,000|10\\^7|at most"):
         compute(config)
+
+
+def test_sample_counts_beyond_2_53_are_refused() -> None:
+    argv = ["--lr", "1e-4", "--micro-batch-size", "1", "--global-batch-size", str(2**52), "--train-iters", "4"]
+    with pytest.raises(LrcliError, match="2\\^53"):
+        lrcli_run(argv)

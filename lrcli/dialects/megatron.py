@@ -57,6 +57,7 @@ OPTIONS: dict[str, tuple[type, Any]] = {
     "train_samples": (int, None), "micro_batch_size": (int, None), "global_batch_size": (int, None),
     "tensor_model_parallel_size": (int, 1), "pipeline_model_parallel_size": (int, 1),
     "context_parallel_size": (int, 1), "step_batch_size_schedule": (str, None), "yaml_cfg": (str, None),
+    "tensor_parallel_num_weight_shards": (str, None),
 }  # fmt: skip
 LIST_OPTIONS = {"rampup_batch_size": 3}  # nargs
 # Megatron's own flags, as lrcli's messages name them (they are not lrcli's flags).
@@ -253,6 +254,10 @@ def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, t
                 f"{sources[key]}: {limit} makes the global batch (and the scheduler's step in samples) change during "
                 "the run, which lrcli does not model; plan the run without it (a constant --global-batch-size)"
             )
+    if given.get("tensor_parallel_num_weight_shards") is not None:
+        raise LrcliError(f"{sources['tensor_parallel_num_weight_shards']}: weight-shard rematerialisation makes "
+                         "0.19's scheduler step by GBS · gtp_weight_remat_size, which lrcli does not model; "
+                         "plan the run without it")
     if given.get("lr") is None:
         raise LrcliError(f"{where}: no --lr; Megatron has no default learning rate (the scheduler fails on None)")
     style = given.get("lr_decay_style", "linear")

@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 
 from lrcli.errors import LrcliError
-from lrcli.inputs.values import number_text
+from lrcli.inputs.values import MAX_WHOLE, number_text
 from lrcli.schedules.types import Factors, Schedule, Steps
 
 WsdStyle = Literal["exponential", "linear", "cosine", "minus_sqrt"]
@@ -72,6 +72,10 @@ def megatron_lr(
                          "OptimizerParamScheduler asserts it")
     if style == "wsd" and lr_wsd_decay_style not in WSD_STYLES:
         raise LrcliError(f"{name}: lr_wsd_decay_style {lr_wsd_decay_style!r} is not one of {', '.join(WSD_STYLES)}")
+    last = int(np.max(steps, initial=0)) * int(increment)
+    if last > MAX_WHOLE:  # Python's int would be exact; int64/float64 are not past here
+        raise LrcliError(f"{name}: {number_text(last)} samples (step · increment) is beyond what lrcli computes "
+                         "exactly (2^53); check the global batch and the number of iterations")
     n_int = np.asarray(steps, dtype=np.int64) * int(increment)
     n = n_int.astype(np.float64)  # float(self.num_steps): exact below 2^53
     warmup_lr = init_lr + (max_lr - init_lr) * n / float(lr_warmup_steps) if lr_warmup_steps > 0 else n

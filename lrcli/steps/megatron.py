@@ -159,7 +159,7 @@ def warmup_iterations(warmup_samples: int | float, gbs: int) -> int:
 def plan_megatron_steps(config: TrainConfig) -> StepPlan:
     plan = megatron_schedule(config)
     warmup = warmup_iterations(plan.lr_warmup_steps, plan.global_batch_size)
-    stages = (*plan.stages, ("warmup W (iterations)", f"ceil(W / GBS) = ceil({number_text(plan.lr_warmup_steps)} / "
+    stages = (*plan.stages, ("warmup W (iterations)", f"ceil(W / GBS) = ceil({plan.lr_warmup_steps!r} / "
                                                       f"{plan.global_batch_size})", warmup))
     return StepPlan(total=plan.train_iters, warmup=warmup, notes=plan.notes,
                     total_train_batch_size=plan.global_batch_size, samples_per_update=plan.global_batch_size,
