@@ -57,7 +57,7 @@ OPTIONS: dict[str, tuple[type, Any]] = {
     "train_samples": (int, None), "micro_batch_size": (int, None), "global_batch_size": (int, None),
     "tensor_model_parallel_size": (int, 1), "pipeline_model_parallel_size": (int, 1),
     "context_parallel_size": (int, 1), "step_batch_size_schedule": (str, None), "yaml_cfg": (str, None),
-    "tensor_parallel_num_weight_shards": (str, None),
+    "tensor_parallel_num_weight_shards": (str, None), "decoupled_lr": (float, None), "decoupled_min_lr": (float, None),
 }  # fmt: skip
 LIST_OPTIONS = {"rampup_batch_size": 3}  # nargs
 # Megatron's own flags, as lrcli's messages name them (they are not lrcli's flags).
@@ -289,7 +289,12 @@ def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, t
         "derive_kwargs": Source.derived(f"Megatron {version} (training.py get_optimizer_param_scheduler)"),
         "trainer_options": f"{where} training arguments; megatron-core {version} ({version_source})",
     }
-    return Reading(NAME, values, out, (), data=None)
+    notes: tuple[str, ...] = ()
+    if given.get("decoupled_lr") is not None:
+        notes += (f"{sources['decoupled_lr']}: the embedding and output layers train with their own max_lr "
+                  f"{number_text(given['decoupled_lr'])} (min_lr {number_text(given.get('decoupled_min_lr', given.get('min_lr', 0.0)))}) "
+                  "on the same schedule; lrcli shows the other parameters' --lr curve",)
+    return Reading(NAME, values, out, notes, data=None)
 
 
 def _version(text: str) -> Version:
