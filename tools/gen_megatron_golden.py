@@ -101,7 +101,9 @@ def bash_argv(script: Path) -> list[str]:
                                                                                        "python3"))
         subprocess.run(["bash", "-c", f"{prelude}bash {script}"], cwd=tmp, check=True, capture_output=True,
                        env={**os.environ, "RECORD": str(record)}, timeout=60)
-        commands = [line.split("\0")[:-1] for line in record.read_text().split("\0\n") if line]
+        # the scripts' ${PWD} is the temporary directory: written back as "${PWD}" so that the golden is the same every run
+        commands = [[word.replace(tmp, "${PWD}") for word in line.split("\0")[:-1]]
+                    for line in record.read_text().split("\0\n") if line]
     return max(commands, key=len)
 
 
