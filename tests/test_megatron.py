@@ -116,13 +116,13 @@ def test_live_sample_against_the_releases_code() -> None:
     (["--train-samples", "100", "--lr-warmup-fraction", "0.1", "--lr-warmup-samples", "2"], "only specify one"),
     ([], "either --train-iters or --train-samples"),
     (["--train-iters", "1e3"], "invalid int value"),
-    (["--train-iters", "10", "--rampup-batch-size", "16", "16", "5859375"], "--rampup-batch-size"),
     (["--train-iters", "10", "--step-batch-size-schedule", "0:16 2.4B:320"], "--step-batch-size-schedule"),
     (["--train-iters", "10", "--lr-decay-style", "WSD"], "WSD needs wsd_decay_steps"),
     (["--train-iters", "10", "--lr-warmup-iters", "10"], "must be < lr_decay_steps"),
     (["--train-iters", "10", "--lr-decay-style", "poly"], "invalid choice"),
     (["--train-iters", "10", "--min-lr", "1"], "must be ≥ min_lr"),
     (["--train-iters", "10", "--tensor-parallel-num-weight-shards", "2"], "gtp_weight_remat_size"),
+    (["--train-iters", "10", "--decrease-batch-size-if-needed"], "rounded down"),
 ])  # fmt: skip
 def test_refusals(extra: list[str], words: str) -> None:
     argv = ["--lr", "3e-4", "--micro-batch-size", "1", "--global-batch-size", "8", *extra]
@@ -135,6 +135,27 @@ def test_no_lr_and_no_micro_batch_are_refused() -> None:
         lrcli_run(["--micro-batch-size", "1", "--train-iters", "10"])
     with pytest.raises(LrcliError, match="micro-batch-size"):
         lrcli_run(["--lr", "1e-4", "--train-iters", "10"])
+
+
+@pytest.mark.parametrize("version", ["0.12.3", "0.16.1"])
+def test_rampup_batch_size_before_0_18(version: str) -> None:
+    """arguments.py 0.12-0.17: iteration-based training asserts no ramp-up; sample-based ramps (not modelled)."""
+    base = ["--lr", "3e-4", "--micro-batch-size", "1", "--global-batch-size", "64", "--rampup-batch-size", "16",
+            "16", "4096"]
+    with pytest.raises(LrcliError, match="expected no batch-size rampup for iteration-based training"):
+        lrcli_run([*base, "--train-iters", "100"], version)
+    with pytest.raises(LrcliError, match="lrcli does not model"):
+        lrcli_run([*base, "--train-samples", "100000"], version)
+
+
+def test_rampup_batch_size_is_ignored_from_0_18() -> None:
+    """0.18+ parse --rampup-batch-size but no longer hand it to the micro-batch calculator (global_vars.py)."""
+    plain = ["--lr", "3e-4", "--micro-batch-size", "1", "--global-batch-size", "64", "--train-iters", "100"]
+    config, plan, curve = lrcli_run([*plain, "--rampup-batch-size", "16", "16", "4096"], "0.19.2")
+    assert np.array_equal(curve.lr, lrcli_run(plain, "0.19.2")[2].lr)
+    notes = megatron.read_arguments([*plain, "--rampup-batch-size", "16", "16", "4096"], SCRIPT,
+                                    trainer="megatron@0.19.2").notes
+    assert any("ignores --rampup-batch-size" in note for note in notes)
 
 
 def test_minus_sqrt_by_version() -> None:
@@ -152,8 +173,12 @@ def test_global_batch_defaults_to_micro_times_data_parallel() -> None:
     config = resolve(reading.layers())
     plan = plan_steps(config)
     assert plan.samples_per_update == 2 * (16 // 4)
-    with pytest.raises(LrcliError, match="not divisible"):
+    with pytest.raises(LrcliError, match="not divisible by total_model_size"):
         plan_steps(resolve([*reading.layers(), ({"world_size": 6}, "test")]))
+    # an explicit global batch must split into micro-batches over dp (ConstantNumMicroBatchesCalculator)
+    reading = megatron.read_arguments([*argv, "--global-batch-size", "12"], SCRIPT, world_size=16)
+    with pytest.raises(LrcliError, match="not divisible by micro batch size"):
+        plan_steps(resolve(reading.layers()))
 
 
 def test_last_occurrence_wins_and_equals_form() -> None:
@@ -229,15 +254,27 @@ def test_real_script_gives_what_its_release_gives(case: dict[str, Any]) -> None:
     assert np.array_equal(lr, np.array(case["lrs"]))
 
 
-@pytest.mark.parametrize("script, words", [
-    ("core_v0.12.3_gpt3_train_gpt3_175b_distributed.sh", "--rampup-batch-size makes the global batch"),
-    ("core_v0.12.3_gpt3_gpt_config.yaml", "rampup_batch_size"),
-    ("core_v0.19.0_gpt3_train_gpt3_175b_distributed.sh",
+@pytest.mark.parametrize("script, version, words", [
+    # train-iters with a ramp-up: Megatron 0.12's own validate_args stops it
+    ("core_v0.12.3_gpt3_train_gpt3_175b_distributed.sh", "0.12.3", "expected no batch-size rampup"),
+    ("core_v0.12.3_gpt3_gpt_config.yaml", "0.12.3", "lrcli does not model"),  # sample-based ramp-up
+    ("core_v0.19.0_gpt3_train_gpt3_175b_distributed.sh", "0.19.2",
      "Cannot specify both --step-batch-size-schedule and --global-batch-size"),  # arguments.py 0.18+: ValueError
 ])  # fmt: skip
-def test_real_scripts_lrcli_refuses(script: str, words: str) -> None:
+def test_real_scripts_lrcli_refuses(script: str, version: str, words: str) -> None:
     with pytest.raises(LrcliError, match=words):
-        _from_file(REAL / script)
+        _from_file(REAL / script, trainer=f"megatron@{version}")
+
+
+def test_the_175b_example_needs_its_128_gpus() -> None:
+    """Its torchrun starts 8 processes for tensor 8 × pipeline 16: validate_args stops it; with 128 it runs
+    (0.18+ ignore its ramp-up)."""
+    path = REAL / "core_v0.12.3_gpt3_train_gpt3_175b_distributed.sh"
+    with pytest.raises(LrcliError, match="not divisible by total_model_size"):
+        _from_file(path)
+    layers = config_layers(ConfigInput(path=str(path), count_data=False)).layers
+    plan = plan_steps(resolve([*layers, ({"world_size": 128}, Source.flag("--world-size"))]))
+    assert (plan.total, plan.samples_per_update) == (500_000, 1536)
 
 
 def test_real_scripts_are_all_checked() -> None:

@@ -46,7 +46,9 @@ DECAY_STYLES = {"constant": "constant", "linear": "linear", "cosine": "cosine",
                 "inverse-square-root": "inverse_square_root", "WSD": "wsd"}
 WSD_STYLES = ("exponential", "linear", "cosine", "minus_sqrt")
 MINUS_SQRT_SINCE = Version("0.13.0")
-STEP_SCHEDULE_SINCE = Version("0.18.0")  # --step-batch-size-schedule (replacing --rampup-batch-size)  # arguments.py choices (and get_lr) gain minus_sqrt in core_v0.13
+# --step-batch-size-schedule arrives in 0.18, and --rampup-batch-size, deprecated, is no longer handed to the
+# micro-batch calculator (training/global_vars.py): it is accepted and ignored
+STEP_SCHEDULE_SINCE = Version("0.18.0")
 
 # argparse name (underscores) -> (type, default) for every option lrcli reads (arguments.py, same in every release)
 OPTIONS: dict[str, tuple[type, Any]] = {
@@ -60,8 +62,9 @@ OPTIONS: dict[str, tuple[type, Any]] = {
     "tensor_parallel_num_weight_shards": (str, None), "decoupled_lr": (float, None), "decoupled_min_lr": (float, None),
 }  # fmt: skip
 LIST_OPTIONS = {"rampup_batch_size": 3}  # nargs
+SWITCHES = ("decrease_batch_size_if_needed",)  # store_true
 # Megatron's own flags, as lrcli's messages name them (they are not lrcli's flags).
-FLAGS = frozenset({f"--{key.replace('_', '-')}" for key in (*OPTIONS, *LIST_OPTIONS)}
+FLAGS = frozenset({f"--{key.replace('_', '-')}" for key in (*OPTIONS, *LIST_OPTIONS, *SWITCHES)}
                   | {"--override-opt-param-scheduler", "--use-checkpoint-opt-param-scheduler", "--nnodes",
                      "--nproc-per-node"})
 # The step arithmetic's inputs, handed to the planner as trainer_options.
@@ -133,7 +136,9 @@ def parse_arguments(argv: Sequence[str], where: str) -> dict[str, Any]:
             continue
         name, has_value, value = token[2:].partition("=")
         key = name.replace("-", "_")
-        if key in OPTIONS or key in LIST_OPTIONS:
+        if key in SWITCHES:
+            found[key] = True
+        elif key in OPTIONS or key in LIST_OPTIONS:
             count = LIST_OPTIONS.get(key, 1)
             if has_value:
                 values = [value]
@@ -247,13 +252,25 @@ def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, t
             and _version(version) >= STEP_SCHEDULE_SINCE):
         raise LrcliError(f"{where}: Cannot specify both --step-batch-size-schedule and --global-batch-size "
                          f"(megatron-core {version}'s validate_args raises ValueError)")
-    for key, limit in (("rampup_batch_size", "--rampup-batch-size"), ("step_batch_size_schedule",
-                                                                      "--step-batch-size-schedule")):
-        if given.get(key) is not None:
-            raise LrcliError(
-                f"{sources[key]}: {limit} makes the global batch (and the scheduler's step in samples) change during "
-                "the run, which lrcli does not model; plan the run without it (a constant --global-batch-size)"
-            )
+    notes: tuple[str, ...] = ()
+    changing = "makes the global batch (and the scheduler's step in samples) change during the run"
+    if given.get("rampup_batch_size") is not None:
+        if _version(version) >= STEP_SCHEDULE_SINCE:
+            notes += (f"{sources['rampup_batch_size']}: megatron-core {version} ignores --rampup-batch-size (deprecated; "
+                      "from 0.18 it no longer reaches the micro-batch calculator): the global batch stays constant",)
+        elif given.get("train_iters"):
+            raise LrcliError(f"{sources['rampup_batch_size']}: expected no batch-size rampup for iteration-based "
+                             f"training (megatron-core {version}'s validate_args asserts it); use --train-samples")
+        else:
+            raise LrcliError(f"{sources['rampup_batch_size']}: --rampup-batch-size {changing} in megatron-core "
+                             f"{version}, which lrcli does not model; plan the run without it")
+    if given.get("step_batch_size_schedule") is not None:
+        raise LrcliError(f"{sources['step_batch_size_schedule']}: --step-batch-size-schedule {changing}, which lrcli "
+                         "does not model; plan the run without it (a constant --global-batch-size)")
+    if given.get("decrease_batch_size_if_needed"):
+        raise LrcliError(f"{sources['decrease_batch_size_if_needed']}: the scheduler then steps by the global batch "
+                         "rounded down to a multiple of micro batch · dp, which lrcli does not model; plan the run "
+                         "without it")
     if given.get("tensor_parallel_num_weight_shards") is not None:
         raise LrcliError(f"{sources['tensor_parallel_num_weight_shards']}: weight-shard rematerialisation makes "
                          "0.19's scheduler step by GBS · gtp_weight_remat_size, which lrcli does not model; "
@@ -289,7 +306,6 @@ def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, t
         "derive_kwargs": Source.derived(f"Megatron {version} (training.py get_optimizer_param_scheduler)"),
         "trainer_options": f"{where} training arguments; megatron-core {version} ({version_source})",
     }
-    notes: tuple[str, ...] = ()
     if given.get("decoupled_lr") is not None:
         notes += (f"{sources['decoupled_lr']}: the embedding and output layers train with their own max_lr "
                   f"{number_text(given['decoupled_lr'])} (min_lr {number_text(given.get('decoupled_min_lr', given.get('min_lr', 0.0)))}) "

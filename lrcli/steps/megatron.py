@@ -50,20 +50,23 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
     stages: list[Stage] = []
     notes: list[str] = []
     gbs = _option(config, "global_batch_size")
+    tp, pp, cp = (int(_option(config, f"{k}_parallel_size", 1)) for k in ("tensor_model", "pipeline_model", "context"))
+    model, world = tp * pp * cp, config.world_size
+    if world % model and (gbs is None or config.source_kind("world_size") != "default"):
+        raise LrcliError(f"world size ({world}, {config.source('world_size')}) is not divisible by total_model_size "
+                         f"tp · pp · cp = {tp} · {pp} · {cp} (Megatron's validate_args asserts it); fix --world-size")
     if gbs is None:
-        tp, pp, cp = (int(_option(config, f"{k}_parallel_size", 1))
-                      for k in ("tensor_model", "pipeline_model", "context"))
-        model = tp * pp * cp
-        world = config.world_size
-        if world % model:
-            raise LrcliError(f"world size {world} ({config.source('world_size')}) is not divisible by "
-                             f"tp · pp · cp = {tp} · {pp} · {cp} (Megatron asserts it); fix --world-size")
         dp = world // model
         stages.append(("data-parallel size dp", f"world // (tp · pp · cp) = {world} // {model}", dp))
         gbs = config.per_device_train_batch_size * dp
         stages.append(("global batch GBS", f"micro_batch_size · dp = {config.per_device_train_batch_size} · {dp}", gbs))
     else:
         stages.append(("global batch GBS", "--global-batch-size", gbs))
+        unit = config.per_device_train_batch_size * (world // model)
+        if config.source_kind("world_size") != "default" and gbs % unit:
+            raise LrcliError(f"global batch size ({gbs}) is not divisible by micro batch size "
+                             f"({config.per_device_train_batch_size}) times data parallel size ({world // model}) "
+                             "(Megatron's micro-batch calculator asserts it); fix --global-batch-size or --world-size")
     iters, samples = _option(config, "train_iters"), _option(config, "train_samples")
     if config.total_steps is not None:
         if samples and not iters:
