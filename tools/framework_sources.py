@@ -26,8 +26,10 @@ PINNED: dict[str, tuple[str, str, str]] = {
     "trl-0.11": ("trl", "0.11.4", "trl"),
     "llamafactory": ("llamafactory", "0.9.5", "llamafactory"),
     # Megatron-Core: the oldest line modelled (WSD without minus_sqrt), the first with it, the newest on Python 3.11,
-    # the newest (its wheels need Python >= 3.12: fetched as such, only read)
-    **{f"megatron-core-{v}": ("megatron-core", v, "megatron/core") for v in ("0.12.3", "0.13.1", "0.16.1", "0.19.2")},
+    # the last with --rampup-batch-size (its training.py: the ramp-up branch), the newest (0.17+ wheels need
+    # Python >= 3.12: fetched as such, only read)
+    **{f"megatron-core-{v}": ("megatron-core", v, "megatron/core") for v in ("0.12.3", "0.13.1", "0.16.1", "0.17.1",
+                                                                              "0.19.2")},
     # both sides of each TrainingArguments key lrcli reads that only some versions have (steps.hf_versions.KEY_VERSIONS)
     **{f"transformers-{v}": ("transformers", v, "transformers") for v in ("4.35.2", "4.36.0", "4.37.2", "4.38.0",
                                                                          "5.14.1", "5.15.0")},
@@ -40,7 +42,7 @@ SDISTS: dict[str, tuple[str, str]] = {
 # (PyPI project, version) -> extra `pip download` options: megatron-core 0.17+ declares Requires-Python >= 3.12 and
 # ships binary wheels only; its Python files are only read, so the 3.12 wheel is fetched whatever Python runs the tests.
 PIP_OPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("megatron-core", "0.19.2"): ("--python-version", "3.12", "--only-binary=:all:"),
+    **{("megatron-core", v): ("--python-version", "3.12", "--only-binary=:all:") for v in ("0.17.1", "0.19.2")},
 }
 DOWNLOAD_TIMEOUT = 600  # seconds for one `pip download`
 

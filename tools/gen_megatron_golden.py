@@ -27,10 +27,19 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from megatron_reference import VERSIONS, _Optimizer, megatron_args, run, training_functions  # noqa: E402
+from megatron_reference import (  # noqa: E402
+    VERSIONS,
+    _Optimizer,
+    megatron_args,
+    run,
+    run_rampup,
+    training_functions,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "megatron_golden.json"
 CASES_PER_VERSION = 30
+RAMPUP_CASES = 40  # sample-based runs with --rampup-batch-size, spread over the releases that ramp (0.12-0.17)
+RAMPUP_VERSIONS = ("0.12.3", "0.13.1", "0.16.1")
 SEED = 16
 
 
@@ -71,6 +80,27 @@ def random_arguments(rng: random.Random) -> dict[str, Any]:
             args["lr_warmup_samples"] = rng.randint(0, samples)
         if style == "WSD" and rng.random() < 0.9:
             args["lr_wsd_decay_samples"] = rng.randint(0, samples)
+    return args
+
+
+def random_rampup_arguments(rng: random.Random) -> dict[str, Any]:
+    """A sample-based run whose global batch ramps up (the calculator's asserts sometimes fail on purpose)."""
+    gbs = rng.choice([32, 64, 96, 128, 256, 1536])
+    start = min(gbs, rng.choice([8, 16, 32, 64]))
+    step = rng.choice([8, 16, 32])
+    if (gbs - start) % step and rng.random() < 0.9:
+        step = 8
+    samples = rng.randint(1, 12 * gbs + 4000)
+    args: dict[str, Any] = {
+        "lr": rng.choice([3e-4, 6e-5, 2.5e-4]), "lr_decay_style": rng.choice(["cosine", "linear", "WSD", "constant"]),
+        "global_batch_size": gbs, "micro_batch_size": rng.choice([1, 2, 4, 8]), "train_samples": samples,
+        "rampup_batch_size": [start, step, rng.randint(0, samples + 2000)],
+        "lr_warmup_samples": rng.randint(0, samples // 2), "min_lr": rng.choice([0.0, 2.5e-5]),
+    }
+    if args["lr_decay_style"] == "WSD":
+        args["lr_wsd_decay_samples"] = rng.randint(0, samples)
+    if rng.random() < 0.3:
+        args["lr_decay_samples"] = rng.randint(samples // 2 + 1, samples + 3000)
     return args
 
 
@@ -134,6 +164,26 @@ def real_case(name: str, version: str) -> dict[str, object]:
             "steps": steps, "lrs": lrs}
 
 
+REAL_YAML = {"tests/data/real_configs/megatron/core_v0.12.3_gpt3_gpt_config.yaml": "0.12.3"}
+YAML_KEYS = ("lr", "min_lr", "lr_warmup_init", "lr_decay_style", "lr_wsd_decay_style", "lr_decay_iters",
+             "lr_decay_samples", "lr_warmup_fraction", "lr_warmup_iters", "lr_warmup_samples", "train_iters",
+             "train_samples", "micro_batch_size", "global_batch_size", "rampup_batch_size")
+
+
+def real_yaml_case(name: str, version: str) -> dict[str, object]:
+    """A --yaml-cfg file (its keys are Megatron's args as load_yaml reads them; WORLD_SIZE unset: 1 process, so
+    dp = 1 with its model_parallel sizes of 1), ramping up through the release's calculator."""
+    import yaml
+
+    raw = yaml.safe_load((ROOT / name).read_text())
+    args = megatron_args(**{key: raw[key] for key in YAML_KEYS if key in raw})
+    result = run_rampup(version, args) if raw.get("rampup_batch_size") else run(version, args)
+    total = result["train_iters"]
+    steps = sorted({0, 1, total, *range(0, total + 1, max(1, total // SAMPLED))})
+    return {"script": name, "version": version, "train_iters": total, "lr_warmup_steps": result["lr_warmup_steps"],
+            "lr_decay_steps": result["lr_decay_steps"], "steps": steps, "lrs": [result["lrs"][s] for s in steps]}
+
+
 def main() -> None:
     rng = random.Random(SEED)
     cases = []
@@ -142,8 +192,13 @@ def main() -> None:
             given = random_arguments(rng)
             scheduler_args = {k: v for k, v in given.items() if k != "micro_batch_size"}
             cases.append({"version": version, "args": given, **run(version, megatron_args(**scheduler_args))})
+    for _ in range(RAMPUP_CASES):
+        version = rng.choice(RAMPUP_VERSIONS)
+        given = random_rampup_arguments(rng)
+        cases.append({"version": version, "args": given, **run_rampup(version, megatron_args(**given))})
     errors = sum("error" in case for case in cases)
     real = [real_case(name, version) for name, version in REAL_SCRIPTS.items()]
+    real += [real_yaml_case(name, version) for name, version in REAL_YAML.items()]
     OUT.write_text(json.dumps({
         "generator": "tools/gen_megatron_golden.py", "versions": list(VERSIONS), "cases": cases, "real": real,
     }, indent=None, separators=(",", ":")) + "\n")

@@ -57,21 +57,39 @@ def scheduler_class(version: str) -> type:
     return _CLASSES[version]
 
 
-def training_functions(args: Any, version: str) -> dict[str, Any]:
-    """`get_optimizer_param_scheduler` and `update_train_iters` of the newest release's training.py, bound to `args`
-    and to the OptimizerParamScheduler of `version`."""
+RAMPUP_TRAINING = "0.17.1"  # the last release whose training.py ramps the batch (--rampup-batch-size)
+
+
+def training_functions(args: Any, version: str, calculator: Any = None) -> dict[str, Any]:
+    """`get_optimizer_param_scheduler` and `update_train_iters` of training.py, bound to `args` and to the
+    OptimizerParamScheduler of `version`: the newest release's, or with a ramp-up `calculator` 0.17.1's (whose
+    update_train_iters counts the ramp-up iterations with it)."""
     namespace: dict[str, Any] = {
         "get_args": lambda: args, "print_rank_0": lambda *a, **k: None,
         "OptimizerParamScheduler": scheduler_class(version),
     }
-    exec(_training_code(), namespace)  # noqa: S102
+    if calculator is not None:
+        namespace["update_num_microbatches"] = calculator.update
+        namespace["get_current_global_batch_size"] = calculator.get_current_global_batch_size
+    exec(_training_code(NEWEST if calculator is None else RAMPUP_TRAINING), namespace)  # noqa: S102
     return namespace
 
 
+def rampup_calculator(version: str, args: Any, data_parallel_size: int) -> Any:
+    """That release's RampupBatchsizeNumMicroBatchesCalculator (megatron/core/num_microbatches_calculator.py, a
+    self-contained file), built as global_vars.py builds it."""
+    path = package_dir(f"megatron-core-{version}") / "num_microbatches_calculator.py"
+    module = types.ModuleType(f"megatron_core_{version.replace('.', '_')}_num_microbatches_calculator")
+    exec(compile(path.read_text(), str(path), "exec"), module.__dict__)  # noqa: S102 - the release's code
+    start, increment, samples = (int(v) for v in args.rampup_batch_size)
+    return module.RampupBatchsizeNumMicroBatchesCalculator(
+        args.global_batch_size, args.micro_batch_size, data_parallel_size, False, 0, start, increment, samples)
+
+
 @functools.cache
-def _training_code() -> types.CodeType:
+def _training_code(release: str) -> types.CodeType:
     """The two functions' code, cut out of training.py once (the file is ~4,000 lines)."""
-    path = package_dir(f"megatron-core-{NEWEST}").parent / "training" / "training.py"
+    path = package_dir(f"megatron-core-{release}").parent / "training" / "training.py"
     tree = ast.parse(path.read_text())
     wanted = [node for node in tree.body
               if isinstance(node, ast.FunctionDef) and node.name in ("get_optimizer_param_scheduler",
@@ -93,9 +111,36 @@ def megatron_args(**given: Any) -> types.SimpleNamespace:
         "lr_warmup_fraction": None, "lr_warmup_iters": 0, "lr_warmup_samples": 0, "start_weight_decay": 0.0,
         "end_weight_decay": 0.0, "weight_decay_incr_style": "constant", "use_checkpoint_opt_param_scheduler": False,
         "override_opt_param_scheduler": False, "rampup_batch_size": None, "step_batch_size_schedule": None,
+        "micro_batch_size": 1,
     }
     args.update(given)
     return types.SimpleNamespace(**args)
+
+
+def run_rampup(version: str, args: types.SimpleNamespace, data_parallel_size: int = 1) -> dict[str, Any]:
+    """A sample-based run with --rampup-batch-size (0.12-0.17): iterations from update_train_iters, then train()'s
+    loop: each iteration updates the calculator with the samples consumed so far (consistency checked), steps the
+    scheduler by num_microbatches · micro_batch_size · dp and adds the same to the samples consumed."""
+    try:
+        calculator = rampup_calculator(version, args, data_parallel_size)
+        functions = training_functions(args, version, calculator)
+        optimizer = _Optimizer()
+        scheduler = functions["get_optimizer_param_scheduler"](optimizer)
+        lrs = [optimizer.param_groups[0]["lr"]]
+        consumed = 0
+        for _ in range(args.train_iters):
+            calculator.update(consumed, consistency_check=True)
+            increment = calculator.get() * args.micro_batch_size * data_parallel_size
+            scheduler.step(increment=increment)
+            consumed += data_parallel_size * args.micro_batch_size * calculator.get()
+            lrs.append(optimizer.param_groups[0]["lr"])
+    except Exception as exc:  # the release's own refusal is the expected answer
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {
+        "train_iters": args.train_iters, "lr_warmup_steps": scheduler.lr_warmup_steps,
+        "lr_decay_steps": scheduler.lr_decay_steps, "wsd_decay_steps": scheduler.wsd_decay_steps,
+        "lrs": [float(v) for v in lrs],
+    }
 
 
 def run(version: str, args: types.SimpleNamespace, steps: int | None = None) -> dict[str, Any]:

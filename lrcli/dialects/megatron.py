@@ -12,7 +12,8 @@ Read: `--lr` (required), `--min-lr`, `--lr-warmup-init`, `--lr-decay-style`, `--
 `--lr-warmup-iters/-samples/-fraction`, `--lr-decay-iters/-samples`, `--lr-wsd-decay-iters/-samples`,
 `--train-iters`/`--train-samples`, `--micro-batch-size`, `--global-batch-size` (default micro · dp), and the
 tensor/pipeline/context parallel sizes (dp = world // (tp · pp · cp)). The step arithmetic is lrcli.steps.megatron.
-Refused: `--rampup-batch-size` and `--step-batch-size-schedule` (the scheduler then steps by a changing batch),
+`--rampup-batch-size START INCREMENT SAMPLES` (0.12–0.17, sample-based runs; iteration-based ones are refused as
+validate_args refuses them; 0.18+ ignore it). Refused: `--step-batch-size-schedule` (0.18+),
 `--override-opt-param-scheduler` and `--use-checkpoint-opt-param-scheduler` are irrelevant to a fresh run and ignored.
 Which release's rules: the megatron-core installed beside lrcli (its package metadata), else the newest modelled.
 """
@@ -68,7 +69,7 @@ FLAGS = frozenset({f"--{key.replace('_', '-')}" for key in (*OPTIONS, *LIST_OPTI
                   | {"--override-opt-param-scheduler", "--use-checkpoint-opt-param-scheduler", "--nnodes",
                      "--nproc-per-node"})
 # The step arithmetic's inputs, handed to the planner as trainer_options.
-STEP_OPTIONS = ("train_iters", "train_samples", "global_batch_size", "lr_warmup_iters", "lr_warmup_samples",
+STEP_OPTIONS = ("train_iters", "train_samples", "global_batch_size", "rampup_batch_size", "lr_warmup_iters", "lr_warmup_samples",
                 "lr_warmup_fraction", "lr_decay_iters", "lr_decay_samples", "lr_wsd_decay_iters",
                 "lr_wsd_decay_samples", "tensor_model_parallel_size", "pipeline_model_parallel_size",
                 "context_parallel_size")
@@ -262,8 +263,13 @@ def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, t
             raise LrcliError(f"{sources['rampup_batch_size']}: expected no batch-size rampup for iteration-based "
                              f"training (megatron-core {version}'s validate_args asserts it); use --train-samples")
         else:
-            raise LrcliError(f"{sources['rampup_batch_size']}: --rampup-batch-size {changing} in megatron-core "
-                             f"{version}, which lrcli does not model; plan the run without it")
+            ramp = given["rampup_batch_size"]
+            try:
+                ramp = [int(value) for value in ramp]  # global_vars / the calculator: int(rampup_batch_size[i])
+            except (TypeError, ValueError):
+                raise LrcliError(f"{sources['rampup_batch_size']}: --rampup-batch-size takes three whole numbers "
+                                 f"(start, increment, samples), got {shown(str(ramp))}") from None
+            given = {**given, "rampup_batch_size": ramp}
     if given.get("step_batch_size_schedule") is not None:
         raise LrcliError(f"{sources['step_batch_size_schedule']}: --step-batch-size-schedule {changing}, which lrcli "
                          "does not model; plan the run without it (a constant --global-batch-size)")

@@ -62,8 +62,10 @@ def megatron_lr(
     increment: int,
     wsd_decay_steps: int | None,
     lr_wsd_decay_style: str,
+    rampup_bands: list[list[int]] | None = None,
 ) -> Factors:
-    """get_lr at n = s · increment for every s in `steps` (see the module docstring); all units are samples."""
+    """get_lr at n = s · increment for every s in `steps` (see the module docstring); all units are samples.
+    `rampup_bands` ([batch, iterations], …): the first iterations step by those batches, then by `increment`."""
     name = f"megatron_{style}"
     max_lr = float(lr)
     _checked(name, max_lr, init_lr, min_lr, lr_warmup_steps, lr_decay_steps)
@@ -76,7 +78,7 @@ def megatron_lr(
     if last > MAX_WHOLE:  # Python's int would be exact; int64/float64 are not past here
         raise LrcliError(f"{name}: {number_text(last)} samples (step · increment) is beyond what lrcli computes "
                          "exactly (2^53); check the global batch and the number of iterations")
-    n_int = np.asarray(steps, dtype=np.int64) * int(increment)
+    n_int = _consumed(np.asarray(steps, dtype=np.int64), int(increment), rampup_bands)
     n = n_int.astype(np.float64)  # float(self.num_steps): exact below 2^53
     warmup_lr = init_lr + (max_lr - init_lr) * n / float(lr_warmup_steps) if lr_warmup_steps > 0 else n
     in_warmup = (n <= lr_warmup_steps) if lr_warmup_steps > 0 else np.zeros(n.shape, dtype=bool)
@@ -109,6 +111,23 @@ def megatron_lr(
     return np.where(in_warmup, warmup_lr, np.where(n > lr_decay_steps, min_lr, decayed))
 
 
+def _consumed(steps: Steps, increment: int, bands: list[list[int]] | None) -> Steps:
+    """The scheduler's num_steps after s iterations: s · increment, or with a ramp-up the batches of its bands
+    summed, then `increment` per iteration."""
+    if not bands:
+        return steps * increment
+    sizes = np.array([int(size) for size, _ in bands], dtype=np.int64)
+    counts = np.array([int(count) for _, count in bands], dtype=np.int64)
+    first = np.concatenate(([0], np.cumsum(counts)))  # the first iteration of each band, then the ramp's end
+    before = np.concatenate(([0], np.cumsum(sizes * counts)))  # samples consumed when each band starts
+    band = np.searchsorted(first, steps, side="right") - 1
+    inside = band < len(bands)
+    band = np.minimum(band, len(bands) - 1)
+    ramping = before[band] + (steps - first[band]) * sizes[band]
+    after = before[-1] + (steps - first[-1]) * increment
+    return np.where(inside, ramping, after)
+
+
 def _family(style: str):
     def schedule(
         steps: Steps,
@@ -123,6 +142,7 @@ def _family(style: str):
         increment: int = 1,
         wsd_decay_steps: int | None = None,
         lr_wsd_decay_style: WsdStyle = "exponential",
+        rampup_bands: list[list[int]] | None = None,
     ) -> Factors:
         if isinstance(increment, float) and increment.is_integer():
             increment = int(increment)
@@ -134,6 +154,7 @@ def _family(style: str):
             lr_warmup_steps=warmup * increment if lr_warmup_steps is None else lr_warmup_steps,
             lr_decay_steps=total * increment if lr_decay_steps is None else lr_decay_steps,
             increment=increment, wsd_decay_steps=wsd_decay_steps, lr_wsd_decay_style=lr_wsd_decay_style,
+            rampup_bands=rampup_bands,
         )  # fmt: skip
 
     schedule.__name__ = f"megatron_{style}"

@@ -7,7 +7,12 @@
   samples, warmup W = lr_warmup_fraction · D or lr_warmup_iters · GBS, WSD anneal Wd = lr_wsd_decay_iters · GBS;
 * sample-based (`--train-samples`): T = train_samples // GBS (the partial last batch is dropped), D = lr_decay_samples
   or train_samples, W = lr_warmup_fraction · D or lr_warmup_samples, Wd = lr_wsd_decay_samples;
-* the scheduler steps by GBS after every iteration, so row s is the LR at s · GBS samples (lrcli.schedules.megatron).
+* the scheduler steps by GBS after every iteration, so row s is the LR at s · GBS samples (lrcli.schedules.megatron);
+* `--rampup-batch-size START INCREMENT SAMPLES` (0.12–0.17, sample-based): RampupBatchsizeNumMicroBatchesCalculator
+  gives each iteration the batch START + int(consumed / (SAMPLES / n)) · INCREMENT (n = (GBS − START) // INCREMENT
+  steps), GBS once more than SAMPLES are consumed; update_train_iters counts those iterations while consumed ≤ SAMPLES
+  and ≤ train_samples, then (train_samples − consumed) // GBS more. The iterations of each batch size are handed to
+  the schedule as `rampup_bands` (the scheduler steps by the batch of each iteration).
 The W lrcli shows is the first iteration at the peak: the smallest s with s · GBS ≥ W samples.
 """
 
@@ -33,6 +38,7 @@ class MegatronSchedule(NamedTuple):
     wsd_decay_steps: int | None  # samples
     stages: tuple[Stage, ...]
     notes: tuple[str, ...]
+    rampup_bands: tuple[tuple[int, int], ...] | None = None  # (batch, iterations) while the batch ramps up
 
 
 def _option(config: TrainConfig, key: str, default: Any = None) -> Any:
@@ -118,8 +124,17 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
                                                                     "lr-warmup-samples")):
             if not ok:
                 raise LrcliError(f"{where}: {text}; Megatron's validate_args asserts it")
-        total = samples // gbs
-        stages.append(("iterations T", f"train_samples // GBS = {samples} // {gbs}", total))
+        ramp = _option(config, "rampup_batch_size")
+        if ramp is None:
+            total = samples // gbs
+            stages.append(("iterations T", f"train_samples // GBS = {samples} // {gbs}", total))
+        else:
+            bands = rampup_bands(gbs, ramp, config, world, model)
+            counted = _ramp_iterations(bands, gbs, ramp, samples)
+            total = counted[0] + max(0, samples - counted[1]) // gbs
+            stages.append(("ramp-up iterations", f"batches {bands[0][0]} … {bands[-1][0]} while consumed ≤ "
+                           f"{ramp[2]} and ≤ train_samples", counted[0]))
+            stages.append(("iterations T", f"ramp-up + (train_samples − {counted[1]}) // GBS", total))
         decay = samples if decay_samples is None else decay_samples
         stages.append(("decay horizon D (samples)", "--lr-decay-samples" if decay_samples is not None
                        else "train_samples", decay))
@@ -130,7 +145,7 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
         else:
             warmup = warmup_samples
             stages.append(("warmup W (samples)", "--lr-warmup-samples", warmup))
-        if samples % gbs:
+        if samples % gbs and _option(config, "rampup_batch_size") is None:
             notes.append(f"Megatron runs train_samples // GBS = {total} iterations: the last {samples % gbs} of "
                          f"{number_text(samples)} samples are never trained on")
     else:
@@ -149,7 +164,73 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
         if _flag(config, field):
             notes.append(f"{config.source(field)} has no effect on a Megatron run: it trains for --train-iters / "
                          "--train-samples with its global batch")
-    return MegatronSchedule(total, gbs, warmup, decay, wsd, tuple(stages), tuple(notes))
+    ramp_bands = None
+    if _option(config, "rampup_batch_size") is not None and not iters:
+        ramp_bands = rampup_bands(gbs, _option(config, "rampup_batch_size"), config, world, model)
+    return MegatronSchedule(total, gbs, warmup, decay, wsd, tuple(stages), tuple(notes), ramp_bands)
+
+
+def rampup_bands(gbs: int, ramp: Any, config: TrainConfig, world: int, model: int) -> tuple[tuple[int, int], ...]:
+    """(batch, iterations) of the ramp-up, in order, until more than SAMPLES are consumed: the calculator's
+    `update(consumed)` before each iteration, `consumed += batch` after it (megatron/core/num_microbatches_calculator.py
+    RampupBatchsizeNumMicroBatchesCalculator, training.py train())."""
+    start, step, samples = (int(v) for v in ramp)
+    for ok, text in ((start > 0, f"start batch size should be positive, got {start}"),
+                     (step > 0, f"batch size increment should be positive, got {step}"),
+                     (samples >= 0, f"ramp-up samples should be non-negative, got {samples}"),
+                     (gbs - start >= 0, f"expected global batch size to be greater than or equal to start batch "
+                                        f"size, got {gbs} and {start}"),
+                     ((gbs - start) % step == 0, f"expected global batch size interval ({gbs - start}) to be "
+                                                 f"divisible by global batch size increment ({step})")):
+        if not ok:
+            raise LrcliError(f"--rampup-batch-size: {text} (Megatron's calculator asserts it)")
+    increments = (gbs - start) // step
+    if increments == 0:
+        raise LrcliError(f"--rampup-batch-size starts at the global batch {gbs}: Megatron's calculator divides the "
+                         "ramp-up samples by zero increments (ZeroDivisionError); drop --rampup-batch-size")
+    per_increment = samples / increments  # self.rampup_samples_per_increment, a float
+    unit = config.per_device_train_batch_size * (world // model)
+    check = config.source_kind("world_size") != "default" or model == 1
+
+    def batch(consumed: int) -> int:
+        return gbs if consumed > samples else start + int(consumed / per_increment) * step
+
+    bands: list[tuple[int, int]] = []
+    consumed = 0
+    while consumed <= samples:
+        size = batch(consumed)
+        if check and size % unit:
+            raise LrcliError(f"current global batch size ({size}) is not divisible by micro-batch-size "
+                             f"({config.per_device_train_batch_size}) times data parallel size ({world // model}) "
+                             "during the ramp-up (Megatron asserts it); fix --rampup-batch-size or --world-size")
+        # iterations at this batch: the largest k with batch(consumed + i · size) == size for all i < k (monotone)
+        low, high = 1, (samples - consumed) // size + 2
+        while low < high:
+            middle = (low + high + 1) // 2
+            if batch(consumed + (middle - 1) * size) == size:
+                low = middle
+            else:
+                high = middle - 1
+        bands.append((size, low))
+        consumed += low * size
+    return tuple(bands)
+
+
+def _ramp_iterations(bands: tuple[tuple[int, int], ...], gbs: int, ramp: Any, limit: int) -> tuple[int, int]:
+    """update_train_iters' ramp-up loop: iterations while consumed ≤ SAMPLES and consumed ≤ train_samples, and the
+    samples consumed then."""
+    iterations = consumed = 0
+    limit = min(limit, int(ramp[2]))
+    for size, count in bands:
+        if consumed > limit:
+            break
+        # the loop tests consumed before each iteration: those started at consumed ≤ both limits
+        take = min(count, (limit - consumed) // size + 1)
+        iterations += take
+        consumed += take * size
+        if take < count:
+            break
+    return iterations, consumed
 
 
 def warmup_iterations(warmup_samples: int | float, gbs: int) -> int:
@@ -176,4 +257,5 @@ def megatron_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
         **config.lr_scheduler_kwargs,
         "lr_warmup_steps": derived.lr_warmup_steps, "lr_decay_steps": derived.lr_decay_steps,
         "wsd_decay_steps": derived.wsd_decay_steps, "increment": derived.global_batch_size,
+        **({"rampup_bands": [list(band) for band in derived.rampup_bands]} if derived.rampup_bands else {}),
     }
