@@ -180,6 +180,7 @@ def real_yaml_case(name: str, version: str) -> dict[str, object]:
     result = run_rampup(version, args) if raw.get("rampup_batch_size") else run(version, args)
     total = result["train_iters"]
     steps = sorted({0, 1, total, *range(0, total + 1, max(1, total // SAMPLED))})
+    result.pop("num_steps", None)
     return {"script": name, "version": version, "train_iters": total, "lr_warmup_steps": result["lr_warmup_steps"],
             "lr_decay_steps": result["lr_decay_steps"], "steps": steps, "lrs": [result["lrs"][s] for s in steps]}
 

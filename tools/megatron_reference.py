@@ -127,6 +127,7 @@ def run_rampup(version: str, args: types.SimpleNamespace, data_parallel_size: in
         optimizer = _Optimizer()
         scheduler = functions["get_optimizer_param_scheduler"](optimizer)
         lrs = [optimizer.param_groups[0]["lr"]]
+        num_steps = [scheduler.num_steps]
         consumed = 0
         for _ in range(args.train_iters):
             calculator.update(consumed, consistency_check=True)
@@ -134,12 +135,13 @@ def run_rampup(version: str, args: types.SimpleNamespace, data_parallel_size: in
             scheduler.step(increment=increment)
             consumed += data_parallel_size * args.micro_batch_size * calculator.get()
             lrs.append(optimizer.param_groups[0]["lr"])
+            num_steps.append(scheduler.num_steps)
     except Exception as exc:  # the release's own refusal is the expected answer
         return {"error": f"{type(exc).__name__}: {exc}"}
     return {
         "train_iters": args.train_iters, "lr_warmup_steps": scheduler.lr_warmup_steps,
         "lr_decay_steps": scheduler.lr_decay_steps, "wsd_decay_steps": scheduler.wsd_decay_steps,
-        "lrs": [float(v) for v in lrs],
+        "lrs": [float(v) for v in lrs], "num_steps": num_steps,
     }
 
 

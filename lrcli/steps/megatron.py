@@ -157,16 +157,17 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
     if wsd is not None:
         stages.append(("WSD anneal Wd (samples)", "lr_wsd_decay_iters · GBS" if iters else "--lr-wsd-decay-samples",
                        wsd))
-    if decay < total * gbs and config.lr_scheduler_type != "megatron_constant":
-        notes.append(f"the decay ends at {number_text(decay)} samples (iteration {math.ceil(decay / gbs)}), before the "
+    ramp_bands = None
+    if _option(config, "rampup_batch_size") is not None and not iters:
+        ramp_bands = rampup_bands(gbs, _option(config, "rampup_batch_size"), config, world, model)
+    decay_end = warmup_iterations(decay, gbs, ramp_bands)
+    if decay_end < total and config.lr_scheduler_type != "megatron_constant":
+        notes.append(f"the decay ends at {number_text(decay)} samples (iteration {decay_end}), before the "
                      f"run's {total} iterations: the LR then stays at min_lr")
     for field in ("dataset_size", "num_train_epochs", "gradient_accumulation_steps", "max_steps"):
         if _flag(config, field):
             notes.append(f"{config.source(field)} has no effect on a Megatron run: it trains for --train-iters / "
                          "--train-samples with its global batch")
-    ramp_bands = None
-    if _option(config, "rampup_batch_size") is not None and not iters:
-        ramp_bands = rampup_bands(gbs, _option(config, "rampup_batch_size"), config, world, model)
     return MegatronSchedule(total, gbs, warmup, decay, wsd, tuple(stages), tuple(notes), ramp_bands)
 
 
@@ -233,21 +234,33 @@ def _ramp_iterations(bands: tuple[tuple[int, int], ...], gbs: int, ramp: Any, li
     return iterations, consumed
 
 
-def warmup_iterations(warmup_samples: int | float, gbs: int) -> int:
-    """The first iteration s at the peak: the smallest s with s · GBS ≥ W (0 without warmup), counted exactly."""
+def warmup_iterations(warmup_samples: int | float, gbs: int,
+                      bands: tuple[tuple[int, int], ...] | None = None) -> int:
+    """The first iteration s at the peak: the smallest s whose samples consumed reach W (s · GBS, or through the
+    ramp-up's bands first), 0 without warmup; counted exactly."""
     if warmup_samples <= 0:
         return 0
-    return math.ceil(Fraction(warmup_samples) / gbs)
+    target = Fraction(warmup_samples)
+    first = consumed = 0
+    for size, count in bands or ():
+        if consumed + count * size >= target:
+            return first + math.ceil((target - consumed) / size)
+        first, consumed = first + count, consumed + count * size
+    return first + math.ceil((target - consumed) / gbs)
 
 
 def plan_megatron_steps(config: TrainConfig) -> StepPlan:
     plan = megatron_schedule(config)
-    warmup = warmup_iterations(plan.lr_warmup_steps, plan.global_batch_size)
-    stages = (*plan.stages, ("warmup W (iterations)", f"ceil(W / GBS) = ceil({plan.lr_warmup_steps!r} / "
-                                                      f"{plan.global_batch_size})", warmup))
+    warmup = warmup_iterations(plan.lr_warmup_steps, plan.global_batch_size, plan.rampup_bands)
+    if plan.rampup_bands:
+        formula = f"the first iteration whose consumed samples reach W = {plan.lr_warmup_steps!r} (ramp-up batches)"
+    else:
+        formula = f"ceil(W / GBS) = ceil({plan.lr_warmup_steps!r} / {plan.global_batch_size})"
+    stages = (*plan.stages, ("warmup W (iterations)", formula, warmup))
+    # samples per update: GBS, except while the batch ramps up (then no single number)
     return StepPlan(total=plan.train_iters, warmup=warmup, notes=plan.notes,
-                    total_train_batch_size=plan.global_batch_size, samples_per_update=plan.global_batch_size,
-                    stages=stages)
+                    total_train_batch_size=plan.global_batch_size,
+                    samples_per_update=None if plan.rampup_bands else plan.global_batch_size, stages=stages)
 
 
 def megatron_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
