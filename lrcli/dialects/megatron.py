@@ -13,9 +13,11 @@ Read: `--lr` (required), `--min-lr`, `--lr-warmup-init`, `--lr-decay-style`, `--
 `--train-iters`/`--train-samples`, `--micro-batch-size`, `--global-batch-size` (default micro · dp), and the
 tensor/pipeline/context parallel sizes (dp = world // (tp · pp · cp)). The step arithmetic is lrcli.steps.megatron.
 `--rampup-batch-size START INCREMENT SAMPLES` (0.12–0.17, sample-based runs; iteration-based ones are refused as
-validate_args refuses them; 0.18+ ignore it). Refused: `--step-batch-size-schedule` (0.18+),
-`--override-opt-param-scheduler` and `--use-checkpoint-opt-param-scheduler` are irrelevant to a fresh run and ignored.
-Which release's rules: the megatron-core installed beside lrcli (its package metadata), else the newest modelled.
+validate_args refuses them; 0.18+ ignore it). Refused as not modelled: `--step-batch-size-schedule` (0.18+),
+`--decrease-batch-size-if-needed`, `--tensor-parallel-num-weight-shards` (0.19). `--override-opt-param-scheduler` and
+`--use-checkpoint-opt-param-scheduler` only matter when resuming and are ignored. Which release's rules: a
+`--trainer megatron@VERSION` pin, else the megatron-core installed beside lrcli (its package metadata), else the
+newest modelled (0.19.2). A launch script is read by `read_launch` (the command with the most Megatron options).
 """
 
 from __future__ import annotations
