@@ -310,3 +310,29 @@ def test_sample_counts_beyond_2_53_are_refused() -> None:
     argv = ["--lr", "1e-4", "--micro-batch-size", "1", "--global-batch-size", str(2**52), "--train-iters", "4"]
     with pytest.raises(LrcliError, match="2\\^53"):
         lrcli_run(argv)
+
+
+# ------------------------------------------------------------------ dialects.read_launch_script (shared by launch dialects)
+def test_read_launch_script_protocols(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from lrcli import dialects
+    from lrcli.dialects.reading import Reading
+
+    script = tmp_path / "run.sh"
+    script.write_text("A=(--x 1)\n[ -f train_tool.py ]\ntool train_tool.py ${A[@]} --y 2\n")
+    seen: dict[str, Any] = {}
+
+    def launch_mapping(entry: str, arguments: list[str], command: Any, path: Path) -> dict[str, Any]:
+        seen["first"] = (entry, arguments, command.line)
+        return {"x": arguments}
+
+    stub = types.SimpleNamespace(NAME="stub", ENTRY_POINTS=("train_tool.py",), launch_mapping=launch_mapping,
+                                 read=lambda raw, path, trainer=None: Reading("stub", {"label": "s"}, {}))
+    monkeypatch.setitem(dialects.LAUNCH_DIALECTS, "stub", stub)
+    assert dialects.read_launch_script(script, "stub").dialect == "stub"
+    assert seen["first"] == ("train_tool.py", ["]"], 2)  # launch_mapping dialects get the first command (here a test)
+    with pytest.raises(LrcliError, match="no command of this script runs"):
+        dialects.read_launch_script(script, "megatron")
+    with pytest.raises(LrcliError, match="does not read launch scripts"):
+        dialects.read_launch_script(script, "hf")

@@ -23,8 +23,10 @@ DIALECTS: dict[str, ModuleType] = {
     module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, megatron)
 }
 
-# Dialects that read launch scripts: each has ENTRY_POINTS (what entry_arguments looks for) and
-# `read_launch(found, path, *, trainer)`, `found` being the script's commands that run one, with their arguments.
+# Dialects that read launch scripts have ENTRY_POINTS (what entry_arguments looks for) and either
+# `read_launch(found, path, *, trainer) -> Reading` (`found`: every command of the script that runs one, with its
+# arguments: the dialect picks) or `launch_mapping(entry, arguments, command, path) -> mapping` (the first such
+# command, as the mapping its `read` takes).
 LAUNCH_DIALECTS: dict[str, ModuleType] = {name: module for name, module in DIALECTS.items()
                                           if hasattr(module, "ENTRY_POINTS")}
 
@@ -71,8 +73,11 @@ def read_launch_script(path: Path, dialect: str | None = None, *, trainer: str |
         module = LAUNCH_DIALECTS[name]
         found = [(command, hit) for command in commands
                  if (hit := entry_arguments(command, module.ENTRY_POINTS)) is not None]
-        if found:
+        if found and hasattr(module, "read_launch"):
             return module.read_launch(found, path, trainer=trainer)
+        if found:
+            command, (entry, arguments) = found[0]
+            return module.read(module.launch_mapping(entry, arguments, command, path), path, trainer=trainer)
     entries = ", ".join(entry for name in LAUNCH_DIALECTS for entry in LAUNCH_DIALECTS[name].ENTRY_POINTS[:2])
     raise LrcliError(f"{shown(str(path))}: no command of this script runs a training entry point lrcli reads "
                      f"({entries}, …)")

@@ -16,7 +16,7 @@ from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import TABLE_BYTES, PathKind, load_document, parse_json, probe, read_text, text_lines
 from lrcli.inputs.values import SampleCount, coerce_number, whole_number
 
-CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".sh")  # .sh: a launch script (dialects.read_launch_script)
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".sh", ".bash")  # .sh/.bash: launch scripts (dialects.read_launch_script)
 
 
 def looks_like_config(text: str) -> bool:

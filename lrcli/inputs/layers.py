@@ -22,6 +22,8 @@ from lrcli.inputs.installed import transformers_layers
 from lrcli.inputs.launcher import accelerate_world_size
 from lrcli.inputs.values import MAX_WHOLE, finite_float, whole_number
 
+LAUNCH_SCRIPT_SUFFIXES = (".sh", ".bash")  # read as the commands they run (lrcli.inputs.launch_script)
+
 
 @dataclass(frozen=True)
 class ConfigInput:
@@ -55,7 +57,7 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     reading = None
     if given.path is not None:
         path = Path(given.path)
-        if path.suffix.lower() == ".sh":  # a launch script: the arguments of the training command it runs
+        if path.suffix.lower() in LAUNCH_SCRIPT_SUFFIXES:  # the arguments of the training command it runs
             reading = read_launch_script(path, given.dialect, trainer=given.trainer)
         else:
             reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
