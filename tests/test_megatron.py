@@ -217,7 +217,7 @@ def test_flags_override_the_script() -> None:
 def test_sample_based_run_drops_the_partial_batch_and_says_so() -> None:
     argv = ["--lr", "1e-4", "--micro-batch-size", "1", "--global-batch-size", "32", "--train-samples", "1000"]
     _, plan, _ = lrcli_run(argv)
-    assert plan.total == 1000 // 32
+    assert plan.total == _reference("0.19.2", lr=1e-4, global_batch_size=32, train_samples=1000)["train_iters"]
     assert any("never trained on" in note for note in plan.notes)
 
 
@@ -236,9 +236,19 @@ def test_yaml_cfg(tmp_path: Path) -> None:
     assert megatron.claims(raw) > 0
     reading = megatron.read(raw, path)
     config = resolve(reading.layers())
-    plan = plan_steps(config)
-    assert (plan.total, plan.warmup) == (200, 5)
+    curve = compute(config)
+    reference = _reference("0.19.2", lr=2.5e-4, lr_decay_style="cosine", lr_decay_samples=12800,
+                           lr_warmup_samples=640, min_lr=2.5e-5, train_samples=25600, global_batch_size=128)
+    assert curve.plan.total == reference["train_iters"]
+    assert np.array_equal(curve.lr, np.array(reference["lrs"]))
     assert any("fills in no defaults" in note for note in reading.notes)
+
+
+def _reference(version: str, **args: Any) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import megatron_reference
+
+    return megatron_reference.run(version, megatron_reference.megatron_args(**args))
 
 
 # ------------------------------------------------------------------ real public launch scripts (SOURCES.md)
@@ -301,7 +311,8 @@ def test_real_scripts_are_all_checked() -> None:
 
 def test_a_run_beyond_the_curve_limit_is_refused_clearly() -> None:
     config, plan = _from_file(REAL / "core_v0.19.0_llama_train_llama3_8b_h100_fp8.sh")
-    assert plan.total == 1_953_125_000 // 128
+    golden = next(case for case in GOLDEN["real"] if case["script"].endswith("llama_train_llama3_8b_h100_fp8.sh"))
+    assert plan.total == golden["train_iters"] > 10**7
     with pytest.raises(LrcliError, match="10,000,000|10\\^7|at most"):
         compute(config)
 
