@@ -15,6 +15,7 @@ from conftest import run_json
 import lrcli
 from lrcli.api import API_WORDS, in_api_words
 from lrcli.cli import app
+from lrcli.dialects import megatron
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_configs"
@@ -99,8 +100,9 @@ def test_every_flag_the_core_mentions_has_library_words() -> None:
     rendering = {"--format", "--explain", "--json", "--log-y", "--output", "--x", "--seq-len"}  # not settings
     assert ours <= set(API_WORDS) | rendering, ours - set(API_WORDS)
     foreign = mentioned - _cli_flags()
-    # `trl sft --config`, `accelerate launch --config_file`; torchtitan's `--module/--config` and `--section.key`
-    assert foreign <= {"--config", "--config_file", "--module", "--job", "--training", "--section", "--name"}, foreign
+    # `trl sft --config`, `accelerate launch --config_file`, the flags of frameworks lrcli reads launch scripts of
+    # (torchtitan's `--module/--config` and `--section.key`, Megatron's), inputs/launch_script's placeholder `--name`
+    assert foreign <= {"--config", "--config_file", "--module", "--job", "--training", "--section", "--name"} | megatron.FLAGS, foreign
 
 
 @pytest.mark.parametrize("message,words", [

@@ -33,7 +33,7 @@ def test_dialect_is_detected_from_the_keys(cli, name: str, dialect: str) -> None
 def test_dialect_flag_overrides_detection_and_unknown_is_an_error(cli) -> None:
     path = str(SAMPLES / "trl_sft.yaml")
     assert _show(cli, path, "--dialect", "hf")["settings"]["dialect"]["value"] == "hf"
-    assert "--dialect" in assert_one_error_line(cli("show", path, "--dialect", "megatron"))
+    assert "--dialect" in assert_one_error_line(cli("show", path, "--dialect", "nemo"))  # not a dialect
     assert "config file" in assert_one_error_line(cli("plot", "--dialect", "hf", "--total-steps", "5"))
 
 

@@ -22,7 +22,7 @@ from lrcli.cli import app
 
 REAL = DATA / "real_configs"
 CONFIGS = sorted(p for p in REAL.rglob("*") if p.suffix in (".yaml", ".yml", ".json")
-                 and p.parent.name not in ("accelerate", "deepspeed"))
+                 and p.parent.name not in ("accelerate", "deepspeed", "megatron"))  # megatron: no dataset rows in T
 HUB = json.loads((DATA / "hub_datasets.json").read_text())["datasets"]
 NEEDS_NO_N = {"v1_train_lora_sft.yaml"}  # max_steps: 10, T without N (N is still found and shown)
 

@@ -30,6 +30,11 @@ PINNED: dict[str, tuple[str, str, str]] = {
     "llamafactory": ("llamafactory", "0.9.5", "llamafactory"),
     # torchtitan's scheduler code of every modelled release (tools/gen_torchtitan_golden.py)
     **{f"torchtitan-{v}": ("torchtitan", v, "torchtitan") for v in ("0.1.0", "0.2.0", "0.2.1", "0.2.2", "0.3.0")},
+    # Megatron-Core: the oldest line modelled (WSD without minus_sqrt), the first with it, the newest on Python 3.11,
+    # the last with --rampup-batch-size (its training.py: the ramp-up branch), the newest (0.17+ wheels need
+    # Python >= 3.12: fetched as such, only read)
+    **{f"megatron-core-{v}": ("megatron-core", v, "megatron/core") for v in ("0.12.3", "0.13.1", "0.16.1", "0.17.1",
+                                                                              "0.19.2")},
     # both sides of each TrainingArguments key lrcli reads that only some versions have (steps.hf_versions.KEY_VERSIONS)
     **{f"transformers-{v}": ("transformers", v, "transformers") for v in ("4.35.2", "4.36.0", "4.37.2", "4.38.0",
                                                                          "5.14.1", "5.15.0")},
@@ -38,6 +43,11 @@ PINNED: dict[str, tuple[str, str, str]] = {
 # (LLaMA-Factory's bundled demo data/ and its dataset_info.json).
 SDISTS: dict[str, tuple[str, str]] = {
     "llamafactory": ("llamafactory", "0.9.5"),
+}
+# (PyPI project, version) -> extra `pip download` options: megatron-core 0.17+ declares Requires-Python >= 3.12 and
+# ships binary wheels only; its Python files are only read, so the 3.12 wheel is fetched whatever Python runs the tests.
+PIP_OPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    **{("megatron-core", v): ("--python-version", "3.12", "--only-binary=:all:") for v in ("0.17.1", "0.19.2")},
 }
 DOWNLOAD_TIMEOUT = 600  # seconds for one `pip download`
 PY312_WHEEL = ("--python-version", "3.12", "--only-binary=:all:")
@@ -97,11 +107,12 @@ def _fetch(project: str, version: str, release: Path, *, sdist: bool = False) ->
     with tempfile.TemporaryDirectory(dir=release.parent, prefix=f".{project}-{version}.") as tmp:
         archives = Path(tmp) / "archives"
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
-                   *(["--no-binary", ":all:"] if sdist else []), "--dest", str(archives), f"{project}=={version}"]
+                   *(["--no-binary", ":all:"] if sdist else []), *PIP_OPTIONS.get((project, version), ()),
+                   "--dest", str(archives), f"{project}=={version}"]
         try:
             subprocess.run(command, check=True, timeout=DOWNLOAD_TIMEOUT, capture_output=True)
         except subprocess.CalledProcessError:
-            if sdist:
+            if sdist or (project, version) in PIP_OPTIONS:
                 raise
             # axolotl 0.20+ ships Python 3.12-only wheels: the source is read, not run, so take that wheel here.
             subprocess.run([*command[:-1], *PY312_WHEEL, command[-1]], check=True, timeout=DOWNLOAD_TIMEOUT,

@@ -3,7 +3,7 @@
 Each dialect module has `NAME`, `claims(raw) -> int` (0: not mine; higher: more certain) and
 `read(raw, path, *, trainer=None) -> Reading`. Detection picks the highest claim; `--dialect` overrides it.
 Scores: torchtitan 13 (a launch script running torchtitan.train) or 11 (TOML `[lr_scheduler]` + `[training] steps`,
-or `[job]` + `[training]`), lightning 12 (`class_path` blocks, or `trainer:` with seed_everything/ckpt_path; 5 for a `trainer:`
+or `[job]` + `[training]`), megatron 11 (two Megatron YAML keys such as lr_decay_style, train_iters), lightning 12 (`class_path` blocks, or `trainer:` with seed_everything/ckpt_path; 5 for a `trainer:`
 mapping of Trainer keys), torchtune 10 (`_component_` mappings), deepspeed 9 (a `scheduler` section; 5 for other DeepSpeed keys),
 llamafactory 8 (v1 keys) or 7, axolotl 6, trl 4 (TRL-only keys), hf 3 (TrainingArguments keys).
 """
@@ -15,17 +15,26 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, torchtitan, torchtune, trl
+from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, megatron, torchtitan, torchtune, trl
 from lrcli.dialects.reading import Reading
-from lrcli.errors import LrcliError
+from lrcli.errors import LrcliError, shown
 from lrcli.inputs.files import LAUNCH_KEY
+from lrcli.inputs.launch_script import entry_arguments, script_commands
 
 DIALECTS: dict[str, ModuleType] = {
-    module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, torchtitan)
+    module.NAME: module
+    for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, torchtitan, megatron)
 }
 
 # Dialects whose configs a launch command line overrides (`--section.key value`), given to lrcli after `--`.
 ARGUMENT_DIALECTS = ("torchtitan",)
+
+# Dialects that read launch scripts have ENTRY_POINTS (what entry_arguments looks for) and either
+# `read_launch(found, path, *, trainer) -> Reading` (`found`: every command of the script that runs one, with its
+# arguments: the dialect picks), `launch_mapping(entry, arguments, command, path) -> mapping` (the first such
+# command, as the mapping its `read` takes), or neither: `read` then takes the script's commands under LAUNCH_KEY.
+LAUNCH_DIALECTS: dict[str, ModuleType] = {name: module for name, module in DIALECTS.items()
+                                          if hasattr(module, "ENTRY_POINTS")}
 
 
 def detect(raw: Mapping[str, Any], path: Path) -> str:
@@ -72,4 +81,34 @@ def read_config(
     return DIALECTS[name].read(raw, path, trainer=trainer)
 
 
-__all__ = ["DIALECTS", "Reading", "detect", "read_config"]
+def read_launch_script(path: Path, dialect: str | None = None, *, trainer: str | None = None,
+                       arguments: Sequence[str] = ()) -> Reading:
+    """A bash launch script (`train.sh`): the first dialect (or `dialect`) one of whose entry points a command of
+    the script runs reads that command's arguments."""
+    if dialect is not None and dialect not in LAUNCH_DIALECTS:
+        raise LrcliError(f"--dialect {shown(dialect)} does not read launch scripts; these do: {', '.join(LAUNCH_DIALECTS)}")
+    commands = script_commands(path)
+    for name in [dialect] if dialect is not None else list(LAUNCH_DIALECTS):
+        module = LAUNCH_DIALECTS[name]
+        found = [(command, hit) for command in commands
+                 if (hit := entry_arguments(command, module.ENTRY_POINTS)) is not None]
+        if found and name in ARGUMENT_DIALECTS:
+            return module.read({LAUNCH_KEY: commands}, path, trainer=trainer, arguments=arguments)
+        if found and arguments:
+            raise LrcliError(f"{arguments[0]}: arguments after `--` are command-line overrides of "
+                             f"{' or '.join(ARGUMENT_DIALECTS)} configs; {path.name} is read as {name}, whose settings "
+                             "are given with lrcli's flags")
+        if found and hasattr(module, "read_launch"):
+            return module.read_launch(found, path, trainer=trainer)
+        if found:
+            command, (entry, arguments) = found[0]
+            return module.read(module.launch_mapping(entry, arguments, command, path), path, trainer=trainer)
+    entries = ", ".join(entry for name in LAUNCH_DIALECTS for entry in LAUNCH_DIALECTS[name].ENTRY_POINTS[:2])
+    raise LrcliError(f"{shown(str(path))}: no command of this script runs a training entry point lrcli reads "
+                     f"({entries}, …)")
+
+
+
+
+
+__all__ = ["DIALECTS", "LAUNCH_DIALECTS", "Reading", "detect", "read_config", "read_launch_script"]

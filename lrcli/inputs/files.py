@@ -17,8 +17,8 @@ from lrcli.inputs.bounded import TABLE_BYTES, PathKind, load_document, parse_jso
 from lrcli.inputs.launch_script import script_commands
 from lrcli.inputs.values import SampleCount, coerce_number, whole_number
 
-CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".sh")
-# The key under which a launch script (`.sh`) is handed to the dialects: its commands (inputs.launch_script), for the
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".sh", ".bash")
+# The key under which a launch script (`.sh`, `.bash`) is handed to the dialects: its commands (inputs.launch_script), for the
 # dialect whose entry point one of them runs (torchtitan.train, …) to read its arguments.
 LAUNCH_KEY = "lrcli.launch_commands"
 
@@ -36,7 +36,7 @@ def load_mapping(path: Path) -> dict[str, Any]:
     """The top-level mapping of a YAML, JSON or TOML file, read through the bounded reader (size, depth and alias
     caps; regular files only); a `.sh` launch script as `{LAUNCH_KEY: its commands}`."""
     what = shown(str(path))
-    if path.suffix.lower() == ".sh":
+    if path.suffix.lower() in (".sh", ".bash"):
         return {LAUNCH_KEY: script_commands(path)}
     raw = load_document(path, what)
     if raw is None:

@@ -56,6 +56,14 @@ def _stage_lines(label: str, formula: str, value: int | float | str) -> list[str
 
 def _inputs(config: TrainConfig) -> str:
     """The inputs, each symbol with its meaning, so the formulas below read without the Trainer's code."""
+    if config.framework == "megatron":  # no dataset, epochs or accumulation: iterations or samples, a global batch
+        options = config.trainer_options
+        parts = [f"micro_batch_size = {config.per_device_train_batch_size} samples per GPU in each micro-batch",
+                 f"world = {config.world_size} processes",
+                 *(f"{key} = {options[key]}" for key in ("train_iters", "train_samples", "global_batch_size",
+                                                          "rampup_batch_size") if options.get(key) is not None),
+                 f"megatron-core {options.get('megatron_core')} rules"]
+        return "\n".join(_join_wrapped(parts, "; ", _WIDTH, indent="  "))
     n = config.dataset_size
     max_steps = config.max_steps
     parts = [

@@ -4,7 +4,7 @@ One module per framework, named as in `lrcli.dialects`, holding that framework's
 scheduler kwargs it derives from T and W: `hf` (the Trainer; also TRL, except GRPO/RLOO), `trl` (GRPO/RLOO
 generation batches), `llamafactory` (max_samples/val_size rows, v1 trainer, WSD split), `axolotl` (its own count,
 warmup and one_cycle pct_start), `deepspeed` (a DeepSpeed file run alone: its batch trio, then the Trainer),
-`torchtune`, `lightning`, `torchtitan` (T = training.steps; the WSD split). Shared HF pieces sit beside `hf`: `hf_versions` (rules per transformers version),
+`torchtune`, `lightning`, `torchtitan` (T = training.steps; the WSD split), `megatron` (iterations and the scheduler's horizon in samples). Shared HF pieces sit beside `hf`: `hf_versions` (rules per transformers version),
 `hf_accelerate` (dataloader sharding), `hf_deepspeed` (the Trainer's DeepSpeed "auto" fill and mismatch check).
 `plan` holds the types and imports no planner.
 """
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
-from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtitan, torchtune, trl
+from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, megatron, torchtitan, torchtune, trl
 from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
 from lrcli.steps.hf_deepspeed import check_deepspeed_values, fill_deepspeed_auto
 from lrcli.steps.plan import Rows, Stage, StepPlan
@@ -34,6 +34,7 @@ PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
     "torchtune": torchtune.plan_torchtune_steps,
     "lightning": lightning.plan_lightning_steps,
     "torchtitan": torchtitan.plan_torchtitan_steps,
+    "megatron": megatron.plan_megatron_steps,
 }
 
 # DataSpec.rule (set by the dialect) -> the framework's arithmetic from the rows of each dataset it names to the N its
@@ -52,6 +53,7 @@ ROW_RULES: dict[str, Callable[..., Rows]] = {
 KWARG_RULES: dict[str, Callable[[TrainConfig, StepPlan], dict[str, Any]]] = {
     "axolotl_one_cycle": axolotl.one_cycle_kwargs,
     "llamafactory_wsd": llamafactory.wsd_kwargs,
+    "megatron": megatron.megatron_kwargs,
 }
 
 # Above 2^53 the float step arithmetic the frameworks use (ceil(E · updates)) is no longer exact, and int64 step

@@ -1,0 +1,182 @@
+"""Megatron-LM / Megatron-Core's `OptimizerParamScheduler.get_lr` (megatron/core/optimizer_param_scheduler.py,
+identical for the default parameter group in megatron-core 0.12.0 … 0.19.2, except WSD's `minus_sqrt`, new in 0.13).
+
+Megatron counts the scheduler in **samples**: the constructor calls `step(0)` and the training loop calls
+`step(increment)` after each successful iteration, increment = num_microbatches · micro_batch_size · dp = the
+global batch size (megatron/training/training.py `train_step`). Row s is therefore `get_lr` at
+num_steps n = s · increment. The kwargs are the constructor's own names, in samples:
+
+* `lr` = max_lr, `init_lr` (`--lr-warmup-init`), `min_lr` (`--min-lr`);
+* `lr_warmup_steps` W (None: lrcli's warmup W · increment), `lr_decay_steps` D (None: T · increment);
+* `wsd_decay_steps` Wd and `lr_wsd_decay_style` for WSD.
+
+get_lr, in its own float order (Δ = max_lr − min_lr):
+1. W > 0 and n ≤ W: `init_lr + (max_lr − init_lr) · float(n) / float(W)` (inclusive: max_lr at n = W);
+2. constant: max_lr;  3. n > D: min_lr;
+4. inverse-square-root: `max(min_lr, max_lr · max(W, 1)**0.5 / max(n, 1)**0.5)`;
+5. r = float(n − W) / float(D − W): linear `min_lr + (1 − r)·Δ`, cosine `min_lr + 0.5·(cos(π r) + 1)·Δ`,
+   WSD: a = D − Wd (from 0, not from W); n ≤ a: max_lr, else ρ = float(n − a) / float(Wd) and coefficient
+   exponential `2·0.5**ρ − 1`, linear `1 − ρ`, cosine `0.5·(cos(π ρ) + 1)`, minus_sqrt `1 − √ρ`.
+The constructor asserts min_lr ≥ 0, max_lr ≥ min_lr, init_lr ≤ max_lr, D > 0, W < D, and Wd given for WSD.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+
+from lrcli.errors import LrcliError
+from lrcli.inputs.values import MAX_WHOLE, number_text
+from lrcli.schedules.types import Factors, Schedule, Steps
+
+WsdStyle = Literal["exponential", "linear", "cosine", "minus_sqrt"]
+WSD_STYLES = ("exponential", "linear", "cosine", "minus_sqrt")
+MEGATRON = "Megatron-Core"
+
+
+def _checked(name: str, lr: float, init_lr: float, min_lr: float, warmup: float, decay: float) -> None:
+    # OptimizerParamScheduler.__init__'s asserts, in its order.
+    for ok, what in (
+        (min_lr >= 0.0, f"min_lr ({number_text(min_lr)}) must be ≥ 0"),
+        (lr >= min_lr, f"the peak lr ({number_text(lr)}) must be ≥ min_lr ({number_text(min_lr)})"),
+        (init_lr <= lr, f"init_lr ({number_text(init_lr)}) must be ≤ the peak lr ({number_text(lr)})"),
+        (decay > 0, f"lr_decay_steps ({number_text(decay)} samples) must be > 0"),
+        (warmup < decay, f"lr_warmup_steps ({number_text(warmup)} samples) must be < lr_decay_steps "
+                         f"({number_text(decay)} samples)"),
+    ):
+        if not ok:
+            raise LrcliError(f"{name}: {what} (OptimizerParamScheduler asserts it); change the settings")
+
+
+def megatron_lr(
+    steps: Steps,
+    *,
+    lr: float,
+    style: str,
+    init_lr: float,
+    min_lr: float,
+    lr_warmup_steps: float,
+    lr_decay_steps: float,
+    increment: int,
+    wsd_decay_steps: int | None,
+    lr_wsd_decay_style: str,
+    rampup_bands: list[list[int]] | None = None,
+) -> Factors:
+    """get_lr at n = s · increment for every s in `steps` (see the module docstring); all units are samples.
+    `rampup_bands` ([batch, iterations], …): the first iterations step by those batches, then by `increment`."""
+    name = f"megatron_{style}"
+    max_lr = float(lr)
+    _checked(name, max_lr, init_lr, min_lr, lr_warmup_steps, lr_decay_steps)
+    if style == "wsd" and wsd_decay_steps is None:
+        raise LrcliError(f"{name}: WSD needs wsd_decay_steps (--lr-wsd-decay-iters or --lr-wsd-decay-samples); "
+                         "OptimizerParamScheduler asserts it")
+    if style == "wsd" and lr_wsd_decay_style not in WSD_STYLES:
+        raise LrcliError(f"{name}: lr_wsd_decay_style {lr_wsd_decay_style!r} is not one of {', '.join(WSD_STYLES)}")
+    last = int(np.max(steps, initial=0)) * int(increment)
+    if last > MAX_WHOLE:  # Python's int would be exact; int64/float64 are not past here
+        raise LrcliError(f"{name}: {number_text(last)} samples (step · increment) is beyond what lrcli computes "
+                         "exactly (2^53); check the global batch and the number of iterations")
+    n_int = _consumed(np.asarray(steps, dtype=np.int64), int(increment), rampup_bands)
+    n = n_int.astype(np.float64)  # float(self.num_steps): exact below 2^53
+    warmup_lr = init_lr + (max_lr - init_lr) * n / float(lr_warmup_steps) if lr_warmup_steps > 0 else n
+    in_warmup = (n <= lr_warmup_steps) if lr_warmup_steps > 0 else np.zeros(n.shape, dtype=bool)
+    if style == "constant":
+        return np.where(in_warmup, warmup_lr, max_lr)
+    delta_lr = max_lr - min_lr
+    if style == "inverse_square_root":
+        # max_lr * warmup_steps**0.5 / (num_steps**0.5): the scalar part in Python, the rest as numpy's sqrt
+        decayed = np.maximum(min_lr, max_lr * max(lr_warmup_steps, 1) ** 0.5 / np.sqrt(np.maximum(n, 1.0)))
+    else:
+        ratio = (n - lr_warmup_steps) / float(lr_decay_steps - lr_warmup_steps)  # float(n - W) / float(D - W)
+        if style == "linear":
+            coeff = 1.0 - ratio
+        elif style == "cosine":
+            coeff = 0.5 * (np.cos(math.pi * ratio) + 1.0)
+        else:  # WSD
+            anneal_start = lr_decay_steps - wsd_decay_steps
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rho = (n - anneal_start) / float(wsd_decay_steps) if wsd_decay_steps else np.zeros(n.shape)
+            if lr_wsd_decay_style == "linear":
+                anneal = 1.0 - rho
+            elif lr_wsd_decay_style == "cosine":
+                anneal = 0.5 * (np.cos(math.pi * rho) + 1.0)
+            elif lr_wsd_decay_style == "exponential":
+                anneal = (2.0 * np.power(0.5, rho)) - 1.0
+            else:
+                anneal = 1.0 - np.sqrt(np.maximum(rho, 0.0))
+            coeff = np.where(n <= anneal_start, 1.0, anneal)
+        decayed = min_lr + coeff * delta_lr
+    return np.where(in_warmup, warmup_lr, np.where(n > lr_decay_steps, min_lr, decayed))
+
+
+def _consumed(steps: Steps, increment: int, bands: list[list[int]] | None) -> Steps:
+    """The scheduler's num_steps after s iterations: s · increment, or with a ramp-up the batches of its bands
+    summed, then `increment` per iteration."""
+    if not bands:
+        return steps * increment
+    sizes = np.array([int(size) for size, _ in bands], dtype=np.int64)
+    counts = np.array([int(count) for _, count in bands], dtype=np.int64)
+    first = np.concatenate(([0], np.cumsum(counts)))  # the first iteration of each band, then the ramp's end
+    before = np.concatenate(([0], np.cumsum(sizes * counts)))  # samples consumed when each band starts
+    band = np.searchsorted(first, steps, side="right") - 1
+    inside = band < len(bands)
+    band = np.minimum(band, len(bands) - 1)
+    ramping = before[band] + (steps - first[band]) * sizes[band]
+    after = before[-1] + (steps - first[-1]) * increment
+    return np.where(inside, ramping, after)
+
+
+def _family(style: str):
+    def schedule(
+        steps: Steps,
+        *,
+        lr: float,
+        warmup: int,
+        total: int,
+        init_lr: float = 0.0,
+        min_lr: float = 0.0,
+        lr_warmup_steps: float | None = None,
+        lr_decay_steps: int | None = None,
+        increment: int = 1,
+        wsd_decay_steps: int | None = None,
+        lr_wsd_decay_style: WsdStyle = "exponential",
+        rampup_bands: list[list[int]] | None = None,
+    ) -> Factors:
+        if isinstance(increment, float) and increment.is_integer():
+            increment = int(increment)
+        if not isinstance(increment, int) or increment < 1:
+            raise LrcliError(f"megatron_{style}: increment (samples per iteration) must be a whole number ≥ 1, "
+                             f"got {number_text(increment)}")
+        return megatron_lr(
+            steps, lr=lr, style=style, init_lr=init_lr, min_lr=min_lr,
+            lr_warmup_steps=warmup * increment if lr_warmup_steps is None else lr_warmup_steps,
+            lr_decay_steps=total * increment if lr_decay_steps is None else lr_decay_steps,
+            increment=increment, wsd_decay_steps=wsd_decay_steps, lr_wsd_decay_style=lr_wsd_decay_style,
+            rampup_bands=rampup_bands,
+        )  # fmt: skip
+
+    schedule.__name__ = f"megatron_{style}"
+    schedule.__doc__ = (
+        f"Megatron `--lr-decay-style {STYLE_NAMES[style]}`: OptimizerParamScheduler.get_lr at n = s · increment "
+        "samples (megatron/core/optimizer_param_scheduler.py); see lrcli.schedules.megatron."
+    )
+    return schedule
+
+
+# lrcli's name suffix -> Megatron's --lr-decay-style
+STYLE_NAMES = {"constant": "constant", "linear": "linear", "cosine": "cosine",
+               "inverse_square_root": "inverse-square-root", "wsd": "WSD"}
+SUMMARIES = {
+    "constant": "linear warmup from init_lr, then max_lr",
+    "linear": "linear warmup from init_lr, linear decay to min_lr at lr_decay_steps, then min_lr",
+    "cosine": "linear warmup from init_lr, half cosine to min_lr at lr_decay_steps, then min_lr",
+    "inverse_square_root": "linear warmup, then max_lr·√(W/n) (not below min_lr); min_lr after lr_decay_steps",
+    "wsd": "linear warmup, stable, then the lr_wsd_decay_style anneal over the last wsd_decay_steps samples",
+}
+
+SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
+    f"megatron_{style}": Schedule(f"megatron_{style}", MEGATRON, _family(style), f"Megatron {words} (in samples)")
+    for style, words in SUMMARIES.items()
+}

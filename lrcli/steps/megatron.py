@@ -1,0 +1,274 @@
+"""Megatron's step arithmetic (megatron-core 0.12.3 … 0.19.2): megatron/training/arguments.py `validate_args`
+(global batch, the iteration- vs sample-based checks) and training.py `get_optimizer_param_scheduler` /
+`update_train_iters` / `train_step`.
+
+* global batch GBS = `--global-batch-size`, else micro_batch_size · dp with dp = world // (tp · pp · cp);
+* iteration-based (`--train-iters`): T = train_iters; the scheduler's horizon D = (lr_decay_iters or train_iters) · GBS
+  samples, warmup W = lr_warmup_fraction · D or lr_warmup_iters · GBS, WSD anneal Wd = lr_wsd_decay_iters · GBS;
+* sample-based (`--train-samples`): T = train_samples // GBS (the partial last batch is dropped), D = lr_decay_samples
+  or train_samples, W = lr_warmup_fraction · D or lr_warmup_samples, Wd = lr_wsd_decay_samples;
+* the scheduler steps by GBS after every iteration, so row s is the LR at s · GBS samples (lrcli.schedules.megatron);
+* `--rampup-batch-size START INCREMENT SAMPLES` (0.12–0.17, sample-based): RampupBatchsizeNumMicroBatchesCalculator
+  gives each iteration the batch START + int(consumed / (SAMPLES / n)) · INCREMENT (n = (GBS − START) // INCREMENT
+  steps), GBS once more than SAMPLES are consumed; update_train_iters counts those iterations while consumed ≤ SAMPLES
+  and ≤ train_samples, then (train_samples − consumed) // GBS more. The iterations of each batch size are handed to
+  the schedule as `rampup_bands` (the scheduler steps by the batch of each iteration).
+The W lrcli shows is the first iteration at the peak: the smallest s with s · GBS ≥ W samples.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from lrcli.config import TrainConfig
+from lrcli.errors import LrcliError
+from lrcli.inputs.values import number_text
+from lrcli.steps.plan import Stage, StepPlan
+
+
+class MegatronSchedule(NamedTuple):
+    """What get_optimizer_param_scheduler hands OptimizerParamScheduler, and the iterations the loop runs."""
+
+    train_iters: int
+    global_batch_size: int
+    lr_warmup_steps: int | float  # samples (a float with --lr-warmup-fraction)
+    lr_decay_steps: int  # samples
+    wsd_decay_steps: int | None  # samples
+    stages: tuple[Stage, ...]
+    notes: tuple[str, ...]
+    rampup_bands: tuple[tuple[int, int], ...] | None = None  # (batch, iterations) while the batch ramps up
+
+
+def _option(config: TrainConfig, key: str, default: Any = None) -> Any:
+    value = config.trainer_options.get(key)
+    return default if value is None else value
+
+
+def _flag(config: TrainConfig, field: str) -> bool:
+    return config.source_kind(field) == "flag"
+
+
+def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
+    """The scheduler's settings in samples and the number of iterations, as Megatron derives them."""
+    where = config.source("trainer_options")
+    stages: list[Stage] = []
+    notes: list[str] = []
+    gbs = _option(config, "global_batch_size")
+    tp, pp, cp = (int(_option(config, f"{k}_parallel_size", 1)) for k in ("tensor_model", "pipeline_model", "context"))
+    model, world = tp * pp * cp, config.world_size
+    if world % model and (gbs is None or config.source_kind("world_size") != "default"):
+        raise LrcliError(f"world size ({world}, {config.source('world_size')}) is not divisible by total_model_size "
+                         f"tp · pp · cp = {tp} · {pp} · {cp} (Megatron's validate_args asserts it); fix --world-size")
+    if gbs is None:
+        dp = world // model
+        stages.append(("data-parallel size dp", f"world // (tp · pp · cp) = {world} // {model}", dp))
+        gbs = config.per_device_train_batch_size * dp
+        stages.append(("global batch GBS", f"micro_batch_size · dp = {config.per_device_train_batch_size} · {dp}", gbs))
+    else:
+        stages.append(("global batch GBS", "--global-batch-size", gbs))
+        unit = config.per_device_train_batch_size * (world // model)
+        if config.source_kind("world_size") != "default" and gbs % unit:
+            raise LrcliError(f"global batch size ({gbs}) is not divisible by micro batch size "
+                             f"({config.per_device_train_batch_size}) times data parallel size ({world // model}) "
+                             "(Megatron's micro-batch calculator asserts it); fix --global-batch-size or --world-size")
+    iters, samples = _option(config, "train_iters"), _option(config, "train_samples")
+    if config.total_steps is not None:
+        if samples and not iters:
+            raise LrcliError("--total-steps sets Megatron's --train-iters, but this run is sample-based "
+                             "(--train-samples); change --train-samples in the script instead")
+        iters = config.total_steps
+    warmup_iters, warmup_samples = _option(config, "lr_warmup_iters", 0), _option(config, "lr_warmup_samples", 0)
+    fraction = _option(config, "lr_warmup_fraction")
+    if _flag(config, "warmup_ratio") and config.warmup_ratio is not None:
+        fraction, warmup_iters, warmup_samples = config.warmup_ratio, 0, 0
+    elif _flag(config, "warmup_steps"):
+        if config.warmup_steps < 1:
+            fraction, warmup_iters, warmup_samples = config.warmup_steps, 0, 0
+        elif samples and not iters:
+            raise LrcliError("--warmup-steps counts iterations, but this run is sample-based (Megatron refuses "
+                             "--lr-warmup-iters with --train-samples); set --lr-warmup-samples in the script")
+        else:
+            fraction, warmup_iters, warmup_samples = None, int(config.warmup_steps), 0
+    decay_iters, decay_samples = _option(config, "lr_decay_iters"), _option(config, "lr_decay_samples")
+    wsd_iters, wsd_samples = _option(config, "lr_wsd_decay_iters"), _option(config, "lr_wsd_decay_samples")
+    if iters:
+        for ok, text in ((not samples, "expected iteration-based training (--train-samples with --train-iters)"),
+                         (decay_samples is None, "expected iteration-based learning rate decay (--lr-decay-samples "
+                                                 "with --train-iters)"),
+                         (warmup_samples == 0, "expected iteration-based learning rate warmup (--lr-warmup-samples "
+                                               "with --train-iters)"),
+                         (fraction is None or warmup_iters == 0, "can only specify one of lr-warmup-fraction and "
+                                                                  "lr-warmup-iters")):
+            if not ok:
+                raise LrcliError(f"{where}: {text}; Megatron's validate_args asserts it")
+        total = iters
+        stages.append(("iterations T", "--train-iters", total))
+        decay_iters = iters if decay_iters is None else decay_iters
+        decay = decay_iters * gbs
+        stages.append(("decay horizon D (samples)", f"lr_decay_iters · GBS = {decay_iters} · {gbs}", decay))
+        wsd = None if wsd_iters is None else wsd_iters * gbs
+        if fraction is not None:
+            warmup = fraction * decay
+            stages.append(("warmup W (samples)", f"lr_warmup_fraction · D = {fraction!r} · {decay}", warmup))
+        else:
+            warmup = warmup_iters * gbs
+            stages.append(("warmup W (samples)", f"lr_warmup_iters · GBS = {warmup_iters} · {gbs}", warmup))
+    elif samples:
+        for ok, text in ((decay_iters is None, "expected sample-based learning rate decay (--lr-decay-iters with "
+                                               "--train-samples)"),
+                         (warmup_iters == 0, "expected sample-based learnig rate warmup (--lr-warmup-iters with "
+                                             "--train-samples)"),
+                         (fraction is None or warmup_samples == 0, "can only specify one of lr-warmup-fraction and "
+                                                                    "lr-warmup-samples")):
+            if not ok:
+                raise LrcliError(f"{where}: {text}; Megatron's validate_args asserts it")
+        ramp = _option(config, "rampup_batch_size")
+        if ramp is None:
+            total = samples // gbs
+            stages.append(("iterations T", f"train_samples // GBS = {samples} // {gbs}", total))
+        else:
+            bands = rampup_bands(gbs, ramp, config, world, model)
+            counted = _ramp_iterations(bands, gbs, ramp, samples)
+            total = counted[0] + max(0, samples - counted[1]) // gbs
+            stages.append(("ramp-up iterations", f"batches {bands[0][0]} … {bands[-1][0]} while consumed ≤ "
+                           f"{ramp[2]} and ≤ train_samples", counted[0]))
+            stages.append(("iterations T", f"ramp-up + (train_samples − {counted[1]}) // GBS", total))
+        decay = samples if decay_samples is None else decay_samples
+        stages.append(("decay horizon D (samples)", "--lr-decay-samples" if decay_samples is not None
+                       else "train_samples", decay))
+        wsd = wsd_samples
+        if fraction is not None:
+            warmup = fraction * decay
+            stages.append(("warmup W (samples)", f"lr_warmup_fraction · D = {fraction!r} · {decay}", warmup))
+        else:
+            warmup = warmup_samples
+            stages.append(("warmup W (samples)", "--lr-warmup-samples", warmup))
+        if samples % gbs and _option(config, "rampup_batch_size") is None:
+            notes.append(f"Megatron runs train_samples // GBS = {total} iterations: the last {samples % gbs} of "
+                         f"{number_text(samples)} samples are never trained on")
+    else:
+        raise LrcliError(f"{where}: either --train-iters or --train-samples should be provided (Megatron raises "
+                         "without one); add one to the script or give --total-steps")
+    if total < 1:
+        raise LrcliError(f"Megatron runs {total} iterations with these settings (train_samples < global batch "
+                         f"{gbs}?); nothing is trained")
+    if wsd is not None:
+        stages.append(("WSD anneal Wd (samples)", "lr_wsd_decay_iters · GBS" if iters else "--lr-wsd-decay-samples",
+                       wsd))
+    ramp_bands = None
+    if _option(config, "rampup_batch_size") is not None and not iters:
+        ramp_bands = rampup_bands(gbs, _option(config, "rampup_batch_size"), config, world, model)
+    decay_end = warmup_iterations(decay, gbs, ramp_bands)
+    if decay_end < total and config.lr_scheduler_type != "megatron_constant":
+        notes.append(f"the decay ends at {number_text(decay)} samples (iteration {decay_end}), before the "
+                     f"run's {total} iterations: the LR then stays at min_lr")
+    for field in ("dataset_size", "num_train_epochs", "gradient_accumulation_steps", "max_steps"):
+        if _flag(config, field):
+            notes.append(f"{config.source(field)} has no effect on a Megatron run: it trains for --train-iters / "
+                         "--train-samples with its global batch")
+    return MegatronSchedule(total, gbs, warmup, decay, wsd, tuple(stages), tuple(notes), ramp_bands)
+
+
+def rampup_bands(gbs: int, ramp: Any, config: TrainConfig, world: int, model: int) -> tuple[tuple[int, int], ...]:
+    """(batch, iterations) of the ramp-up, in order, until more than SAMPLES are consumed: the calculator's
+    `update(consumed)` before each iteration, `consumed += batch` after it (megatron/core/num_microbatches_calculator.py
+    RampupBatchsizeNumMicroBatchesCalculator, training.py train())."""
+    start, step, samples = (int(v) for v in ramp)
+    for ok, text in ((start > 0, f"start batch size should be positive, got {start}"),
+                     (step > 0, f"batch size increment should be positive, got {step}"),
+                     (samples >= 0, f"ramp-up samples should be non-negative, got {samples}"),
+                     (gbs - start >= 0, f"expected global batch size to be greater than or equal to start batch "
+                                        f"size, got {gbs} and {start}"),
+                     ((gbs - start) % step == 0, f"expected global batch size interval ({gbs - start}) to be "
+                                                 f"divisible by global batch size increment ({step})")):
+        if not ok:
+            raise LrcliError(f"--rampup-batch-size: {text} (Megatron's calculator asserts it)")
+    increments = (gbs - start) // step
+    if increments == 0:
+        raise LrcliError(f"--rampup-batch-size starts at the global batch {gbs}: Megatron's calculator divides the "
+                         "ramp-up samples by zero increments (ZeroDivisionError); drop --rampup-batch-size")
+    per_increment = samples / increments  # self.rampup_samples_per_increment, a float
+    unit = config.per_device_train_batch_size * (world // model)
+    check = config.source_kind("world_size") != "default" or model == 1
+
+    def batch(consumed: int) -> int:
+        return gbs if consumed > samples else start + int(consumed / per_increment) * step
+
+    bands: list[tuple[int, int]] = []
+    consumed = 0
+    while consumed <= samples:
+        size = batch(consumed)
+        if check and size % unit:
+            raise LrcliError(f"current global batch size ({size}) is not divisible by micro-batch-size "
+                             f"({config.per_device_train_batch_size}) times data parallel size ({world // model}) "
+                             "during the ramp-up (Megatron asserts it); fix --rampup-batch-size or --world-size")
+        # iterations at this batch: the largest k with batch(consumed + i · size) == size for all i < k (monotone)
+        low, high = 1, (samples - consumed) // size + 2
+        while low < high:
+            middle = (low + high + 1) // 2
+            if batch(consumed + (middle - 1) * size) == size:
+                low = middle
+            else:
+                high = middle - 1
+        bands.append((size, low))
+        consumed += low * size
+    return tuple(bands)
+
+
+def _ramp_iterations(bands: tuple[tuple[int, int], ...], gbs: int, ramp: Any, limit: int) -> tuple[int, int]:
+    """update_train_iters' ramp-up loop: iterations while consumed ≤ SAMPLES and consumed ≤ train_samples, and the
+    samples consumed then."""
+    iterations = consumed = 0
+    limit = min(limit, int(ramp[2]))
+    for size, count in bands:
+        if consumed > limit:
+            break
+        # the loop tests consumed before each iteration: those started at consumed ≤ both limits
+        take = min(count, (limit - consumed) // size + 1)
+        iterations += take
+        consumed += take * size
+        if take < count:
+            break
+    return iterations, consumed
+
+
+def warmup_iterations(warmup_samples: int | float, gbs: int,
+                      bands: tuple[tuple[int, int], ...] | None = None) -> int:
+    """The first iteration s at the peak: the smallest s whose samples consumed reach W (s · GBS, or through the
+    ramp-up's bands first), 0 without warmup; counted exactly."""
+    if warmup_samples <= 0:
+        return 0
+    target = Fraction(warmup_samples)
+    first = consumed = 0
+    for size, count in bands or ():
+        if consumed + count * size >= target:
+            return first + math.ceil((target - consumed) / size)
+        first, consumed = first + count, consumed + count * size
+    return first + math.ceil((target - consumed) / gbs)
+
+
+def plan_megatron_steps(config: TrainConfig) -> StepPlan:
+    plan = megatron_schedule(config)
+    warmup = warmup_iterations(plan.lr_warmup_steps, plan.global_batch_size, plan.rampup_bands)
+    if plan.rampup_bands:
+        formula = f"the first iteration whose consumed samples reach W = {plan.lr_warmup_steps!r} (ramp-up batches)"
+    else:
+        formula = f"ceil(W / GBS) = ceil({plan.lr_warmup_steps!r} / {plan.global_batch_size})"
+    stages = (*plan.stages, ("warmup W (iterations)", formula, warmup))
+    # samples per update: GBS, except while the batch ramps up (then no single number)
+    return StepPlan(total=plan.train_iters, warmup=warmup, notes=plan.notes,
+                    total_train_batch_size=plan.global_batch_size,
+                    samples_per_update=None if plan.rampup_bands else plan.global_batch_size, stages=stages)
+
+
+def megatron_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
+    """The OptimizerParamScheduler settings in samples, beside the dialect's init_lr/min_lr/lr_wsd_decay_style."""
+    derived = megatron_schedule(config)
+    return {
+        **config.lr_scheduler_kwargs,
+        "lr_warmup_steps": derived.lr_warmup_steps, "lr_decay_steps": derived.lr_decay_steps,
+        "wsd_decay_steps": derived.wsd_decay_steps, "increment": derived.global_batch_size,
+        **({"rampup_bands": [list(band) for band in derived.rampup_bands]} if derived.rampup_bands else {}),
+    }
