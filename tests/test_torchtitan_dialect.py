@@ -104,7 +104,8 @@ def test_a_script_running_no_known_trainer_says_so(cli, tmp_path):
     script = tmp_path / "prep.sh"
     script.write_text("python prepare_data.py --out data\n")
     result = cli("steps", str(script))
-    assert result.exit_code == 2 and "no command of this launch script runs a trainer lrcli reads" in result.stderr
+    assert result.exit_code == 2 and "no command of this script runs a training entry point lrcli reads" in result.stderr
+    assert "torchtitan.train" in result.stderr and "pretrain_gpt.py" in result.stderr
 
 
 def test_training_keys_of_another_release(cli, tmp_path):
