@@ -15,7 +15,7 @@ import numpy as np
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
 from lrcli.metrics import MetricHistory
-from lrcli.schedules import axolotl, deepspeed, hf, pytorch, pytorch_plateau, pytorch_sequential
+from lrcli.schedules import axolotl, deepspeed, hf, pytorch, pytorch_plateau, pytorch_sequential, verl
 from lrcli.schedules.binding import bind_kwargs
 from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps
 
@@ -26,6 +26,7 @@ SCHEDULES: dict[str, Schedule] = {
     **pytorch.SCHEDULES,
     **pytorch_sequential.SCHEDULES,
     **pytorch_plateau.SCHEDULES,
+    **verl.SCHEDULES,
 }
 
 

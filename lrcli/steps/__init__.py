@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
-from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtune, trl
+from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtune, trl, verl
 from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
 from lrcli.steps.hf_deepspeed import check_deepspeed_values, fill_deepspeed_auto
 from lrcli.steps.plan import Rows, Stage, StepPlan
@@ -33,6 +33,7 @@ PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
     "deepspeed": deepspeed.plan_deepspeed_steps,
     "torchtune": torchtune.plan_torchtune_steps,
     "lightning": lightning.plan_lightning_steps,
+    "verl": verl.plan_verl_steps,
 }
 
 # DataSpec.rule (set by the dialect) -> the framework's arithmetic from the rows of each dataset it names to the N its
@@ -45,6 +46,7 @@ ROW_RULES: dict[str, Callable[..., Rows]] = {
     "llamafactory_v1": llamafactory.v1_dataset_rows,
     "axolotl": axolotl.dataset_rows,
     "torchtune": torchtune.dataset_rows,
+    "verl": verl.dataset_rows,
 }
 
 # TrainConfig.derive_kwargs -> the framework rule that fills scheduler kwargs from T and W (set by its dialect).

@@ -1,0 +1,274 @@
+"""verl configs: its Hydra YAML (`ppo_trainer.yaml`-style: `actor_rollout_ref.actor.optim.*`, `critic.optim.*`,
+`data.*`, `trainer.*`; the SFT trainer's top-level `optim`) and the `key.path=value` overrides a launch script passes
+to `python3 -m verl.trainer.main_ppo` (or `verl.trainer.sft_trainer` / `fsdp_sft_trainer`), both read on top of the
+defaults of the modelled release.
+
+Which optimizer: `--trainer actor|critic|sft` (default: sft for an SFT trainer config, else actor), optionally pinned
+to a release, `actor@0.5`; else the verl installed beside lrcli (package metadata, never imported), else 0.9.1.
+Releases 0.5.x read verl 0.5.0's rules, 0.9+ verl 0.9.1's (lrcli.steps.verl says what differs); 0.6–0.8 are refused.
+
+Defaults (verl 0.9.1 `trainer/config/_generated_ppo_trainer.yaml`, `optim/fsdp.yaml`, `sft_trainer_engine.yaml`;
+verl 0.5.0 `_generated_ppo_trainer.yaml`, `sft_trainer.yaml`): actor lr 1e-6, critic lr 1e-5, lr_warmup_steps -1,
+lr_warmup_steps_ratio 0, min_lr_ratio 0, num_cycles 0.5, a constant schedule (`lr_scheduler_type`, 0.5:
+`warmup_style`); data.train_batch_size 1024, trainer.total_epochs 30. SFT: 0.9.1 lr 1e-3 (optim/fsdp.yaml), constant;
+0.5.0 lr 1e-5, cosine, warmup_steps_ratio 0.1; data.train_batch_size 256, total_epochs 4.
+Hydra/OmegaConf read `1e-6` as a float (PyYAML does not): numeric strings are numbers here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from lrcli.config import Source
+from lrcli.data.refs import DataEntry, DatasetRef, DataSpec
+from lrcli.dialects.reading import Reading, get_nested
+from lrcli.errors import LrcliError, shown
+from lrcli.inputs.installed import installed_version
+from lrcli.inputs.values import coerce_number
+
+NAME = "verl"
+ROLES = ("actor", "critic", "sft")
+# the modules a launch script runs verl through (lrcli.inputs.launch_script.entry_arguments)
+ENTRY_POINTS = ("verl.trainer.main_ppo", "verl.trainer.sft_trainer", "verl.trainer.fsdp_sft_trainer")
+OPTIM_PATH = {"actor": "actor_rollout_ref.actor.optim", "critic": "critic.optim", "sft": "optim"}
+
+# release -> role -> optimizer defaults (the keys lrcli reads)
+OPTIM_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
+    "0.9.1": {
+        "actor": {"lr": 1e-6, "lr_warmup_steps": -1, "lr_warmup_steps_ratio": 0.0, "min_lr_ratio": 0.0,
+                  "num_cycles": 0.5, "lr_scheduler_type": "constant", "warmup_style": None, "zero_indexed_step": True},
+        "critic": {"lr": 1e-5, "lr_warmup_steps": -1, "lr_warmup_steps_ratio": 0.0, "min_lr_ratio": 0.0,
+                   "num_cycles": 0.5, "lr_scheduler_type": "constant", "warmup_style": None, "zero_indexed_step": True},
+        "sft": {"lr": 1e-3, "lr_warmup_steps": -1, "lr_warmup_steps_ratio": 0.0, "min_lr_ratio": 0.0,
+                "num_cycles": 0.5, "lr_scheduler_type": "constant", "warmup_style": None, "zero_indexed_step": True},
+    },
+    "0.5.0": {
+        "actor": {"lr": 1e-6, "lr_warmup_steps": -1, "lr_warmup_steps_ratio": 0.0, "min_lr_ratio": 0.0,
+                  "num_cycles": 0.5, "warmup_style": "constant"},
+        "critic": {"lr": 1e-5, "lr_warmup_steps": -1, "lr_warmup_steps_ratio": 0.0, "min_lr_ratio": None,
+                   "warmup_style": "constant"},
+        "sft": {"lr": 1e-5, "warmup_steps_ratio": 0.1, "lr_scheduler": "cosine"},
+    },
+}  # fmt: skip
+DATA_DEFAULTS = {"ppo": {"train_batch_size": 1024, "total_epochs": 30}, "sft": {"train_batch_size": 256, "total_epochs": 4}}
+_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
+
+
+def claims(raw: Mapping[str, Any]) -> int:
+    if isinstance(raw.get("actor_rollout_ref"), Mapping):
+        return 11
+    if isinstance(get_nested(raw, "critic.optim"), Mapping) and isinstance(raw.get("trainer"), Mapping):
+        return 11
+    optim, trainer = raw.get("optim"), raw.get("trainer")
+    if isinstance(optim, Mapping) and isinstance(trainer, Mapping) and "total_epochs" in trainer:
+        return 11
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------- Hydra overrides
+def _hydra_value(text: str) -> Any:
+    """An override's value as Hydra's grammar types it: null, true/false, ints, floats (`1e-6`), quoted strings."""
+    stripped = text.strip()
+    lowered = stripped.lower()
+    if lowered == "null":
+        return None
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
+        return stripped[1:-1]
+    return coerce_number(stripped)
+
+
+def overrides_mapping(arguments: list[str], where: str) -> dict[str, Any]:
+    """Hydra command-line overrides (`a.b.c=v`, `+a.b=v`, `++a.b=v`, `~a.b`) as the nested mapping they set;
+    other words (Hydra's own options) are skipped."""
+    raw: dict[str, Any] = {}
+    for word in arguments:
+        if word.startswith("~"):
+            continue  # a deletion: the key falls back to nothing, which lrcli reads as the default
+        key, sep, value = word.lstrip("+").partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*", key):
+            continue
+        node = raw
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[parts[-1]] = _hydra_value(value)
+    if not raw:
+        raise LrcliError(f"{where}: no Hydra overrides (key.path=value) for verl")
+    return raw
+
+
+# ------------------------------------------------------------------------------------------------ version and role
+def _release(text: str | None, where: str) -> str:
+    try:
+        minor = (*Version(text).release, 0)[:2] if text else None
+    except InvalidVersion:
+        raise LrcliError(f"{where}: {shown(text)} is not a verl version; write it like actor@0.5 or actor@0.9.1") from None
+    if minor is None or minor >= (0, 9):
+        return "0.9.1"
+    if minor == (0, 5):
+        return "0.5.0"
+    raise LrcliError(f"{where}: verl {text} is not modelled; lrcli reads verl 0.5 (0.5.0's rules) and 0.9+ (0.9.1's); "
+                     "pin one with --trainer actor@0.9 or actor@0.5")
+
+
+def _role_and_release(raw: Mapping[str, Any], trainer: str | None) -> tuple[str, str, str, str]:
+    """(role, release, where the role came from, where the release came from)."""
+    name, _, pinned = (trainer or "").strip().lower().partition("@")
+    if name and name not in ROLES:
+        raise LrcliError(f"--trainer {shown(trainer)}: verl's optimizers are {' | '.join(ROLES)} (optionally @VERSION)")
+    if name:
+        role, role_source = name, "--trainer"
+    elif "actor_rollout_ref" in raw or "critic" in raw:
+        role, role_source = "actor", "verl default: the actor's optimizer (--trainer critic for the critic's)"
+    else:
+        role, role_source = "sft", "the SFT trainer's optim"
+    if pinned:
+        return role, _release(pinned, f"--trainer {trainer}"), role_source, "--trainer"
+    installed = installed_version("verl")
+    if installed is not None:
+        return role, _release(installed, f"the installed verl {installed}"), role_source, f"installed verl {installed}"
+    return role, "0.9.1", role_source, "the newest verl lrcli models"
+
+
+def _resolved(raw: Mapping[str, Any], value: Any, depth: int = 0) -> Any:
+    # ${a.b.c} interpolations of another key (OmegaConf), followed a few levels; others are left as text
+    if isinstance(value, str) and depth < 10:
+        match = _INTERPOLATION.fullmatch(value.strip())
+        if match:
+            return _resolved(raw, get_nested(raw, match.group(1)), depth + 1)
+    return coerce_number(value)
+
+
+# ----------------------------------------------------------------------------------------------------------- read
+def _train_files(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
+    files = get_nested(raw, "data.train_files")
+    if files is None:
+        return None
+    where = f"{path.name} key data.train_files"
+    listed = files if isinstance(files, list) else [files]
+    entries = []
+    for i, name in enumerate(listed):
+        if not isinstance(name, str):
+            raise LrcliError(f"{where}: a parquet path was expected, got {name!r}")
+        local = Path(name).expanduser()
+        if local.suffix != ".parquet":
+            return DataSpec(NAME, (), {}, where, f"{where}: {shown(name)} is not a .parquet file verl's datasets read")
+        ref = DatasetRef("parquet", builder="parquet", data_files=(("train", str(local)),), hub=False,
+                         where=f"{where}[{i}]" if isinstance(files, list) else where, roots=(Path.cwd(), path.parent))
+        entries.append(DataEntry(ref, {}))
+    return DataSpec(NAME, tuple(entries), {}, where)
+
+
+def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
+    where = path.name
+    role, release, role_source, release_source = _role_and_release(raw, trainer)
+    optim_path = OPTIM_PATH[role]
+    given = get_nested(raw, optim_path)
+    if given is not None and not isinstance(given, Mapping):
+        raise LrcliError(f"{where}: {optim_path} must be a mapping of optimizer settings")
+    given = given or {}
+    defaults = OPTIM_DEFAULTS[release][role]
+    values: dict[str, Any] = {"framework": NAME, "trainer": role, "dialect": NAME}
+    sources: dict[str, Source | str] = {
+        "framework": f"{where} (verl config)", "trainer": Source.default(role_source) if role_source != "--trainer"
+        else Source.flag("--trainer"), "dialect": f"{where} (detected or --dialect)",
+    }
+    notes: list[str] = []
+
+    def optim(key: str) -> tuple[Any, Source | str]:
+        if key in given:
+            return _resolved(raw, given[key]), f"{where} key {optim_path}.{key}"
+        return defaults.get(key), Source.default(f"verl {release} default {optim_path}.{key}")
+
+    values["learning_rate"], sources["learning_rate"] = optim("lr")
+    options: dict[str, Any] = {"verl_version": release}
+    option_sources = [f"verl {release} ({release_source})"]
+    kwargs: dict[str, Any] = {}
+    if role == "sft" and release == "0.5.0":
+        kind, kind_source = optim("lr_scheduler")
+        schedule = {"cosine": "verl_cosine_0_5", "wsd": "verl_wsd"}.get(kind)
+        if schedule is None:
+            raise LrcliError(f"{where}: optim.lr_scheduler {shown(kind)} is not one verl 0.5's SFT trainer has "
+                             "(cosine, wsd): it raises ValueError")
+        options["warmup_steps_ratio"], _ = optim("warmup_steps_ratio")
+    else:
+        kind, kind_source = optim("warmup_style") if release == "0.5.0" else optim("lr_scheduler_type")
+        if release == "0.5.0":
+            for key in ("lr_scheduler_type", "zero_indexed_step"):
+                if key in given:
+                    notes.append(f"{where}: verl 0.5 has no {optim_path}.{key} (added in 0.6+); its schedule is "
+                                 "warmup_style (Hydra refuses the unknown key on the command line)")
+        style, style_source = optim("warmup_style")
+        if release == "0.9.1" and style is not None:
+            kind, kind_source = style, style_source  # FSDPOptimizerConfig: the deprecated key wins when set
+            notes.append(f"{where}: {optim_path}.warmup_style is deprecated in verl 0.9; it still sets the schedule")
+        if kind not in ("constant", "cosine"):
+            raise LrcliError(f"{where}: {optim_path} schedule {shown(kind)} is not one verl's FSDP workers build "
+                             "(constant, cosine)")
+        options["lr_warmup_steps"], _ = optim("lr_warmup_steps")
+        options["lr_warmup_steps_ratio"], _ = optim("lr_warmup_steps_ratio")
+        if kind == "constant":
+            schedule = "verl_constant"
+        elif release == "0.5.0":
+            schedule = "verl_cosine_0_5"
+            if role == "actor":  # 0.5.0's critic builds its cosine without min_lr_ratio and num_cycles
+                kwargs = {"min_lr_ratio": optim("min_lr_ratio")[0], "num_cycles": optim("num_cycles")[0]}
+            elif "min_lr_ratio" in given or "num_cycles" in given:
+                notes.append(f"{where}: verl 0.5's critic builds its cosine without min_lr_ratio and num_cycles; "
+                             "they are not used")
+        else:
+            schedule = "verl_cosine"
+            kwargs = {"min_lr_ratio": optim("min_lr_ratio")[0], "num_cycles": optim("num_cycles")[0],
+                      "zero_indexed_step": optim("zero_indexed_step")[0]}
+    values["lr_scheduler_type"], sources["lr_scheduler_type"] = schedule, kind_source
+    if kwargs:
+        values["lr_scheduler_kwargs"] = kwargs
+        sources["lr_scheduler_kwargs"] = f"{where} keys {optim_path}.min_lr_ratio/num_cycles (or their defaults)"
+    sft = role == "sft"
+    data_defaults = DATA_DEFAULTS["sft" if sft else "ppo"]
+    batch = _resolved(raw, get_nested(raw, "data.train_batch_size"))
+    options["train_batch_size"] = data_defaults["train_batch_size"] if batch is None else batch
+    for key in ("gen_batch_size", "train_max_samples"):
+        node = get_nested(raw, "data")
+        if isinstance(node, Mapping) and key in node:
+            options[key] = _resolved(raw, node[key])
+    if release == "0.9.1" and options.get("gen_batch_size", 0) is None:
+        del options["gen_batch_size"]
+    if not sft and release == "0.9.1":
+        use_v1 = get_nested(raw, "trainer.use_v1")
+        options["use_v1"] = True if use_v1 is None else bool(use_v1)
+        mode = get_nested(raw, "trainer.v1.trainer_mode") or "sync"
+        sync = get_nested(raw, f"trainer.v1.{mode}.parameter_sync_step")
+        options["parameter_sync_step"] = (4 if mode == "separate_async" else 1) if sync is None else _resolved(raw, sync)
+        options["trainer_mode"] = str(mode)
+    if sft:
+        sp_key = "ulysses_sequence_parallel_size" if release == "0.5.0" else "engine.ulysses_sequence_parallel_size"
+        sp = get_nested(raw, sp_key)
+        options["ulysses_sequence_parallel_size"] = 1 if sp is None else _resolved(raw, sp)
+    if get_nested(raw, "data.filter_overlong_prompts") is True:
+        notes.append(f"{where}: data.filter_overlong_prompts drops prompts longer than max_prompt_length after "
+                     "loading: the step count from N is an upper bound")
+    values["trainer_options"] = options
+    sources["trainer_options"] = f"{where}: {', '.join(option_sources)}"
+    epochs = get_nested(raw, "trainer.total_epochs")
+    if epochs is None:
+        values["num_train_epochs"] = data_defaults["total_epochs"]
+        sources["num_train_epochs"] = Source.default(f"verl {release} default trainer.total_epochs")
+    else:
+        values["num_train_epochs"], sources["num_train_epochs"] = _resolved(raw, epochs), f"{where} key trainer.total_epochs"
+    fixed = _resolved(raw, get_nested(raw, "trainer.total_training_steps"))
+    if fixed is not None:
+        if isinstance(fixed, bool) or not isinstance(fixed, int) or fixed < 1:
+            raise LrcliError(f"{where}: trainer.total_training_steps must be a whole number ≥ 1 or null, got {fixed!r}")
+        values["max_steps"], sources["max_steps"] = fixed, f"{where} key trainer.total_training_steps"
+    return Reading(NAME, values, sources, tuple(notes), data=_train_files(raw, path))

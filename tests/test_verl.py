@@ -1,0 +1,113 @@
+"""verl: configs and launch overrides read as verl reads them, T and W as its trainers count them, LRs as its
+schedulers give them. Golden values: tools/gen_verl_swift_golden.py (verl 0.9.1 and 0.5.0's own code); a small
+random sample also runs that code live (tools/verl_swift_reference.py, needs torch from the oracle extra)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+import lrcli
+from lrcli.dialects import detect
+from lrcli.dialects.verl import overrides_mapping
+from lrcli.errors import LrcliError
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = json.loads((ROOT / "tests" / "data" / "verl_swift_golden.json").read_text())["verl"]["cases"]
+
+
+def _run(case: dict, tmp_path: Path) -> tuple[int, int, np.ndarray]:
+    path = tmp_path / f"{case['id']}.yaml"
+    path.write_text(yaml.safe_dump(case["config"]))
+    config = lrcli.load_config(path, dialect="verl", trainer=f"{case['role']}@{case['version']}",
+                               dataset_size=case["n"], world_size=case["world"])
+    curve = lrcli.compute(config)
+    return curve.plan.total, curve.plan.warmup, np.asarray(curve.lr)
+
+
+def _check(case: dict, tmp_path: Path) -> None:
+    if "error" in case:
+        with pytest.raises(LrcliError):
+            _run(case, tmp_path)
+        return
+    total, warmup, lr = _run(case, tmp_path)
+    assert (total, warmup) == (case["T"], case["W"]), case["id"]
+    expected = np.asarray(case["lr"])
+    peak = max(expected.max(), 1e-300)
+    assert lr.shape == expected.shape
+    assert np.max(np.abs(lr - expected)) <= 1e-12 * peak, case["id"]
+
+
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_golden_cases_from_verls_own_code(tmp_path: Path) -> None:
+    versions = {(c["version"], c["role"]) for c in GOLDEN}
+    assert versions == {(v, r) for v in ("0.9.1", "0.5.0") for r in ("actor", "critic", "sft")}
+    for case in GOLDEN:
+        _check(case, tmp_path)
+
+
+def test_hydra_overrides_typed_as_hydra_types_them() -> None:
+    raw = overrides_mapping(["data.train_batch_size=1024", "actor_rollout_ref.actor.optim.lr=1e-6",
+                             "+trainer.total_training_steps=null", "++critic.optim.lr_scheduler_type='cosine'",
+                             "trainer.use_v1=False", "~data.gen_batch_size", "--config-name", "x"], "run.sh")
+    assert raw == {"data": {"train_batch_size": 1024}, "actor_rollout_ref": {"actor": {"optim": {"lr": 1e-6}}},
+                   "trainer": {"total_training_steps": None, "use_v1": False},
+                   "critic": {"optim": {"lr_scheduler_type": "cosine"}}}
+
+
+def test_detection_and_refusals(tmp_path: Path) -> None:
+    assert detect(yaml.safe_load((ROOT / "sample_configs" / "verl_ppo.yaml").read_text()), Path("x")) == "verl"
+    assert detect({"optim": {"lr": 1e-5}, "trainer": {"total_epochs": 2}}, Path("x")) == "verl"
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"actor_rollout_ref": {"actor": {"optim": {"lr_scheduler_type": "linear"}}}}))
+    with pytest.raises(LrcliError, match="constant, cosine"):
+        lrcli.load_config(path, dataset_size=100)
+    with pytest.raises(LrcliError, match="not modelled"):
+        lrcli.load_config(path, trainer="actor@0.7", dataset_size=100)
+    with pytest.raises(LrcliError, match="actor | critic | sft"):
+        lrcli.load_config(path, trainer="ref", dataset_size=100)
+
+
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_sample_config_differs_between_releases_as_the_code_does(tmp_path: Path) -> None:
+    sample = ROOT / "sample_configs" / "verl_ppo.yaml"
+    new = lrcli.compute(lrcli.load_config(sample, trainer="actor@0.9", dataset_size=7473))
+    assert new.plan.total == 7473 // 256 * 15 and new.schedule == "verl_cosine"
+    with pytest.warns(lrcli.LrcliWarning, match="verl 0.5 has no actor_rollout_ref.actor.optim.lr_scheduler_type"):
+        old = lrcli.load_config(sample, trainer="actor@0.5", dataset_size=7473)
+    assert old.lr_scheduler_type == "verl_constant"  # 0.5.0 reads warmup_style only
+    # 0.5.0 starts the cosine warmup at lr·min_lr_ratio, 0.9.1 at 0 (init_lr_ratio, which the engine never sets)
+    raw = yaml.safe_load(sample.read_text())
+    raw["actor_rollout_ref"]["actor"]["optim"]["warmup_style"] = raw["actor_rollout_ref"]["actor"]["optim"].pop(
+        "lr_scheduler_type")
+    (tmp_path / "old.yaml").write_text(yaml.safe_dump(raw))
+    old = lrcli.compute(lrcli.load_config(tmp_path / "old.yaml", trainer="actor@0.5", dataset_size=7473))
+    assert new.lr[0] == 0.0 and old.lr[0] == pytest.approx(1e-7)
+
+
+def _oracle_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _oracle_available() and not os.environ.get("LRCLI_REQUIRE_ORACLE"),
+                    reason="torch (the oracle extra) is not installed")
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_live_random_cases_against_verls_code(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import gen_verl_swift_golden as gen
+
+    seed = random.randrange(1 << 30)
+    for case in gen.random_verl_cases(random.Random(seed), 6):
+        result = gen.verl_case(case)
+        _check({**case, **result, "id": f"{case['id']} (seed {seed})"}, tmp_path)
