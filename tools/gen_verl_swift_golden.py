@@ -7,9 +7,17 @@ verl 0.5.0 `_generated_ppo_trainer.yaml`, `sft_trainer.yaml`), applies FSDPOptim
 (0.9.1, its own `__post_init__` statements), then runs the trainer's step count, the worker's scheduler construction and
 the scheduler itself from verl's source (tools/verl_swift_reference.py). Cases where verl raises record the exception.
 
-Rerun (from the repository root; torch from the oracle extra):
+Each ms-swift case (flat arguments as its argument file holds them, a world size, rows per dataset with `#` samples and
+split_dataset_ratio) runs ms-swift's own argument defaults, dataset post_process and BatchSamplerShard
+(tools/verl_swift_reference.py), then the real HF Trainer count and scheduler of the transformers in use.
+
+Rerun (from the repository root; torch from the oracle extra): first in the oracle venv (transformers 5.24.0: writes
+verl's cases and ms-swift 4.6.0's), then once more with transformers 4.57.6 in front (both releases allow it):
 
     .venv/bin/python tools/gen_verl_swift_golden.py
+    pip install --no-deps --target /tmp/tf457 transformers==4.57.6 huggingface_hub==0.36.0 tokenizers==0.22.1 \
+        accelerate==1.11.0
+    PYTHONPATH=/tmp/tf457 .venv/bin/python tools/gen_verl_swift_golden.py
 """
 
 from __future__ import annotations
@@ -175,19 +183,106 @@ def random_verl_cases(rng: random.Random, count: int) -> list[dict[str, Any]]:
     return cases
 
 
+# ------------------------------------------------------------------------------------------------------- ms-swift
+def swift_case(case: dict[str, Any]) -> dict[str, Any]:
+    """T, W and the LR rows of one ms-swift case under the transformers this interpreter has (its real Trainer
+    count and scheduler), after ms-swift's own argument defaults, dataset post-processing and batch sampler."""
+    import dataclasses
+
+    import hf_steps_oracle
+    import transformers
+    from hf_reference import hf_curve
+    from torch.utils.data import DataLoader
+
+    release, world = case["release"], case["world"]
+    fields = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
+    try:
+        args = ref.swift_arguments(release, dict(case["args"]), world, fields)
+        keys = ("learning_rate", "lr_scheduler_type", "warmup_steps", "warmup_ratio", "num_train_epochs", "max_steps",
+                "per_device_train_batch_size", "gradient_accumulation_steps", "dataloader_drop_last")
+        hf = {k: args[k] for k in keys if k in args and k in fields and args[k] is not None}
+        training = hf_steps_oracle._ArgsAtWorldSize(output_dir=hf_steps_oracle._OUTPUT_DIR, report_to=[], use_cpu=True,
+                                                   **hf)
+        training.oracle_world_size = world
+        n = ref.swift_training_rows(release, case["parts"], case["samples"], case["ratio"])
+        batches = ref.swift_batches(release, n, training.per_device_train_batch_size, world,
+                                    training.dataloader_drop_last)
+        shell = hf_steps_oracle._trainer_shell(training)
+        loader = DataLoader(range(batches), batch_size=1)
+        if "total_train_batch_size" in hf_steps_oracle.inspect.signature(
+                transformers.Trainer.set_initial_training_values).parameters:
+            *_, total = shell.set_initial_training_values(training, loader, training.train_batch_size * world)
+        else:
+            *_, total = shell.set_initial_training_values(training, loader)
+        warmup = training.get_warmup_steps(total)
+        rows = hf_curve(training.lr_scheduler_type if isinstance(training.lr_scheduler_type, str)
+                        else training.lr_scheduler_type.value, lr=training.learning_rate, warmup=warmup, total=total,
+                        kwargs={})
+    except (AssertionError, ValueError, TypeError) as exc:
+        return {"error": type(exc).__name__}
+    return {"T": total, "W": warmup, "N": n, "L": batches, "GA": training.gradient_accumulation_steps, "lr": rows}
+
+
+def random_swift_cases(rng: random.Random, count: int) -> list[dict[str, Any]]:
+    cases = []
+    for i in range(count):
+        release = rng.choice(["4.6.0", "3.12.6"])
+        args: dict[str, Any] = {}
+        if rng.random() < 0.5:
+            args["per_device_train_batch_size"] = rng.choice([1, 2, 4, 8])
+        if rng.random() < 0.4:
+            args["gradient_accumulation_steps"] = rng.choice([1, 2, 4, 16])
+        if rng.random() < 0.5:
+            args["tuner_type" if release == "4.6.0" else "train_type"] = rng.choice(["lora", "full"])
+        if rng.random() < 0.4:
+            args["learning_rate"] = rng.choice([5e-5, 2e-4, 1e-5])
+        if rng.random() < 0.5:
+            args["warmup_ratio"] = rng.choice([0.03, 0.05, 0.1, 0.5])
+        elif rng.random() < 0.5:
+            args["warmup_steps"] = rng.choice([1, 5, 20])
+        if rng.random() < 0.1:
+            args["warmup_steps"] = 3  # with a ratio too, now and then: ms-swift 4.6.0 refuses the pair
+        if rng.random() < 0.3:
+            args["lr_scheduler_type"] = rng.choice(["linear", "constant_with_warmup", "cosine"])
+        args["num_train_epochs"] = rng.choice([1, 2, 3, 0.5])
+        if rng.random() < 0.15:
+            args["max_steps"] = rng.randint(5, 60)
+        if rng.random() < 0.2:
+            args["dataloader_drop_last"] = True
+        datasets = rng.randint(1, 3)
+        parts = [rng.randint(20, 600) for _ in range(datasets)]
+        samples = [rng.choice([None, None, rng.randint(10, 800)]) for _ in range(datasets)]
+        ratio = rng.choice([0.0, 0.0, 0.01, 0.1])
+        cases.append({"id": f"swift-{i}", "release": release, "args": args, "world": rng.choice([1, 2, 4, 8]),
+                      "parts": parts, "samples": samples, "ratio": ratio})
+    return cases
+
+
 def main() -> None:
-    rng = random.Random(16)
-    cases = random_verl_cases(rng, 160)
-    out = []
-    for case in cases:
-        result = verl_case(case)
-        if "lr" in result and len(result["lr"]) > 1500:
-            continue  # keep the file small: long runs add nothing the short ones do not check
-        out.append({**case, **result})
-    payload = {"verl": {"versions": list(ref.VERL_RELEASES), "cases": out}}
-    OUTPUT.write_text(json.dumps(payload, indent=None, separators=(",", ":")) + "\n")
-    errors = sum("error" in c for c in out)
-    print(f"{OUTPUT}: {len(out)} verl cases ({errors} raise)")
+    import transformers
+
+    payload = json.loads(OUTPUT.read_text()) if OUTPUT.exists() else {}
+    if transformers.__version__ == "5.24.0":  # the oracle venv: verl's cases (torch only) are written from here
+        cases = random_verl_cases(random.Random(16), 160)
+        out = []
+        for case in cases:
+            result = verl_case(case)
+            if "lr" in result and len(result["lr"]) > 1500:
+                continue  # keep the file small: long runs add nothing the short ones do not check
+            out.append({**case, **result})
+        payload["verl"] = {"versions": list(ref.VERL_RELEASES), "cases": out}
+        print(f"{OUTPUT}: {len(out)} verl cases ({sum('error' in c for c in out)} raise)")
+    swift = []
+    for case in random_swift_cases(random.Random(61), 120):
+        if case["release"] == "4.6.0" or transformers.__version__.startswith("4."):
+            result = swift_case(case)
+            if "lr" in result and len(result["lr"]) > 1500:
+                continue
+            swift.append({**case, "transformers": transformers.__version__, **result})
+    payload[f"swift@{transformers.__version__}"] = {"cases": swift}
+    OUTPUT.write_text(json.dumps(payload, indent=None, separators=(",", ":"), sort_keys=True) + "\n")
+    print(f"{OUTPUT}: {len(swift)} ms-swift cases on transformers {transformers.__version__} "
+          f"({sum('error' in c for c in swift)} raise)")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ ms-swift (see `swift_training_args`): its `TrainArgumentsMixin.__post_init__` de
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -284,3 +286,91 @@ def _method_with(path: Path, marker: str) -> tuple[str, str]:
                 if isinstance(f, ast.FunctionDef) and marker in (ast.get_source_segment(source, f) or ""):
                     return cls.name, f.name
     raise LookupError(f"{path}: no method contains {marker!r}")
+
+
+# ------------------------------------------------------------------------------------------------------- ms-swift
+SWIFT_RELEASES = {"4.6.0": "ms-swift", "3.12.6": "ms-swift-3"}
+SWIFT_FILES = {  # release -> (TrainArgumentsMixin file, lr default (file, class, method), sampler file, post_process file)
+    "4.6.0": ("trainers/arguments.py", ("arguments/sft_args.py", "SftArguments", "_init_override"),
+              "dataloader/shard.py", ("dataset/dataset_meta.py", "BaseDatasetLoader"), "dataset/utils.py"),
+    "3.12.6": ("trainers/arguments.py", ("llm/argument/train_args.py", "Seq2SeqTrainingOverrideArguments", "__post_init__"),
+               "llm/data_loader.py", ("llm/dataset/loader.py", "DatasetLoader"), "llm/dataset/utils.py"),
+}
+
+
+def swift_mixin_defaults(release: str) -> dict[str, Any]:
+    """TrainArgumentsMixin's own field defaults (the literal ones), read from its class body."""
+    path = package_dir(SWIFT_RELEASES[release]) / SWIFT_FILES[release][0]
+    tree = ast.parse(path.read_text())
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "TrainArgumentsMixin")
+    out = {}
+    for item in cls.body:
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name) and item.value is not None:
+            try:
+                out[item.target.id] = ast.literal_eval(item.value)
+            except ValueError:
+                pass
+    return out
+
+
+def swift_arguments(release: str, given: dict[str, Any], world: int, hf_fields: set[str]) -> dict[str, Any]:
+    """What ms-swift `release` makes of the arguments `given` (flat keys) before the Trainer sees them: its defaults,
+    the lr default, the GA default, (4.6.0) the warmup_ratio bridge — each run from its own statements."""
+    import math
+
+    root = package_dir(SWIFT_RELEASES[release])
+    mixin_file, (lr_file, lr_class, lr_method), *_ = SWIFT_FILES[release]
+    args = Node({**swift_mixin_defaults(release), "learning_rate": None, **given})
+    args.setdefault("warmup_steps", 0)
+    tuner_key = "tuner_type" if release == "4.6.0" else "train_type"
+    args.setdefault(tuner_key, "lora")
+    exec(statements(root / lr_file, "if self.learning_rate is None", "if self.learning_rate is None", lr_method,  # noqa: S102
+                    lr_class), {"self": args})
+    exec(statements(root / mixin_file, "if self.gradient_accumulation_steps is None",  # noqa: S102
+                    "if self.gradient_accumulation_steps is None", "__post_init__", "TrainArgumentsMixin"),
+         {"self": args, "math": math, "get_dist_setting": lambda: (0, 0, world, world),
+          "logger": types.SimpleNamespace(info=lambda *a: None)})
+    if release == "4.6.0":
+        handle = extract(root / mixin_file, "_handle_hf_removed_args", {"logger": types.SimpleNamespace(info=print)},
+                         class_name="TrainArgumentsMixin")
+        args._hf_has_field = lambda name: name in hf_fields  # noqa: SLF001 - its staticmethod, on this transformers
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+            handle(args)
+        del args["_hf_has_field"]
+    return dict(args)
+
+
+def swift_training_rows(release: str, parts: list[int], samples: list[int | None], ratio: float) -> int:
+    """The training rows ms-swift keeps of datasets with `parts` rows, each sampled (`dataset#s`) and split by
+    `split_dataset_ratio` as its loader's post_process does (real `datasets.Dataset` objects), concatenated."""
+    import datasets
+    import numpy as np
+
+    root = package_dir(SWIFT_RELEASES[release])
+    _, _, _, (meta_file, meta_class), utils_file = SWIFT_FILES[release]
+    namespace = {"np": np, "HfDataset": datasets.Dataset, "Optional": __import__("typing").Optional,
+                 "logger": types.SimpleNamespace(warning=lambda *a: None)}
+    sample_dataset = extract(root / utils_file, "sample_dataset", namespace)
+    post_process = extract(root / meta_file, "post_process", {
+        "sample_dataset": sample_dataset, "np": np, "Optional": __import__("typing").Optional,
+        "Tuple": __import__("typing").Tuple, "DATASET_TYPE": Any, "HfDataset": datasets.Dataset,
+        "get_seed": lambda rs: 42, "safe_ddp_context": lambda *a, **k: contextlib.nullcontext()},
+        class_name=meta_class)
+    total = 0
+    for n, s in zip(parts, samples, strict=True):
+        data = datasets.Dataset.from_dict({"i": list(range(n))})
+        train, _ = post_process(data, dataset_sample=s, split_dataset_ratio=ratio, streaming=False, shuffle=True,
+                                random_state=np.random.RandomState(42))
+        total += len(train)
+    return total
+
+
+def swift_batches(release: str, n: int, batch: int, world: int, drop_last: bool, tp: int = 1) -> int:
+    """len() of ms-swift's BatchSamplerShard for one rank of `world` processes."""
+    root = package_dir(SWIFT_RELEASES[release])
+    import torch
+
+    dist = types.SimpleNamespace(is_initialized=lambda: True, get_world_size=lambda: world, get_rank=lambda: 0)
+    cls = extract(root / SWIFT_FILES[release][2], "BatchSamplerShard", {"dist": dist, "torch": torch,
+                                                                          "Optional": __import__("typing").Optional})
+    return len(cls(n, batch_size=batch, shuffle=True, drop_last=drop_last, data_seed=None, tp_size=tp))

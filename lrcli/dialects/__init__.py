@@ -3,7 +3,8 @@
 Each dialect module has `NAME`, `claims(raw) -> int` (0: not mine; higher: more certain) and
 `read(raw, path, *, trainer=None) -> Reading`. Detection picks the highest claim; `--dialect` overrides it.
 Scores: lightning 12 (`class_path` blocks, or `trainer:` with seed_everything/ckpt_path; 5 for a `trainer:`
-mapping of Trainer keys), verl 11 (`actor_rollout_ref`, `critic.optim`, or `optim` with `trainer.total_epochs`), torchtune 10 (`_component_` mappings), deepspeed 9 (a `scheduler` section; 5 for other DeepSpeed keys),
+mapping of Trainer keys), verl 11 (`actor_rollout_ref`, `critic.optim`, or `optim` with `trainer.total_epochs`), torchtune 10 (`_component_` mappings), deepspeed 9 (a `scheduler` section; 5 for other DeepSpeed keys), swift 8 (train_type/tuner_type/rlhf_type/
+split_dataset_ratio/ENV/max_epochs),
 llamafactory 8 (v1 keys) or 7, axolotl 6, trl 4 (TRL-only keys), hf 3 (TrainingArguments keys).
 """
 
@@ -14,12 +15,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, torchtune, trl, verl
+from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, swift, torchtune, trl, verl
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
 
 DIALECTS: dict[str, ModuleType] = {
-    module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, verl)
+    module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, verl, swift)
 }
 
 

@@ -29,7 +29,7 @@ from lrcli.data.refs import DataEntry, DatasetRef, DataSpec
 from lrcli.dialects.reading import Reading, get_nested
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.installed import installed_version
-from lrcli.inputs.values import coerce_number
+from lrcli.inputs.values import coerce_number, finite_float, whole_number
 
 NAME = "verl"
 ROLES = ("actor", "critic", "sft")
@@ -160,7 +160,10 @@ def _train_files(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
     for i, name in enumerate(listed):
         if not isinstance(name, str):
             raise LrcliError(f"{where}: a parquet path was expected, got {name!r}")
-        local = Path(name).expanduser()
+        try:
+            local = Path(name).expanduser()
+        except RuntimeError:  # `~user/…` of a user this machine does not have
+            local = Path(name)
         if local.suffix != ".parquet":
             return DataSpec(NAME, (), {}, where, f"{where}: {shown(name)} is not a .parquet file verl's datasets read")
         ref = DatasetRef("parquet", builder="parquet", data_files=(("train", str(local)),), hub=False,
@@ -200,7 +203,8 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         if schedule is None:
             raise LrcliError(f"{where}: optim.lr_scheduler {shown(kind)} is not one verl 0.5's SFT trainer has "
                              "(cosine, wsd): it raises ValueError")
-        options["warmup_steps_ratio"], _ = optim("warmup_steps_ratio")
+        ratio, ratio_source = optim("warmup_steps_ratio")
+        options["warmup_steps_ratio"] = finite_float(ratio, str(ratio_source))
     else:
         kind, kind_source = optim("warmup_style") if release == "0.5.0" else optim("lr_scheduler_type")
         if release == "0.5.0":
@@ -215,8 +219,10 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         if kind not in ("constant", "cosine"):
             raise LrcliError(f"{where}: {optim_path} schedule {shown(kind)} is not one verl's FSDP workers build "
                              "(constant, cosine)")
-        options["lr_warmup_steps"], _ = optim("lr_warmup_steps")
-        options["lr_warmup_steps_ratio"], _ = optim("lr_warmup_steps_ratio")
+        steps, steps_source = optim("lr_warmup_steps")
+        options["lr_warmup_steps"] = None if steps is None else whole_number(steps, str(steps_source), minimum=-(2**53))
+        ratio, ratio_source = optim("lr_warmup_steps_ratio")
+        options["lr_warmup_steps_ratio"] = finite_float(ratio, str(ratio_source))
         if kind == "constant":
             schedule = "verl_constant"
         elif release == "0.5.0":
@@ -237,11 +243,13 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     sft = role == "sft"
     data_defaults = DATA_DEFAULTS["sft" if sft else "ppo"]
     batch = _resolved(raw, get_nested(raw, "data.train_batch_size"))
-    options["train_batch_size"] = data_defaults["train_batch_size"] if batch is None else batch
+    options["train_batch_size"] = data_defaults["train_batch_size"] if batch is None else \
+        whole_number(batch, f"{where} key data.train_batch_size", minimum=1)
+    data = raw.get("data")
     for key in ("gen_batch_size", "train_max_samples"):
-        node = get_nested(raw, "data")
-        if isinstance(node, Mapping) and key in node:
-            options[key] = _resolved(raw, node[key])
+        if isinstance(data, Mapping) and key in data:
+            value = _resolved(raw, data[key])
+            options[key] = None if value is None else whole_number(value, f"{where} key data.{key}", minimum=-(2**53))
     if release == "0.9.1" and options.get("gen_batch_size", 0) is None:
         del options["gen_batch_size"]
     if not sft and release == "0.9.1":
@@ -249,12 +257,14 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         options["use_v1"] = True if use_v1 is None else bool(use_v1)
         mode = get_nested(raw, "trainer.v1.trainer_mode") or "sync"
         sync = get_nested(raw, f"trainer.v1.{mode}.parameter_sync_step")
-        options["parameter_sync_step"] = (4 if mode == "separate_async" else 1) if sync is None else _resolved(raw, sync)
+        options["parameter_sync_step"] = (4 if mode == "separate_async" else 1) if sync is None else \
+            whole_number(_resolved(raw, sync), f"{where} key trainer.v1.{mode}.parameter_sync_step", minimum=1)
         options["trainer_mode"] = str(mode)
     if sft:
         sp_key = "ulysses_sequence_parallel_size" if release == "0.5.0" else "engine.ulysses_sequence_parallel_size"
         sp = get_nested(raw, sp_key)
-        options["ulysses_sequence_parallel_size"] = 1 if sp is None else _resolved(raw, sp)
+        options["ulysses_sequence_parallel_size"] = 1 if sp is None else \
+            whole_number(_resolved(raw, sp), f"{where} key {sp_key}", minimum=1)
     if get_nested(raw, "data.filter_overlong_prompts") is True:
         notes.append(f"{where}: data.filter_overlong_prompts drops prompts longer than max_prompt_length after "
                      "loading: the step count from N is an upper bound")

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
-from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, torchtune, trl, verl
+from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, swift, torchtune, trl, verl
 from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
 from lrcli.steps.hf_deepspeed import check_deepspeed_values, fill_deepspeed_auto
 from lrcli.steps.plan import Rows, Stage, StepPlan
@@ -34,6 +34,7 @@ PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
     "torchtune": torchtune.plan_torchtune_steps,
     "lightning": lightning.plan_lightning_steps,
     "verl": verl.plan_verl_steps,
+    "swift": swift.plan_swift_steps,
 }
 
 # DataSpec.rule (set by the dialect) -> the framework's arithmetic from the rows of each dataset it names to the N its

@@ -1,0 +1,75 @@
+"""ms-swift: argument files and launch arguments read with ms-swift's defaults, its dataset sampling/splitting and
+batch sampler, then the HF Trainer's count. Golden values: tools/gen_verl_swift_golden.py (ms-swift 4.6.0 and 3.12.6's
+own code, with the real Trainer of transformers 5.24.0 and 4.57.6)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lrcli
+from lrcli.dialects import detect
+from lrcli.dialects.swift import arguments_mapping
+from lrcli.errors import LrcliError
+from lrcli.inputs.values import SampleCount
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = json.loads((ROOT / "tests" / "data" / "verl_swift_golden.json").read_text())
+CASES = [case for key, block in GOLDEN.items() if key.startswith("swift@") for case in block["cases"]]
+
+
+def _config(case: dict, tmp_path: Path) -> Path:
+    names = [f"data{i}" + ("" if s is None else f"#{s}") for i, s in enumerate(case["samples"])]
+    args = {**case["args"], "dataset": names, "split_dataset_ratio": case["ratio"],
+            "ENV": {"NPROC_PER_NODE": case["world"]}}
+    path = tmp_path / f"{case['id']}.json"
+    path.write_text(json.dumps(args))
+    return path
+
+
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_golden_cases_from_swifts_own_code(tmp_path: Path) -> None:
+    assert {(c["release"], c["transformers"]) for c in CASES} == {("4.6.0", "5.24.0"), ("4.6.0", "4.57.6"),
+                                                                 ("3.12.6", "4.57.6")}
+    for case in CASES:
+        path = _config(case, tmp_path)
+        settings = {"dataset_size": SampleCount(case["parts"]), "transformers_version": case["transformers"]}
+        if "error" in case:
+            with pytest.raises(LrcliError):
+                lrcli.compute(lrcli.load_config(path, trainer=f"sft@{case['release']}", **settings))
+            continue
+        config = lrcli.load_config(path, trainer=f"sft@{case['release']}", **settings)
+        curve = lrcli.compute(config)
+        assert (curve.plan.total, curve.plan.warmup) == (case["T"], case["W"]), case["id"]
+        expected = np.asarray(case["lr"])
+        assert np.max(np.abs(np.asarray(curve.lr) - expected)) <= 1e-12 * expected.max(), case["id"]
+
+
+def test_launch_arguments_as_swifts_parser_reads_them() -> None:
+    raw = arguments_mapping(["--model", "Qwen/Qwen2.5-7B", "--dataset", "a#500", "b", "--learning_rate=2e-4",
+                             "--packing", "--num_train_epochs", "2"], {"NPROC_PER_NODE": "4", "HOME": "/root"})
+    assert raw == {"model": "Qwen/Qwen2.5-7B", "dataset": ["a#500", "b"], "learning_rate": "2e-4", "packing": True,
+                   "num_train_epochs": "2", "ENV": {"NPROC_PER_NODE": "4"}}
+
+
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_sample_config_counts_its_sampled_datasets() -> None:
+    sample = ROOT / "sample_configs" / "swift_sft_lora.json"
+    assert detect(json.loads(sample.read_text()), sample) == "swift"
+    plan = lrcli.plan_steps(lrcli.load_config(sample))  # N = 3 · 500 from dataset#500, 2 processes from ENV
+    assert (plan.total, plan.warmup) == (-(-(1500 // 2) // 16), 3)
+
+
+def test_refusals(tmp_path: Path) -> None:
+    path = tmp_path / "grpo.json"
+    path.write_text(json.dumps({"rlhf_type": "grpo", "dataset": ["x"]}))
+    with pytest.raises(LrcliError, match="generation batches"):
+        lrcli.load_config(path, dataset_size=100)
+    path.write_text(json.dumps({"tuner_type": "lora", "dataset": ["a", "b"], "split_dataset_ratio": 0.1}))
+    with pytest.raises(LrcliError, match="one row count per dataset"):
+        lrcli.plan_steps(lrcli.load_config(path, dataset_size=100))
+    with pytest.raises(LrcliError, match="not modelled"):
+        lrcli.load_config(path, trainer="sft@2.6", dataset_size=100)
