@@ -5,6 +5,9 @@ own code, with the real Trainer of transformers 5.24.0 and 4.57.6)."""
 from __future__ import annotations
 
 import json
+import os
+import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -73,3 +76,37 @@ def test_refusals(tmp_path: Path) -> None:
         lrcli.plan_steps(lrcli.load_config(path, dataset_size=100))
     with pytest.raises(LrcliError, match="not modelled"):
         lrcli.load_config(path, trainer="sft@2.6", dataset_size=100)
+
+
+def _oracle_available() -> bool:
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _oracle_available() and not os.environ.get("LRCLI_REQUIRE_ORACLE"),
+                    reason="torch and transformers (the oracle extra) are not installed")
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_live_random_cases_against_swifts_code(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import gen_verl_swift_golden as gen
+    import transformers
+
+    seed = random.randrange(1 << 30)
+    for case in gen.random_swift_cases(random.Random(seed), 8):
+        case = {**case, "release": "4.6.0", "id": f"{case['id']} (seed {seed})"}  # 3.x needs transformers 4.x
+        case["args"] = {("tuner_type" if k == "train_type" else k): v for k, v in case["args"].items()}
+        result = gen.swift_case(case)
+        path = _config(case, tmp_path)
+        settings = {"dataset_size": SampleCount(case["parts"]), "transformers_version": transformers.__version__}
+        if "error" in result:
+            with pytest.raises(LrcliError):
+                lrcli.compute(lrcli.load_config(path, trainer="sft@4.6", **settings))
+            continue
+        curve = lrcli.compute(lrcli.load_config(path, trainer="sft@4.6", **settings))
+        assert (curve.plan.total, curve.plan.warmup) == (result["T"], result["W"]), case["id"]
+        expected = np.asarray(result["lr"])
+        assert np.max(np.abs(np.asarray(curve.lr) - expected)) <= 1e-12 * expected.max(), case["id"]
