@@ -18,6 +18,7 @@ from typing import Any
 from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, swift, torchtune, trl, verl
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError
+from lrcli.inputs.launch_script import entry_arguments, script_commands
 
 DIALECTS: dict[str, ModuleType] = {
     module.NAME: module for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, verl, swift)
@@ -56,4 +57,21 @@ def read_config(
     return DIALECTS[name].read(raw, path, trainer=trainer)
 
 
-__all__ = ["DIALECTS", "Reading", "detect", "read_config"]
+def read_launch_script(path: Path, dialect: str | None = None) -> tuple[dict[str, Any], str]:
+    """What a bash launch script hands a framework: the first command running one of the entry points a dialect
+    names (`ENTRY_POINTS`), as the mapping that dialect reads (its `launch_mapping`), and the dialect's name."""
+    if dialect is not None and dialect not in DIALECTS:
+        raise LrcliError(f"unknown --dialect {dialect!r}; use one of: {', '.join(DIALECTS)}")
+    readers = [module for name, module in DIALECTS.items()
+               if hasattr(module, "launch_mapping") and dialect in (None, name)]
+    for command in script_commands(path):
+        for module in readers:
+            found = entry_arguments(command, module.ENTRY_POINTS)
+            if found is not None:
+                return module.launch_mapping(found[0], found[1], command, path), module.NAME
+    names = ", ".join(point for module in readers for point in module.ENTRY_POINTS)
+    raise LrcliError(f"{path}: no command in this launch script runs {names or 'a framework lrcli reads'}; "
+                     "point lrcli at the config file the run reads instead")
+
+
+__all__ = ["DIALECTS", "Reading", "detect", "read_config", "read_launch_script"]

@@ -24,6 +24,7 @@ from lrcli.config import Source
 from lrcli.dialects import hf
 from lrcli.dialects.reading import Reading, near_miss_notes
 from lrcli.errors import LrcliError, shown
+from lrcli.inputs.files import find_referenced_file, load_mapping
 from lrcli.inputs.installed import Requirement, installed_version
 from lrcli.inputs.values import coerce_number, finite_float, whole_number
 
@@ -73,6 +74,30 @@ def arguments_mapping(arguments: list[str], env: Mapping[str, str] | None = None
     return raw
 
 
+def launch_mapping(entry: str, arguments: list[str], command: Any, path: Path) -> dict[str, Any]:
+    """`swift <command> [config.yaml|json] --key value …` of a launch script as one flat mapping: the argument file's
+    keys first, then the command line's (its parser keeps the last), with the command's NPROC_PER_NODE/NNODES."""
+    where = f"{path.name}:{command.line}"
+    if not arguments or arguments[0].replace("_", "-") not in COMMANDS:
+        raise LrcliError(f"{where}: `swift {' '.join(arguments[:1])}` is not a training command lrcli reads "
+                         f"({', '.join(COMMANDS)})")
+    rest = list(arguments[1:])
+    raw: dict[str, Any] = {}
+    if rest and rest[0].endswith((".json", ".yaml", ".yml")):
+        name = rest.pop(0)
+        found, looked = find_referenced_file(name, path, "argument file", "an ms-swift argument file")
+        if found is None:
+            raise LrcliError(f"{where}: the argument file {shown(name)} is not in {looked}")
+        raw.update(load_mapping(found))
+    given = arguments_mapping(rest, getattr(command, "env", None))
+    env = {**(raw.get("ENV") or {}), **given.pop("ENV", {})} if isinstance(raw.get("ENV") or {}, Mapping) else {}
+    raw.update(given)
+    if env:
+        raw["ENV"] = env
+    raw["_swift_command"] = arguments[0].replace("_", "-")
+    return raw
+
+
 def _release(text: str | None, where: str) -> str:
     try:
         major = Version(text).release[0] if text else None
@@ -94,10 +119,13 @@ def _command(raw: Mapping[str, Any], trainer: str | None) -> tuple[str, str, str
         refused = f" ({name} counts generation batches lrcli does not model)" if name in REFUSED_RLHF else ""
         raise LrcliError(f"--trainer {shown(trainer)}: ms-swift trainers are {' | '.join(choices)}{refused}")
     rlhf_type = raw.get("rlhf_type")
+    launched = raw.get("_swift_command")
     if name in RLHF_TYPES:
         command, rlhf_type, source = "rlhf", name, Source.flag("--trainer")
     elif name:
         command, source = name, Source.flag("--trainer")
+    elif launched is not None:
+        command, source = str(launched), "the swift command the launch script runs"
     elif rlhf_type is not None:
         command, source = "rlhf", "key rlhf_type"
     else:

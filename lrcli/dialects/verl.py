@@ -107,6 +107,16 @@ def overrides_mapping(arguments: list[str], where: str) -> dict[str, Any]:
     return raw
 
 
+def launch_mapping(entry: str, arguments: list[str], command: Any, path: Path) -> dict[str, Any]:
+    """The overrides a launch script's `python3 -m verl.trainer.<entry> a.b=c …` passes (on the release's default
+    config); `_verl_entry` remembers an SFT trainer entry point."""
+    where = f"{path.name}:{command.line}"
+    raw = overrides_mapping(arguments, where)
+    if entry.rsplit(".", 1)[-1] in ("sft_trainer", "fsdp_sft_trainer"):
+        raw["_verl_entry"] = "sft"
+    return raw
+
+
 # ------------------------------------------------------------------------------------------------ version and role
 def _release(text: str | None, where: str) -> str:
     try:
@@ -128,7 +138,9 @@ def _role_and_release(raw: Mapping[str, Any], trainer: str | None) -> tuple[str,
         raise LrcliError(f"--trainer {shown(trainer)}: verl's optimizers are {' | '.join(ROLES)} (optionally @VERSION)")
     if name:
         role, role_source = name, "--trainer"
-    elif "actor_rollout_ref" in raw or "critic" in raw:
+    elif raw.get("_verl_entry") == "sft":
+        role, role_source = "sft", "the SFT trainer the launch script runs"
+    elif "actor_rollout_ref" in raw or "critic" in raw or "_verl_entry" not in raw and "optim" not in raw:
         role, role_source = "actor", "verl default: the actor's optimizer (--trainer critic for the critic's)"
     else:
         role, role_source = "sft", "the SFT trainer's optim"

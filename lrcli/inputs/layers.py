@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from lrcli.config import Layer, Source
-from lrcli.dialects import read_config
+from lrcli.dialects import read_config, read_launch_script
 from lrcli.errors import LrcliError
 from lrcli.inputs.datasets import DataCounting, data_layers
 from lrcli.inputs.files import load_mapping, samples_value
 from lrcli.inputs.installed import transformers_layers
 from lrcli.inputs.launcher import accelerate_world_size
 from lrcli.inputs.values import MAX_WHOLE, finite_float, whole_number
+
+
+LAUNCH_SCRIPT_SUFFIXES = (".sh", ".bash")  # read as the commands they run (lrcli.inputs.launch_script)
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,11 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     reading = None
     if given.path is not None:
         path = Path(given.path)
-        reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
+        if path.suffix in LAUNCH_SCRIPT_SUFFIXES:
+            raw, dialect = read_launch_script(path, given.dialect)
+            reading = read_config(raw, path, dialect, trainer=given.trainer)
+        else:
+            reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer)
         layers.append(Layer({"label": path.stem}, Source.file(str(path))))
         layers += reading.layers()
         notes += reading.notes
