@@ -22,7 +22,6 @@ from lrcli.inputs.installed import transformers_layers
 from lrcli.inputs.launcher import accelerate_world_size
 from lrcli.inputs.values import MAX_WHOLE, finite_float, whole_number
 
-
 LAUNCH_SCRIPT_SUFFIXES = (".sh", ".bash")  # read as the commands they run (lrcli.inputs.launch_script)
 
 
