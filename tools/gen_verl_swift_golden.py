@@ -204,11 +204,15 @@ def swift_case(case: dict[str, Any]) -> dict[str, Any]:
         training = hf_steps_oracle._ArgsAtWorldSize(output_dir=hf_steps_oracle._OUTPUT_DIR, report_to=[], use_cpu=True,
                                                    **hf)
         training.oracle_world_size = world
-        n = ref.swift_training_rows(release, case["parts"], case["samples"], case["ratio"])
-        batches = ref.swift_batches(release, n, training.per_device_train_batch_size, world,
-                                    training.dataloader_drop_last)
         shell = hf_steps_oracle._trainer_shell(training)
-        loader = DataLoader(range(batches), batch_size=1)
+        if args.get("streaming"):  # an IterableDataset: no length, the Trainer counts max_steps
+            n = batches = None
+            loader = DataLoader(datasets_iterable(), batch_size=1)
+        else:
+            n = ref.swift_training_rows(release, case["parts"], case["samples"], case["ratio"])
+            batches = ref.swift_batches(release, n, training.per_device_train_batch_size, world,
+                                        training.dataloader_drop_last)
+            loader = DataLoader(range(batches), batch_size=1)
         if "total_train_batch_size" in hf_steps_oracle.inspect.signature(
                 transformers.Trainer.set_initial_training_values).parameters:
             *_, total = shell.set_initial_training_values(training, loader, training.train_batch_size * world)
@@ -221,6 +225,16 @@ def swift_case(case: dict[str, Any]) -> dict[str, Any]:
     except (AssertionError, ValueError, TypeError) as exc:
         return {"error": type(exc).__name__}
     return {"T": total, "W": warmup, "N": n, "L": batches, "GA": training.gradient_accumulation_steps, "lr": rows}
+
+
+def datasets_iterable() -> Any:
+    from torch.utils.data import IterableDataset
+
+    class Stream(IterableDataset):
+        def __iter__(self) -> Any:
+            return iter(range(10))
+
+    return Stream()
 
 
 def random_swift_cases(rng: random.Random, count: int) -> list[dict[str, Any]]:
@@ -258,6 +272,98 @@ def random_swift_cases(rng: random.Random, count: int) -> list[dict[str, Any]]:
     return cases
 
 
+# ------------------------------------------------------------------------------------------ real launch scripts
+REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_configs"
+# script -> (framework, release(s), dataset rows per train file, script arguments, world size)
+# Row counts: GSM8K train 7,473 (openai/gsm8k main), MATH train 7,500 (DigitalLearningGmbH/MATH-lighteval), as
+# verl's examples/data_preprocess scripts write them.
+REAL_CASES = {
+    "verl/grpo_run_qwen2-7b_math.sh": ("verl", ("0.9.1", "0.5.0"), [7473, 7500], [], 8),
+    "verl/sft_run_gemma_2b.sh": ("verl", ("0.5.0",), [7473], ["4", "/tmp/save"], 4),
+    "swift/tuners_lora_train.sh": ("swift", ("3.12.6",), None, [], 1),
+    "swift/full_qwen2_5_32b.sh": ("swift", ("3.12.6",), None, [], 8),
+}
+
+
+def script_argv(path: Path, arguments: list[str]) -> tuple[str, list[str], dict[str, str]]:
+    """(entry, its arguments, NPROC_PER_NODE/NNODES) of the framework command the script runs, as bash runs it:
+    python3/torchrun/swift are shell functions that record their argv instead of starting anything."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "argv"
+        stub = (f'record() {{ printf "%s\\0" "$@" > {out}; printf "%s\\0" "${{NPROC_PER_NODE:-}}" '
+                f'"${{NNODES:-}}" > {out}.env; }}; python3() {{ record "$@"; }}; torchrun() {{ record "$@"; }}; '
+                f'swift() {{ record swift "$@"; }}; set -- "$@"; source "{path}"')
+        subprocess.run(["bash", "-c", stub, "script", *arguments], check=True, capture_output=True, timeout=60,
+                       env={"HOME": "/home/user", "PATH": "/usr/bin:/bin"})
+        argv = out.read_text().split("\0")[:-1]
+        nproc, nnodes = (out.parent / "argv.env").read_text().split("\0")[:2]
+    env = {k: v for k, v in (("NPROC_PER_NODE", nproc), ("NNODES", nnodes)) if v}
+    for marker in ("verl.trainer.main_ppo", "verl.trainer.fsdp_sft_trainer", "verl.trainer.sft_trainer", "swift"):
+        if marker in argv:
+            return marker, argv[argv.index(marker) + 1:], env
+    raise LookupError(f"{path}: no framework command")
+
+
+def _overrides(words: list[str]) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for word in words:
+        key, sep, value = word.lstrip("+").partition("=")
+        if not sep:
+            continue
+        node = config
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = {"null": None, "True": True, "False": False, "true": True, "false": False}.get(
+            value, _numbers(value))
+    return config
+
+
+def _swift_args(words: list[str]) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    key = None
+    for word in words:
+        if word.startswith("--"):
+            key = word[2:]
+            args[key] = True
+        elif key is not None:
+            args[key] = word if args[key] is True else [*([args[key]] if not isinstance(args[key], list) else
+                                                          args[key]), word]
+    return {k: ({"true": True, "false": False}.get(v, _numbers(v)) if isinstance(v, str) else v)
+            for k, v in args.items()}
+
+
+def real_cases() -> list[dict[str, Any]]:
+    import transformers
+
+    out = []
+    for name, (framework, releases, rows, arguments, world) in REAL_CASES.items():
+        entry, words, env = script_argv(REAL / name, arguments)
+        for release in releases:
+            if framework == "verl":
+                role = "sft" if "sft" in entry else "actor"
+                case = {"id": f"real {name} verl {release}", "version": release, "role": role, "n": sum(rows),
+                        "world": world, "config": _overrides(words)}
+                out.append({**case, "script": name, **verl_case(case)})
+            elif transformers.__version__.startswith("4."):
+                args = _swift_args(words[1:])
+                datasets = args.pop("dataset")
+                datasets = datasets if isinstance(datasets, list) else [datasets]
+                samples = [int(d.rpartition("#")[2]) if "#" in d else None for d in datasets]
+                nproc = int(env.get("NPROC_PER_NODE", 1)) * int(env.get("NNODES", 1))
+                keys = ("learning_rate", "lr_scheduler_type", "warmup_steps", "warmup_ratio", "num_train_epochs",
+                        "max_steps", "per_device_train_batch_size", "gradient_accumulation_steps", "train_type",
+                        "streaming")
+                case = {"id": f"real {name} ms-swift {release}", "release": release, "world": nproc,
+                        "args": {k: v for k, v in args.items() if k in keys}, "parts": [s or 1 for s in samples],
+                        "samples": samples, "ratio": 0.0}
+                out.append({**case, "script": name, "transformers": transformers.__version__, **swift_case(case)})
+    return out
+
+
 def main() -> None:
     import transformers
 
@@ -280,6 +386,10 @@ def main() -> None:
                 continue
             swift.append({**case, "transformers": transformers.__version__, **result})
     payload[f"swift@{transformers.__version__}"] = {"cases": swift}
+    real = [c for c in payload.get("real", []) if c.get("transformers", transformers.__version__) !=
+            transformers.__version__ and "release" in c]  # keep the other interpreter's ms-swift cases
+    payload["real"] = sorted([*real, *real_cases()], key=lambda c: c["id"])
+    print(f"{OUTPUT}: {len(payload['real'])} real launch-script cases")
     OUTPUT.write_text(json.dumps(payload, indent=None, separators=(",", ":"), sort_keys=True) + "\n")
     print(f"{OUTPUT}: {len(swift)} ms-swift cases on transformers {transformers.__version__} "
           f"({sum('error' in c for c in swift)} raise)")

@@ -159,9 +159,11 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     sources["version_bound_keys"] = where  # swift declares warmup_ratio itself and bridges it (4.6.0)
     tuner_key = "tuner_type" if release == "4.6.0" else "train_type"
     other = "train_type" if tuner_key == "tuner_type" else "tuner_type"
-    if other in flat and tuner_key not in flat:
-        notes += (f"{where}: ms-swift {release} calls it {tuner_key}, not {other}: {other} is not read by it "
-                  f"(its parser refuses the unknown argument)",)
+    if other in flat and not flat.get("ignore_args_error"):
+        line = "4.x" if release == "3.12.6" else "3.x"
+        raise LrcliError(f"{where}: ms-swift {release} has no {other} (it is {tuner_key} there) and stops with "
+                         f"ValueError('remaining_argv: [...]'); if you run ms-swift {line}, pin it: --trainer "
+                         f"sft@{line[0]}")
     tuner = str(flat.get(tuner_key, "lora"))
     if "learning_rate" not in values:
         values["learning_rate"] = 1e-5 if tuner == "full" else 1e-4
@@ -193,9 +195,10 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if flat.get("max_epochs") is not None:
         notes += (f"{where}: max_epochs stops training after that epoch; the schedule is still built for "
                   "num_train_epochs",)
-    for key, why in (("packing", "packed sequences"), ("streaming", "a streamed dataset (give max_steps)")):
-        if flat.get(key) in (True, "true", "True"):
-            notes += (f"{where}: {key}: ms-swift trains on {why}: --samples must count what the dataloader yields",)
+    if flat.get("packing") in (True, "true", "True"):
+        notes += (f"{where}: packing: ms-swift trains on packed sequences: --samples must count the packs",)
+    if flat.get("streaming") in (True, "true", "True"):
+        options["streaming"] = True
     if (coerce_number(flat.get("sequence_parallel_size", 1)) or 1) != 1:
         raise LrcliError(f"{where}: sequence_parallel_size > 1 uses ms-swift's sequence-parallel dataloader, which "
                          "lrcli does not model; give --total-steps N")

@@ -112,8 +112,10 @@ def launch_mapping(entry: str, arguments: list[str], command: Any, path: Path) -
     config); `_verl_entry` remembers an SFT trainer entry point."""
     where = f"{path.name}:{command.line}"
     raw = overrides_mapping(arguments, where)
-    if entry.rsplit(".", 1)[-1] in ("sft_trainer", "fsdp_sft_trainer"):
+    module = entry.rsplit(".", 1)[-1]
+    if module in ("sft_trainer", "fsdp_sft_trainer"):
         raw["_verl_entry"] = "sft"
+        raw["_verl_entry_module"] = module
     return raw
 
 
@@ -144,12 +146,20 @@ def _role_and_release(raw: Mapping[str, Any], trainer: str | None) -> tuple[str,
         role, role_source = "actor", "verl default: the actor's optimizer (--trainer critic for the critic's)"
     else:
         role, role_source = "sft", "the SFT trainer's optim"
+    legacy_sft = raw.get("_verl_entry_module") == "fsdp_sft_trainer"  # removed in verl 0.7
     if pinned:
-        return role, _release(pinned, f"--trainer {trainer}"), role_source, "--trainer"
-    installed = installed_version("verl")
-    if installed is not None:
-        return role, _release(installed, f"the installed verl {installed}"), role_source, f"installed verl {installed}"
-    return role, "0.9.1", role_source, "the newest verl lrcli models"
+        release, release_source = _release(pinned, f"--trainer {trainer}"), "--trainer"
+    elif installed_version("verl") is not None:
+        installed = installed_version("verl")
+        release, release_source = _release(installed, f"the installed verl {installed}"), f"installed verl {installed}"
+    elif legacy_sft:
+        return role, "0.5.0", role_source, "verl.trainer.fsdp_sft_trainer, which verl 0.7+ no longer has"
+    else:
+        release, release_source = "0.9.1", "the newest verl lrcli models"
+    if legacy_sft and release != "0.5.0":
+        raise LrcliError(f"the launch script runs verl.trainer.fsdp_sft_trainer, which verl {release} does not have "
+                         "(removed in 0.7; its SFT trainer is verl.trainer.sft_trainer); pin --trainer sft@0.5")
+    return role, release, role_source, release_source
 
 
 def _resolved(raw: Mapping[str, Any], value: Any, depth: int = 0) -> Any:

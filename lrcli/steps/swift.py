@@ -92,7 +92,12 @@ def plan_swift_steps(config: TrainConfig) -> StepPlan:
             changes["warmup_steps"], changes["warmup_ratio"] = ratio, None
             stages.append(("warmup_steps", f"warmup_ratio {ratio} (transformers {rules.name} has no warmup_ratio: "
                                            "ms-swift sets warmup_steps to it)", ratio))
-    n = _training_rows(config, stages) if config.total_steps is None else None
+    streaming = bool(options.get("streaming"))
+    if streaming and config.total_steps is None and config.max_steps <= 0:
+        raise LrcliError("ms-swift: a streamed dataset has no length: set max_steps (ms-swift requires it)")
+    n = _training_rows(config, stages) if config.total_steps is None and not streaming else None
+    if streaming:
+        notes.append("streaming: the dataset has no length, so T = max_steps (the dataset size is not used)")
     tp = int(options.get("autotp_size") or 1)
     ranks = world // tp
     if ranks < 1:
@@ -113,6 +118,8 @@ def plan_swift_steps(config: TrainConfig) -> StepPlan:
     inner = resolve([Layer(changes, derived)], base=config)
     if drop_ratio:  # a None layer value means "not given", so the ratio is taken out here
         inner = replace(inner, warmup_ratio=None)
+    if streaming:
+        inner = replace(inner, dataset_size=None)
     plan = plan_hf_steps(inner)
     hf_stages = [s for s in plan.stages if not s[0].startswith(("batches per epoch", "effective batch"))]
     if per_rank is not None:
