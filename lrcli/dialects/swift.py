@@ -1,5 +1,5 @@
 """ms-swift (`swift sft|pt|rlhf`): its argument files (JSON/YAML, `swift sft config.yaml`: flat keys, each handed to
-its argument parser as `--key value`; an `ENV:` section sets NPROC_PER_NODE/NNODES) and the `--key value` arguments a
+its argument parser as an option; an `ENV:` section sets NPROC_PER_NODE/NNODES) and the options a
 launch script passes, on top of ms-swift's own defaults over the HF TrainingArguments.
 
 Two releases are modelled, ms-swift 4.6.0 (4.x) and 3.12.6 (3.x): `--trainer sft|pt|dpo|orpo|simpo|kto|cpo|rm`
@@ -51,8 +51,9 @@ def claims(raw: Mapping[str, Any]) -> int:
 
 
 def arguments_mapping(arguments: list[str], env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """`swift <command>`'s arguments (after the command) as the flat mapping its parser builds: `--key value`,
-    `--key=value`, `--key v1 v2` (a list), a bare `--flag` (true); a first `config.yaml` is left to the caller.
+    """`swift <command>`'s arguments (after the command) as the flat mapping its parser builds: an option and its value,
+    an option=value, an option with several values (a list), a bare option (true); a first argument file is the
+    caller's.
     NPROC_PER_NODE / NNODES of the command's environment become the `ENV` section, as in an argument file."""
     raw: dict[str, Any] = {}
     key: str | None = None
@@ -75,7 +76,7 @@ def arguments_mapping(arguments: list[str], env: Mapping[str, str] | None = None
 
 
 def launch_mapping(entry: str, arguments: list[str], command: Any, path: Path) -> dict[str, Any]:
-    """`swift <command> [config.yaml|json] --key value …` of a launch script as one flat mapping: the argument file's
+    """`swift <command> [config.yaml|json] <options>` of a launch script as one flat mapping: the argument file's
     keys first, then the command line's (its parser keeps the last), with the command's NPROC_PER_NODE/NNODES."""
     where = f"{path.name}:{command.line}"
     if not arguments or arguments[0].replace("_", "-") not in COMMANDS:

@@ -35,11 +35,14 @@ def _training_rows(config: TrainConfig, stages: list[Stage]) -> int | None:
     if ratio == 1:
         raise LrcliError("ms-swift: split_dataset_ratio 1 moves every row to validation: no training set")
     given = config.dataset_size
+    if samples and all(s is not None for s in samples) and ratio == 0:
+        # sample_dataset takes exactly s rows of each (repeating rows when s > n): the datasets' sizes do not matter
+        n = sum(samples)
+        stages.append(("training rows N", f"Σ dataset#samples = {' + '.join(map(str, samples))}", n))
+        if given is not None:
+            stages.append(("dataset size", "not used: every dataset is sampled with #N", int(given)))
+        return n
     if given is None:
-        if samples and all(s is not None for s in samples) and ratio == 0:
-            n = sum(samples)
-            stages.append(("training rows N", f"Σ dataset#samples = {' + '.join(map(str, samples))}", n))
-            return n
         return None
     parts = given.parts if isinstance(given, SampleCount) else (int(given),)
     if not samples or (all(s is None for s in samples) and ratio == 0):
