@@ -8,10 +8,13 @@ import json
 import os
 import random
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrcli
 from lrcli.dialects import detect
@@ -110,3 +113,29 @@ def test_live_random_cases_against_swifts_code(tmp_path: Path) -> None:
         assert (curve.plan.total, curve.plan.warmup) == (result["T"], result["W"]), case["id"]
         expected = np.asarray(result["lr"])
         assert np.max(np.abs(np.asarray(curve.lr) - expected)) <= 1e-12 * expected.max(), case["id"]
+
+
+_OPTIONS = ["--learning_rate", "--lr_scheduler_type", "--warmup_ratio", "--warmup_steps", "--num_train_epochs",
+            "--max_steps", "--per_device_train_batch_size", "--gradient_accumulation_steps", "--dataset",
+            "--split_dataset_ratio", "--tuner_type", "--train_type", "--rlhf_type", "--streaming", "--packing",
+            "--dataloader_drop_last", "--lr_scheduler_kwargs", "--sequence_parallel_size", "--deepspeed_autotp_size"]
+_WORDS = ["1e-4", "0", "-1", "cosine", "linear", "full", "dpo", "grpo", "true", "false", "a#10", "b", "0.1", "1.5",
+          "x", "1e400", "nan", "9007199254740993", "'{\"min_lr_rate\": 0.1}'", "cosine_with_min_lr"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_OPTIONS), st.lists(st.sampled_from(_WORDS), max_size=2)), max_size=8),
+       st.sampled_from(["sft", "rlhf", "pt"]), st.sampled_from([None, "sft@3", "dpo@4.6"]), st.integers(1, 10**6),
+       st.sampled_from(["", "NPROC_PER_NODE=4 ", "NPROC_PER_NODE=x "]))
+@settings(max_examples=150, deadline=None)
+def test_any_swift_command_is_read_or_refused_in_one_line(tmp_path_factory, options, command, trainer, n, env) -> None:
+    script = tmp_path_factory.mktemp("s") / "train.sh"
+    words = " ".join(f"{name} {' '.join(values)}" for name, values in options)
+    script.write_text(f"{env}swift {command} {words}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            curve = lrcli.compute(lrcli.load_config(script, trainer=trainer, dataset_size=n))
+        except LrcliError as exc:
+            assert "\n" not in str(exc)
+            return
+    assert np.isfinite(curve.lr).all() and (curve.lr >= 0).all()

@@ -8,11 +8,14 @@ import json
 import os
 import random
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrcli
 from lrcli.dialects import detect
@@ -111,3 +114,29 @@ def test_live_random_cases_against_verls_code(tmp_path: Path) -> None:
     for case in gen.random_verl_cases(random.Random(seed), 6):
         result = gen.verl_case(case)
         _check({**case, **result, "id": f"{case['id']} (seed {seed})"}, tmp_path)
+
+
+_KEYS = ["actor_rollout_ref.actor.optim.lr", "actor_rollout_ref.actor.optim.lr_warmup_steps",
+         "actor_rollout_ref.actor.optim.lr_warmup_steps_ratio", "actor_rollout_ref.actor.optim.lr_scheduler_type",
+         "actor_rollout_ref.actor.optim.min_lr_ratio", "actor_rollout_ref.actor.optim.num_cycles",
+         "actor_rollout_ref.actor.optim.warmup_style", "critic.optim.lr", "data.train_batch_size",
+         "data.gen_batch_size", "data.train_max_samples", "trainer.total_epochs", "trainer.total_training_steps",
+         "trainer.use_v1", "trainer.v1.trainer_mode", "optim.lr", "data", "actor_rollout_ref.actor.optim"]
+_VALUES = ["1e-6", "0", "-1", "null", "true", "cosine", "constant", "x", "1e400", "nan", "9007199254740993", "''",
+           "[1,2]", "0.5", "3", "separate_async", "${data.train_batch_size}"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_KEYS), st.sampled_from(_VALUES)), max_size=8),
+       st.sampled_from([None, "actor", "critic", "sft", "actor@0.5", "sft@0.5"]), st.integers(1, 10**6))
+@settings(max_examples=150, deadline=None)
+def test_any_override_line_is_read_or_refused_in_one_line(tmp_path_factory, words, trainer, n) -> None:
+    script = tmp_path_factory.mktemp("s") / "run.sh"
+    script.write_text("python3 -m verl.trainer.main_ppo " + " ".join(f"{k}={v}" for k, v in words) + " x.y=1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            curve = lrcli.compute(lrcli.load_config(script, trainer=trainer, dataset_size=n))
+        except LrcliError as exc:
+            assert "\n" not in str(exc)
+            return
+    assert np.isfinite(curve.lr).all() and (curve.lr >= 0).all()
