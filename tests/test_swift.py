@@ -139,3 +139,14 @@ def test_any_swift_command_is_read_or_refused_in_one_line(tmp_path_factory, opti
             assert "\n" not in str(exc)
             return
     assert np.isfinite(curve.lr).all() and (curve.lr >= 0).all()
+
+
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_a_deepspeed_file_with_a_scheduler_replaces_the_trainers(tmp_path: Path) -> None:
+    (tmp_path / "ds.json").write_text(json.dumps({"scheduler": {"type": "WarmupDecayLR", "params": {
+        "warmup_num_steps": "auto", "total_num_steps": "auto", "warmup_max_lr": "auto", "warmup_min_lr": 0}}}))
+    (tmp_path / "train.sh").write_text("NPROC_PER_NODE=2 swift sft --dataset 'a#1000' --deepspeed ds.json\n")
+    config = lrcli.load_config(tmp_path / "train.sh")
+    assert config.lr_scheduler_type == "WarmupDecayLR"
+    (tmp_path / "train.sh").write_text("NPROC_PER_NODE=2 swift sft --dataset 'a#1000' --deepspeed zero3\n")
+    assert lrcli.load_config(tmp_path / "train.sh").lr_scheduler_type == "cosine"  # ms-swift's presets have none

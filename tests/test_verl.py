@@ -140,3 +140,24 @@ def test_any_override_line_is_read_or_refused_in_one_line(tmp_path_factory, word
             assert "\n" not in str(exc)
             return
     assert np.isfinite(curve.lr).all() and (curve.lr >= 0).all()
+
+
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_config_name_script_reads_the_users_config_under_its_overrides(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "dapo.yaml").write_text(
+        "defaults: [ppo_trainer, _self_]\ndata: {gen_batch_size: '${data.train_batch_size}'}\n"
+        "actor_rollout_ref: {actor: {optim: {lr_warmup_steps: 10, lr: 1e-6}}}\ntrainer: {total_epochs: 2}\n")
+    (tmp_path / "run.sh").write_text("python3 -m verl.trainer.main_ppo --config-path=config --config-name='dapo' "
+                                     "data.train_batch_size=64 actor_rollout_ref.actor.optim.lr=2e-6\n")
+    merged = tmp_path / "merged.yaml"
+    merged.write_text("data: {gen_batch_size: 64, train_batch_size: 64}\n"
+                      "actor_rollout_ref: {actor: {optim: {lr_warmup_steps: 10, lr: 2e-6}}}\ntrainer: {total_epochs: 2}\n")
+    for trainer in ("actor@0.9", "actor@0.5"):
+        script = lrcli.compute(lrcli.load_config(tmp_path / "run.sh", trainer=trainer, dataset_size=1000))
+        plain = lrcli.compute(lrcli.load_config(merged, trainer=trainer, dataset_size=1000))
+        assert (script.plan.total, script.plan.warmup) == (plain.plan.total, plain.plan.warmup) == (30, 10)
+        assert np.array_equal(script.lr, plain.lr) and script.base_lr == 2e-6
+    (tmp_path / "run.sh").write_text("python3 -m verl.trainer.main_ppo --config-name missing x.y=1\n")
+    with pytest.raises(LrcliError, match="missing"):
+        lrcli.load_config(tmp_path / "run.sh", dataset_size=1000)

@@ -21,7 +21,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from lrcli.config import Source
-from lrcli.dialects import hf
+from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading, near_miss_notes
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.files import find_referenced_file, load_mapping
@@ -38,6 +38,9 @@ TRANSFORMERS = {
     "4.6.0": Requirement("ms-swift 4.6.0", "<5.20.0,>=4.33", "5.19.0"),
     "3.12.6": Requirement("ms-swift 3.12.6", "<4.58,>=4.33", "4.57.6"),
 }
+# `--deepspeed zero2` names ms-swift's own presets (swift/config/*.json in 4.6.0, swift/llm/ds_config in 3.12.6),
+# none of which has a scheduler section
+DEEPSPEED_PRESETS = ("zero0", "zero1", "zero2", "zero3", "zero2_offload", "zero3_offload")
 SWIFT_ONLY_KEYS = frozenset({"train_type", "tuner_type", "rlhf_type", "split_dataset_ratio", "ENV", "max_epochs"})
 SWIFT_KEYS = ("train_type", "tuner_type", "rlhf_type", "split_dataset_ratio", "dataset", "max_epochs", "packing",
               "streaming", "sequence_parallel_size", "deepspeed_autotp_size")
@@ -175,6 +178,11 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if "per_device_train_batch_size" not in values:
         values["per_device_train_batch_size"] = 1
         sources["per_device_train_batch_size"] = Source.default(f"ms-swift {release} default")
+    speed = flat.get("deepspeed")
+    if isinstance(speed, (str, Mapping)) and speed not in DEEPSPEED_PRESETS:
+        # a file (or JSON) of the user's: its scheduler section replaces the Trainer's, as in the HF Trainer
+        values, sources, ds_notes = deepspeed.apply_scheduler_section(values, sources, speed, path)
+        notes += ds_notes
     options: dict[str, Any] = {"swift_version": release, "command": command}
     if rlhf_type:
         options["rlhf_type"] = rlhf_type

@@ -28,6 +28,7 @@ from lrcli.config import Source
 from lrcli.data.refs import DataEntry, DatasetRef, DataSpec
 from lrcli.dialects.reading import Reading, get_nested
 from lrcli.errors import LrcliError, shown
+from lrcli.inputs.files import find_referenced_file, load_mapping
 from lrcli.inputs.installed import installed_version
 from lrcli.inputs.values import coerce_number, finite_float, whole_number
 
@@ -112,11 +113,42 @@ def launch_mapping(entry: str, arguments: list[str], command: Any, path: Path) -
     config); `_verl_entry` remembers an SFT trainer entry point."""
     where = f"{path.name}:{command.line}"
     raw = overrides_mapping(arguments, where)
+    named = _config_name(arguments)
+    if named is not None:  # `--config-path DIR --config-name NAME`: the user's config, the overrides over it
+        folder, name = named
+        found, looked = find_referenced_file(str(Path(folder) / f"{name.removesuffix('.yaml')}.yaml"), path,
+                                             "--config-name", "a verl config")
+        if found is None:
+            raise LrcliError(f"{where}: --config-name {shown(name)} is not in {looked} (under --config-path "
+                             f"{shown(folder)}); point lrcli at that YAML with the overrides in it instead")
+        raw = _merged(load_mapping(found), raw)
     module = entry.rsplit(".", 1)[-1]
     if module in ("sft_trainer", "fsdp_sft_trainer"):
         raw["_verl_entry"] = "sft"
         raw["_verl_entry_module"] = module
     return raw
+
+
+def _config_name(arguments: list[str]) -> tuple[str, str] | None:
+    """(--config-path, --config-name) of Hydra's command line (`--config-path=x`, `-cp x`, `--config-name y`, `-cn y`),
+    or None when the script runs verl's own config."""
+    found: dict[str, str] = {}
+    words = iter(arguments)
+    for word in words:
+        name, sep, value = word.partition("=")
+        key = {"--config-path": "path", "-cp": "path", "--config-name": "name", "-cn": "name"}.get(name)
+        if key is not None:
+            found[key] = value if sep else next(words, "")
+    if "name" not in found or found["name"] in ("ppo_trainer", "sft_trainer", "sft_trainer_engine"):
+        return None
+    return found.get("path", "config"), found["name"].strip("'\"")
+
+
+def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), Mapping) else value
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ version and role
