@@ -150,3 +150,18 @@ def test_a_deepspeed_file_with_a_scheduler_replaces_the_trainers(tmp_path: Path)
     assert config.lr_scheduler_type == "WarmupDecayLR"
     (tmp_path / "train.sh").write_text("NPROC_PER_NODE=2 swift sft --dataset 'a#1000' --deepspeed zero3\n")
     assert lrcli.load_config(tmp_path / "train.sh").lr_scheduler_type == "cosine"  # ms-swift's presets have none
+
+
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_local_datasets_are_counted_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.jsonl").write_text("".join(f'{{"x": {i}}}\n' for i in range(1234)))
+    (tmp_path / "b.jsonl").write_text("".join(f'{{"x": {i}}}\n' for i in range(300)))
+    (tmp_path / "t.sh").write_text("NPROC_PER_NODE=2 swift sft --dataset a.jsonl 'b.jsonl#500' "
+                                   "--split_dataset_ratio 0.1 --per_device_train_batch_size 4\n")
+    counted = lrcli.plan_steps(lrcli.load_config(tmp_path / "t.sh"))
+    given = lrcli.plan_steps(lrcli.load_config(tmp_path / "t.sh", dataset_size=SampleCount([1234, 300])))
+    assert (counted.total, counted.warmup) == (given.total, given.warmup)
+    (tmp_path / "t.sh").write_text("swift sft --dataset AI-ModelScope/alpaca-gpt4-data-en\n")
+    with pytest.raises(LrcliError, match="ModelScope"):
+        lrcli.plan_steps(lrcli.load_config(tmp_path / "t.sh"))

@@ -21,6 +21,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from lrcli.config import Source
+from lrcli.data.refs import DataEntry, DatasetRef, DataSpec
 from lrcli.dialects import deepspeed, hf
 from lrcli.dialects.reading import Reading, near_miss_notes
 from lrcli.errors import LrcliError, shown
@@ -215,7 +216,38 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     values["framework"], sources["framework"] = NAME, Source.default(f"ms-swift {release}")
     values["trainer"], sources["trainer"] = rlhf_type or command, command_source
     values["dialect"], sources["dialect"] = NAME, f"{where} (detected or --dialect)"
-    return Reading(NAME, values, sources, notes, transformers=TRANSFORMERS[release])
+    data = _data_spec(flat.get("dataset"), flat.get("use_hf") in (True, "true", "True"), path)
+    return Reading(NAME, values, sources, notes, transformers=TRANSFORMERS[release], data=data)
+
+
+LOCAL_BUILDERS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".txt": "text", ".parquet": "parquet"}
+
+
+def _data_spec(value: Any, use_hf: bool, path: Path) -> DataSpec | None:
+    """The datasets of `dataset:` as ms-swift loads them (`swift/dataset/loader.py`): a local file by its suffix
+    (json/csv/text/parquet builders), a Hub id with `use_hf: true`; ModelScope ids (its default hub) are not counted."""
+    if value is None:
+        return None
+    where = f"{path.name} key dataset"
+    entries = []
+    for i, text in enumerate(value if isinstance(value, list) else [value]):
+        name = str(text)
+        head, sep, count = name.rpartition("#")
+        if sep and count.strip().isdigit():
+            name = head
+        name, _, subset = name.partition(":")  # `id:subset` (a subset name; local files have none)
+        suffix = Path(name).suffix.lower()
+        at = f"{where}[{i}]"
+        if suffix in LOCAL_BUILDERS:
+            ref = DatasetRef(LOCAL_BUILDERS[suffix], builder=LOCAL_BUILDERS[suffix], data_files=(("train", name),),
+                             hub=False, where=at, roots=(Path.cwd(), path.parent))
+        elif use_hf:
+            ref = DatasetRef(name, name=subset or None, where=at, roots=(Path.cwd(), path.parent))
+        else:
+            return DataSpec(NAME, (), {}, where, f"{at}: {shown(name)} is a ModelScope dataset (ms-swift's default "
+                                                 "hub), which lrcli does not count")
+        entries.append(DataEntry(ref, {}))
+    return DataSpec(NAME, tuple(entries), {}, where)
 
 
 def _dataset_samples(value: Any, where: str) -> tuple[int | None, ...] | None:

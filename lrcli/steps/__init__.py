@@ -48,6 +48,7 @@ ROW_RULES: dict[str, Callable[..., Rows]] = {
     "axolotl": axolotl.dataset_rows,
     "torchtune": torchtune.dataset_rows,
     "verl": verl.dataset_rows,
+    "swift": swift.dataset_rows,
 }
 
 # TrainConfig.derive_kwargs -> the framework rule that fills scheduler kwargs from T and W (set by its dialect).

@@ -16,14 +16,26 @@ Then U, T and W are the HF Trainer's for the transformers in force (the newest t
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from lrcli.config import Layer, Source, TrainConfig, resolve
+from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import SampleCount
 from lrcli.steps.hf import plan_hf_steps
 from lrcli.steps.hf_versions import lacking_keys, rules_for
-from lrcli.steps.plan import Stage, StepPlan, no_total_steps
+from lrcli.steps.plan import Rows, Stage, StepPlan, counted_stage, no_total_steps
+
+
+def dataset_rows(datasets: Sequence[CountedDataset], options: Any) -> Rows:
+    """The rows of each dataset of `dataset:` (one count each: the `#` samples and split_dataset_ratio follow in the
+    planner, per dataset, as ms-swift's post_process applies them before concatenating)."""
+    stages = [counted_stage(i, d.count.ref.label, d.count.rows, d.count.source) for i, d in enumerate(datasets, 1)]
+    parts = [d.count.rows for d in datasets]
+    return Rows(SampleCount(parts) if len(parts) > 1 else parts[0], tuple(stages),
+                how="one count each: dataset#N and split_dataset_ratio follow in the steps")
 
 
 def _training_rows(config: TrainConfig, stages: list[Stage]) -> int | None:
