@@ -99,7 +99,9 @@ def test_every_flag_the_core_mentions_has_library_words() -> None:
     rendering = {"--format", "--explain", "--json", "--log-y", "--output", "--x", "--seq-len"}  # not settings
     assert ours <= set(API_WORDS) | rendering, ours - set(API_WORDS)
     foreign = mentioned - _cli_flags()
-    assert foreign <= {"--config", "--config_file"}, foreign  # `trl sft --config`, `accelerate launch --config_file`
+    # `trl sft --config`, `accelerate launch --config_file`, Hydra's `--config-path/--config-name` (verl launch
+    # scripts), argparse's `--name value` form (inputs/launch_script.py)
+    assert foreign <= {"--config", "--config_file", "--config-path", "--config-name", "--name"}, foreign
 
 
 @pytest.mark.parametrize("message,words", [
