@@ -161,3 +161,13 @@ def test_config_name_script_reads_the_users_config_under_its_overrides(tmp_path:
     (tmp_path / "run.sh").write_text("python3 -m verl.trainer.main_ppo --config-name missing x.y=1\n")
     with pytest.raises(LrcliError, match="missing"):
         lrcli.load_config(tmp_path / "run.sh", dataset_size=1000)
+
+
+def test_other_engines_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "run.sh"
+    path.write_text("python3 -m verl.trainer.main_ppo actor_rollout_ref.actor.strategy=megatron "
+                    "actor_rollout_ref.actor.optim.lr_decay_style=cosine\n")
+    with pytest.raises(LrcliError, match="FSDP workers only"):
+        lrcli.load_config(path, dataset_size=1000)
+    path.write_text("python3 -m verl.trainer.main_ppo actor_rollout_ref.actor.strategy=fsdp2 data.train_batch_size=8\n")
+    assert lrcli.plan_steps(lrcli.load_config(path, dataset_size=1000)).total == 1000 // 8 * 30

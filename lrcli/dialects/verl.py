@@ -247,6 +247,15 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
             return _resolved(raw, given[key]), f"{where} key {optim_path}.{key}"
         return defaults.get(key), Source.default(f"verl {release} default {optim_path}.{key}")
 
+    strategy_key = {"actor": "actor_rollout_ref.actor.strategy", "critic": "critic.strategy",
+                    "sft": "engine.strategy" if release == "0.9.1" else "strategy"}[role]
+    strategy = get_nested(raw, strategy_key)
+    if strategy is not None and str(strategy).startswith("${"):
+        strategy = _resolved(raw, strategy)
+    if strategy is not None and strategy not in ("fsdp", "fsdp2"):
+        raise LrcliError(f"{where}: {strategy_key} {shown(str(strategy))}: lrcli models verl's FSDP workers only (its "
+                         "megatron/torchtitan/veomni engines build other schedulers); give --total-steps and read "
+                         "the curve from that engine's own settings")
     values["learning_rate"], sources["learning_rate"] = optim("lr")
     options: dict[str, Any] = {"verl_version": release}
     option_sources = [f"verl {release} ({release_source})"]
