@@ -165,3 +165,22 @@ def test_local_datasets_are_counted_one_by_one(tmp_path: Path, monkeypatch) -> N
     (tmp_path / "t.sh").write_text("swift sft --dataset AI-ModelScope/alpaca-gpt4-data-en\n")
     with pytest.raises(LrcliError, match="ModelScope"):
         lrcli.plan_steps(lrcli.load_config(tmp_path / "t.sh"))
+
+
+@pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
+def test_defaults_are_the_releases_own(tmp_path: Path) -> None:
+    """per_device_train_batch_size, lr_scheduler_type and warmup_ratio as each release's TrainArgumentsMixin declares
+    them, and the lr default of its argument class (run by tools/verl_swift_reference.py)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import verl_swift_reference as ref
+
+    path = tmp_path / "a.json"
+    for release, tuner in (("4.6.0", "tuner_type"), ("3.12.6", "train_type")):
+        declared = ref.swift_mixin_defaults(release)
+        for kind in ("lora", "full"):
+            path.write_text(json.dumps({tuner: kind, "dataset": ["x#10"]}))
+            config = lrcli.load_config(path, trainer=f"sft@{release}")
+            assert config.per_device_train_batch_size == declared["per_device_train_batch_size"]
+            assert config.lr_scheduler_type == declared["lr_scheduler_type"]
+            assert config.learning_rate == ref.swift_arguments(release, {tuner: kind}, 1, set())["learning_rate"]
+        assert declared.get("warmup_ratio", 0.0) == 0.0

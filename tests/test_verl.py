@@ -171,3 +171,25 @@ def test_other_engines_are_refused(tmp_path: Path) -> None:
         lrcli.load_config(path, dataset_size=1000)
     path.write_text("python3 -m verl.trainer.main_ppo actor_rollout_ref.actor.strategy=fsdp2 data.train_batch_size=8\n")
     assert lrcli.plan_steps(lrcli.load_config(path, dataset_size=1000)).total == 1000 // 8 * 30
+
+
+def test_defaults_are_the_releases_own_files() -> None:
+    """lrcli's verl defaults (lrcli/dialects/verl.py) against each release's default config files, as merged by
+    tools/gen_verl_swift_golden.py (the random golden cases always set lr, batch and epochs)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import gen_verl_swift_golden as gen
+
+    from lrcli.dialects.verl import DATA_DEFAULTS, OPTIM_DEFAULTS
+
+    for version, roles in OPTIM_DEFAULTS.items():
+        for role, expected in roles.items():
+            config = gen.verl_defaults(version, role)
+            section = gen._section(config, role)
+            present = {key: section[key] for key in expected if key in section}
+            assert present == {key: expected[key] for key in present}, (version, role)
+            # 0.5.0's critic section has no lr_warmup_steps: its worker reads optim.get("lr_warmup_steps", -1)
+            assert set(expected) - set(present) <= ({"lr_warmup_steps"} if (version, role) == ("0.5.0", "critic")
+                                                    else set()), (version, role)
+            data = DATA_DEFAULTS["sft" if role == "sft" else "ppo"]
+            assert (config["data"]["train_batch_size"], config["trainer"]["total_epochs"]) == (
+                data["train_batch_size"], data["total_epochs"]), (version, role)
