@@ -256,10 +256,10 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         raise LrcliError(f"{where}: {strategy_key} {shown(str(strategy))}: lrcli models verl's FSDP workers only (its "
                          "megatron/torchtitan/veomni engines build other schedulers); give --total-steps and read "
                          "the curve from that engine's own settings")
-    estimator = get_nested(raw, "algorithm.adv_estimator")
-    if role == "critic" and estimator not in (None, "gae") and get_nested(raw, "critic.enable") is not True:
-        notes.append(f"{where}: algorithm.adv_estimator {estimator} trains no critic (verl's need_critic: gae only, "
-                     "or critic.enable: true); this is the curve it would have")
+    estimator, enable = get_nested(raw, "algorithm.adv_estimator"), get_nested(raw, "critic.enable")
+    if role == "critic" and not (bool(enable) if enable is not None else estimator in (None, "gae")):
+        notes.append(f"{where}: this run trains no critic (verl's need_critic: critic.enable, else only for "
+                     f"adv_estimator gae, here {estimator or 'gae'}); this is the curve it would have")
     values["learning_rate"], sources["learning_rate"] = optim("lr")
     options: dict[str, Any] = {"verl_version": release}
     option_sources = [f"verl {release} ({release_source})"]
