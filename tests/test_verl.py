@@ -193,3 +193,17 @@ def test_defaults_are_the_releases_own_files() -> None:
             data = DATA_DEFAULTS["sft" if role == "sft" else "ppo"]
             assert (config["data"]["train_batch_size"], config["trainer"]["total_epochs"]) == (
                 data["train_batch_size"], data["total_epochs"]), (version, role)
+
+
+def test_train_files_of_a_script_are_counted(tmp_path: Path, monkeypatch) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    monkeypatch.chdir(tmp_path)
+    pq.write_table(pa.table({"prompt": ["x"] * 7473}), tmp_path / "gsm8k.parquet")
+    pq.write_table(pa.table({"prompt": ["x"] * 7500}), tmp_path / "math.parquet")
+    (tmp_path / "run.sh").write_text('train_files="[\'gsm8k.parquet\', \'math.parquet\']"\n'
+                                     'python3 -m verl.trainer.main_ppo data.train_files="$train_files" '
+                                     "data.train_batch_size=1024 data.train_max_samples=10000\n")
+    plan = lrcli.plan_steps(lrcli.load_config(tmp_path / "run.sh"))
+    assert plan.total == 10000 // 1024 * 30  # train_max_samples cuts the 14,973 rows; 30 epochs by default

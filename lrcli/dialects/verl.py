@@ -82,6 +82,9 @@ def _hydra_value(text: str) -> Any:
         return lowered == "true"
     if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
         return stripped[1:-1]
+    if len(stripped) >= 2 and stripped[0] == "[" and stripped[-1] == "]":  # a list: `['a.parquet', 'b.parquet']`
+        items = re.findall(r"""\s*('[^']*'|"[^"]*"|[^,]+)\s*(?:,|$)""", stripped[1:-1])
+        return [_hydra_value(item) for item in items if item.strip()]
     return coerce_number(stripped)
 
 
