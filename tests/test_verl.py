@@ -51,7 +51,7 @@ def _check(case: dict, tmp_path: Path) -> None:
 @pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
 def test_golden_cases_from_verls_own_code(tmp_path: Path) -> None:
     versions = {(c["version"], c["role"]) for c in GOLDEN}
-    assert versions == {(v, r) for v in ("0.9.1", "0.5.0") for r in ("actor", "critic", "sft")}
+    assert versions == {(v, r) for v in ("0.9.1", "0.8.0", "0.7.1", "0.5.0") for r in ("actor", "critic", "sft")}
     for case in GOLDEN:
         _check(case, tmp_path)
 
@@ -73,7 +73,7 @@ def test_detection_and_refusals(tmp_path: Path) -> None:
     with pytest.raises(LrcliError, match="constant, cosine"):
         lrcli.load_config(path, dataset_size=100)
     with pytest.raises(LrcliError, match="not modelled"):
-        lrcli.load_config(path, trainer="actor@0.7", dataset_size=100)
+        lrcli.load_config(path, trainer="actor@0.6", dataset_size=100)
     with pytest.raises(LrcliError, match="actor | critic | sft"):
         lrcli.load_config(path, trainer="ref", dataset_size=100)
 

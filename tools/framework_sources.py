@@ -26,6 +26,8 @@ PINNED: dict[str, tuple[str, str, str]] = {
     "trl-0.11": ("trl", "0.11.4", "trl"),
     "llamafactory": ("llamafactory", "0.9.5", "llamafactory"),
     "verl": ("verl", "0.9.1", "verl"),
+    "verl-0.8": ("verl", "0.8.0", "verl"),
+    "verl-0.7": ("verl", "0.7.1", "verl"),
     "verl-0.5": ("verl", "0.5.0", "verl"),
     "ms-swift": ("ms-swift", "4.6.0", "swift"),
     "ms-swift-3": ("ms-swift", "3.12.6", "swift"),

@@ -94,9 +94,10 @@ def _section(config: dict[str, Any], role: str) -> dict[str, Any]:
     return node
 
 
-def post_init_0_9(optim: dict[str, Any]) -> dict[str, Any]:
-    """FSDPOptimizerConfig.__post_init__'s warmup_style rule (verl 0.9.1 workers/config/optimizer.py), as written."""
-    path = package_dir("verl") / "workers" / "config" / "optimizer.py"
+def post_init(version: str, optim: dict[str, Any]) -> dict[str, Any]:
+    """FSDPOptimizerConfig.__post_init__'s warmup_style rule (workers/config/optimizer.py of the engine releases,
+    whose workers build the scheduler from that dataclass), as written."""
+    path = package_dir(ref.VERL_RELEASES[version]) / "workers" / "config" / "optimizer.py"
     code = ref.statements(path, "if self.warmup_style is not None", "assert self.lr_scheduler_type in",
                           "__post_init__", "FSDPOptimizerConfig")
     me = ref.Node(dict(optim))
@@ -116,8 +117,8 @@ def verl_case(case: dict[str, Any]) -> dict[str, Any]:
             total, warmup, rows = ref.verl_sft_0_5(optim, n, config["data"]["train_batch_size"], world // sp,
                                                    config["trainer"]["total_epochs"])
             return {"T": total, "W": warmup, "lr": rows}
-        if version == "0.9.1":
-            optim = post_init_0_9(optim)
+        if version in ref.ENGINE_RELEASES:
+            optim = post_init(version, optim)
         total = ref.verl_total_steps(version, role, config, n, world)
         warmup, rows = ref.verl_scheduler(version, role, optim, total)
         return {"T": total, "W": warmup, "lr": rows}
@@ -128,7 +129,7 @@ def verl_case(case: dict[str, Any]) -> dict[str, Any]:
 def random_verl_cases(rng: random.Random, count: int) -> list[dict[str, Any]]:
     cases = []
     for i in range(count):
-        version = rng.choice(["0.9.1", "0.5.0"])
+        version = rng.choice(list(ref.VERL_RELEASES))
         role = rng.choice(["actor", "actor", "critic", "sft"])
         optim: dict[str, Any] = {"lr": rng.choice([1e-6, 5e-7, 3e-6, 1e-5, 2e-5])}
         if role == "sft" and version == "0.5.0":
@@ -144,7 +145,7 @@ def random_verl_cases(rng: random.Random, count: int) -> list[dict[str, Any]]:
                 optim["min_lr_ratio"] = rng.choice([0.0, 0.1, 0.25, 1.0])
             if rng.random() < 0.3:
                 optim["num_cycles"] = rng.choice([0.5, 1.0, 1.5, 2.5])
-            if version == "0.9.1" and rng.random() < 0.2:
+            if version != "0.5.0" and rng.random() < 0.2:
                 optim["zero_indexed_step"] = False
         config: dict[str, Any] = {}
         node = config
@@ -156,7 +157,7 @@ def random_verl_cases(rng: random.Random, count: int) -> list[dict[str, Any]]:
         if role == "sft":
             batch = rng.choice([8, 16, 32, 64])
             config["data"] = {"train_batch_size": batch}
-            if version == "0.9.1" and rng.random() < 0.3:
+            if version != "0.5.0" and rng.random() < 0.3:
                 config["data"]["train_max_samples"] = rng.randint(20, 2000)
             if rng.random() < 0.3:
                 sp = rng.choice([1, 2])
@@ -168,7 +169,7 @@ def random_verl_cases(rng: random.Random, count: int) -> list[dict[str, Any]]:
             config["data"] = {"train_batch_size": rng.choice([16, 32, 64, 128, 256])}
             if rng.random() < 0.25:
                 config["data"]["gen_batch_size"] = rng.choice([24, 48, 100])
-            if version == "0.9.1" and rng.random() < 0.3:
+            if version != "0.5.0" and rng.random() < 0.3:
                 config["data"]["train_max_samples"] = rng.randint(20, 2000)
         trainer: dict[str, Any] = {"total_epochs": rng.randint(1, 5)}
         if rng.random() < 0.15:
@@ -278,7 +279,7 @@ REAL = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_configs
 # Row counts: GSM8K train 7,473 (openai/gsm8k main), MATH train 7,500 (DigitalLearningGmbH/MATH-lighteval), as
 # verl's examples/data_preprocess scripts write them.
 REAL_CASES = {
-    "verl/grpo_run_qwen2-7b_math.sh": ("verl", ("0.9.1", "0.5.0"), [7473, 7500], [], 8),
+    "verl/grpo_run_qwen2-7b_math.sh": ("verl", ("0.9.1", "0.8.0", "0.7.1", "0.5.0"), [7473, 7500], [], 8),
     "verl/sft_run_gemma_2b.sh": ("verl", ("0.5.0",), [7473], ["4", "/tmp/save"], 4),
     "swift/tuners_lora_train.sh": ("swift", ("3.12.6",), None, [], 1),
     "swift/full_qwen2_5_32b.sh": ("swift", ("3.12.6",), None, [], 8),
@@ -369,7 +370,7 @@ def main() -> None:
 
     payload = json.loads(OUTPUT.read_text()) if OUTPUT.exists() else {}
     if transformers.__version__ == "5.24.0":  # the oracle venv: verl's cases (torch only) are written from here
-        cases = random_verl_cases(random.Random(16), 160)
+        cases = random_verl_cases(random.Random(16), 240)
         out = []
         for case in cases:
             result = verl_case(case)

@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from framework_code import extract  # noqa: E402
 from framework_sources import package_dir  # noqa: E402
 
-VERL_RELEASES = {"0.9.1": "verl", "0.5.0": "verl-0.5"}
+VERL_RELEASES = {"0.9.1": "verl", "0.8.0": "verl-0.8", "0.7.1": "verl-0.7", "0.5.0": "verl-0.5"}
+ENGINE_RELEASES = ("0.9.1", "0.8.0")  # the FSDP engine workers; 0.7.1 and 0.5.0 run the legacy fsdp_workers.py
 
 
 class Node(dict):
@@ -161,20 +162,20 @@ def verl_scheduler(version: str, role: str, optim: dict[str, Any], total: int) -
     if role == "sft" and version == "0.5.0":
         raise ValueError("use verl_sft_0_5 for verl 0.5.0's SFT trainer")
     config = node({**optim, "total_training_steps": total})
-    if version == "0.9.1":
+    if version in ENGINE_RELEASES:
         method = _fsdp_builder(root)
         scheduler = method(types.SimpleNamespace(optimizer_config=config, rank=1), optimizer)
     else:
         workers = root / "workers" / "fsdp_workers.py"
         if role == "actor":
-            code = statements(workers, "total_steps = optim_config", "raise NotImplementedError(f\"Warmup style",
+            code = statements(workers, "total_steps = optim_config", "raise NotImplementedError(f\"",
                               "_build_model_optimizer", "ActorRolloutRefWorker")
             scope = {**recorded, **quiet, "optim_config": config, "actor_optimizer": optimizer,
                      "self": types.SimpleNamespace(rank=1)}
             exec(code, scope)  # noqa: S102 - verl's own statements
             scheduler = scope["actor_lr_scheduler"]
         else:
-            code = statements(workers, "total_steps = config.optim", "raise NotImplementedError(f\"Warmup style",
+            code = statements(workers, "total_steps = config.optim", "raise NotImplementedError(f\"",
                               "_build_critic_model_optimizer", "CriticWorker")
             scope = {**quiet, "config": node({"optim": config}), "critic_optimizer": optimizer,
                      "self": types.SimpleNamespace(rank=1)}

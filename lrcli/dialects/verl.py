@@ -5,7 +5,8 @@ defaults of the modelled release.
 
 Which optimizer: `--trainer actor|critic|sft` (default: sft for an SFT trainer config, else actor), optionally pinned
 to a release, `actor@0.5`; else the verl installed beside lrcli (package metadata, never imported), else 0.9.1.
-Releases 0.5.x read verl 0.5.0's rules, 0.9+ verl 0.9.1's (lrcli.steps.verl says what differs); 0.6–0.8 are refused.
+Releases 0.5.x, 0.7.x and 0.8.x read the rules of 0.5.0, 0.7.1 and 0.8.0, 0.9+ those of 0.9.1 (lrcli.steps.verl says
+what differs); 0.6 is refused.
 
 Defaults (verl 0.9.1 `trainer/config/_generated_ppo_trainer.yaml`, `optim/fsdp.yaml`, `sft_trainer_engine.yaml`;
 verl 0.5.0 `_generated_ppo_trainer.yaml`, `sft_trainer.yaml`): actor lr 1e-6, critic lr 1e-5, lr_warmup_steps -1,
@@ -48,6 +49,8 @@ OPTIM_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
         "sft": {"lr": 1e-3, "lr_warmup_steps": -1, "lr_warmup_steps_ratio": 0.0, "min_lr_ratio": 0.0,
                 "num_cycles": 0.5, "lr_scheduler_type": "constant", "warmup_style": None, "zero_indexed_step": True},
     },
+    "0.8.0": {},  # filled below: the same keys and values as 0.9.1 (checked against each release's files)
+    "0.7.1": {},
     "0.5.0": {
         "actor": {"lr": 1e-6, "lr_warmup_steps": -1, "lr_warmup_steps_ratio": 0.0, "min_lr_ratio": 0.0,
                   "num_cycles": 0.5, "warmup_style": "constant"},
@@ -56,6 +59,8 @@ OPTIM_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
         "sft": {"lr": 1e-5, "warmup_steps_ratio": 0.1, "lr_scheduler": "cosine"},
     },
 }  # fmt: skip
+OPTIM_DEFAULTS["0.8.0"] = OPTIM_DEFAULTS["0.7.1"] = OPTIM_DEFAULTS["0.9.1"]
+ENGINE_RELEASES = ("0.9.1", "0.8.0")  # their FSDP engine builds the scheduler from FSDPOptimizerConfig
 DATA_DEFAULTS = {"ppo": {"train_batch_size": 1024, "total_epochs": 30}, "sft": {"train_batch_size": 256, "total_epochs": 4}}
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
 
@@ -162,10 +167,11 @@ def _release(text: str | None, where: str) -> str:
         raise LrcliError(f"{where}: {shown(text)} is not a verl version; write it like actor@0.5 or actor@0.9.1") from None
     if minor is None or minor >= (0, 9):
         return "0.9.1"
-    if minor == (0, 5):
-        return "0.5.0"
-    raise LrcliError(f"{where}: verl {text} is not modelled; lrcli reads verl 0.5 (0.5.0's rules) and 0.9+ (0.9.1's); "
-                     "pin one with --trainer actor@0.9 or actor@0.5")
+    found = {(0, 8): "0.8.0", (0, 7): "0.7.1", (0, 5): "0.5.0"}.get(minor)
+    if found is None:
+        raise LrcliError(f"{where}: verl {text} is not modelled; lrcli reads verl 0.5, 0.7, 0.8 and 0.9+ (the rules of "
+                         "0.5.0, 0.7.1, 0.8.0, 0.9.1); pin one with --trainer actor@0.9")
+    return found
 
 
 def _role_and_release(raw: Mapping[str, Any], trainer: str | None) -> tuple[str, str, str, str]:
@@ -251,7 +257,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         return defaults.get(key), Source.default(f"verl {release} default {optim_path}.{key}")
 
     strategy_key = {"actor": "actor_rollout_ref.actor.strategy", "critic": "critic.strategy",
-                    "sft": "engine.strategy" if release == "0.9.1" else "strategy"}[role]
+                    "sft": "strategy" if release == "0.5.0" else "engine.strategy"}[role]
     strategy = get_nested(raw, strategy_key)
     if strategy is not None and str(strategy).startswith("${"):
         strategy = _resolved(raw, strategy)
@@ -277,13 +283,16 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         options["warmup_steps_ratio"] = finite_float(ratio, str(ratio_source))
     else:
         kind, kind_source = optim("warmup_style") if release == "0.5.0" else optim("lr_scheduler_type")
+        if release == "0.7.1" and given.get("warmup_style") is not None:
+            notes.append(f"{where}: verl 0.7's FSDP workers read {optim_path}.lr_scheduler_type; warmup_style is not "
+                         "used by them")
         if release == "0.5.0":
             for key in ("lr_scheduler_type", "zero_indexed_step"):
                 if key in given:
                     notes.append(f"{where}: verl 0.5 has no {optim_path}.{key} (added in 0.6+); its schedule is "
                                  "warmup_style (Hydra refuses the unknown key on the command line)")
         style, style_source = optim("warmup_style")
-        if release == "0.9.1" and style is not None:
+        if release in ENGINE_RELEASES and style is not None:
             kind, kind_source = style, style_source  # FSDPOptimizerConfig: the deprecated key wins when set
             notes.append(f"{where}: {optim_path}.warmup_style is deprecated in verl 0.9; it still sets the schedule")
         if kind not in ("constant", "cosine"):
@@ -304,8 +313,12 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
                              "they are not used")
         else:
             schedule = "verl_cosine"
-            kwargs = {"min_lr_ratio": optim("min_lr_ratio")[0], "num_cycles": optim("num_cycles")[0],
-                      "zero_indexed_step": optim("zero_indexed_step")[0]}
+            kwargs = {"min_lr_ratio": optim("min_lr_ratio")[0], "num_cycles": optim("num_cycles")[0]}
+            if release in ENGINE_RELEASES:
+                kwargs["zero_indexed_step"] = optim("zero_indexed_step")[0]
+            elif given.get("zero_indexed_step") is False:
+                notes.append(f"{where}: verl 0.7's FSDP workers do not pass zero_indexed_step to the cosine: its "
+                             "steps count from 0")
     values["lr_scheduler_type"], sources["lr_scheduler_type"] = schedule, kind_source
     if kwargs:
         values["lr_scheduler_kwargs"] = kwargs

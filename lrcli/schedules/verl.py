@@ -1,5 +1,5 @@
 """verl's own schedules (`verl/utils/torch_functional.py`), as its FSDP workers build them for the actor, the critic
-and the SFT trainer. Two releases are modelled: verl 0.9.1 (the 0.9 line) and verl 0.5.0.
+and the SFT trainer, in verl 0.5.0, 0.7.1, 0.8.0 and 0.9.1 (0.7+ share `verl_cosine`).
 
 Each returns `lr · λ(s)` (`LambdaLR`) with λ in verl's float operation order. `warmup` is the W the planner
 (lrcli.steps.verl) computed as verl does (`lr_warmup_steps`, else `int(ratio · T)`), `total` is the optimizer's

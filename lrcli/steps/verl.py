@@ -1,6 +1,8 @@
 """verl's step count and warmup: T and W as its trainers hand them to the optimizer's scheduler.
 
-Two releases are modelled (`trainer_options["verl_version"]`, set by lrcli.dialects.verl):
+Four releases are modelled (`trainer_options["verl_version"]`, set by lrcli.dialects.verl): 0.9.1 and 0.5.0 below;
+0.8.0 is 0.9.1's FSDP engine with the v0 trainer only (`use_v1` came in 0.9) and `gen_batch_size` used when the key is
+present; 0.7.1 is that trainer with the legacy `fsdp_workers.py` (W: lr_warmup_steps < 0 delegates, as in 0.5.0).
 
 verl 0.9.1 (the 0.9 line)
   PPO/GRPO, `trainer.use_v1: true` (the default; `verl/trainer/ppo/v1/trainer_base.py`): steps per epoch
@@ -37,7 +39,8 @@ from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
 from lrcli.steps.plan import Rows, Stage, StepPlan, counted_stage, no_total_steps
 
-RELEASES = ("0.9.1", "0.5.0")
+RELEASES = ("0.9.1", "0.8.0", "0.7.1", "0.5.0")
+ENGINE_RELEASES = ("0.9.1", "0.8.0")  # FSDP engine workers (W: lr_warmup_steps ≤ 0 delegates); 0.7.1/0.5.0 legacy (< 0)
 
 
 def _whole(options: Any, key: str, default: int | None = None) -> int | None:
@@ -54,7 +57,7 @@ def _dataset_length(config: TrainConfig, stages: list[Stage]) -> int:
         raise no_total_steps(config.datasets_missing, "add --samples N (the rows of data.train_files) or --total-steps N")
     n = int(config.dataset_size)
     cap = _whole(config.trainer_options, "train_max_samples", -1)
-    if cap is not None and 0 < cap < n:
+    if cap is not None and 0 < cap < n and config.trainer_options.get("verl_version") != "0.5.0":  # 0.7+
         stages.append(("dataset rows", f"min(N, data.train_max_samples) = min({n}, {cap})", cap))
         return cap
     return n
@@ -176,13 +179,13 @@ def _warmup(config: TrainConfig, version: str, role: str, total: int, stages: li
         raise LrcliError("verl: optim.lr_warmup_steps is null, which verl's FSDP scheduler cannot compare "
                          "(TypeError); set it to -1 to use lr_warmup_steps_ratio")
     steps = int(steps)
-    delegate = steps <= 0 if version == "0.9.1" else steps < 0
+    delegate = steps <= 0 if version in ENGINE_RELEASES else steps < 0
     if not delegate:
         stages.append(("warmup W", "optim.lr_warmup_steps", steps))
         return steps
     ratio = float(options.get("lr_warmup_steps_ratio", 0.0))
     warmup = int(ratio * total)
-    rule = "≤ 0" if version == "0.9.1" else "< 0"
+    rule = "≤ 0" if version in ENGINE_RELEASES else "< 0"
     stages.append(("warmup W", f"lr_warmup_steps {steps} {rule}: int(lr_warmup_steps_ratio · T) = int({ratio} · {total})",
                    warmup))
     return warmup
