@@ -35,6 +35,12 @@ PINNED: dict[str, tuple[str, str, str]] = {
     # Python >= 3.12: fetched as such, only read)
     **{f"megatron-core-{v}": ("megatron-core", v, "megatron/core") for v in ("0.12.3", "0.13.1", "0.16.1", "0.17.1",
                                                                               "0.19.2")},
+    "verl": ("verl", "0.9.1", "verl"),
+    "verl-0.8": ("verl", "0.8.0", "verl"),
+    "verl-0.7": ("verl", "0.7.1", "verl"),
+    "verl-0.5": ("verl", "0.5.0", "verl"),
+    "ms-swift": ("ms-swift", "4.6.0", "swift"),
+    "ms-swift-3": ("ms-swift", "3.12.6", "swift"),
     # both sides of each TrainingArguments key lrcli reads that only some versions have (steps.hf_versions.KEY_VERSIONS)
     **{f"transformers-{v}": ("transformers", v, "transformers") for v in ("4.35.2", "4.36.0", "4.37.2", "4.38.0",
                                                                          "5.14.1", "5.15.0")},

@@ -21,7 +21,7 @@ import typer
 
 from lrcli.cli.progress import stderr_progress
 from lrcli.config import Layer, Source
-from lrcli.dialects import DIALECTS
+from lrcli.dialects import DIALECTS, swift, verl
 from lrcli.dialects.trl import KNOWN_TRAINERS
 from lrcli.errors import LrcliError
 from lrcli.inputs.datasets import DataCounting
@@ -55,7 +55,9 @@ def _completer(choices: Mapping[str, str]) -> Callable[[str], list[tuple[str, st
 DIALECT_NAMES = {name: module.__doc__.strip().splitlines()[0] if module.__doc__ else "" for name, module in
                  DIALECTS.items()}  # fmt: skip
 complete_dialect = _completer(DIALECT_NAMES)
-complete_trainer = _completer(dict.fromkeys(KNOWN_TRAINERS, "TRL trainer"))
+complete_trainer = _completer({**dict.fromkeys(verl.ROLES, "verl optimizer"), **dict.fromkeys(swift.COMMANDS, "ms-swift command"),
+                                **dict.fromkeys(swift.RLHF_TYPES, "ms-swift rlhf_type"),
+                                **dict.fromkeys(KNOWN_TRAINERS, "TRL trainer")})
 complete_step_unit = _completer({"step": "every optimizer update", "epoch": "once per epoch (Lightning interval)"})
 complete_format = _completer(dict.fromkeys(FORMATS, ""))
 
@@ -211,7 +213,8 @@ TrainerOpt = Annotated[
     str | None,
     typer.Option("--trainer", metavar="NAME", rich_help_panel=CONFIG_PANEL, autocompletion=complete_trainer,
                  help="The trainer whose defaults apply and, after @, the framework release whose rules apply "
-                 "(TRL: sft, dpo, grpo, …, sft@0.24; axolotl: @0.20; torchtitan@0.2.2). Default: the trainer from "
+                 "(TRL: sft, dpo, grpo, …, sft@0.24; axolotl: @0.20; torchtitan@0.2.2; verl's optimizer: actor, "
+                 "critic, sft, actor@0.5; ms-swift's command: sft, pt, dpo, …, sft@3). Default: the trainer from "
                  "the file name, its folder or its keys; the release installed beside lrcli (package metadata), else "
                  "the newest lrcli models (TRL 1.16.0, axolotl 0.21.0, torchtitan 0.2.2, the newest that reads TOML)."),
 ]

@@ -3,7 +3,7 @@
 Each dialect module has `NAME`, `claims(raw) -> int` (0: not mine; higher: more certain) and
 `read(raw, path, *, trainer=None) -> Reading`. Detection picks the highest claim; `--dialect` overrides it.
 Scores: torchtitan 13 (a launch script running torchtitan.train) or 11 (TOML `[lr_scheduler]` + `[training] steps`,
-or `[job]` + `[training]`), megatron 11 (two Megatron YAML keys such as lr_decay_style, train_iters), lightning 12 (`class_path` blocks, or `trainer:` with seed_everything/ckpt_path; 5 for a `trainer:`
+or `[job]` + `[training]`), megatron 11 (two Megatron YAML keys such as lr_decay_style, train_iters), verl 11 (`actor_rollout_ref`, `critic.optim`, or `optim` with `trainer.total_epochs`), swift 8 (train_type/tuner_type/rlhf_type/split_dataset_ratio/ENV/max_epochs), lightning 12 (`class_path` blocks, or `trainer:` with seed_everything/ckpt_path; 5 for a `trainer:`
 mapping of Trainer keys), torchtune 10 (`_component_` mappings), deepspeed 9 (a `scheduler` section; 5 for other DeepSpeed keys),
 llamafactory 8 (v1 keys) or 7, axolotl 6, trl 4 (TRL-only keys), hf 3 (TrainingArguments keys).
 """
@@ -15,7 +15,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from lrcli.dialects import axolotl, deepspeed, hf, lightning, llamafactory, megatron, torchtitan, torchtune, trl
+from lrcli.dialects import (
+    axolotl,
+    deepspeed,
+    hf,
+    lightning,
+    llamafactory,
+    megatron,
+    swift,
+    torchtitan,
+    torchtune,
+    trl,
+    verl,
+)
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.files import LAUNCH_KEY
@@ -23,7 +35,8 @@ from lrcli.inputs.launch_script import entry_arguments, script_commands
 
 DIALECTS: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, torchtitan, megatron)
+    for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, torchtitan, megatron, verl,
+                   swift)
 }
 
 # Dialects whose configs a launch command line overrides (`--section.key value`), given to lrcli after `--`.

@@ -15,7 +15,17 @@ import numpy as np
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
 from lrcli.metrics import MetricHistory
-from lrcli.schedules import axolotl, deepspeed, hf, megatron, pytorch, pytorch_plateau, pytorch_sequential, torchtitan
+from lrcli.schedules import (
+    axolotl,
+    deepspeed,
+    hf,
+    megatron,
+    pytorch,
+    pytorch_plateau,
+    pytorch_sequential,
+    torchtitan,
+    verl,
+)
 from lrcli.schedules.binding import bind_kwargs
 from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps
 
@@ -28,6 +38,7 @@ SCHEDULES: dict[str, Schedule] = {
     **pytorch_sequential.SCHEDULES,
     **pytorch_plateau.SCHEDULES,
     **torchtitan.SCHEDULES,
+    **verl.SCHEDULES,
 }
 
 

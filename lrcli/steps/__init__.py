@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
-from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, megatron, torchtitan, torchtune, trl
+from lrcli.steps import axolotl, deepspeed, lightning, llamafactory, megatron, swift, torchtitan, torchtune, trl, verl
 from lrcli.steps.hf import contrast_hf_plan, plan_hf_steps
 from lrcli.steps.hf_deepspeed import check_deepspeed_values, fill_deepspeed_auto
 from lrcli.steps.plan import Rows, Stage, StepPlan
@@ -35,6 +35,8 @@ PLANNERS: dict[str, Callable[[TrainConfig], StepPlan]] = {
     "lightning": lightning.plan_lightning_steps,
     "torchtitan": torchtitan.plan_torchtitan_steps,
     "megatron": megatron.plan_megatron_steps,
+    "verl": verl.plan_verl_steps,
+    "swift": swift.plan_swift_steps,
 }
 
 # DataSpec.rule (set by the dialect) -> the framework's arithmetic from the rows of each dataset it names to the N its
@@ -47,6 +49,8 @@ ROW_RULES: dict[str, Callable[..., Rows]] = {
     "llamafactory_v1": llamafactory.v1_dataset_rows,
     "axolotl": axolotl.dataset_rows,
     "torchtune": torchtune.dataset_rows,
+    "verl": verl.dataset_rows,
+    "swift": swift.dataset_rows,
 }
 
 # TrainConfig.derive_kwargs -> the framework rule that fills scheduler kwargs from T and W (set by its dialect).
