@@ -7,6 +7,7 @@ from dataclasses import replace
 import typer
 
 from lrcli.cli.app import user_errors, warn
+from lrcli.cli.check import finding_warnings
 from lrcli.cli.options import ConfigArg, FigureOptions, FormatOpt, OutputOpt, RunOptions, figure_options, run_options
 from lrcli.cli.output import safe_name, write_curves
 from lrcli.config import resolve
@@ -45,3 +46,4 @@ def plot(
         if found:
             typer.echo(found, err=True)
         warn(curve.notes)  # after the write: a failed write stays one error line
+        warn(finding_warnings(config_path, config_file, config, curve))  # what `lrcli check` fails on

@@ -85,7 +85,8 @@ def floor_at_peak(target: Target) -> Iterator[Hit]:
     kwargs: dict[str, Any] = dict(target.kwargs or config.lr_scheduler_kwargs)
     if target.dialect == "axolotl" and target.raw.get("cosine_min_lr_ratio") is not None:
         kwargs.setdefault("cosine_min_lr_ratio", target.raw.get("cosine_min_lr_ratio"))
-    peak = kwargs.get("warmup_max_lr", config.learning_rate)
+    peak = next((kwargs[key] for key in ("warmup_max_lr", "cycle_max_lr", "max_lr") if key in kwargs),
+                config.learning_rate)
     for name, kind in MIN_LR_KEYS.items():
         value = kwargs.get(name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(peak, (int, float)):

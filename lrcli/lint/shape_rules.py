@@ -30,7 +30,8 @@ def t_unknown(target: Target) -> Iterator[Hit]:
     """LR010: T could not be counted (the dataset's size is not known offline): the rules that need T were skipped."""
     text = target.errors.get("plan")
     if text is not None and text.startswith("no total step count") and target.plan is None:
-        yield ("info", None, f"the rules that need T were skipped: {text.removeprefix('no total step count: ')}",
+        yield ("info", None, "T is not known without the dataset's size (not found offline; `lrcli steps` on this "
+               "config says what was tried): the rules that need T were skipped",
                "give --samples N (or --total-steps T) to check them too")
 
 
@@ -87,8 +88,12 @@ def first_update_at_zero(target: Target) -> Iterator[Hit]:
         return
     zeros = next((i for i, lr in enumerate(curve.lr[: curve.plan.total]) if lr != 0), curve.plan.total)
     updates = "the first update runs" if zeros == 1 else f"the first {zeros} updates run"
-    yield ("info", warmup_key(target), f"{updates} at LR 0: warmup starts at 0 (transformers #34754), so "
-           f"{'it changes' if zeros == 1 else 'they change'} nothing", "nothing to do, unless every step counts")
+    if curve.one_update_behind:
+        why = "DeepSpeed's warmup starts at warmup_min_lr (0) and its scheduler runs one update behind"
+    else:
+        why = "warmup starts at 0" + (" (transformers #34754)" if curve.plan.transformers_version else "")
+    yield ("info", warmup_key(target), f"{updates} at LR 0: {why}, so {'it changes' if zeros == 1 else 'they change'} "
+           "nothing", "nothing to do, unless every step counts")
 
 
 RULES = (
