@@ -95,16 +95,17 @@ def _target(item: Found, options: RunOptions, step_values: dict) -> Target:
 
 
 def finding_warnings(
-    config_path: str | None, config_file: ConfigLayers, config: TrainConfig, curve: Curve | None = None
+    config_path: str | None, config_file: ConfigLayers, config: TrainConfig, notes: Sequence[str],
+    curve: Curve | None = None,
 ) -> list[str]:
     """The error- and warning-level findings of a run `plot`/`steps` computed, as warning texts (without the ones
-    its own notes already give), so that the checks reach those who never run `check`."""
+    `notes`, the warnings it printed, already give), so that the checks reach those who never run `check`."""
     located = Located(config_file.document or {}, {})
     try:
         target = assess(config_path or "flags", located, config, curve=curve)
     except LrcliError:
         return []
-    noted = {code for code, rule in RULES.items() if rule.noted} | {"LR000", "LR010"}
+    noted = {code for code, rule in RULES.items() if rule.repeats(notes)} | {"LR000", "LR010"}
     return [
         f"{f.code} {f.message} (fix: {f.fix}; `lrcli check` explains)"
         for f in check(target, noted)

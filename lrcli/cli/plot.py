@@ -46,4 +46,4 @@ def plot(
         if found:
             typer.echo(found, err=True)
         warn(curve.notes)  # after the write: a failed write stays one error line
-        warn(finding_warnings(config_path, config_file, config, curve))  # what `lrcli check` fails on
+        warn(finding_warnings(config_path, config_file, config, curve.notes, curve))  # what `lrcli check` fails on

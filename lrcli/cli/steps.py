@@ -57,4 +57,4 @@ def steps(
         else:
             to_stdout(steps_text.summary_table(config, plan))
         warn(plan.notes)  # on stderr, so `--json` and the table stay clean data on stdout
-        warn(finding_warnings(config_path, config_file, config))  # what `lrcli check` fails on
+        warn(finding_warnings(config_path, config_file, config, plan.notes))  # what `lrcli check` fails on

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -38,12 +38,19 @@ Hit = tuple[Level, "tuple[str | int, ...] | None", str, str]
 @dataclass(frozen=True)
 class Rule:
     """A registered rule: its code, the level it usually reports at, a one-line title (docs/rules.md), and the
-    function that finds its hits. `noted`: the curve's own notes already say this (plot/steps do not repeat it)."""
+    function that finds its hits. `noted`: the curve's own notes already say this (plot/steps do not repeat it);
+    a string: they do when one of the notes contains it (only some planners warn)."""
 
     code: str
     title: str
     find: Callable[[Target], Iterator[Hit]]
-    noted: bool = False
+    noted: bool | str = False
+
+    def repeats(self, notes: Sequence[str]) -> bool:
+        """Whether the notes a command already printed say what this rule says."""
+        if isinstance(self.noted, str):
+            return any(self.noted in note for note in notes)
+        return self.noted
 
     def check(self, target: Target) -> list[Finding]:
         found = []

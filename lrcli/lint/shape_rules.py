@@ -35,27 +35,31 @@ def t_unknown(target: Target) -> Iterator[Hit]:
                "give --samples N (or --total-steps T) to check them too")
 
 
+def _steps(total: int) -> str:
+    """5 % of T, as a warmup to suggest."""
+    better = max(1, math.ceil(0.05 * total))
+    return f"{better:,} step{'s' if better != 1 else ''}"
+
+
 def warmup_covers_run(target: Target) -> Iterator[Hit]:
     """LR001 (W ≥ T) and LR002 (W > T / 2)."""
     plan = target.plan
     if plan is None or plan.total < 1 or plan.warmup <= 0:
         return
     total, warmup = plan.total, plan.warmup
-    better = max(1, math.ceil(0.05 * total))
     if warmup >= total:
         yield ("error", warmup_key(target),
                f"warmup W = {warmup:,} steps is ≥ T = {total:,}: the whole run is warmup, the LR never reaches its "
-               "peak nor decays", f"shorten the warmup (e.g. {better:,} steps, 5% of T) or train longer")
+               "peak nor decays", f"shorten the warmup (e.g. {_steps(total)}, 5% of T) or train longer")
 
 
 def warmup_over_half(target: Target) -> Iterator[Hit]:
     plan = target.plan
     if plan is None or plan.total < 1 or not plan.total / 2 < plan.warmup < plan.total:
         return
-    better = max(1, math.ceil(0.05 * plan.total))
     yield ("warning", warmup_key(target),
            f"warmup W = {plan.warmup:,} steps is more than half of T = {plan.total:,}: most of the run is spent "
-           "ramping up", f"shorten the warmup (e.g. {better:,} steps, 5% of T), unless this is deliberate")
+           "ramping up", f"shorten the warmup (e.g. {_steps(plan.total)}, 5% of T), unless this is deliberate")
 
 
 def few_steps(target: Target) -> Iterator[Hit]:
@@ -98,7 +102,7 @@ def first_update_at_zero(target: Target) -> Iterator[Hit]:
 
 RULES = (
     Rule("LR000", "the run fails as configured (the framework refuses a value)", run_fails),
-    Rule("LR001", "warmup W ≥ T: the run never leaves warmup", warmup_covers_run),
+    Rule("LR001", "warmup W ≥ T: the run never leaves warmup", warmup_covers_run, noted="is longer than training"),
     Rule("LR002", "warmup longer than half the run", warmup_over_half),
     Rule("LR003", "T below a handful of steps", few_steps),
     Rule("LR004", "peak LR 0", zero_peak),

@@ -17,6 +17,7 @@ from lrcli.curve import Curve, compute
 from lrcli.errors import LrcliError
 from lrcli.inputs.bounded import KeyPath, Located, load_located
 from lrcli.inputs.files import find_referenced_file
+from lrcli.schedules import get_schedule
 from lrcli.steps import StepPlan, plan_steps, scheduler_kwargs
 from lrcli.steps.hf_versions import lacking_keys, rules_for
 
@@ -112,12 +113,21 @@ def assess(
         except LrcliError as exc:
             errors["deepspeed_values"] = str(exc)
             kwargs = dict(config.lr_scheduler_kwargs)
-        if curve is None and "plan" not in errors:
+        if curve is None and "plan" not in errors and not _waits_for_metrics(config):
             try:
                 curve = compute(config)
             except LrcliError as exc:
                 errors["curve"] = str(exc)
     return replace(target, plan=plan, curve=curve, kwargs=kwargs, lacking=lacking, errors=errors)
+
+
+def _waits_for_metrics(config: TrainConfig) -> bool:
+    """A metric-driven schedule (ReduceLROnPlateau, greedy) has no curve before the run's evaluations exist: that is
+    not a mistake of the config, so no curve is computed (and none reported missing)."""
+    try:
+        return get_schedule(config.lr_scheduler_type).needs_metrics and config.metrics_path is None
+    except LrcliError:
+        return False
 
 
 def _deepspeed_file(
