@@ -152,7 +152,7 @@ def test_check_does_not_import_matplotlib(tmp_path):
 
     config = tmp_path / "train.yaml"
     config.write_text("output_dir: out\nmax_steps: 100\n")
-    code = ("import sys; from lrcli.cli import main\ntry:\n    main(['check', %r])\nexcept SystemExit:\n    pass\n"
-            "print('MATPLOTLIB' if 'matplotlib' in sys.modules else 'CLEAN', file=sys.stderr)") % str(config)
+    code = (f"import sys; from lrcli.cli import main\ntry:\n    main(['check', {str(config)!r}])\nexcept SystemExit:\n    pass\n"
+            "print('MATPLOTLIB' if 'matplotlib' in sys.modules else 'CLEAN', file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stderr.strip().endswith("CLEAN"), done.stderr

@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lrcli.lint import (
-    cadence_rules, deepspeed_rules, framework_rules, key_rules, kwarg_rules, shape_rules, unit_rules,
+    cadence_rules,
+    deepspeed_rules,
+    framework_rules,
+    key_rules,
+    kwarg_rules,
+    shape_rules,
+    unit_rules,
 )  # fmt: skip
 from lrcli.lint.finding import LEVELS, Finding, Level, Rule
 from lrcli.lint.target import Target, assess
@@ -40,12 +46,12 @@ def unknown_codes(codes: Iterable[str]) -> list[str]:
 
 
 def expand(codes: Iterable[str]) -> set[str]:
-    """`--ignore LR2` ignores the whole family."""
+    """A family prefix (`LR2`) stands for every code of the family."""
     return {known for code in codes for known in RULES if known.startswith(code)}
 
 
 def fails(finding: Finding, strict: bool) -> bool:
-    """Whether a finding fails the check: errors always, warnings with --strict."""
+    """Whether a finding fails the check: errors always, warnings when `strict`."""
     return finding.level == "error" or (strict and finding.level == "warning")
 
 

@@ -28,6 +28,8 @@ def _strategy(target: Target, key: str, default: str) -> str:
         value = target.raw.get("evaluation_strategy")  # the name before transformers 4.46
     if value is None and key == "eval_strategy" and target.dialect == "axolotl" and target.raw.get("eval_steps"):
         value = "steps"  # axolotl sets eval_strategy "steps" from eval_steps
+    if value is False:  # YAML 1.1 reads `eval_strategy: no` as false
+        return "no"
     return str(value if value is not None else default).lower()
 
 

@@ -9,8 +9,8 @@ from lrcli.lint.finding import Hit, Rule
 from lrcli.lint.foreign import FOREIGN_KWARGS
 from lrcli.lint.keys import field_key
 from lrcli.lint.target import Target
-from lrcli.steps.hf_versions import parse_version
 from lrcli.steps.hf import warmup_ratio_fix
+from lrcli.steps.hf_versions import parse_version
 
 HF_FAMILY = ("hf", "trl", "llamafactory")  # dialects whose keys are TrainingArguments'
 
@@ -55,7 +55,7 @@ def both_warmups(target: Target) -> Iterator[Hit]:
     loser = "warmup_ratio" if winner == "warmup_steps" else "warmup_steps"
     yield ("warning", (loser,), f"warmup_steps and warmup_ratio are both set: transformers "
            f"{config.transformers_version} uses {winner} and ignores {loser} (other versions choose differently)",
-           f"keep one of them (transformers ≥ 5.15 knows only warmup_steps: a value < 1 is a fraction of T)")
+           "keep one of them (transformers ≥ 5.15 knows only warmup_steps: a value < 1 is a fraction of T)")
 
 
 def _lacking(target: Target, warmup_ratio: bool) -> Iterator[Hit]:

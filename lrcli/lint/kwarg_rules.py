@@ -33,7 +33,7 @@ def ignored_kwargs(target: Target) -> Iterator[Hit]:
     names = ", ".join(config.lr_scheduler_kwargs)
     yield ("warning", field_key(target, "lr_scheduler_kwargs"),
            f"{schedule.name} never decays and ignores lr_scheduler_kwargs ({names}): transformers drops them "
-           "without a word", f"pick the schedule those arguments belong to (e.g. cosine_with_min_lr for min_lr), "
+           "without a word", "pick the schedule those arguments belong to (e.g. cosine_with_min_lr for min_lr), "
            "or remove lr_scheduler_kwargs")
 
 
