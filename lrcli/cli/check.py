@@ -34,6 +34,11 @@ IgnoreOpt = Annotated[
     typer.Option("--ignore", metavar="CODE", help="Leave out a code (LR501) or a family (LR5); repeatable, or CODE,CODE."),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail the check too (exit 1).")]
+ConfigsOnlyOpt = Annotated[
+    bool,
+    typer.Option("--configs-only", help="Skip named files that are not training configs (workflows, launcher configs, "
+                 "data) quietly, as a directory search does: for pre-commit, which passes every YAML/JSON file."),
+]
 
 
 @run_options(without=("offline", "metrics", "metric"))
@@ -42,6 +47,7 @@ def check_command(
     fmt: CheckFormatOpt = "text",
     ignore: IgnoreOpt = None,
     strict: StrictOpt = False,
+    configs_only: ConfigsOnlyOpt = False,
     *,
     options: RunOptions,
 ) -> None:
@@ -67,7 +73,7 @@ def check_command(
         ignored = expand(codes)
         step_values = options.one_step_choice("check")
         findings: list[Finding] = []
-        found = find_configs(configs)
+        found = find_configs(configs, configs_only=configs_only)
         for item in found:
             findings += check(_target(item, options, step_values), ignored)
         if fmt == "json":

@@ -74,8 +74,9 @@ def _references(path: Path, document: Mapping[str, Any]) -> Iterator[Path]:
                 yield found.resolve()
 
 
-def find_configs(paths: Iterable[str]) -> list[Found]:
-    """The configs to check, in the order given (a directory's files sorted by path)."""
+def find_configs(paths: Iterable[str], *, configs_only: bool = False) -> list[Found]:
+    """The configs to check, in the order given (a directory's files sorted by path). `configs_only`: a named file
+    is kept only when a search would keep it (pre-commit names every YAML/JSON file of a commit)."""
     found: list[Found] = []
     for text in paths:
         kind = probe(text)
@@ -83,10 +84,10 @@ def find_configs(paths: Iterable[str]) -> list[Found]:
             raise LrcliError(f"{shown(text)}: no such file or directory")
         if kind is PathKind.DENIED:
             raise LrcliError(f"{shown(text)}: permission denied (a directory on its path may not be searched)")
-        if kind is not PathKind.DIRECTORY:
+        if kind is not PathKind.DIRECTORY and not configs_only:
             found.append(_read(Path(text), named=True))
             continue
-        walked = [_read(path, named=False) for path in _walk(Path(text))]
+        walked = [_read(path, named=False) for path in (_walk(Path(text)) if kind is PathKind.DIRECTORY else [Path(text)])]
         configs = [item for item in walked if item.located is not None and _is_training_config(item.located.value)]
         referenced = {ref for item in configs for ref in _references(Path(item.path), item.located.value)}
         found += [item for item in configs if Path(item.path).resolve() not in referenced or
