@@ -241,14 +241,16 @@ def _yaml_key_positions(root: yaml.Node | None) -> dict[KeyPath, tuple[int, int]
         if id(node) in seen or len(positions) > MAX_VALUES:
             continue
         seen.add(id(node))
+        # children are pushed last-first so that they are visited in document order: an anchor's keys are found
+        # where it is written, before any alias of it
         if isinstance(node, yaml.MappingNode):
-            for key, child in node.value:
+            for key, child in reversed(node.value):
                 if isinstance(key, yaml.ScalarNode):
                     path = (*where, key.value)
                     positions.setdefault(path, (key.start_mark.line + 1, key.start_mark.column + 1))
                     stack.append((child, path))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, (*where, index)) for index, child in enumerate(node.value))
+            stack.extend((child, (*where, index)) for index, child in reversed(list(enumerate(node.value))))
     return positions
 
 
