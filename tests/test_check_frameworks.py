@@ -223,3 +223,20 @@ def test_transformers_never_evaluates_at_a_step_beyond_t(cli, tmp_path, eval_ste
     assert (asked == [total]) is beyond
     codes = _codes(cli, tmp_path, f"output_dir: out\nmax_steps: {total}\neval_strategy: steps\neval_steps: {eval_steps}\n")
     assert ("LR501" in codes) is beyond
+
+
+@pytest.mark.parametrize(("accumulation", "fails"), [(4, True), (1, False)])
+@pytest.mark.parametrize("recipe", ["full_finetune_single_device.py", "full_finetune_distributed.py"])
+def test_torchtune_refuses_accumulation_with_optimizer_in_backward(cli, tmp_path, recipe, accumulation, fails):
+    statement = _statement(framework_source("torchtune-recipes") / recipe, "__init__", "if self._optimizer_in_bwd:",
+                           kinds=(ast.If,))
+    own = types.SimpleNamespace(_optimizer_in_bwd=True, _clip_grad_norm=None,
+                                _gradient_accumulation_steps=accumulation)
+    if fails:
+        with pytest.raises(RuntimeError, match="Gradient accumulation is not supported"):
+            exec(compile(statement, recipe, "exec"), {"self": own})  # noqa: S102 - torchtune's own statement
+    else:
+        exec(compile(statement, recipe, "exec"), {"self": own})  # noqa: S102
+    text = ("output_dir: out\nbatch_size: 2\nepochs: 1\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 2.0e-5\n"
+            f"optimizer_in_bwd: true\ngradient_accumulation_steps: {accumulation}\n")
+    assert ("LR704" in _codes(cli, tmp_path, text, "--samples", "1000")) is fails

@@ -1,4 +1,4 @@
-"""LR7xx: what a framework's own config validation refuses, each read in its source (file, function, version)."""
+"""LR7xx: what a framework's own config validation (or its recipe's set-up) refuses, each read in its source (file, function, version)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,23 @@ def axolotl_min_lr_ratio_range(target: Target) -> Iterator[Hit]:
                    f"assertion ({key} must be between 0.0 and 1.0)", f"set {key} between 0 and 1")
 
 
+def torchtune_accumulation_in_backward(target: Target) -> Iterator[Hit]:
+    """LR704: torchtune 0.6.1 recipes/full_finetune_single_device.py and full_finetune_distributed.py
+    `FullFinetuneRecipe*.__init__`: `optimizer_in_bwd: True` with gradient_accumulation_steps > 1 raises
+    RuntimeError("Gradient accumulation is not supported with optimizer in bwd.")."""
+    if target.dialect != "torchtune" or target.raw.get("optimizer_in_bwd") is not True:
+        return
+    accumulation = target.raw.get("gradient_accumulation_steps")
+    if isinstance(accumulation, int) and not isinstance(accumulation, bool) and accumulation > 1:
+        yield ("error", ("gradient_accumulation_steps",),
+               f"gradient_accumulation_steps: {accumulation} with optimizer_in_bwd: True: torchtune's full-finetune "
+               "recipes raise RuntimeError (gradient accumulation is not supported with optimizer in bwd)",
+               "set gradient_accumulation_steps: 1, or optimizer_in_bwd: False")
+
+
 RULES = (
     Rule("LR701", "axolotl: gradient_accumulation_steps with batch_size", axolotl_batch_and_accumulation),
     Rule("LR702", "axolotl: warmup_steps with warmup_ratio", axolotl_both_warmups),
     Rule("LR703", "axolotl: a cosine ratio outside [0, 1]", axolotl_min_lr_ratio_range),
+    Rule("LR704", "torchtune: gradient accumulation with optimizer_in_bwd", torchtune_accumulation_in_backward),
 )

@@ -75,7 +75,8 @@ def _lacking(target: Target, warmup_ratio: bool) -> Iterator[Hit]:
             continue
         version = f"transformers {config.transformers_version} ({config.source('transformers_version')})"
         if config.dialect == "trl":
-            happens = f"`trl {config.trainer or '<trainer>'} --config` drops it ({key} {when}): the run trains without it"
+            happens = (f"`trl {config.trainer or '<trainer>'} --config` drops it ({key} {when}): the run trains "
+                       "without it (alignment-handbook and open-r1 scripts stop on it instead)")
         else:
             happens = f"{version} has no {key} ({when}): TrainingArguments raises TypeError, the run never starts"
         if key == "warmup_ratio":
