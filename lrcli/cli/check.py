@@ -107,8 +107,8 @@ def finding_warnings(
     """The error- and warning-level findings of a run `plot`/`steps` computed, as warning texts (without the ones
     `notes`, the warnings it printed, already give), so that the checks reach those who never run `check`."""
     located = Located(config_file.document or {}, {})
-    try:
-        target = assess(config_path or "flags", located, config, curve=curve)
+    try:  # `steps` draws no curve, and does not start to for its warnings
+        target = assess(config_path or "flags", located, config, curve=curve, evaluate=False)
     except LrcliError:
         return []
     noted = {code for code, rule in RULES.items() if rule.repeats(notes)} | {"LR000", "LR010"}

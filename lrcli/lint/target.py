@@ -75,13 +75,18 @@ class Target:
         return node
 
 
+# The curve is evaluated for rules that look at its values (a peak of 0, a floor at the peak) only up to this T:
+# torch's chainable schedulers are replayed step by step, and a repository of long runs must still check in seconds.
+CURVE_STEPS = 200_000
+
+
 def assess(
     path: str, located: Located, config: TrainConfig | None, *, settings_error: str | None = None,
-    curve: Curve | None = None,
+    curve: Curve | None = None, evaluate: bool = True,
 ) -> Target:
     """The Target of config `path` (already read and resolved by the caller, or `settings_error` saying why it
     could not be resolved): T and W, the curve and scheduler kwargs, the DeepSpeed file it names; every failure
-    kept as data."""
+    kept as data. `evaluate`: compute the curve when none is given (at most CURVE_STEPS steps)."""
     raw = located.value if isinstance(located.value, Mapping) else {}
     target = Target(path, raw, located.positions, config=config)
     errors: dict[str, str] = {}
@@ -113,7 +118,8 @@ def assess(
         except LrcliError as exc:
             errors["deepspeed_values"] = str(exc)
             kwargs = dict(config.lr_scheduler_kwargs)
-        if curve is None and "plan" not in errors and not _waits_for_metrics(config):
+        wanted = evaluate and plan.total <= CURVE_STEPS and not _waits_for_metrics(config)
+        if curve is None and "plan" not in errors and wanted:
             try:
                 curve = compute(config)
             except LrcliError as exc:
