@@ -156,3 +156,13 @@ def test_check_does_not_import_matplotlib(tmp_path):
             "print('MATPLOTLIB' if 'matplotlib' in sys.modules else 'CLEAN', file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stderr.strip().endswith("CLEAN"), done.stderr
+
+
+def test_a_deepspeed_scheduler_the_config_does_not_contradict_is_info(cli, tmp_path):
+    (tmp_path / "ds.json").write_text('{\n  "scheduler": {\n    "type": "WarmupLR",\n    "params": {"warmup_num_steps": 5}\n  }\n}\n')
+    config = tmp_path / "train.yaml"
+    config.write_text("output_dir: out\nmax_steps: 100\ndeepspeed: ds.json\n")
+    findings = json.loads(cli("check", str(config), "--format", "json", "--strict").stdout)["findings"]
+    replaced = next(f for f in findings if f["code"] == "LR201")
+    assert replaced["level"] == "info" and "WarmupLR" in replaced["message"]
+    assert (replaced["path"], replaced["line"]) == (str(tmp_path / "ds.json"), 3)
