@@ -34,6 +34,11 @@ IgnoreOpt = Annotated[
     typer.Option("--ignore", metavar="CODE", help="Leave out a code (LR501) or a family (LR5); repeatable, or CODE,CODE."),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail the check too (exit 1).")]
+OnlineOpt = Annotated[
+    bool,
+    typer.Option("--online", help="Also ask the Hugging Face Hub for dataset sizes (10 s timeout per request), so that "
+                 "the rules that need T run for configs whose data is not local or cached."),
+]
 ConfigsOnlyOpt = Annotated[
     bool,
     typer.Option("--configs-only", help="Skip named files that are not training configs (workflows, launcher configs, "
@@ -48,6 +53,7 @@ def check_command(
     ignore: IgnoreOpt = None,
     strict: StrictOpt = False,
     configs_only: ConfigsOnlyOpt = False,
+    online: OnlineOpt = False,
     *,
     options: RunOptions,
 ) -> None:
@@ -56,8 +62,8 @@ def check_command(
     scheduler sized in updates, … Every finding has a code (docs/rules.md), a level, the key's line and the fix.
 
     Exit 0 when nothing fails, 1 when an error (with --strict, also a warning) is found, 2 on a usage error. Step
-    flags (--samples, --world-size, …) apply to every config; the network is never used (N from local data and the
-    caches, else --samples).
+    flags (--samples, --world-size, …) apply to every config; without --online the network is not used (N from local
+    data and the caches, else --samples).
 
     Example: lrcli check configs/ --format github
 
@@ -75,7 +81,7 @@ def check_command(
         findings: list[Finding] = []
         found = find_configs(configs, configs_only=configs_only)
         for item in found:
-            findings += check(_target(item, options, step_values), ignored)
+            findings += check(_target(item, options, step_values, online), ignored)
         if fmt == "json":
             to_stdout(json_text(findings, len(found)) + "\n")
         elif fmt == "github":
@@ -87,13 +93,13 @@ def check_command(
     raise typer.Exit(1 if any(fails(f, strict) for f in findings) else 0)
 
 
-def _target(item: Found, options: RunOptions, step_values: dict) -> Target:
+def _target(item: Found, options: RunOptions, step_values: dict, online: bool) -> Target:
     if item.located is None:
         return assess(item.path, Located({}, {}), None, settings_error=item.problem)
     try:
         if not isinstance(item.located.value, dict):
             raise LrcliError(f"{item.path}: expected a mapping of settings at the top level")
-        config_file = options.config_file(item.path, document=item.located.value, offline=True)
+        config_file = options.config_file(item.path, document=item.located.value, offline=not online)
         config = resolve(options.layers(config_file, step_values))
     except LrcliError as exc:
         return assess(item.path, item.located, None, settings_error=str(exc))
