@@ -240,3 +240,21 @@ def test_torchtune_refuses_accumulation_with_optimizer_in_backward(cli, tmp_path
     text = ("output_dir: out\nbatch_size: 2\nepochs: 1\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 2.0e-5\n"
             f"optimizer_in_bwd: true\ngradient_accumulation_steps: {accumulation}\n")
     assert ("LR704" in _codes(cli, tmp_path, text, "--samples", "1000")) is fails
+
+
+@pytest.mark.oracle
+def test_transformers_restarts_with_one_cycle_is_cosine(cli, tmp_path):
+    transformers = oracle_import("transformers")
+
+    def lrs(name):
+        optimizer = _optimizer()
+        scheduler = transformers.get_scheduler(name, optimizer, num_warmup_steps=10, num_training_steps=100)
+        values = []
+        for _ in range(100):
+            values.append(scheduler.get_last_lr()[0])
+            optimizer.step()
+            scheduler.step()
+        return values
+
+    assert lrs("cosine_with_restarts") == lrs("cosine")
+    assert "LR106" in _codes(cli, tmp_path, "output_dir: out\nmax_steps: 100\nlr_scheduler_type: cosine_with_restarts\n")

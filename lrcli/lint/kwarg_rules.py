@@ -101,9 +101,25 @@ def floor_at_peak(target: Target) -> Iterator[Hit]:
         return
 
 
+def restarts_without_restarts(target: Target) -> Iterator[Hit]:
+    """LR106: `cosine_with_restarts` with num_cycles 1 (its default in transformers'
+    `get_cosine_with_hard_restarts_schedule_with_warmup`) is plain `cosine`: no restart happens (transformers
+    #20552, #29852)."""
+    config = target.config
+    if config is None or config.lr_scheduler_type != "cosine_with_restarts":
+        return
+    cycles = config.lr_scheduler_kwargs.get("num_cycles", 1)
+    if isinstance(cycles, (int, float)) and not isinstance(cycles, bool) and cycles == 1:
+        key = kwarg_key(target, "num_cycles") or field_key(target, "lr_scheduler_type")
+        given = "num_cycles: 1" if "num_cycles" in config.lr_scheduler_kwargs else "no num_cycles (default 1)"
+        yield ("warning", key, f"cosine_with_restarts with {given} never restarts: it is plain cosine",
+               "set lr_scheduler_kwargs num_cycles to the number of cosine cycles you want (e.g. 3), or use cosine")
+
+
 RULES = (
     Rule("LR101", "a constant schedule with decay arguments it ignores", ignored_kwargs, noted=True),
     Rule("LR102", "a scheduler argument the schedule does not take", unknown_kwargs),
     Rule("LR103", "axolotl min-LR keys its scheduler ignores", axolotl_ignored_min_lr),
     Rule("LR105", "a minimum LR at or above the peak", floor_at_peak),
+    Rule("LR106", "cosine_with_restarts that never restarts", restarts_without_restarts),
 )
