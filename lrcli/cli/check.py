@@ -14,7 +14,7 @@ from lrcli.config import TrainConfig, resolve
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError
 from lrcli.inputs.bounded import Located
-from lrcli.inputs.config_search import Found, find_configs
+from lrcli.inputs.config_search import Found, find_configs, is_launcher_config
 from lrcli.inputs.layers import ConfigLayers
 from lrcli.lint import RULES, Finding, Target, assess, check, expand, fails, unknown_codes
 from lrcli.lint.report import FORMATS, github_lines, json_text, text_lines
@@ -96,6 +96,8 @@ def check_command(
 def _target(item: Found, options: RunOptions, step_values: dict, online: bool) -> Target:
     if item.located is None:
         return assess(item.path, Located({}, {}), None, settings_error=item.problem)
+    if is_launcher_config(item.located.value):
+        return assess(item.path, item.located, None, launcher=True)
     try:
         if not isinstance(item.located.value, dict):
             raise LrcliError(f"{item.path}: expected a mapping of settings at the top level")

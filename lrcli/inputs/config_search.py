@@ -54,10 +54,14 @@ def _walk(directory: Path) -> Iterator[Path]:
                 yield entry
 
 
+def is_launcher_config(document: Any) -> bool:
+    """An accelerate launcher config (what `accelerate config` writes), which no training config dialect reads."""
+    return isinstance(document, Mapping) and "compute_environment" in document and (
+        "distributed_type" in document or "num_processes" in document)
+
+
 def _is_training_config(document: Any) -> bool:
-    if not isinstance(document, Mapping) or all(key in document for key in LAUNCHER_KEYS):
-        return False
-    if "compute_environment" in document and "num_processes" in document:
+    if not isinstance(document, Mapping) or is_launcher_config(document):
         return False
     return any(module.claims(document) > 0 for module in DIALECTS.values())
 

@@ -41,6 +41,13 @@ def _steps(total: int) -> str:
     return f"{better:,} step{'s' if better != 1 else ''}"
 
 
+def launcher_config(target: Target) -> Iterator[Hit]:
+    """LR011 (info): a named accelerate launcher config is not a training config; it sets the world size of one."""
+    if "launcher" in target.errors:
+        yield ("info", None, "an accelerate launcher config, not a training config: not checked on its own",
+               f"give it with the training config it launches: --accelerate-config {target.path}")
+
+
 def warmup_covers_run(target: Target) -> Iterator[Hit]:
     """LR001 (W ≥ T) and LR002 (W > T / 2)."""
     plan = target.plan
@@ -108,4 +115,5 @@ RULES = (
     Rule("LR004", "peak LR 0", zero_peak),
     Rule("LR005", "the first update runs at LR 0", first_update_at_zero, noted=True),
     Rule("LR010", "T unknown: the rules that need it were skipped", t_unknown),
+    Rule("LR011", "an accelerate launcher config named on its own", launcher_config),
 )

@@ -26,8 +26,8 @@ DEEPSPEED = "@deepspeed"  # first element of a key path that points into the Dee
 
 @dataclass(frozen=True)
 class Target:
-    """One config, checked. `errors` maps a stage (`settings`, `plan`, `curve`, `deepspeed`) to the one-line reason
-    it failed; the matching field is then None."""
+    """One config, checked. `errors` maps a stage (`settings`, `plan`, `curve`, `deepspeed`, `deepspeed_values`) to
+    the one-line reason it failed, the matching field then None; `launcher`: the file is a launcher config."""
 
     path: str
     raw: Mapping[str, Any]
@@ -82,16 +82,19 @@ CURVE_STEPS = 200_000
 
 def assess(
     path: str, located: Located, config: TrainConfig | None, *, settings_error: str | None = None,
-    curve: Curve | None = None, evaluate: bool = True,
+    curve: Curve | None = None, evaluate: bool = True, launcher: bool = False,
 ) -> Target:
     """The Target of config `path` (already read and resolved by the caller, or `settings_error` saying why it
     could not be resolved): T and W, the curve and scheduler kwargs, the DeepSpeed file it names; every failure
-    kept as data. `evaluate`: compute the curve when none is given (at most CURVE_STEPS steps)."""
+    kept as data. `evaluate`: compute the curve when none is given (at most CURVE_STEPS steps); `launcher`: the file
+    is an accelerate launcher config, not checked on its own."""
     raw = located.value if isinstance(located.value, Mapping) else {}
     target = Target(path, raw, located.positions, config=config)
     errors: dict[str, str] = {}
     if settings_error is not None:
         errors["settings"] = settings_error
+    if launcher:
+        errors["launcher"] = "an accelerate launcher config"
     target = replace(target, **_deepspeed_file(raw, Path(path), located.positions, errors))
     if config is None:
         return replace(target, errors=errors)
