@@ -258,3 +258,36 @@ def test_transformers_restarts_with_one_cycle_is_cosine(cli, tmp_path):
 
     assert lrs("cosine_with_restarts") == lrs("cosine")
     assert "LR106" in _codes(cli, tmp_path, "output_dir: out\nmax_steps: 100\nlr_scheduler_type: cosine_with_restarts\n")
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("values", "refused"), [({"train_batch_size": 64}, True), ({"train_batch_size": 16}, False),
+                                                 ({"scheduler": {"type": "WarmupDecayLR", "params": {
+                                                     "total_num_steps": 1000, "warmup_num_steps": "auto"}}}, True)])
+def test_transformers_refuses_deepspeed_values_that_disagree(cli, tmp_path, values, refused):
+    """transformers' own HfTrainerDeepSpeedConfig (on accelerate's base, so deepspeed need not be installed:
+    tools/gen_deepspeed_auto_fill.py) against a Trainer with b = 8, GA = 2, one process, T = 100."""
+    oracle_import("accelerate")
+    transformers = oracle_import("transformers")
+    import transformers.integrations.deepspeed as integration
+
+    spec = importlib.util.spec_from_file_location("gen_deepspeed_auto_fill", ROOT / "tools" / "gen_deepspeed_auto_fill.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    filler = tool.hf_filler(integration, json.loads(json.dumps(values)))
+    args = transformers.TrainingArguments(output_dir=str(tmp_path / "out"), per_device_train_batch_size=8,
+                                          gradient_accumulation_steps=2, max_steps=100, report_to=[])
+
+    def run():
+        filler.trainer_config_process(args)
+        filler.trainer_config_finalize(args, model=None, num_training_steps=100)
+
+    if refused:
+        with pytest.raises(ValueError, match="mismatch"):
+            run()
+    else:
+        run()
+    (tmp_path / "ds.json").write_text(json.dumps(values))
+    codes = _codes(cli, tmp_path, "output_dir: out\nmax_steps: 100\nper_device_train_batch_size: 8\n"
+                                  "gradient_accumulation_steps: 2\ndeepspeed: ds.json\n")
+    assert ("LR202" in codes) is refused
