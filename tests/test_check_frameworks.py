@@ -291,3 +291,22 @@ def test_transformers_refuses_deepspeed_values_that_disagree(cli, tmp_path, valu
     codes = _codes(cli, tmp_path, "output_dir: out\nmax_steps: 100\nper_device_train_batch_size: 8\n"
                                   "gradient_accumulation_steps: 2\ndeepspeed: ds.json\n")
     assert ("LR202" in codes) is refused
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("max_steps", "fails"), [(-1, True), (100, False)])
+def test_the_trainer_needs_max_steps_for_data_without_a_length(cli, tmp_path, max_steps, fails):
+    """Trainer.set_initial_training_values (5.24) on a dataloader without __len__ (a streamed dataset), and check on
+    the TRL config that streams its dataset."""
+    transformers = oracle_import("transformers")
+    args = transformers.TrainingArguments(output_dir=str(tmp_path / "out"), max_steps=max_steps, report_to=[])
+    trainer = types.SimpleNamespace(get_total_train_batch_size=lambda a: 8, get_sp_size=lambda: 1)
+    count = lambda: transformers.Trainer.set_initial_training_values(trainer, args, iter(()))  # noqa: E731
+    if fails:
+        with pytest.raises(ValueError, match="does not have a length"):
+            count()
+    else:
+        count()
+    text = (f"output_dir: out\ndataset_name: someone/stream\ndataset_streaming: true\nmax_length: 512\n"
+            f"max_steps: {max_steps}\n")
+    assert ("LR503" in _codes(cli, tmp_path, text)) is fails

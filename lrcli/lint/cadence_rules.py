@@ -69,14 +69,16 @@ def metric_schedule_without_eval(target: Target) -> Iterator[Hit]:
 def streaming_without_max_steps(target: Target) -> Iterator[Hit]:
     """LR503: streamed data has no length, so the run cannot count T: LLaMA-Factory's `get_train_args`
     (hparams/parser.py, 0.9.5) raises ValueError("Please specify `max_steps` in streaming mode."), and the HF
-    Trainer raises ValueError (max_steps must be set when the dataloader has no length)."""
-    if target.dialect not in HF_LIKE or target.raw.get("streaming") is not True:
+    Trainer's `set_initial_training_values` (trainer.py, 5.24) raises ValueError ("args.max_steps must be set to a
+    positive value if dataloader does not have a length") for TRL's `dataset_streaming: true` datasets."""
+    key = {"llamafactory": "streaming", "trl": "dataset_streaming"}.get(target.dialect or "")
+    if key is None or target.raw.get(key) is not True:
         return
     max_steps = target.raw.get("max_steps")
     if isinstance(max_steps, (int, float)) and not isinstance(max_steps, bool) and max_steps > 0:
         return
     who = "LLaMA-Factory's argument parser" if target.dialect == "llamafactory" else "the HF Trainer"
-    yield ("error", ("streaming",), f"streaming: true without max_steps: streamed data has no length, so {who} "
+    yield ("error", (key,), f"{key}: true without max_steps: streamed data has no length, so {who} "
            "raises ValueError before training", "set max_steps to the number of optimizer steps to train")
 
 
