@@ -10,8 +10,13 @@ import json
 import types
 from pathlib import Path
 
+import huggingface_hub.constants  # noqa: F401
 import pytest
 from conftest import framework_source, oracle_import
+
+# huggingface_hub reads HF_HUB_OFFLINE once, when first imported. Imported here, at collection (as the full suite's
+# data tests do through `datasets`), so that transformers imported by a test below under the autouse fixture's
+# HF_HUB_OFFLINE=1 does not leave the Hub stand-in tests that run later in the same process offline.
 
 ROOT = Path(__file__).resolve().parents[1]
 
