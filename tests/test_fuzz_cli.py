@@ -237,9 +237,9 @@ def _kwargs(draw: st.DrawFn, schedule: str | None, chaos: bool) -> list[str]:
 def invocations(draw: st.DrawFn) -> Case:
     case = Case(argv=[])
     chaos = draw(st.sampled_from((False,) * 7 + (True,) * 3))
-    command = draw(st.sampled_from(["plot", "plot", "compare", "steps", "steps", "show"]))
+    command = draw(st.sampled_from(["plot", "plot", "compare", "steps", "steps", "show", "check"]))
     config = None
-    if command == "show" or draw(st.booleans()):
+    if command in ("show", "check") or draw(st.booleans()):
         special = ["missing", "fifo", "zero", "dir", "newline"]
         source = draw(st.sampled_from(special)) if _edge(draw, chaos) else "config"
         if source == "config":
@@ -309,6 +309,10 @@ def invocations(draw: st.DrawFn) -> Case:
             case.argv.append("--log-y")
     elif command in ("steps", "show") and draw(st.booleans()):
         case.argv.append("--json")
+    elif command == "check":
+        case.argv += ["--format", draw(st.sampled_from(["text", "json", "github"]))]
+        if draw(st.booleans()):
+            case.argv.append("--strict")
     return case
 
 
@@ -432,7 +436,9 @@ def check(case: Case, run: Any) -> None:
         event(f"exit {outcome.code}")
         if outcome.code == 2:
             event(outcome.stderr.split(":")[2][:40] if outcome.stderr.count(":") > 2 else outcome.stderr[:40])
-        assert outcome.code in (0, 2), described
+        # `check` exits 1 when it finds an error (ruff's convention); for every other command 1 is a bug
+        assert outcome.code in ((0, 1, 2) if case.argv[0] == "check" else (0, 2)), described
+        assert "internal error" not in outcome.stderr, described
         lines = outcome.stderr.splitlines()
         assert all(len(line) <= MAX_LINE for line in lines), described
         assert not any("Traceback" in line or "Warning:" in line and not line.startswith("lrcli: ")
@@ -487,7 +493,7 @@ def test_the_generator_reaches_every_command_and_config() -> None:
         configs.update(case.files)
 
     collect()
-    assert seen == {"plot", "compare", "steps", "show"}
+    assert seen == {"plot", "compare", "steps", "show", "check"}
     assert any(name.endswith((".yaml", ".yml")) for name in configs) and any(n.endswith(".json") for n in configs)
 
 

@@ -121,3 +121,20 @@ def test_mixture_is_weighted_and_split_as_the_handbook_does(env):
     assert show.exit_code == 0, show.stderr
     assert "Datasets (25), as the framework loads them:" in show.stdout
     assert "dataset 9 kept: int(rows · weight) = int(435,193 · 0.4) = 174,077" in show.stdout
+
+
+def test_check_online_counts_every_real_config(env):
+    """`lrcli check --online` with the Hub stand-in (real row counts) and LLaMA-Factory's data/ in the cwd: T is
+    known for the 24 training configs (the DeepSpeed files alone name no data), so every rule runs on them (the table
+    in the issue 13 note)."""
+    result = CliRunner().invoke(app, ["check", str(REAL), "--online", "--format", "json"])
+    document = json.loads(result.stdout)
+    assert document["checked"] == 30, result.stderr
+    found: dict[str, set[str]] = {}
+    for finding in document["findings"]:
+        found.setdefault(finding["code"], set()).add(Path(finding["path"]).name)
+    print(json.dumps({code: sorted(names) for code, names in sorted(found.items())}, indent=1))
+    assert found["LR010"] == {c.name for c in (REAL / "deepspeed").glob("*.json")}  # no data: T needs --samples
+    assert "LR000" not in found, found
+    assert found["LR401"] == {c.name for c in (REAL / "trl").glob("*.yaml")} - {
+        "alignment-handbook_zephyr-141b_orpo_full.yaml", "trl_cli_example_config.yaml"}

@@ -17,11 +17,12 @@ from typing import Annotated, NoReturn
 import typer
 
 from lrcli import __version__
-from lrcli.cli import compare, plot, schedules, show, steps
+from lrcli.cli import check, compare, plot, schedules, show, steps
 from lrcli.cli.app import Command, Terminated, app, interrupted, say
 
 for command in (plot.plot, compare.compare, steps.steps, show.show, schedules.schedules):
     app.command(cls=Command)(command)
+app.command("check", cls=Command)(check.check_command)
 
 
 def _version_callback(value: bool) -> None:

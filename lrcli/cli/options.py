@@ -312,15 +312,19 @@ class RunOptions:
     trainer: TrainerOpt = None
     offline: OfflineOpt = False
 
-    def config_file(self, path: str | None, arguments: Sequence[str] | None = None) -> ConfigLayers:
+    def config_file(
+        self, path: str | None, arguments: Sequence[str] | None = None, *, document: Mapping[str, Any] | None = None,
+        offline: bool = False,
+    ) -> ConfigLayers:
         """The config file at `path` (None: no file) and the launcher config, as layers; N is counted from the
         datasets the file names unless --samples gives it or --total-steps makes it unneeded. `arguments` are the
-        framework's own overrides given after `--`."""
+        framework's own overrides given after `--`; `document`: the file already read; `offline`: no network whatever
+        --offline says (`lrcli check`)."""
         count = self.samples is None and self.total_steps is None
-        counting = DataCounting(offline=self.offline, progress=stderr_progress)
+        counting = DataCounting(offline=self.offline or offline, progress=stderr_progress)
         return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting,
                                          transformers_version_given=self.transformers_version is not None,
-                                         arguments=tuple(arguments or ())))
+                                         arguments=tuple(arguments or ()), document=document))
 
     def no_config_file(self) -> ConfigLayers:
         """The layers a curve without a config file gets (compare's schedule names): the launcher config and the

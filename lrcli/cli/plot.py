@@ -7,6 +7,7 @@ from dataclasses import replace
 import typer
 
 from lrcli.cli.app import user_errors, warn
+from lrcli.cli.check import finding_warnings
 from lrcli.cli.options import (
     ConfigArg,
     FigureOptions,
@@ -55,3 +56,4 @@ def plot(
         if found:
             typer.echo(found, err=True)
         warn(curve.notes)  # after the write: a failed write stays one error line
+        warn(finding_warnings(config_path, config_file, config, curve.notes, curve))  # what `lrcli check` fails on

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lrcli.cli.app import user_errors, warn
+from lrcli.cli.check import finding_warnings
 from lrcli.cli.options import ConfigArg, FrameworkArgs, JsonOpt, RunOptions, run_options
 from lrcli.cli.output import to_stdout
 from lrcli.config import resolve
@@ -57,3 +58,4 @@ def steps(
         else:
             to_stdout(steps_text.summary_table(config, plan))
         warn(plan.notes)  # on stderr, so `--json` and the table stay clean data on stdout
+        warn(finding_warnings(config_path, config_file, config, plan.notes))  # what `lrcli check` fails on

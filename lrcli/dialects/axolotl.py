@@ -205,8 +205,11 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     if raw.get("gradient_accumulation_steps") and raw.get("batch_size"):
         raise LrcliError(f"{where}: axolotl rejects gradient_accumulation_steps together with batch_size "
                          "(\"please set only one of gradient_accumulation_steps or batch_size\"); keep one")
-    if raw.get("warmup_steps") is not None and raw.get("warmup_ratio") is not None:
-        raise LrcliError(f"{where}: axolotl rejects warmup_steps together with warmup_ratio; keep one")
+    if raw.get("warmup_steps") and raw.get("warmup_ratio"):
+        # utils/schemas/validation.py check_warmup (0.19.0) tests truthiness: a 0 in either key passes, and then
+        # warmup_steps (not None) wins in _configure_warmup_and_logging
+        raise LrcliError(f"{where}: axolotl rejects warmup_steps together with warmup_ratio (ValueError: warmup_steps "
+                         "and warmup_ratio are mutually exclusive); keep one")
     values: dict[str, Any] = {"framework": NAME, "framework_version": version}
     sources: Sources = {"framework": f"{where} (axolotl counts its own steps)", "framework_version": version_source}
     for key, name in AXOLOTL_KEYS.items():

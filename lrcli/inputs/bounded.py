@@ -8,6 +8,7 @@ recorded (`recording`) so that the writer can refuse to overwrite an input of th
     probe(path) -> PathKind                      never raises: file, directory, special, missing, denied
     read_text(path, what, limit=...) -> str       a whole UTF-8 file, at most `limit` bytes
     load_document(path, what) -> Any              a YAML, JSON or TOML file (by suffix), parsed with the caps below
+    load_located(path, what) -> Located           a YAML or JSON file, with the line and column of every mapping key
     parse_yaml(text, what) / parse_json(...)      the same caps for text already in memory (also parse_toml)
     text_lines(path, what, ...) -> Iterator[str]  a file line by line (universal newlines), each line capped
     open_regular(path, what) / handle_lines(...)  the same for a caller that reads the bytes itself
@@ -234,6 +235,87 @@ def parse_toml(text: str, what: str) -> dict[str, Any]:
     return value
 
 
+KeyPath = tuple[str | int, ...]  # mapping keys and list indices from the document's root
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed document and where each mapping key of it sits: `positions[("scheduler", "params", "lr")]` is the
+    (line, column) of that key, both counted from 1; list items are addressed by their index."""
+
+    value: Any
+    positions: dict[KeyPath, tuple[int, int]]
+
+
+def load_located(path: str | os.PathLike[str], what: str, *, limit: int = CONFIG_BYTES) -> Located:
+    """`load_document` plus the position of every mapping key (for a linter's `file:line:column`), from one read."""
+    text = read_text(path, what, limit=limit)
+    if Path(path).suffix.lower() == ".json":
+        return Located(parse_json(text, what), _json_key_positions(text))
+    value, node = _parse_yaml_node(text, what)
+    return Located(value, _yaml_key_positions(node))
+
+
+def _yaml_key_positions(root: yaml.Node | None) -> dict[KeyPath, tuple[int, int]]:
+    """Key positions of a composed YAML node graph; an alias's keys are found at its anchor (visited once each)."""
+    positions: dict[KeyPath, tuple[int, int]] = {}
+    stack: list[tuple[yaml.Node, KeyPath]] = [(root, ())] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen or len(positions) > MAX_VALUES:
+            continue
+        seen.add(id(node))
+        # children are pushed last-first so that they are visited in document order: an anchor's keys are found
+        # where it is written, before any alias of it
+        if isinstance(node, yaml.MappingNode):
+            for key, child in reversed(node.value):
+                if isinstance(key, yaml.ScalarNode):
+                    path = (*where, key.value)
+                    positions.setdefault(path, (key.start_mark.line + 1, key.start_mark.column + 1))
+                    stack.append((child, path))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, (*where, index)) for index, child in reversed(list(enumerate(node.value))))
+    return positions
+
+
+def _json_key_positions(text: str) -> dict[KeyPath, tuple[int, int]]:
+    """Key positions of a JSON text that `json.loads` accepted: one pass over its tokens, keeping the path of open
+    objects and arrays (strings are skipped whole, so a brace inside one does not count)."""
+    positions: dict[KeyPath, tuple[int, int]] = {}
+    frames: list[list[Any]] = []  # [container kind, current key or index]
+    line, line_start, index, length = 1, 0, 0, len(text)
+    expect_key = False
+    while index < length:
+        char = text[index]
+        if char == "\n":
+            line, line_start = line + 1, index + 1
+        elif char == '"':
+            end = index + 1
+            while text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if expect_key and frames and frames[-1][0] == "{":
+                key = json.loads(text[index:end + 1])
+                frames[-1][1] = key
+                path = tuple(frame[1] for frame in frames)
+                positions.setdefault(path, (line, index - line_start + 1))
+                expect_key = False
+            index = end
+        elif char in "{[":
+            if frames and frames[-1][0] == "[" and frames[-1][1] is None:
+                frames[-1][1] = 0
+            frames.append([char, None])
+            expect_key = char == "{"
+        elif char in "}]":
+            frames.pop()
+        elif char == ",":
+            if frames and frames[-1][0] == "[":
+                frames[-1][1] = (frames[-1][1] or 0) + 1
+            expect_key = bool(frames) and frames[-1][0] == "{"
+        index += 1
+    return positions
+
+
 def parse_json(text: str, what: str) -> Any:
     """`json.loads(text)`, refused when nested deeper than MAX_DEPTH."""
     try:
@@ -280,6 +362,11 @@ def _yaml_items(text: str) -> int:
 def parse_yaml(text: str, what: str) -> Any:
     """`yaml.safe_load(text)`, with caps: at most YAML_ITEMS items, MAX_DEPTH levels, MAX_VALUES values once every
     alias is expanded, and no anchor used inside itself."""
+    return _parse_yaml_node(text, what)[0]
+
+
+def _parse_yaml_node(text: str, what: str) -> tuple[Any, yaml.Node | None]:
+    """`parse_yaml`'s value and the composed node it was constructed from (which knows where each key sits)."""
     items = _yaml_items(text)
     if items > YAML_ITEMS:
         raise LrcliError(
@@ -293,10 +380,10 @@ def parse_yaml(text: str, what: str) -> Any:
         except RecursionError:  # the pure-Python composer recurses once per level (libyaml stops at 1000)
             raise _too_deep(what) from None
         if node is None:
-            return None
+            return None, None
         _check_yaml_graph(node, what)
         try:
-            return loader.construct_document(node)
+            return loader.construct_document(node), node
         except ValueError as exc:  # an integer of more than 4300 digits, a date like 2024-13-45
             raise LrcliError(f"{what}: a value lrcli cannot read ({str(exc).partition(':')[0]})") from None
     except yaml.YAMLError as exc:
@@ -397,7 +484,7 @@ def handle_lines(
 
 
 __all__ = [
-    "CONFIG_BYTES", "LINE_CHARS", "MAX_DEPTH", "MAX_VALUES", "TABLE_BYTES", "YAML_ITEMS", "FileRead", "PathKind",
-    "files_read", "handle_lines", "load_document", "open_regular", "parse_json", "parse_yaml", "probe", "read_bytes", "read_text", "recording",
+    "CONFIG_BYTES", "LINE_CHARS", "MAX_DEPTH", "MAX_VALUES", "TABLE_BYTES", "YAML_ITEMS", "FileRead", "KeyPath",
+    "Located", "PathKind", "files_read", "handle_lines", "load_document", "load_located", "open_regular", "parse_json", "parse_yaml", "probe", "read_bytes", "read_text", "recording",
     "text_lines",
 ]

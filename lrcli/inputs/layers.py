@@ -38,6 +38,7 @@ class ConfigInput:
     counting: DataCounting = DataCounting()
     transformers_version_given: bool = False
     arguments: tuple[str, ...] = ()  # the framework's own command-line overrides (`lrcli plot job.toml -- --a.b 1`)
+    document: Mapping[str, Any] | None = None  # the config already read (`lrcli check` reads it with key positions)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ConfigLayers:
     layers: tuple[Layer, ...] = ()
     notes: tuple[str, ...] = ()
     scheduler_kwargs: Mapping[str, Any] | None = None
+    document: Mapping[str, Any] | None = None  # the config file's top-level mapping, for the lint rules
 
 
 def config_layers(given: ConfigInput) -> ConfigLayers:
@@ -56,13 +58,14 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     notes: tuple[str, ...] = ()
     file_kwargs: Mapping[str, Any] = {}
     reading = None
+    document = None
     if given.path is not None:
         path = Path(given.path)
         if path.suffix.lower() in LAUNCH_SCRIPT_SUFFIXES:  # the arguments of the training command it runs
             reading = read_launch_script(path, given.dialect, trainer=given.trainer, arguments=given.arguments)
         else:
-            reading = read_config(load_mapping(path), path, given.dialect, trainer=given.trainer,
-                                  arguments=given.arguments)
+            document = given.document if given.document is not None else load_mapping(path)
+            reading = read_config(document, path, given.dialect, trainer=given.trainer, arguments=given.arguments)
         layers.append(Layer({"label": path.stem}, Source.file(str(path))))
         layers += reading.layers()
         notes += reading.notes
@@ -82,7 +85,7 @@ def config_layers(given: ConfigInput) -> ConfigLayers:
     if given.accelerate_config is not None:
         size, source = accelerate_world_size(Path(given.accelerate_config))
         layers.append(Layer({"world_size": size}, Source.flag(f"--accelerate-config {source}")))
-    return ConfigLayers(tuple(layers), notes, file_kwargs)
+    return ConfigLayers(tuple(layers), notes, file_kwargs, document)
 
 
 def merged_kwargs(file_kwargs: Mapping[str, Any] | None, flag_kwargs: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -33,7 +33,8 @@ def samples_source(config: TrainConfig) -> str | None:
 def summary_table(config: TrainConfig, plan: StepPlan) -> str:
     """N → per-process batches/epoch → updates/epoch → T → W and the effective batch, each with its formula."""
     found = samples_source(config)
-    aside = found.split(": ", 1)[1] if found else ""
+    # `N = 51,760 rows: <where>` -> `<where>`; a source without that form (LLaMA-Factory v1's) is shown whole
+    aside = found.partition(": ")[2] or found if found else ""
     rows = [("samples N", _value(config.dataset_size), aside)] if plan.batches_per_epoch is not None else []
     rows += [(label, _value(value), formula) for label, formula, value in plan.stages]
     if not plan.stages:  # a planner that records no stages still has T and W
