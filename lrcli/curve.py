@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.metrics import load_metrics
 from lrcli.schedules import Schedule, evaluate, get_schedule
+from lrcli.schedules.types import np  # numpy on first use: `steps` and `show` read settings without it
 from lrcli.steps import StepPlan, plan_steps, scheduler_kwargs
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 # One row per step 0 … T: 10^7 rows already take a few seconds and ~2 GB to render; far above any real run (10^6
 # updates is a very long pretraining), and a typo like --total-steps 1000000000 must be an error, not an OOM kill.

@@ -8,14 +8,17 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lrcli.cli.app import StdoutClosed, say, warn
 from lrcli.cli.options import FigureOptions
 from lrcli.cli.safe_write import NAME_MAX, write_output
-from lrcli.curve import Curve
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import PathKind, files_read, probe
-from lrcli.render import STDOUT, pick_format, render_chunks, summary_text
+from lrcli.render import STDOUT, pick_format, render_chunks
+
+if TYPE_CHECKING:
+    from lrcli.curve import Curve
 
 BINARY_FORMATS = ("png", "pdf")
 
@@ -100,6 +103,8 @@ def write_curves(
 
 def _print_summary(curves: Sequence[Curve]) -> None:
     """On stderr: one line for one curve, the per-curve table for several (`compare`), each line through `say`."""
+    from lrcli.render import summary_text
+
     if len(curves) == 1:
         say(summary_text.summary_line(curves[0]))
     else:

@@ -9,9 +9,6 @@ import typer
 from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import ConfigArg, FigureOptions, FormatOpt, OutputOpt, RunOptions, figure_options, run_options
 from lrcli.cli.output import safe_name, write_curves
-from lrcli.config import resolve
-from lrcli.curve import compute
-from lrcli.render.steps_text import samples_source
 
 
 @run_options()
@@ -35,6 +32,10 @@ def plot(
 
     Example: lrcli plot train.yaml --samples data.jsonl --world-size 8 -o lr.png
     """
+    from lrcli.config import resolve
+    from lrcli.curve import compute
+    from lrcli.render.steps_text import samples_source
+
     with user_errors():
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))

@@ -10,12 +10,6 @@ import typer
 from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import ConfigArg, JsonOpt, RunOptions, run_options
 from lrcli.cli.output import to_stdout
-from lrcli.config import resolve
-from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
-from lrcli.render import steps_text
-from lrcli.render.document import document, scheduler_record
-from lrcli.schedules import get_schedule
-from lrcli.steps import contrast_plan, plan_steps
 
 ExplainOpt = Annotated[
     bool, typer.Option("--explain", help="Every rounding stage with its formula, and the other rule set's answer.")
@@ -41,11 +35,24 @@ def steps(
 
     Example: lrcli steps axolotl.yml --samples 5000 --world-size 4 --json
     """
+    # The core is imported here, not at the top: `lrcli --help` and the other commands need none of it.
+    from lrcli.config import resolve
+    from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
+    from lrcli.render import steps_text
+    from lrcli.render.document import document, scheduler_record
+    from lrcli.schedules import get_schedule
+    from lrcli.steps import contrast_plan, plan_steps
+
     with user_errors():
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("steps")))
         plan = plan_steps(config)
-        starting = first_update_notes(starting_lrs(config, plan), plan, get_schedule(config.lr_scheduler_type))
+        schedule = get_schedule(config.lr_scheduler_type)
+        # Only a warmup (or DeepSpeed's one-update lag) can start the run at LR 0: only then is it worth evaluating
+        # the first rows, the one thing here that needs numpy.
+        starting = ()
+        if plan.warmup > 0 or schedule.one_update_behind:
+            starting = first_update_notes(starting_lrs(config, plan), plan, schedule)
         plan = replace(plan, notes=config_file.notes + plan.notes + starting)
         if as_json:
             name, kwargs, sources = scheduler_settings(config, plan)

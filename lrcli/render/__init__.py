@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lrcli.curve import Curve
 from lrcli.errors import LrcliError
 from lrcli.render.settings import DEFAULT_DPI, DEFAULT_SIZE, PlotSettings
+
+if TYPE_CHECKING:  # curves need numpy; choosing a format does not
+    from lrcli.curve import Curve
 
 PLOT_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("csv", "json")

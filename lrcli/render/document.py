@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lrcli.config import FIELD_NAMES, TrainConfig
-from lrcli.curve import Curve, summarize
 from lrcli.steps import StepPlan
+
+if TYPE_CHECKING:  # `steps --json` and `show --json` write documents without curves, and without numpy
+    from lrcli.curve import Curve
 
 SCHEMA_VERSION = 1
 
@@ -110,6 +112,8 @@ def scheduler_record(
 
 
 def curve_record(curve: Curve) -> dict[str, Any]:
+    from lrcli.curve import summarize
+
     summary = summarize(curve)
     convention = STEP_CONVENTION if curve.step_unit == "step" else EPOCH_STEP_CONVENTION
     return {

@@ -10,14 +10,12 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
 from lrcli.metrics import MetricHistory
 from lrcli.schedules import axolotl, deepspeed, hf, pytorch, pytorch_plateau, pytorch_sequential
 from lrcli.schedules.binding import bind_kwargs
-from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps
+from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps, np
 
 SCHEDULES: dict[str, Schedule] = {
     **hf.SCHEDULES,
