@@ -239,17 +239,20 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
 DENSE_ROWS = 1 << 20
 
 
-def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS) -> Curve:
+def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, blocks: bool = False) -> Curve:
     """The curve of `config` for a plot `columns` pixels wide or a streamed table: every row when there are at
     most `dense_rows` (as `compute`), else its outline (lrcli/envelope.py) — the exact extremes of `columns` runs
     of rows, the exact peak and final LR, and `Curve.values` for any other rows. A schedule without declared
-    breaks (torch's chainable replays, metric-driven ones) is evaluated at every row, up to MAX_CURVE_STEPS."""
+    breaks (torch's chainable replays, metric-driven ones) is evaluated at every row, up to MAX_CURVE_STEPS.
+    `blocks`: the rows will be read block by block (a streamed table); schedules whose value at step s replays all
+    s steps before it (StepLR, ExponentialLR) then evaluate every row at once instead."""
     from lrcli.envelope import outline as envelope
     from lrcli.schedules.pieces import full_params, near
 
     run = _prepare(config)
     rows = run.plan.total + 1
-    breaks = None if rows <= dense_rows else _breaks(run, full_params, near)
+    streamable = not (blocks and run.schedule.replays_from_start)
+    breaks = None if rows <= dense_rows or not streamable else _breaks(run, full_params, near)
     if breaks is None:
         return compute(config)
     shape = envelope(run.values, rows, breaks, columns)

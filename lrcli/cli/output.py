@@ -38,6 +38,16 @@ def default_file_name(stem: str, suffix: str) -> str:
     return f"{kept}_and_{len(stem) - len(kept)}_more.{suffix}"
 
 
+def figure_columns(figure: FigureOptions) -> int:
+    """Columns to outline a long curve in: two per pixel of the figure's width, so that every pixel column of the
+    axes (narrower than the figure) holds the exact extremes of the rows it shows."""
+    try:
+        settings = figure.settings()
+    except LrcliError:
+        return 2 * 900  # the options are refused later, with their own message
+    return 2 * max(1, int(settings.size[0] * settings.dpi))
+
+
 def to_stdout(data: str | bytes) -> None:
     """Data on stdout, flushed; a failed write (a full disk, `>/dev/full`) is one error line; a closed pipe
     (`| head`) ends the command quietly."""

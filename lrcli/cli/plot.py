@@ -8,7 +8,7 @@ import typer
 
 from lrcli.cli.app import user_errors, warn
 from lrcli.cli.options import ConfigArg, FigureOptions, FormatOpt, OutputOpt, RunOptions, figure_options, run_options
-from lrcli.cli.output import safe_name, write_curves
+from lrcli.cli.output import figure_columns, safe_name, write_curves
 
 
 @run_options()
@@ -33,13 +33,21 @@ def plot(
     Example: lrcli plot train.yaml --samples data.jsonl --world-size 8 -o lr.png
     """
     from lrcli.config import resolve
-    from lrcli.curve import compute
+    from lrcli.curve import compute, outline
+    from lrcli.render import pick_format
     from lrcli.render.steps_text import samples_source
+    from lrcli.render.table import TABLE_BLOCK_ROWS
 
     with user_errors():
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))
-        curve = compute(config)
+        chosen = pick_format(output, fmt)
+        if chosen == "json":  # the document holds every row, and sums over them
+            curve = compute(config)
+        elif chosen == "csv":  # streamed block by block: memory stays flat however many rows
+            curve = outline(config, columns=1, dense_rows=TABLE_BLOCK_ROWS, blocks=True)
+        else:  # drawn: a long run is outlined, at a cost that does not grow with T
+            curve = outline(config, columns=figure_columns(figure))
         curve = replace(curve, notes=config_file.notes + curve.notes)  # the JSON output carries them too
         write_curves([curve], output, fmt, figure, default_name=safe_name(curve.label))
         found = samples_source(config)

@@ -6,8 +6,9 @@ from collections.abc import Iterator, Sequence
 
 from lrcli.curve import Curve
 from lrcli.render import document
+from lrcli.schedules.types import np
 
-CSV_CHUNK_ROWS = 65_536  # rows rendered at a time: memory stays a few MB however long the curve
+TABLE_BLOCK_ROWS = 8_192  # rows evaluated and rendered at a time: memory stays flat however long the curve
 
 
 def to_csv(curves: Sequence[Curve]) -> str:
@@ -16,22 +17,37 @@ def to_csv(curves: Sequence[Curve]) -> str:
 
 
 def csv_chunks(curves: Sequence[Curve]) -> Iterator[str]:
-    """`to_csv` in pieces of CSV_CHUNK_ROWS rows, so a 10^7-row table streams into its file instead of being held
-    in memory as one string (and its Python lists of strings) at once."""
+    """`to_csv` in blocks of TABLE_BLOCK_ROWS rows, each evaluated (an outlined curve) or sliced only when it is
+    written, so a table of any length streams into its file instead of being held in memory at once."""
     header = ["step", "lr"] if len(curves) == 1 else ["step", *(c.label for c in curves)]
     yield ",".join(_csv_cell(h) for h in header) + "\n"
-    rows = max(len(c.lr) for c in curves)
-    for start in range(0, rows, CSV_CHUNK_ROWS):
-        stop = min(start + CSV_CHUNK_ROWS, rows)
-        columns = [[repr(v) for v in c.lr[start:stop].tolist()] for c in curves]
-        if len(columns) == 1:
-            lines = [f"{s},{cell}" for s, cell in zip(range(start, stop), columns[0], strict=True)]
-        else:
-            lines = [
-                ",".join([str(s), *(col[s - start] if s - start < len(col) else "" for col in columns)])
-                for s in range(start, stop)
-            ]
-        yield "\n".join(lines) + "\n"
+    rows = max(c.plan.total + 1 for c in curves)
+    for start in range(0, rows, TABLE_BLOCK_ROWS):
+        stop = min(start + TABLE_BLOCK_ROWS, rows)
+        if len(curves) == 1:
+            yield _block(start, curves[0].values(np.arange(start, stop, dtype=np.int64)).tolist())
+            continue
+        columns = [_cells(c, start, stop) for c in curves]
+        yield "\n".join(
+            ",".join([str(s), *(col[s - start] if s - start < len(col) else "" for col in columns)])
+            for s in range(start, stop)
+        ) + "\n"
+
+
+def _block(start: int, values: list[float]) -> str:
+    """Rows `start, v` for each value: `repr` gives the shortest text that reads back as the same float, and the
+    rows are joined from two columns in one pass (about twice as fast as numpy.savetxt with repr floats)."""
+    parts = ["", ",", "", "\n"] * len(values)
+    parts[0::4] = map(str, range(start, start + len(values)))
+    parts[2::4] = map(repr, values)
+    return "".join(parts)
+
+
+def _cells(curve: Curve, start: int, stop: int) -> list[str]:
+    stop = min(stop, curve.plan.total + 1)
+    if stop <= start:
+        return []
+    return list(map(repr, curve.values(np.arange(start, stop, dtype=np.int64)).tolist()))
 
 
 def _csv_cell(text: str) -> str:

@@ -769,6 +769,7 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
     ),
 }
 SCHEDULES = {  # each class with closed-form turns declares them (schedules/pieces.py)
-    name: replace(schedule, breaks=_standalone_breaks(name)) if KINDS[name].breaks else schedule
+    name: replace(schedule, breaks=_standalone_breaks(name), replays_from_start=name in ("StepLR", "ExponentialLR"))
+    if KINDS[name].breaks else schedule
     for name, schedule in SCHEDULES.items()
 }
