@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -107,6 +108,11 @@ def first_update_notes(starting: NDArray[np.float64], plan: StepPlan, schedule: 
     (transformers #34754); DeepSpeed's warmups start at warmup_min_lr (0 unless set) and run one update behind, so
     its γ(0) = 0 wastes update 2 as well. `starting` is the LR of the first few updates (rows 0, 1, …)."""
     zeros = int(np.argmax(starting != 0)) if (starting != 0).any() else len(starting)
+    return zero_rows_notes(zeros, plan, schedule)
+
+
+def zero_rows_notes(zeros: int, plan: StepPlan, schedule: Schedule) -> tuple[str, ...]:
+    """`first_update_notes` from the number of leading rows at LR 0."""
     if zeros == 0 or (plan.warmup == 0 and not schedule.one_update_behind):
         return ()
     updates = "the first update runs" if zeros == 1 else f"the first {zeros} updates run"
@@ -132,6 +138,21 @@ def scheduler_settings(config: TrainConfig, plan: StepPlan) -> tuple[str, dict[s
     schedule = get_schedule(config.lr_scheduler_type)
     kwargs, sources, _ = _schedule_kwargs(schedule, config, plan)
     return schedule.name, kwargs, sources
+
+
+def starting_zero_rows(config: TrainConfig, plan: StepPlan) -> int | None:
+    """How many of rows 0 and 1 are at LR 0, without numpy, where the schedule's form settles it: a linear warmup
+    from 0 (`Schedule.warmup_from_zero`) over W ≥ 2 steps has row 0 = lr · 0/W = 0 and row 1 = lr · (1/W) ≠ 0 for
+    a normal, non-zero lr. None: evaluate the rows (`starting_lrs`)."""
+    schedule = get_schedule(config.lr_scheduler_type)
+    if plan.warmup == 0 and not schedule.one_update_behind:
+        return 0  # nothing to say (zero_rows_notes says nothing without a warmup)
+    lr = config.learning_rate
+    if not schedule.warmup_from_zero or plan.warmup < 2 or config.step_unit != "step":
+        return None
+    if plan.total == 1:
+        return 1
+    return 1 if math.isfinite(lr) and abs(lr) / plan.warmup >= 1e-300 else None
 
 
 def starting_lrs(config: TrainConfig, plan: StepPlan) -> NDArray[np.float64]:

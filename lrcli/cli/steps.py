@@ -37,7 +37,13 @@ def steps(
     """
     # The core is imported here, not at the top: `lrcli --help` and the other commands need none of it.
     from lrcli.config import resolve
-    from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
+    from lrcli.curve import (
+        first_update_notes,
+        scheduler_settings,
+        starting_lrs,
+        starting_zero_rows,
+        zero_rows_notes,
+    )
     from lrcli.render import steps_text
     from lrcli.render.document import document, scheduler_record
     from lrcli.schedules import get_schedule
@@ -48,11 +54,11 @@ def steps(
         config = resolve(options.layers(config_file, options.one_step_choice("steps")))
         plan = plan_steps(config)
         schedule = get_schedule(config.lr_scheduler_type)
-        # Only a warmup (or DeepSpeed's one-update lag) can start the run at LR 0: only then is it worth evaluating
-        # the first rows, the one thing here that needs numpy.
-        starting = ()
-        if plan.warmup > 0 or schedule.one_update_behind:
-            starting = first_update_notes(starting_lrs(config, plan), plan, schedule)
+        # Whether the first updates run at LR 0: settled by the schedule's form where it can be (no numpy), else
+        # by evaluating rows 0 and 1.
+        zeros = starting_zero_rows(config, plan)
+        starting = (zero_rows_notes(zeros, plan, schedule) if zeros is not None
+                    else first_update_notes(starting_lrs(config, plan), plan, schedule))
         plan = replace(plan, notes=config_file.notes + plan.notes + starting)
         if as_json:
             name, kwargs, sources = scheduler_settings(config, plan)

@@ -7,6 +7,7 @@ transformers lambda so the values agree to the last bit or two.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from lrcli.errors import LrcliError
@@ -337,4 +338,11 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
         added_in="4.41.0",
         breaks=_wsd_breaks,
     ),
+}
+# lr · s / max(1, W) before W (`_linear_warmup`): the first update of a run with warmup runs at LR 0.
+SCHEDULES = {
+    name: replace(schedule, warmup_from_zero=name in (
+        "linear", "cosine", "cosine_with_restarts", "polynomial", "constant_with_warmup", "inverse_sqrt",
+        "cosine_with_min_lr"))
+    for name, schedule in SCHEDULES.items()
 }

@@ -63,6 +63,7 @@ class Schedule:
     # Where the curve may turn (schedules/pieces.py): `breaks(params, *, lr, warmup, total, last)` -> scheduler steps,
     # or None when only evaluating every step gives the exact extremes. Lets a plot of any length cost O(pixels).
     breaks: Any = None
+    warmup_from_zero: bool = False  # rows s < W are lr · s / max(1, W): row 0 is 0 (transformers #34754)
     replays_from_start: bool = False  # the value at step s costs s operations (a chained product): no random access
 
     def parameters(self) -> dict[str, Any]:
