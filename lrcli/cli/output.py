@@ -4,9 +4,11 @@ refusal of binary on a terminal, and the summary lines."""
 from __future__ import annotations
 
 import errno
+import math
 import os
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,10 +107,63 @@ def write_curves(
         return
     given = output if output is not None else default_file_name(default_name, chosen)
     chunks = render_chunks(curves, chosen, settings)  # rendered while written, into the temporary file
+    if chosen == "csv":
+        chunks = _with_progress(chunks, given, _check_room(curves, given))
     written = write_output(given, chunks, binary=chosen in BINARY_FORMATS, inputs=files_read())
     _print_summary(curves)
     say(f"wrote {written}" if str(written) == given else f"wrote {given} (-> {written})")
     warn(ignored)
+
+
+def _check_room(curves: Sequence[Curve], given: str) -> int:
+    """The table's estimated size; an error before writing anything when the disk it goes to has less room."""
+    from lrcli.cli.progress import size_text
+    from lrcli.render.table import csv_size
+
+    size = csv_size(curves)
+    rows = max(c.plan.total + 1 for c in curves)
+    allowed = _file_size_limit()
+    if size > allowed:
+        raise LrcliError(
+            f"the table of {rows:,} rows is about {size_text(size)}, more than this process may write to one file "
+            f"({size_text(allowed)}, `ulimit -f`); raise the limit, or plot it (-o lr.png draws any T)"
+        )
+    directory = Path(given).resolve().parent
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError:
+        return size  # the writer reports a directory it cannot use
+    if size > free:
+        raise LrcliError(
+            f"the table of {rows:,} rows is about {size_text(size)}, more than the {size_text(free)} free on "
+            f"{shown(str(directory))}; write it to another disk, or plot it (-o lr.png draws any T)"
+        )
+    return size
+
+
+def _file_size_limit() -> float:
+    """The largest file this process may write (`ulimit -f`, RLIMIT_FSIZE), or infinity."""
+    try:
+        import resource
+    except ImportError:  # not a Unix
+        return math.inf
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return math.inf if soft == resource.RLIM_INFINITY else float(soft)
+
+
+def _with_progress(chunks: Iterator[bytes], label: str, size: int) -> Iterator[bytes]:
+    """The chunks, counted on a stderr progress bar that appears when writing takes more than about a second."""
+    from lrcli.cli.progress import stderr_progress
+
+    bar = stderr_progress(label, size, verb="writing")
+    done = 0
+    try:
+        for chunk in chunks:
+            yield chunk
+            done += len(chunk)
+            bar.update(done)
+    finally:
+        bar.close()
 
 
 def _print_summary(curves: Sequence[Curve]) -> None:

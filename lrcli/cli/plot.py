@@ -34,6 +34,7 @@ def plot(
     """
     from lrcli.config import resolve
     from lrcli.curve import compute, outline
+    from lrcli.errors import LrcliError
     from lrcli.render import pick_format
     from lrcli.render.steps_text import samples_source
     from lrcli.render.table import TABLE_BLOCK_ROWS
@@ -41,7 +42,10 @@ def plot(
     with user_errors():
         config_file = options.config_file(config_path)
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))
-        chosen = pick_format(output, fmt)
+        try:
+            chosen = pick_format(output, fmt)
+        except LrcliError:
+            chosen = None  # write_curves says what is wrong with -o, after checking what it names
         if chosen == "json":  # the document holds every row, and sums over them
             curve = compute(config)
         elif chosen == "csv":  # streamed block by block: memory stays flat however many rows

@@ -34,6 +34,20 @@ def csv_chunks(curves: Sequence[Curve]) -> Iterator[str]:
         ) + "\n"
 
 
+def csv_size(curves: Sequence[Curve]) -> int:
+    """About how many bytes `to_csv` writes, without writing it: the step column exactly, the value columns from
+    the text of 256 rows spread over each curve."""
+    rows = max(c.plan.total + 1 for c in curves)
+    step_bytes = sum(max(0, min(rows, 10**d) - 10 ** (d - 1) * (d > 1)) * d for d in range(1, len(str(rows)) + 1))
+    total = step_bytes + rows  # the digits and each row's newline
+    for curve in curves:
+        n = curve.plan.total + 1
+        sample = np.unique(np.linspace(0, n - 1, min(n, 256)).astype(np.int64))
+        mean = sum(len(repr(v)) for v in curve.values(sample).tolist()) / len(sample)
+        total += int((mean + 1) * n)  # the value and its comma
+    return total
+
+
 def _block(start: int, values: list[float]) -> str:
     """Rows `start, v` for each value: `repr` gives the shortest text that reads back as the same float, and the
     rows are joined from two columns in one pass (about twice as fast as numpy.savetxt with repr floats)."""
