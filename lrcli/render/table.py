@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 
 from lrcli.curve import Curve
@@ -49,12 +50,18 @@ def csv_size(curves: Sequence[Curve]) -> int:
 
 
 def _block(start: int, values: list[float]) -> str:
-    """Rows `start, v` for each value: `repr` gives the shortest text that reads back as the same float, and the
-    rows are joined from two columns in one pass (about twice as fast as numpy.savetxt with repr floats)."""
-    parts = ["", ",", "", "\n"] * len(values)
-    parts[0::4] = map(str, range(start, start + len(values)))
-    parts[2::4] = map(repr, values)
-    return "".join(parts)
+    """Rows `start, v` for each value, `repr` floats (the shortest text that reads back as the same float). One
+    `%` over the whole block formats every row in C: about twice as fast as numpy.savetxt with repr floats."""
+    count = len(values)
+    fields: list[float] = [0.0] * (2 * count)
+    fields[0::2] = range(start, start + count)
+    fields[1::2] = values
+    return _row_format(count) % tuple(fields)
+
+
+@functools.lru_cache(maxsize=4)
+def _row_format(count: int) -> str:
+    return "%d,%r\n" * count
 
 
 def _cells(curve: Curve, start: int, stop: int) -> list[str]:
