@@ -242,7 +242,8 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
         raise LrcliError(
             f"T = {plan.total:,} optimizer steps is more than lrcli evaluates in one curve ({MAX_CURVE_STEPS:,} rows, "
             "one per step); check --total-steps/--max-steps/--samples, or run `lrcli steps` for T and W alone"
-            + ("" if schedule.breaks is None else "; `lrcli plot` draws and tabulates it (PNG/SVG/PDF/CSV/TXT)")
+            + (f" ({schedule.name} has no closed form to outline: every step is replayed as the framework steps it)"
+               if schedule.breaks is None else "; `lrcli plot` draws and tabulates it (PNG/SVG/PDF/CSV/TXT)")
         )
     if plan.total > steps_left:
         raise LrcliError(
@@ -275,6 +276,8 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
     streamable = not (blocks and run.schedule.replays_from_start)
     breaks = None if rows <= dense_rows or not streamable else _breaks(run, full_params, near)
     if breaks is None:
+        if run.plan.total > MAX_CURVE_STEPS and run.metrics is None:
+            run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error, not the cap's
         return compute(config)
     shape = envelope(run.values, rows, breaks, columns)
     starting = run.values(np.arange(min(2, run.plan.total), dtype=np.int64))

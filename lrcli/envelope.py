@@ -72,7 +72,8 @@ def _first_at(
     """The first row of `column` whose LR is `target` (its maximum): the first piece that reaches it either starts
     there or rises to it, and then bisection finds where it first gets there."""
     start, end = int(edges[column]), int(edges[column + 1]) - 1
-    cuts = [start, *(int(b) for b in breaks if start < b <= end), end + 1]
+    inside = breaks[np.searchsorted(breaks, start, side="right"):np.searchsorted(breaks, end, side="right")]
+    cuts = [start, *inside.tolist(), end + 1]
 
     def at(row: int) -> float:
         index = int(np.searchsorted(candidates, row))
