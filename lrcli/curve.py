@@ -86,9 +86,20 @@ class CurveSummary:
 NEAR_PEAK = 0.9
 
 
+SUM_BLOCK_ROWS = 1 << 16  # rows summed at a time for an outlined curve
+
+
 def summarize(curve: Curve) -> CurveSummary:
-    if curve.outlined:  # sums over every row: only for curves that hold them (compare and JSON keep every row)
-        raise LrcliError(f"{curve.label}: the mean and sum of the LR need every row; T = {curve.plan.total:,} is outlined")
+    """The summary; for an outlined curve (T > 10^7, streamed JSON) the sums go block by block, so the last bits of
+    lr_sum and mean_lr may differ from numpy's pairwise sum over one array (counts and extremes are exact)."""
+    if curve.outlined:
+        total, near = 0.0, 0
+        for start in range(0, curve.plan.total, SUM_BLOCK_ROWS):
+            block = curve.values(np.arange(start, min(start + SUM_BLOCK_ROWS, curve.plan.total), dtype=np.int64))
+            total += float(np.sum(block))
+            near += int(np.count_nonzero(block >= NEAR_PEAK * curve.peak_lr))
+        return CurveSummary(curve.plan.total, curve.plan.warmup, curve.peak_lr, curve.peak_step, curve.final_lr,
+                            total / curve.plan.total, total, near)
     used = curve.lr[: curve.plan.total]
     total = float(np.sum(used))
     return CurveSummary(

@@ -5,6 +5,7 @@ at LR 0 that `lrcli steps` settles without numpy agrees with the evaluated rows.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -134,6 +135,20 @@ def test_streamed_table_equals_the_dense_table():
     assert table.to_csv([streamed]) == table.to_csv([compute(config)])
     floats = [float(line.split(",")[1]) for line in table.to_csv([streamed]).splitlines()[1:]]
     assert np.array_equal(np.array(floats), compute(config).lr)  # repr floats read back bit-identical
+
+
+def test_streamed_json_equals_the_dense_document():
+    """The JSON document of an outlined curve, its values written block by block, parses to the dense one's: the
+    same rows, the same summary (sums taken block by block may differ in the last bits only)."""
+    config = _config("warmup_stable_decay", 20_000, 500, {"num_decay_steps": 4000, "min_lr_ratio": 0.1})
+    streamed = json.loads("".join(table.json_chunks([outline(config, columns=1, dense_rows=0, blocks=True)])))
+    dense = json.loads(table.to_json([compute(config)]))
+    got, want = streamed["runs"][0]["curve"], dense["runs"][0]["curve"]
+    assert got["lr"] == want["lr"]
+    for key, value in want["summary"].items():
+        assert got["summary"][key] == pytest.approx(value, rel=1e-12, abs=0)
+    got["summary"], want["summary"] = {}, {}
+    assert streamed == dense
 
 
 def test_long_runs_are_outlined_without_evaluating_every_row():

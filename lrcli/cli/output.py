@@ -107,20 +107,20 @@ def write_curves(
         return
     given = output if output is not None else default_file_name(default_name, chosen)
     chunks = render_chunks(curves, chosen, settings)  # rendered while written, into the temporary file
-    if chosen == "csv":
-        chunks = _with_progress(chunks, given, _check_room(curves, given))
+    if chosen in ("csv", "json"):
+        chunks = _with_progress(chunks, given, _check_room(curves, given, chosen))
     written = write_output(given, chunks, binary=chosen in BINARY_FORMATS, inputs=files_read())
     _print_summary(curves)
     say(f"wrote {written}" if str(written) == given else f"wrote {given} (-> {written})")
     warn(ignored)
 
 
-def _check_room(curves: Sequence[Curve], given: str) -> int:
+def _check_room(curves: Sequence[Curve], given: str, fmt: str) -> int:
     """The table's estimated size; an error before writing anything when the disk it goes to has less room."""
     from lrcli.cli.progress import size_text
-    from lrcli.render.table import csv_size
+    from lrcli.render.table import table_size
 
-    size = csv_size(curves)
+    size = table_size(curves, fmt)
     rows = max(c.plan.total + 1 for c in curves)
     allowed = _file_size_limit()
     if size > allowed:

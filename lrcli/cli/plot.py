@@ -33,7 +33,7 @@ def plot(
     Example: lrcli plot train.yaml --samples data.jsonl --world-size 8 -o lr.png
     """
     from lrcli.config import resolve
-    from lrcli.curve import compute, outline
+    from lrcli.curve import MAX_CURVE_STEPS, outline
     from lrcli.errors import LrcliError
     from lrcli.render import pick_format
     from lrcli.render.steps_text import samples_source
@@ -46,8 +46,8 @@ def plot(
             chosen = pick_format(output, fmt)
         except LrcliError:
             chosen = None  # write_curves says what is wrong with -o, after checking what it names
-        if chosen == "json":  # the document holds every row, and sums over them
-            curve = compute(config)
+        if chosen == "json":  # every row and sums over them: in one array up to 10^7 rows, else streamed
+            curve = outline(config, columns=1, dense_rows=MAX_CURVE_STEPS + 1, blocks=True)
         elif chosen == "csv":  # streamed block by block: memory stays flat however many rows
             curve = outline(config, columns=1, dense_rows=TABLE_BLOCK_ROWS, blocks=True)
         else:  # drawn: a long run is outlined, at a cost that does not grow with T

@@ -48,6 +48,11 @@ def render_chunks(curves: Sequence[Curve], fmt: str, settings: PlotSettings | No
 
         yield from (chunk.encode() for chunk in table.csv_chunks(curves))
         return
+    if fmt == "json":
+        from lrcli.render import table
+
+        yield from (chunk.encode() for chunk in table.json_chunks(curves))
+        return
     yield render(curves, fmt, settings)
 
 

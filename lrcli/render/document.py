@@ -130,7 +130,7 @@ def curve_record(curve: Curve) -> dict[str, Any]:
             "lr_sum": summary.lr_sum,
             "steps_near_peak": summary.steps_near_peak,
         },
-        "lr": curve.lr.tolist(),
+        "lr": [ROWS_MARKER] if curve.outlined else curve.lr.tolist(),  # streamed in its place (render/table.py)
     }
 
 
@@ -163,6 +163,9 @@ def curve_run_record(curve: Curve, notes: Sequence[str] = ()) -> dict[str, Any]:
     scheduler = scheduler_record(curve.schedule, curve.base_lr, curve.kwargs, curve.kwarg_sources, given)
     return run_record(config, curve.plan, label=curve.label, notes=(*notes, *curve.notes), scheduler=scheduler,
                       curve=curve)
+
+
+ROWS_MARKER = "\u2063lrcli rows\u2063"  # stands for the values of an outlined curve, written block by block
 
 
 def document(runs: Sequence[dict[str, Any]]) -> str:

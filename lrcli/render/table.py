@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator, Sequence
 
 from lrcli.curve import Curve
@@ -35,17 +36,17 @@ def csv_chunks(curves: Sequence[Curve]) -> Iterator[str]:
         ) + "\n"
 
 
-def csv_size(curves: Sequence[Curve]) -> int:
-    """About how many bytes `to_csv` writes, without writing it: the step column exactly, the value columns from
-    the text of 256 rows spread over each curve."""
+def table_size(curves: Sequence[Curve], fmt: str = "csv") -> int:
+    """About how many bytes `to_csv` (or the values of `to_json`) take, without writing them: the step column
+    exactly, the values from the text of 256 rows spread over each curve."""
     rows = max(c.plan.total + 1 for c in curves)
     step_bytes = sum(max(0, min(rows, 10**d) - 10 ** (d - 1) * (d > 1)) * d for d in range(1, len(str(rows)) + 1))
-    total = step_bytes + rows  # the digits and each row's newline
+    total = step_bytes + rows if fmt == "csv" else 0  # the digits and each row's newline
     for curve in curves:
         n = curve.plan.total + 1
         sample = np.unique(np.linspace(0, n - 1, min(n, 256)).astype(np.int64))
         mean = sum(len(repr(v)) for v in curve.values(sample).tolist()) / len(sample)
-        total += int((mean + 1) * n)  # the value and its comma
+        total += int((mean + (1 if fmt == "csv" else 8)) * n)  # the value and its comma (JSON: and its indent)
     return total
 
 
@@ -73,6 +74,23 @@ def _cells(curve: Curve, start: int, stop: int) -> list[str]:
 
 def _csv_cell(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
+
+
+def json_chunks(curves: Sequence[Curve]) -> Iterator[str]:
+    """`to_json` in pieces: the document around each outlined curve's values, and the values block by block, in
+    exactly the text `json.dumps(indent=1)` gives them (`repr` floats, one per line)."""
+    text = to_json(curves)
+    marker = json.dumps(document.ROWS_MARKER, ensure_ascii=False)
+    outlined = iter([c for c in curves if c.outlined])
+    while marker in text:
+        head, _, text = text.partition(marker)
+        indent = head[head.rindex("\n"):]  # the newline and the spaces before each value
+        yield head
+        curve = next(outlined)
+        for start in range(0, curve.plan.total + 1, TABLE_BLOCK_ROWS):
+            values = curve.values(np.arange(start, min(start + TABLE_BLOCK_ROWS, curve.plan.total + 1), dtype=np.int64))
+            yield ("" if start == 0 else "," + indent) + ("," + indent).join(map(repr, values.tolist()))
+    yield text
 
 
 def to_json(curves: Sequence[Curve]) -> str:
