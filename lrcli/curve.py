@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.metrics import load_metrics
 from lrcli.schedules import Schedule, evaluate, get_schedule
+from lrcli.schedules.types import np  # numpy on first use: `steps` and `show` read settings without it
 from lrcli.steps import StepPlan, plan_steps, scheduler_kwargs
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 # One row per step 0 … T: 10^7 rows already take a few seconds and ~2 GB to render; far above any real run (10^6
 # updates is a very long pretraining), and a typo like --total-steps 1000000000 must be an error, not an OOM kill.
@@ -36,14 +38,30 @@ class Curve:
     kwarg_sources: Mapping[str, str] = field(default_factory=dict)  # where each of `kwargs` came from
     one_update_behind: bool = False  # row s is the schedule's own step s − 1 (DeepSpeed's schedulers)
     config: TrainConfig | None = None  # the settings that produced it
+    # An outlined curve (`outline`, for long runs): `steps`/`lr` are only the rows to draw, `rows` evaluates any
+    # others exactly, and `peak` is the exact (first row, LR) of the maximum. None for a curve of every row.
+    rows: Callable[[NDArray[np.int64]], NDArray[np.float64]] | None = field(default=None, compare=False, repr=False)
+    peak: tuple[int, float] | None = None
+
+    @property
+    def outlined(self) -> bool:
+        return self.rows is not None
 
     @property
     def peak_lr(self) -> float:
-        return float(self.lr.max())
+        return self.peak[1] if self.peak is not None else float(self.lr.max())
 
     @property
     def peak_step(self) -> int:
-        return int(self.lr.argmax())
+        return self.peak[0] if self.peak is not None else int(self.lr.argmax())
+
+    def index_of(self, step: int) -> int:
+        """Where row `step` is in `steps` (itself, unless the curve is outlined)."""
+        return step if self.rows is None else int(np.searchsorted(self.steps, step))
+
+    def values(self, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The LR at each of `rows` (e.g. one block of a table), evaluated when the curve is outlined."""
+        return self.lr[rows] if self.rows is None else self.rows(rows)
 
     @property
     def final_lr(self) -> float:
@@ -68,7 +86,20 @@ class CurveSummary:
 NEAR_PEAK = 0.9
 
 
+SUM_BLOCK_ROWS = 1 << 16  # rows summed at a time for an outlined curve
+
+
 def summarize(curve: Curve) -> CurveSummary:
+    """The summary; for an outlined curve (T > 10^7, streamed JSON) the sums go block by block, so the last bits of
+    lr_sum and mean_lr may differ from numpy's pairwise sum over one array (counts and extremes are exact)."""
+    if curve.outlined:
+        total, near = 0.0, 0
+        for start in range(0, curve.plan.total, SUM_BLOCK_ROWS):
+            block = curve.values(np.arange(start, min(start + SUM_BLOCK_ROWS, curve.plan.total), dtype=np.int64))
+            total += float(np.sum(block))
+            near += int(np.count_nonzero(block >= NEAR_PEAK * curve.peak_lr))
+        return CurveSummary(curve.plan.total, curve.plan.warmup, curve.peak_lr, curve.peak_step, curve.final_lr,
+                            total / curve.plan.total, total, near)
     used = curve.lr[: curve.plan.total]
     total = float(np.sum(used))
     return CurveSummary(
@@ -88,6 +119,11 @@ def first_update_notes(starting: NDArray[np.float64], plan: StepPlan, schedule: 
     (transformers #34754); DeepSpeed's warmups start at warmup_min_lr (0 unless set) and run one update behind, so
     its γ(0) = 0 wastes update 2 as well. `starting` is the LR of the first few updates (rows 0, 1, …)."""
     zeros = int(np.argmax(starting != 0)) if (starting != 0).any() else len(starting)
+    return zero_rows_notes(zeros, plan, schedule)
+
+
+def zero_rows_notes(zeros: int, plan: StepPlan, schedule: Schedule) -> tuple[str, ...]:
+    """`first_update_notes` from the number of leading rows at LR 0."""
     if zeros == 0 or (plan.warmup == 0 and not schedule.one_update_behind):
         return ()
     updates = "the first update runs" if zeros == 1 else f"the first {zeros} updates run"
@@ -115,6 +151,21 @@ def scheduler_settings(config: TrainConfig, plan: StepPlan) -> tuple[str, dict[s
     return schedule.name, kwargs, sources
 
 
+def starting_zero_rows(config: TrainConfig, plan: StepPlan) -> int | None:
+    """How many of rows 0 and 1 are at LR 0, without numpy, where the schedule's form settles it: a linear warmup
+    from 0 (`Schedule.warmup_from_zero`) over W ≥ 2 steps has row 0 = lr · 0/W = 0 and row 1 = lr · (1/W) ≠ 0 for
+    a normal, non-zero lr. None: evaluate the rows (`starting_lrs`)."""
+    schedule = get_schedule(config.lr_scheduler_type)
+    if plan.warmup == 0 and not schedule.one_update_behind:
+        return 0  # nothing to say (zero_rows_notes says nothing without a warmup)
+    lr = config.learning_rate
+    if not schedule.warmup_from_zero or plan.warmup < 2 or config.step_unit != "step":
+        return None
+    if plan.total == 1:
+        return 1
+    return 1 if math.isfinite(lr) and abs(lr) / plan.warmup >= 1e-300 else None
+
+
 def starting_lrs(config: TrainConfig, plan: StepPlan) -> NDArray[np.float64]:
     """The LR of the first two updates (rows 0 and 1; one row when T = 1), without evaluating the whole curve."""
     schedule = get_schedule(config.lr_scheduler_type)
@@ -125,26 +176,52 @@ def starting_lrs(config: TrainConfig, plan: StepPlan) -> NDArray[np.float64]:
     return evaluate(schedule, start, lr=config.learning_rate, warmup=plan.warmup, total=plan.total, kwargs=kwargs)
 
 
-def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
-    """Resolve the steps of `config`, then evaluate its schedule at every step 0 … T.
+@dataclass(frozen=True)
+class _Run:
+    """Everything about a curve but its values: the schedule, the plan, the kwargs and the scheduler's clock."""
 
-    `steps_left`: what the command may still evaluate (`compare` shares MAX_CURVE_STEPS among its curves, so that
-    many long curves cannot add up to more memory than one curve at the cap)."""
+    config: TrainConfig
+    schedule: Schedule
+    plan: StepPlan
+    kwargs: dict[str, Any]
+    kwarg_sources: dict[str, str]
+    notes: tuple[str, ...]
+    metrics: Any
+    per_epoch: int | None  # scheduler steps once per this many updates (None: every update)
+    total: int  # T and W in scheduler steps
+    warmup: int
+
+    def clock(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        return rows if self.per_epoch is None else rows // self.per_epoch
+
+    def values(self, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+        return evaluate(self.schedule, self.clock(rows), lr=self.config.learning_rate, warmup=self.warmup,
+                        total=self.total, kwargs=self.kwargs, metrics=self.metrics)
+
+    def curve(self, steps: NDArray[np.int64], lr: NDArray[np.float64], starting: NDArray[np.float64],
+              **outlined: Any) -> Curve:
+        return Curve(
+            label=self.config.label or self.schedule.name,
+            schedule=self.schedule.name,
+            base_lr=self.config.learning_rate,
+            kwargs=self.kwargs,
+            plan=self.plan,
+            steps=steps,
+            lr=lr,
+            notes=self.plan.notes + self.notes + first_update_notes(starting, self.plan, self.schedule),
+            step_unit="step" if self.schedule.needs_metrics else self.config.step_unit,
+            kwarg_sources=self.kwarg_sources,
+            one_update_behind=self.schedule.one_update_behind,
+            config=self.config,
+            **outlined,
+        )
+
+
+def _prepare(config: TrainConfig) -> _Run:
     schedule = get_schedule(config.lr_scheduler_type)
     plan = plan_steps(config)
     if plan.total < 1:
         raise LrcliError(f"the run has {plan.total} optimizer steps: there is no curve to draw")
-    if plan.total > MAX_CURVE_STEPS:
-        raise LrcliError(
-            f"T = {plan.total:,} optimizer steps is more than lrcli evaluates in one curve ({MAX_CURVE_STEPS:,} rows, "
-            "one per step); check --total-steps/--max-steps/--samples, or run `lrcli steps` for T and W alone"
-        )
-    if plan.total > steps_left:
-        raise LrcliError(
-            f"{config.label or schedule.name}: T = {plan.total:,} brings the compared curves to more than the "
-            f"{MAX_CURVE_STEPS:,} steps lrcli evaluates in one command ({steps_left:,} left); compare fewer "
-            "or shorter runs"
-        )
     kwargs, kwarg_sources, kwargs_notes = _schedule_kwargs(schedule, config, plan)
     notes = list(kwargs_notes)
     if schedule.ignores_warmup and plan.warmup:
@@ -161,38 +238,96 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
         metrics = load_metrics(config.metrics_path, config.metric_name)
     elif config.metrics_path is not None:
         notes.append(f"{schedule.name} does not react to a metric: --metrics {config.metrics_path} is not used")
+    per_epoch, total, warmup = _scheduler_clock(plan, config.step_unit, schedule, notes)
+    return _Run(config, schedule, plan, kwargs, kwarg_sources, tuple(notes), metrics, per_epoch, total, warmup)
+
+
+def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
+    """Resolve the steps of `config`, then evaluate its schedule at every step 0 … T.
+
+    `steps_left`: what the command may still evaluate (`compare` shares MAX_CURVE_STEPS among its curves, so that
+    many long curves cannot add up to more memory than one curve at the cap)."""
+    run = _prepare(config)
+    plan, schedule = run.plan, run.schedule
+    if plan.total > MAX_CURVE_STEPS:
+        raise LrcliError(
+            f"T = {plan.total:,} optimizer steps is more than lrcli evaluates in one curve ({MAX_CURVE_STEPS:,} rows, "
+            "one per step); check --total-steps/--max-steps/--samples, or run `lrcli steps` for T and W alone"
+            + (f" ({schedule.name} has no closed form to outline: every step is replayed as the framework steps it)"
+               if schedule.breaks is None else "; `lrcli plot` draws and tabulates it (PNG/SVG/PDF/CSV/TXT)")
+        )
+    if plan.total > steps_left:
+        raise LrcliError(
+            f"{config.label or schedule.name}: T = {plan.total:,} brings the compared curves to more than the "
+            f"{MAX_CURVE_STEPS:,} steps lrcli evaluates in one command ({steps_left:,} left); compare fewer "
+            "or shorter runs"
+        )
     steps = np.arange(plan.total + 1, dtype=np.int64)
-    clock, total, warmup = _scheduler_clock(steps, plan, config.step_unit, schedule, notes)
-    lr = evaluate(schedule, clock, lr=config.learning_rate, warmup=warmup, total=total, kwargs=kwargs, metrics=metrics)
-    return Curve(
-        label=config.label or schedule.name,
-        schedule=schedule.name,
-        base_lr=config.learning_rate,
-        kwargs=kwargs,
-        plan=plan,
-        steps=steps,
-        lr=lr,
-        notes=plan.notes + tuple(notes) + first_update_notes(lr[: min(2, plan.total)], plan, schedule),
-        step_unit="step" if schedule.needs_metrics else config.step_unit,
-        kwarg_sources=kwarg_sources,
-        one_update_behind=schedule.one_update_behind,
-        config=config,
-    )
+    lr = run.values(steps)
+    return run.curve(steps, lr, lr[: min(2, plan.total)])
+
+
+# Plots of at most this many rows evaluate every row (and draw stairs where a schedule steps); longer ones are
+# outlined, at a cost that does not grow with T.
+DENSE_ROWS = 1 << 20
+
+
+def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, blocks: bool = False) -> Curve:
+    """The curve of `config` for a plot `columns` pixels wide or a streamed table: every row when there are at
+    most `dense_rows` (as `compute`), else its outline (lrcli/envelope.py) — the exact extremes of `columns` runs
+    of rows, the exact peak and final LR, and `Curve.values` for any other rows. A schedule without declared
+    breaks (torch's chainable replays, metric-driven ones) is evaluated at every row, up to MAX_CURVE_STEPS.
+    `blocks`: the rows will be read block by block (a streamed table); schedules whose value at step s replays all
+    s steps before it (StepLR, ExponentialLR) then evaluate every row at once instead."""
+    from lrcli.envelope import outline as envelope
+    from lrcli.schedules.pieces import full_params, near
+
+    run = _prepare(config)
+    rows = run.plan.total + 1
+    streamable = not (blocks and run.schedule.replays_from_start)
+    breaks = None if rows <= dense_rows or not streamable else _breaks(run, full_params, near)
+    if breaks is None:
+        if run.plan.total > MAX_CURVE_STEPS and run.metrics is None:
+            run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error, not the cap's
+        return compute(config)
+    shape = envelope(run.values, rows, breaks, columns)
+    starting = run.values(np.arange(min(2, run.plan.total), dtype=np.int64))
+    return run.curve(shape.steps, shape.lr, starting, rows=run.values, peak=(shape.peak_step, shape.peak_lr))
+
+
+def _breaks(run: _Run, full_params: Callable[..., dict[str, Any]],
+            near: Callable[..., list[int]]) -> NDArray[np.int64] | None:
+    """The rows where the curve may turn (scheduler breaks moved to rows), or None: evaluate every row."""
+    if run.schedule.breaks is None or run.metrics is not None:
+        return None
+    from lrcli.schedules import bind_kwargs
+
+    last = run.total if run.per_epoch is None else run.plan.total // run.per_epoch
+    try:
+        params = full_params(run.schedule.fn, bind_kwargs(run.schedule, run.kwargs))
+        positions = run.schedule.breaks(params, lr=run.config.learning_rate, warmup=run.warmup, total=run.total,
+                                        last=last)
+    except (LrcliError, TypeError, ValueError, ArithmeticError, KeyError):
+        return None  # settings the schedule refuses: evaluating every row raises the framework's own error
+    if positions is None:
+        return None
+    turns = np.array(near(positions, last), dtype=np.int64)
+    return turns if run.per_epoch is None else turns * run.per_epoch  # the clock steps at these rows
 
 
 def _scheduler_clock(
-    steps: NDArray[np.int64], plan: StepPlan, unit: str, schedule: Schedule, notes: list[str]
-) -> tuple[NDArray[np.int64], int, int]:
-    """Scheduler steps taken before each optimizer update, and T and W in scheduler steps.
+    plan: StepPlan, unit: str, schedule: Schedule, notes: list[str]
+) -> tuple[int | None, int, int]:
+    """How many updates one scheduler step takes (None: one), and T and W in scheduler steps.
 
     With `epoch` (Lightning's interval="epoch") the scheduler steps once per U updates: row s has had ⌊s/U⌋ steps,
     T becomes ⌈T/U⌉ epochs and W ⌈W/U⌉. Metric-driven schedules step at each evaluation instead.
     """
     if unit == "step":
-        return steps, plan.total, plan.warmup
+        return None, plan.total, plan.warmup
     if schedule.needs_metrics:
         notes.append(f"{schedule.name} steps at each evaluation: --step-unit {unit} does not apply")
-        return steps, plan.total, plan.warmup
+        return None, plan.total, plan.warmup
     per_epoch = plan.update_steps_per_epoch
     if per_epoch is None:
         raise LrcliError(
@@ -202,4 +337,4 @@ def _scheduler_clock(
     total, warmup = -(-plan.total // per_epoch), -(-plan.warmup // per_epoch)
     if plan.warmup % per_epoch:
         notes.append(f"warmup of {plan.warmup} updates rounded up to {warmup} epochs of {per_epoch} updates")
-    return steps // per_epoch, total, warmup
+    return per_epoch, total, warmup

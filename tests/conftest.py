@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import resource
+import signal
 import sys
 from functools import cache
 from pathlib import Path
@@ -24,6 +26,16 @@ TOOLS = Path(__file__).resolve().parents[1] / "tools"
 # transformers 5.25.0 for the oracle tests, a user's has another or none: every test plans as on a machine without it,
 # except those that check the lookup itself (they unset this with monkeypatch).
 os.environ["LRCLI_IGNORE_INSTALLED"] = "1"
+
+# No test may leave a huge file behind (a run once wrote 20 GB into /tmp): files are capped at 1 GiB for the whole
+# session, and lrcli refuses a table larger than that limit before writing a byte (cli/output.py). A write past
+# the limit fails with EFBIG instead of killing the process (SIGXFSZ ignored).
+TEST_FILE_LIMIT = 1 << 30
+if hasattr(signal, "SIGXFSZ"):
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    _soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if _soft == resource.RLIM_INFINITY or _soft > TEST_FILE_LIMIT:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (TEST_FILE_LIMIT, _hard))
 
 # CI (.ci/run) draws the same examples every run, so a red build always reproduces; locally every run explores anew.
 settings.register_profile("ci", derandomize=True, print_blob=True)

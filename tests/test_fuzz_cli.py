@@ -466,6 +466,17 @@ def _written(case: Case, root: Path) -> set[str]:
     return written
 
 
+@pytest.fixture(autouse=True)
+def small_files():
+    """Tables stream to any length now (issue 15): a drawn `--total-steps 10000001` would write 250 MB. Here
+    files are capped at 32 MB, so lrcli refuses such a table at once (`ulimit -f`), as it refuses one larger than
+    the free disk."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (32 << 20, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
 @settings(max_examples=IN_PROCESS_CASES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
 @given(case=invocations())

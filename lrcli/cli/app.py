@@ -31,12 +31,41 @@ def _no_value_type(ctx: Any) -> None:
     return None
 
 
+class _PlainValues:
+    """Typer (0.29) coerces every parameter through a pydantic TypeAdapter that it builds on first use, even for an
+    option left unset or a flag: every run imported pydantic (~0.1 s, more than all of lrcli's own modules). A
+    value that needs no conversion — unset, a string for a `str` option, a bool for a flag — is passed through as
+    the adapter would return it; anything else (numbers, lists) still goes to Typer's own coercion."""
+
+    def __init__(self, param: Any, typer_coercion: Any) -> None:
+        self.param, self.typer_coercion = param, typer_coercion
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        many = param.multiple or param.nargs == -1
+        if value is None or (many and value == ()):
+            return () if many else None
+        if many and param.type_descriptor.annotation == list[str] and all(type(v) is str for v in value):
+            return list(value)
+        if type(value) in (str, bool) and value.__class__ is param.type_descriptor.annotation and not many:
+            return value
+        return self.typer_coercion().coerce(value, param=param, ctx=ctx)
+
+
+def _plain_values(param: Any) -> None:
+    coercion = getattr(param, "get_runtime_param", None)
+    if coercion is None or not hasattr(param, "type_descriptor") or isinstance(coercion, _PlainValues):
+        return  # another Typer: its own coercion, unchanged
+    plain = _PlainValues(param, coercion)
+    param.get_runtime_param = lambda: plain
+
+
 def _plain_params(params: list[Any]) -> list[Any]:
     """No `<bool>` / `<str>` type column in the help: a flag takes no value (Typer prints `<bool>` for every flag,
     `--help` and `--install-completion` included), and an argument's metavar already says what it is (Typer
     prints `CONFIG <str>`). Typer has no setting for either, so the params of lrcli's own commands are adjusted
     where Typer hands them over."""
     for param in params:
+        _plain_values(param)
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""  # an option with a metavar shows it instead of its type
         elif param.param_type_name == "argument" and param.metavar is not None:

@@ -21,8 +21,6 @@ from lrcli.cli.options import (
     run_options,
 )
 from lrcli.cli.output import safe_name, write_curves
-from lrcli.config import Layer, Source, resolve
-from lrcli.curve import MAX_CURVE_STEPS, compute
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import looks_like_config
 
@@ -61,6 +59,9 @@ def compare(
 
     Example: lrcli compare cosine linear --lr 3e-4 --total-steps 500 --warmup-steps 50 -o c.png
     """
+    from lrcli.config import Layer, Source, resolve
+    from lrcli.curve import MAX_CURVE_STEPS, compute
+
     with user_errors():
         labels = compare_labels(names)
         per_name = split_compare_kwargs(labels, options.flag_kwargs())

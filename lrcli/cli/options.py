@@ -15,21 +15,19 @@ import math
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lrcli.cli.progress import stderr_progress
-from lrcli.config import Layer, Source
 from lrcli.dialects import DIALECTS, swift, verl
 from lrcli.dialects.trl import KNOWN_TRAINERS
 from lrcli.errors import LrcliError
-from lrcli.inputs.datasets import DataCounting
-from lrcli.inputs.files import looks_like_config
-from lrcli.inputs.layers import ConfigInput, ConfigLayers, config_layers, flag_layers, merged_kwargs, step_flag_choices
-from lrcli.inputs.values import parse_kw_pairs, parse_kwargs_json
 from lrcli.render import DEFAULT_DPI, DEFAULT_SIZE, FORMATS, PlotSettings
 from lrcli.render.xaxis import X_UNITS, check_unit
+
+if TYPE_CHECKING:
+    from lrcli.config import Layer
+    from lrcli.inputs.layers import ConfigLayers
 
 
 # ---------------------------------------------------------------------------------------------- completion
@@ -42,6 +40,8 @@ def complete_schedule(incomplete: str) -> list[tuple[str, str]]:
 
 def complete_schedule_or_config(incomplete: str) -> list[tuple[str, str]]:
     """`compare`'s names: schedule names; nothing when none matches, so the shell completes a file name."""
+    from lrcli.inputs.files import looks_like_config
+
     return [] if looks_like_config(incomplete) else complete_schedule(incomplete)
 
 
@@ -320,6 +320,11 @@ class RunOptions:
         datasets the file names unless --samples gives it or --total-steps makes it unneeded. `arguments` are the
         framework's own overrides given after `--`; `document`: the file already read; `offline`: no network whatever
         --offline says (`lrcli check`)."""
+        # Imported here: the data layer (Hub, caches, file counters) is needed only once a command reads a config.
+        from lrcli.cli.progress import stderr_progress
+        from lrcli.inputs.datasets import DataCounting
+        from lrcli.inputs.layers import ConfigInput, config_layers
+
         count = self.samples is None and self.total_steps is None
         counting = DataCounting(offline=self.offline or offline, progress=stderr_progress)
         return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting,
@@ -329,11 +334,15 @@ class RunOptions:
     def no_config_file(self) -> ConfigLayers:
         """The layers a curve without a config file gets (compare's schedule names): the launcher config and the
         environment's transformers, but no file (so --dialect/--trainer, which name a file's reading, do not apply)."""
+        from lrcli.inputs.layers import ConfigInput, config_layers
+
         return config_layers(ConfigInput(None, None, None, self.accelerate_config, count_data=False,
                                          transformers_version_given=self.transformers_version is not None))
 
     def step_choices(self) -> dict[str, list[Any]]:
         """The step flags given, each parsed into its list of values (`--world-size 1,8` -> [1, 8])."""
+        from lrcli.inputs.layers import step_flag_choices
+
         return step_flag_choices({flag: getattr(self, name) for name, flag in STEP_FLAG_NAMES.items()})
 
     def one_step_choice(self, command: str) -> dict[str, Any]:
@@ -349,6 +358,8 @@ class RunOptions:
 
     def flag_kwargs(self) -> dict[str, Any]:
         """Scheduler kwargs from --scheduler-kwargs, with --kw entries over its keys."""
+        from lrcli.inputs.values import parse_kw_pairs, parse_kwargs_json
+
         merged = parse_kwargs_json(self.scheduler_kwargs) if self.scheduler_kwargs else {}
         merged.update(parse_kw_pairs(self.kw or []))
         return merged
@@ -363,6 +374,9 @@ class RunOptions:
     ) -> list[Layer]:
         """The config file's layers under every flag: `step_values` is one choice per step flag, `schedule`
         overrides --schedule (compare's names), `kwargs` the flags' scheduler kwargs (compare's per-curve ones)."""
+        from lrcli.config import Layer, Source
+        from lrcli.inputs.layers import flag_layers, merged_kwargs
+
         layers = list(config_file.layers)
         layers += flag_layers({
             "--schedule": schedule if schedule is not None else self.schedule,

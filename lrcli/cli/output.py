@@ -4,18 +4,23 @@ refusal of binary on a terminal, and the summary lines."""
 from __future__ import annotations
 
 import errno
+import math
 import os
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lrcli.cli.app import StdoutClosed, say, warn
 from lrcli.cli.options import FigureOptions
 from lrcli.cli.safe_write import NAME_MAX, write_output
-from lrcli.curve import Curve
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import PathKind, files_read, probe
-from lrcli.render import STDOUT, pick_format, render_chunks, summary_text
+from lrcli.render import STDOUT, pick_format, render_chunks
+
+if TYPE_CHECKING:
+    from lrcli.curve import Curve
 
 BINARY_FORMATS = ("png", "pdf")
 
@@ -33,6 +38,16 @@ def default_file_name(stem: str, suffix: str) -> str:
         return f"{stem}.{suffix}"
     kept = os.fsencode(stem)[:room].decode("utf-8", "ignore")
     return f"{kept}_and_{len(stem) - len(kept)}_more.{suffix}"
+
+
+def figure_columns(figure: FigureOptions) -> int:
+    """Columns to outline a long curve in: two per pixel of the figure's width, so that every pixel column of the
+    axes (narrower than the figure) holds the exact extremes of the rows it shows."""
+    try:
+        settings = figure.settings()
+    except LrcliError:
+        return 2 * 900  # the options are refused later, with their own message
+    return 2 * max(1, int(settings.size[0] * settings.dpi))
 
 
 def to_stdout(data: str | bytes) -> None:
@@ -92,14 +107,69 @@ def write_curves(
         return
     given = output if output is not None else default_file_name(default_name, chosen)
     chunks = render_chunks(curves, chosen, settings)  # rendered while written, into the temporary file
+    if chosen in ("csv", "json"):
+        chunks = _with_progress(chunks, given, _check_room(curves, given, chosen))
     written = write_output(given, chunks, binary=chosen in BINARY_FORMATS, inputs=files_read())
     _print_summary(curves)
     say(f"wrote {written}" if str(written) == given else f"wrote {given} (-> {written})")
     warn(ignored)
 
 
+def _check_room(curves: Sequence[Curve], given: str, fmt: str) -> int:
+    """The table's estimated size; an error before writing anything when the disk it goes to has less room."""
+    from lrcli.cli.progress import size_text
+    from lrcli.render.table import table_size
+
+    size = table_size(curves, fmt)
+    rows = max(c.plan.total + 1 for c in curves)
+    allowed = _file_size_limit()
+    if size > allowed:
+        raise LrcliError(
+            f"the table of {rows:,} rows is about {size_text(size)}, more than this process may write to one file "
+            f"({size_text(allowed)}, `ulimit -f`); raise the limit, or plot it (-o lr.png draws any T)"
+        )
+    directory = Path(given).resolve().parent
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError:
+        return size  # the writer reports a directory it cannot use
+    if size > free:
+        raise LrcliError(
+            f"the table of {rows:,} rows is about {size_text(size)}, more than the {size_text(free)} free on "
+            f"{shown(str(directory))}; write it to another disk, or plot it (-o lr.png draws any T)"
+        )
+    return size
+
+
+def _file_size_limit() -> float:
+    """The largest file this process may write (`ulimit -f`, RLIMIT_FSIZE), or infinity."""
+    try:
+        import resource
+    except ImportError:  # not a Unix
+        return math.inf
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return math.inf if soft == resource.RLIM_INFINITY else float(soft)
+
+
+def _with_progress(chunks: Iterator[bytes], label: str, size: int) -> Iterator[bytes]:
+    """The chunks, counted on a stderr progress bar that appears when writing takes more than about a second."""
+    from lrcli.cli.progress import stderr_progress
+
+    bar = stderr_progress(label, size, verb="writing")
+    done = 0
+    try:
+        for chunk in chunks:
+            yield chunk
+            done += len(chunk)
+            bar.update(done)
+    finally:
+        bar.close()
+
+
 def _print_summary(curves: Sequence[Curve]) -> None:
     """On stderr: one line for one curve, the per-curve table for several (`compare`), each line through `say`."""
+    from lrcli.render import summary_text
+
     if len(curves) == 1:
         say(summary_text.summary_line(curves[0]))
     else:

@@ -7,7 +7,6 @@ from dataclasses import replace
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.check import finding_warnings
 from lrcli.cli.options import (
     ConfigArg,
     FigureOptions,
@@ -18,10 +17,7 @@ from lrcli.cli.options import (
     figure_options,
     run_options,
 )
-from lrcli.cli.output import safe_name, write_curves
-from lrcli.config import resolve
-from lrcli.curve import compute
-from lrcli.render.steps_text import samples_source
+from lrcli.cli.output import figure_columns, safe_name, write_curves
 
 
 @run_options()
@@ -46,10 +42,27 @@ def plot(
 
     Example: lrcli plot train.yaml --samples data.jsonl --world-size 8 -o lr.png
     """
+    from lrcli.cli.check import finding_warnings
+    from lrcli.config import resolve
+    from lrcli.curve import MAX_CURVE_STEPS, outline
+    from lrcli.errors import LrcliError
+    from lrcli.render import pick_format
+    from lrcli.render.steps_text import samples_source
+    from lrcli.render.table import TABLE_BLOCK_ROWS
+
     with user_errors():
         config_file = options.config_file(config_path, framework_args)
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))
-        curve = compute(config)
+        try:
+            chosen = pick_format(output, fmt)
+        except LrcliError:
+            chosen = None  # write_curves says what is wrong with -o, after checking what it names
+        if chosen == "json":  # every row and sums over them: in one array up to 10^7 rows, else streamed
+            curve = outline(config, columns=1, dense_rows=MAX_CURVE_STEPS + 1, blocks=True)
+        elif chosen == "csv":  # streamed block by block: memory stays flat however many rows
+            curve = outline(config, columns=1, dense_rows=TABLE_BLOCK_ROWS, blocks=True)
+        else:  # drawn: a long run is outlined, at a cost that does not grow with T
+            curve = outline(config, columns=figure_columns(figure))
         curve = replace(curve, notes=config_file.notes + curve.notes)  # the JSON output carries them too
         write_curves([curve], output, fmt, figure, default_name=safe_name(curve.label))
         found = samples_source(config)

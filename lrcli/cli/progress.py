@@ -17,6 +17,15 @@ INTERVAL = 0.1  # seconds between redraws
 WIDTH = 30
 
 
+def size_text(n: float) -> str:
+    """A byte count as people read it: 12.0 MB, 2.7 GB, 1.2 TB."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
+
+
 def _size(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -29,8 +38,8 @@ class StderrBar(ProgressBar):
     """`counting <label>  [#######.......]  45%  12.0 MB/26.7 MB`, redrawn in place on a terminal."""
 
     def __init__(self, label: str, total: int, stream: TextIO | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.label, self.total = label, total
+                 clock: Callable[[], float] = time.monotonic, verb: str = "counting") -> None:
+        self.label, self.total, self.verb = label, total, verb
         self.stream = stream if stream is not None else sys.stderr
         self.clock = clock
         self.start = clock()
@@ -52,7 +61,7 @@ class StderrBar(ProgressBar):
             bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {share:4.0%}  {_size(self.done)}/{_size(self.total)}"
         else:
             bar = _size(self.done)
-        self.stream.write(f"\rcounting {self.label}  {bar}")
+        self.stream.write(f"\r{self.verb} {self.label}  {bar}")
         self.stream.flush()
 
     def close(self) -> None:
@@ -62,9 +71,9 @@ class StderrBar(ProgressBar):
             self.stream.flush()
 
 
-def stderr_progress(label: str, total: int) -> ProgressBar:
-    """The factory the run commands hand the data layer: a bar on a terminal's stderr, none when it is a file."""
+def stderr_progress(label: str, total: int, verb: str = "counting") -> ProgressBar:
+    """A bar on a terminal's stderr (none when it is a file): the data layer's counting, the writing of tables."""
     stream = sys.stderr
     if not getattr(stream, "isatty", lambda: False)():
         return ProgressBar()
-    return StderrBar(label, total, stream)
+    return StderrBar(label, total, stream, verb=verb)

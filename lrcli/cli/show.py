@@ -5,12 +5,6 @@ from __future__ import annotations
 from lrcli.cli.app import user_errors
 from lrcli.cli.options import FrameworkArgs, JsonOpt, RequiredConfigArg, RunOptions, run_options
 from lrcli.cli.output import to_stdout
-from lrcli.config import resolve
-from lrcli.curve import scheduler_settings
-from lrcli.errors import LrcliError
-from lrcli.render import show_text
-from lrcli.render.document import document, scheduler_record
-from lrcli.steps import StepPlan, plan_steps
 
 
 @run_options(without=("metrics", "metric", "step_unit"))
@@ -23,6 +17,13 @@ def show(
 
     Example: lrcli show train.yaml --samples 20000 --world-size 8
     """
+    from lrcli.config import resolve
+    from lrcli.curve import scheduler_settings
+    from lrcli.errors import LrcliError
+    from lrcli.render import show_text
+    from lrcli.render.document import document, scheduler_record
+    from lrcli.steps import StepPlan, plan_steps
+
     with user_errors():
         config_file = options.config_file(config_path, framework_args)
         config = resolve(options.layers(config_file, options.one_step_choice("show")))

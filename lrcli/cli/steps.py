@@ -8,15 +8,8 @@ from typing import Annotated
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.check import finding_warnings
 from lrcli.cli.options import ConfigArg, FrameworkArgs, JsonOpt, RunOptions, run_options
 from lrcli.cli.output import to_stdout
-from lrcli.config import resolve
-from lrcli.curve import first_update_notes, scheduler_settings, starting_lrs
-from lrcli.render import steps_text
-from lrcli.render.document import document, scheduler_record
-from lrcli.schedules import get_schedule
-from lrcli.steps import contrast_plan, plan_steps
 
 ExplainOpt = Annotated[
     bool, typer.Option("--explain", help="Every rounding stage with its formula, and the other rule set's answer.")
@@ -43,11 +36,31 @@ def steps(
 
     Example: lrcli steps axolotl.yml --samples 5000 --world-size 4 --json
     """
+    # The core is imported here, not at the top: `lrcli --help` and the other commands need none of it.
+    from lrcli.cli.check import finding_warnings
+    from lrcli.config import resolve
+    from lrcli.curve import (
+        first_update_notes,
+        scheduler_settings,
+        starting_lrs,
+        starting_zero_rows,
+        zero_rows_notes,
+    )
+    from lrcli.render import steps_text
+    from lrcli.render.document import document, scheduler_record
+    from lrcli.schedules import get_schedule
+    from lrcli.steps import contrast_plan, plan_steps
+
     with user_errors():
         config_file = options.config_file(config_path, framework_args)
         config = resolve(options.layers(config_file, options.one_step_choice("steps")))
         plan = plan_steps(config)
-        starting = first_update_notes(starting_lrs(config, plan), plan, get_schedule(config.lr_scheduler_type))
+        schedule = get_schedule(config.lr_scheduler_type)
+        # Whether the first updates run at LR 0: settled by the schedule's form where it can be (no numpy), else
+        # by evaluating rows 0 and 1.
+        zeros = starting_zero_rows(config, plan)
+        starting = (zero_rows_notes(zeros, plan, schedule) if zeros is not None
+                    else first_update_notes(starting_lrs(config, plan), plan, schedule))
         plan = replace(plan, notes=config_file.notes + plan.notes + starting)
         if as_json:
             name, kwargs, sources = scheduler_settings(config, plan)

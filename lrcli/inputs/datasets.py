@@ -10,13 +10,15 @@ a planner that needs N raises it with its "add --samples N"; a planner that does
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lrcli.config import Layer, Source
-from lrcli.data.find import Sources, count_rows
-from lrcli.data.local import ProgressFactory
 from lrcli.data.refs import CountedDataset, DataSpec
 from lrcli.errors import LrcliError
 from lrcli.steps import ROW_RULES
+
+if TYPE_CHECKING:
+    from lrcli.data.local import ProgressFactory
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ def data_layers(spec: DataSpec | None, counting: DataCounting) -> tuple[list[Lay
         return [Layer({"datasets_missing": spec.problem}, missing_source)], ()
     if not spec.entries:
         return [], ()
+    from lrcli.data.find import Sources, count_rows  # the data layer: only for a config that names data
+
     sources = Sources(offline=counting.offline, progress=counting.progress)
     counted: list[CountedDataset] = []
     for entry in spec.entries:

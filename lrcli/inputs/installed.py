@@ -8,12 +8,8 @@ every machine (the test suite sets it; docs examples and CI scripts can too).
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 from typing import NamedTuple
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 
 from lrcli.config import Layer, Source, TrainConfig
 
@@ -35,6 +31,8 @@ def installed_version(distribution: str) -> str | None:
     """The version of `distribution` installed beside lrcli, or None (not installed, or LRCLI_IGNORE_INSTALLED set)."""
     if os.environ.get(IGNORE_VARIABLE, "") not in ("", "0"):
         return None
+    import importlib.metadata  # here: its import (email parsing, ~20 ms) is paid only when the environment is read
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
@@ -42,6 +40,9 @@ def installed_version(distribution: str) -> str | None:
 
 
 def _satisfies(version: str, specifier: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
     try:
         return SpecifierSet(specifier).contains(Version(version), prereleases=True)
     except (InvalidSpecifier, InvalidVersion):

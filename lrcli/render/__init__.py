@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lrcli.curve import Curve
 from lrcli.errors import LrcliError
 from lrcli.render.settings import DEFAULT_DPI, DEFAULT_SIZE, PlotSettings
+
+if TYPE_CHECKING:  # curves need numpy; choosing a format does not
+    from lrcli.curve import Curve
 
 PLOT_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("csv", "json")
@@ -44,6 +47,11 @@ def render_chunks(curves: Sequence[Curve], fmt: str, settings: PlotSettings | No
         from lrcli.render import table
 
         yield from (chunk.encode() for chunk in table.csv_chunks(curves))
+        return
+    if fmt == "json":
+        from lrcli.render import table
+
+        yield from (chunk.encode() for chunk in table.json_chunks(curves))
         return
     yield render(curves, fmt, settings)
 

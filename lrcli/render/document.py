@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lrcli.config import FIELD_NAMES, TrainConfig
-from lrcli.curve import Curve, summarize
 from lrcli.steps import StepPlan
+
+if TYPE_CHECKING:  # `steps --json` and `show --json` write documents without curves, and without numpy
+    from lrcli.curve import Curve
 
 SCHEMA_VERSION = 1
 
@@ -110,6 +112,8 @@ def scheduler_record(
 
 
 def curve_record(curve: Curve) -> dict[str, Any]:
+    from lrcli.curve import summarize
+
     summary = summarize(curve)
     convention = STEP_CONVENTION if curve.step_unit == "step" else EPOCH_STEP_CONVENTION
     return {
@@ -126,7 +130,7 @@ def curve_record(curve: Curve) -> dict[str, Any]:
             "lr_sum": summary.lr_sum,
             "steps_near_peak": summary.steps_near_peak,
         },
-        "lr": curve.lr.tolist(),
+        "lr": [ROWS_MARKER] if curve.outlined else curve.lr.tolist(),  # streamed in its place (render/table.py)
     }
 
 
@@ -159,6 +163,9 @@ def curve_run_record(curve: Curve, notes: Sequence[str] = ()) -> dict[str, Any]:
     scheduler = scheduler_record(curve.schedule, curve.base_lr, curve.kwargs, curve.kwarg_sources, given)
     return run_record(config, curve.plan, label=curve.label, notes=(*notes, *curve.notes), scheduler=scheduler,
                       curve=curve)
+
+
+ROWS_MARKER = "\u2063lrcli rows\u2063"  # stands for the values of an outlined curve, written block by block
 
 
 def document(runs: Sequence[dict[str, Any]]) -> str:

@@ -202,20 +202,22 @@ def _curves_drawn(ax: Axes, curves: Sequence[Curve], settings: PlotSettings) -> 
     drawn = []
     for i, curve in enumerate(curves):
         color = colors[i % len(colors)]
-        x = curve.steps * xaxis.per_step(curve, settings.x, settings.seq_len)
+        per_step = xaxis.per_step(curve, settings.x, settings.seq_len)
+        x = curve.steps * per_step
         y = curve.lr.copy()
         if settings.log_y:
             y[y <= 0] = np.nan  # log axes cannot show 0; the gap itself tells the reader
         # The LR holds from one scheduler step to the next (row s is used by update s+1), so draw it as a staircase:
         # epoch-stepped schedules and short runs show their real plateaus instead of ramps between points. With
         # more changes than a figure has pixels the stairs are sub-pixel and only blur the line, so those are plain.
-        changes = int(np.count_nonzero(np.diff(curve.lr)))
+        # An outlined curve (a long run, curve.outline) has far more rows than pixels: its stairs are sub-pixel.
+        changes = _MAX_VISIBLE_STAIRS + 1 if curve.outlined else int(np.count_nonzero(np.diff(curve.lr)))
         style = "steps-post" if changes <= _MAX_VISIBLE_STAIRS else "default"
         label = curve.label if single else _legend_label(curve)
         (line,) = ax.plot(x, y, color=color, linewidth=_LINE_WIDTH_PT, label=label, drawstyle=style)
         line.set_in_layout(False)  # inside the axes: the layout need not measure 10^7 points
         warmup = curve.plan.warmup
-        warmup_x = float(x[warmup]) if 0 < warmup <= curve.plan.total else None
+        warmup_x = float(warmup) * per_step if 0 < warmup <= curve.plan.total else None
         drawn.append(_Drawn(curve, x, y, style, color, warmup_x))
     return drawn
 
@@ -227,7 +229,7 @@ def _mark(ax: Axes, drawn: Sequence[_Drawn], log_y: bool) -> list[tuple[float, f
         if d.warmup_x is not None:
             line = ax.axvline(d.warmup_x, color=d.color, linestyle="--", linewidth=0.9, alpha=0.7)
             line.set_in_layout(False)
-        peak = d.curve.peak_step
+        peak = d.curve.index_of(d.curve.peak_step)
         markers.append((float(d.x[peak]), float(d.curve.lr[peak]), _PEAK_MARKER_PT))
         if not (log_y and d.curve.final_lr <= 0):
             markers.append((float(d.x[-1]), d.curve.final_lr, _FINAL_MARKER_PT))
@@ -350,9 +352,9 @@ def _labels(drawn: Sequence[_Drawn], settings: PlotSettings) -> list[_Label]:
     single = len(drawn) == 1
     labels: dict[tuple[str, tuple[float, float]], _Label] = {}
     for d in drawn:
-        peak = d.curve.peak_step
+        peak = d.curve.index_of(d.curve.peak_step)
         color = "black" if single else d.color
-        text = f"peak {lr_text(float(d.curve.lr[peak]))} @ step {peak}"
+        text = f"peak {lr_text(float(d.curve.lr[peak]))} @ step {d.curve.peak_step}"
         _add(labels, _Label(text, color, (float(d.x[peak]), float(d.curve.lr[peak])), "point"))
     for d in drawn:
         if d.warmup_x is not None:

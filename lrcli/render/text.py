@@ -1,4 +1,4 @@
-"""A terminal chart of one or more curves, for work over SSH; stdlib only."""
+"""A terminal chart of one or more curves, for work over SSH: plain text, no plotting library."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 from lrcli.curve import Curve
+from lrcli.schedules.types import np
 
 WIDTH = 72
 HEIGHT = 16
@@ -22,18 +23,21 @@ def _y_of(value: float, low: float, high: float, log_y: bool) -> float | None:
 
 
 def chart(curves: Sequence[Curve], *, log_y: bool = False) -> str:
-    """Rows of characters: y = LR (linear or log10), x = step 0 … max T; one mark per curve."""
+    """Rows of characters: y = LR (linear or log10), x = step 0 … max T; one mark per curve. The scale spans every
+    value the curve holds (an outlined curve holds each column's extremes, so its range is exact too)."""
     last_step = max(int(c.steps[-1]) for c in curves)
     values = [float(v) for c in curves for v in c.lr if (v > 0 or not log_y)]
     high = max(values) if values else 1.0
     low = min(values) if log_y and values else min(0.0, min(values, default=0.0))
     grid = [[" "] * WIDTH for _ in range(HEIGHT)]
     for mark, curve in zip(MARKS * len(curves), curves, strict=False):
-        for col in range(WIDTH):
-            step = round(col * last_step / (WIDTH - 1)) if WIDTH > 1 else 0
+        picked = [round(col * last_step / (WIDTH - 1)) if WIDTH > 1 else 0 for col in range(WIDTH)]
+        shown = [step for step in picked if step <= curve.steps[-1]]
+        value_at = dict(zip(shown, curve.values(np.array(shown, dtype=np.int64)).tolist(), strict=True))
+        for col, step in enumerate(picked):
             if step > curve.steps[-1]:
                 continue
-            y = _y_of(float(curve.lr[step]), low, high, log_y)
+            y = _y_of(value_at[step], low, high, log_y)
             if y is not None:
                 row = grid[HEIGHT - 1 - round(y * (HEIGHT - 1))]
                 row[col] = mark if row[col] in (" ", mark) else OVERLAP

@@ -8,9 +8,12 @@ fixed multiple of s, so the curve keeps its shape and runs of different lengths 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from lrcli.curve import Curve
 from lrcli.errors import LrcliError
+
+if TYPE_CHECKING:
+    from lrcli.curve import Curve
 
 X_UNITS = {
     "steps": "optimizer steps (the default)",

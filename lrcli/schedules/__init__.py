@@ -10,8 +10,6 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import number_text
 from lrcli.metrics import MetricHistory
@@ -27,7 +25,7 @@ from lrcli.schedules import (
     verl,
 )
 from lrcli.schedules.binding import bind_kwargs
-from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps
+from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps, np
 
 SCHEDULES: dict[str, Schedule] = {
     **hf.SCHEDULES,

@@ -10,11 +10,10 @@ subclass whose constructor already takes one step (see `axolotl_rex`).
 from __future__ import annotations
 
 import math
-
-import numpy as np
+from typing import Any
 
 from lrcli.errors import LrcliError
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 
 def _check_ratio(name: str, key: str, value: float) -> None:
@@ -116,25 +115,40 @@ def axolotl_cosine_min_lr_constant(
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
 
 
+# ---- where each curve turns (schedules/pieces.py) ----
+
+
+def _warmup_end(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float]:
+    return [warmup, total]  # REX is one step ahead: `near` covers W − 1 and T − 1 too
+
+
+def _constant_tail(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float]:
+    return [warmup, int(total * p["cosine_constant_lr_ratio"]), total]
+
+
 AXOLOTL = "axolotl"
 
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
     "axolotl_rex": Schedule(
-        "axolotl_rex", AXOLOTL, axolotl_rex, "REX: linear warmup, then reflected-exponential decay (one step ahead)"
+        "axolotl_rex", AXOLOTL, axolotl_rex, "REX: linear warmup, then reflected-exponential decay (one step ahead)",
+        breaks=_warmup_end,
     ),
     "axolotl_cosine_quadratic_warmup": Schedule(
         "axolotl_cosine_quadratic_warmup",
         AXOLOTL,
         axolotl_cosine_quadratic_warmup,
         "quadratic warmup, then HF cosine (lr_quadratic_warmup)",
+        breaks=_warmup_end,
     ),
     "axolotl_cosine_min_lr": Schedule(
-        "axolotl_cosine_min_lr", AXOLOTL, axolotl_cosine_min_lr, "linear warmup, then cosine to lr·cosine_min_lr_ratio"
+        "axolotl_cosine_min_lr", AXOLOTL, axolotl_cosine_min_lr, "linear warmup, then cosine to lr·cosine_min_lr_ratio",
+        breaks=_warmup_end,
     ),
     "axolotl_cosine_min_lr_constant": Schedule(
         "axolotl_cosine_min_lr_constant",
         AXOLOTL,
         axolotl_cosine_min_lr_constant,
         "linear warmup, cosine to lr·cosine_min_lr_ratio by T·cosine_constant_lr_ratio, then constant",
+        breaks=_constant_tail,
     ),
 }

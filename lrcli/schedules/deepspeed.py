@@ -26,10 +26,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import numpy as np
-
 from lrcli.errors import LrcliError
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 Auto = Literal["auto"]
 
@@ -360,16 +358,53 @@ def lr_range_test(
     return _first_row(steps, values, lr, last_batch_iteration)
 
 
+# ---- where each curve turns (schedules/pieces.py), in DeepSpeed's iterations i, moved to lrcli's rows ----
+
+
+def _rows(iterations: list[float], p: dict[str, Any]) -> list[float] | None:
+    """Rows 0 and 1 (the value written at construction, then i = L + 1) and row s = i − L of each iteration."""
+    start = p["last_batch_iteration"]
+    if start != int(start) or abs(start) > 2**53:
+        return None
+    return [0, 1, *(i - start for i in iterations)]
+
+
+def _filled(p: dict[str, Any], lr: float, warmup: int, total: int) -> dict[str, Any]:
+    return {**p, **fill_auto({k: v for k, v in p.items() if v == "auto"}, lr=lr, warmup=warmup, total=total)}
+
+
+def _warmup_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    f = _filled(p, lr, warmup, total)
+    ends = [max(2, f["warmup_num_steps"])] + ([f["total_num_steps"] - 1, f["total_num_steps"]] if "total_num_steps" in f else [])
+    return _rows([0, *ends], f)
+
+
+def _one_cycle_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    first = float(p["cycle_first_step_size"])
+    size = first + (float(p["cycle_second_step_size"]) if p["cycle_second_step_size"] is not None else first)
+    turns = [0, first - 1, size - 1, size]
+    rate, step = p["decay_lr_rate"], p["decay_step_size"]
+    if rate and step:  # min / (1 + rate·(i − S + 1)/step) flips sign where its denominator crosses 0
+        turns.append(size - 1 - step / rate)
+    return _rows(turns, p)
+
+
+def _range_test_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    return _rows([0], p)
+
+
 DS = "DeepSpeed runtime/lr_schedules.py"
 
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names are DeepSpeed's `type` strings
     "WarmupLR": Schedule(
         "WarmupLR", DS, warmup_lr, "log/linear warmup from warmup_min_lr to warmup_max_lr, then constant",
         one_update_behind=True,
+        breaks=_warmup_breaks,
     ),
     "WarmupDecayLR": Schedule(
         "WarmupDecayLR", DS, warmup_decay_lr, "log/linear warmup, then linear decay to warmup_min_lr at total_num_steps",
         one_update_behind=True,
+        breaks=_warmup_breaks,
     ),
     "WarmupCosineLR": Schedule(
         "WarmupCosineLR",
@@ -377,13 +412,16 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
         warmup_cosine_lr,
         "log/linear warmup of the optimizer lr, then cosine decay to cos_min_ratio",
         one_update_behind=True,
+        breaks=_warmup_breaks,
     ),
     "OneCycle": Schedule(
         "OneCycle", DS, one_cycle, "1cycle: min -> max -> min (optional stairs), then inverse-time decay",
         one_update_behind=True,
+        breaks=_one_cycle_breaks,
     ),
     "LRRangeTest": Schedule(
         "LRRangeTest", DS, lr_range_test, "LR range test: linear (or staircase) growth from the min lr",
         one_update_behind=True,
+        breaks=_range_test_breaks,
     ),
 }

@@ -7,10 +7,12 @@ transformers lambda so the values agree to the last bit or two.
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
+from typing import Any
 
 from lrcli.errors import LrcliError
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.pieces import cos_extrema, joined, periodic
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 
 def _linear_warmup(steps: Steps, warmup: int) -> Factors:
@@ -254,29 +256,71 @@ def warmup_stable_decay(
     return lr * factor
 
 
+# ---- where each curve turns (schedules/pieces.py): warmup end, T, cosine crests and troughs, restarts ----
+
+
+def _warmup_end(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float]:
+    return [warmup, total]
+
+
+def _cosine_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    return joined([warmup, total], cos_extrema(warmup, max(1, total - warmup), float(p["num_cycles"]), last))
+
+
+def _restart_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    cycles = abs(float(p["num_cycles"]))
+    restarts = periodic(warmup, max(1, total - warmup) / cycles, last) if cycles else []
+    return joined([warmup, total], restarts)
+
+
+def _shifted_cosine_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    extrema = cos_extrema(warmup - 1, max(1.0, float(total) - warmup), float(p["num_cycles"]), last)
+    return joined([warmup, total], extrema)
+
+
+def _wsd_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    decay = p["num_decay_steps"]
+    stable = p["num_stable_steps"] if p["num_stable_steps"] is not None else total - warmup - decay
+    extrema = cos_extrema(warmup + stable, max(1, decay), float(p["num_cycles"]), last) if p["decay_type"] == "cosine" else []
+    return joined([warmup, warmup + stable, warmup + stable + decay, total], extrema)
+
+
+def _no_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float]:
+    return []
+
+
 HF = "Hugging Face transformers"
 
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
-    "linear": Schedule("linear", HF, linear, "linear warmup, then linear decay to 0 at T"),
-    "cosine": Schedule("cosine", HF, cosine, "linear warmup, then half-cosine decay to 0 at T"),
+    "linear": Schedule("linear", HF, linear, "linear warmup, then linear decay to 0 at T", breaks=_warmup_end),
+    "cosine": Schedule("cosine", HF, cosine, "linear warmup, then half-cosine decay to 0 at T", breaks=_cosine_breaks),
     "cosine_with_restarts": Schedule(
         "cosine_with_restarts",
         HF,
         cosine_with_restarts,
         "linear warmup, then num_cycles cosine decays with hard restarts",
+        breaks=_restart_breaks,
     ),
-    "polynomial": Schedule("polynomial", HF, polynomial, "linear warmup, then polynomial decay from lr to lr_end at T"),
-    "constant": Schedule("constant", HF, constant, "constant LR (warmup ignored)", ignores_kwargs=True),
+    "polynomial": Schedule(
+        "polynomial", HF, polynomial, "linear warmup, then polynomial decay from lr to lr_end at T", breaks=_warmup_end
+    ),
+    "constant": Schedule(
+        "constant", HF, constant, "constant LR (warmup ignored)", ignores_kwargs=True, breaks=_no_breaks
+    ),
     "constant_with_warmup": Schedule(
-        "constant_with_warmup", HF, constant_with_warmup, "linear warmup, then constant", ignores_kwargs=True
+        "constant_with_warmup", HF, constant_with_warmup, "linear warmup, then constant", ignores_kwargs=True,
+        breaks=_warmup_end,
     ),
-    "inverse_sqrt": Schedule("inverse_sqrt", HF, inverse_sqrt, "linear warmup, then 1/sqrt decay", added_in="4.27.0"),
+    "inverse_sqrt": Schedule(
+        "inverse_sqrt", HF, inverse_sqrt, "linear warmup, then 1/sqrt decay", added_in="4.27.0", breaks=_warmup_end
+    ),
     "cosine_with_min_lr": Schedule(
         "cosine_with_min_lr",
         HF,
         cosine_with_min_lr,
         "linear warmup, then cosine decay to min_lr (or lr·min_lr_rate)",
         added_in="4.40.0",
+        breaks=_cosine_breaks,
     ),
     "cosine_warmup_with_min_lr": Schedule(
         "cosine_warmup_with_min_lr",
@@ -284,6 +328,7 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
         cosine_warmup_with_min_lr,
         "warmup starting at 1/W (or warmup_lr_rate), then cosine decay to a floor, one step ahead",
         added_in="4.54.0",
+        breaks=_shifted_cosine_breaks,
     ),
     "warmup_stable_decay": Schedule(
         "warmup_stable_decay",
@@ -291,5 +336,13 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
         warmup_stable_decay,
         "warmup from min_lr_ratio, stable, then decay over num_decay_steps (WSD)",
         added_in="4.41.0",
+        breaks=_wsd_breaks,
     ),
+}
+# lr · s / max(1, W) before W (`_linear_warmup`): the first update of a run with warmup runs at LR 0.
+SCHEDULES = {
+    name: replace(schedule, warmup_from_zero=name in (
+        "linear", "cosine", "cosine_with_restarts", "polynomial", "constant_with_warmup", "inverse_sqrt",
+        "cosine_with_min_lr"))
+    for name, schedule in SCHEDULES.items()
 }

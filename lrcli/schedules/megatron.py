@@ -25,11 +25,9 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-import numpy as np
-
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import MAX_WHOLE, number_text
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 WsdStyle = Literal["exponential", "linear", "cosine", "minus_sqrt"]
 WSD_STYLES = ("exponential", "linear", "cosine", "minus_sqrt")

@@ -24,13 +24,12 @@ import math
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
-
 from lrcli.errors import LrcliError
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.pieces import joined, periodic
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 TORCH = "PyTorch torch.optim.lr_scheduler"
 _MODULE = "torch.optim.lr_scheduler."
@@ -57,6 +56,27 @@ def _chain(first: float, ratios: np.ndarray) -> Factors:
     return np.cumprod(np.concatenate(([first], ratios.astype(np.float64))))
 
 
+_CHAIN_BLOCK = 1 << 20  # products replayed at a time: memory stays ~8 MB however long the chain
+
+
+def _chain_at(first: float, ratio: float, counts: Steps) -> Factors:
+    """p(k) for each k in `counts`, with p(0) = first and p(k) = p(k − 1) · ratio: the products torch performs
+    (a step whose ratio is 1.0 changes nothing, exactly), replayed block by block up to the largest k."""
+    need = np.unique(counts)
+    found = np.empty(len(need), dtype=np.float64)
+    carry, done = float(first), 0
+    top = int(need[-1]) if len(need) else 0
+    while True:
+        stop = min(top, done + _CHAIN_BLOCK)
+        block = np.cumprod(np.concatenate(([carry], np.full(stop - done, ratio, dtype=np.float64))))
+        lo, hi = np.searchsorted(need, [done, stop + 1])
+        found[lo:hi] = block[need[lo:hi] - done]
+        carry, done = float(block[-1]), stop
+        if done >= top:
+            break
+    return found[np.searchsorted(need, counts)]
+
+
 def _zero_division(name: str, where: str) -> LrcliError:
     return LrcliError(f"{name}: torch raises ZeroDivisionError {where}; change the parameters")
 
@@ -67,6 +87,28 @@ def _run_step(n: int, origin: Origin, *, step_size: float, gamma: float) -> Fact
     t = np.arange(1, n + 1)
     ratios = np.where(t % step_size == 0, gamma, 1.0) if n else np.empty(0)
     return _chain(origin.base if origin.restart else origin.lr, ratios)
+
+
+def _at_step(steps: Steps, n: int, origin: Origin, *, step_size: float, gamma: float) -> Factors | None:
+    if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size <= 0:
+        return None  # a fractional or negative step_size: the replay decides where t % step_size == 0
+    return _chain_at(origin.base if origin.restart else origin.lr, gamma, steps // step_size)
+
+
+def _valid_milestones(milestones: list[Any], n: int) -> Counter:
+    return Counter({m: c for m, c in Counter(milestones).items() if m == int(m) and 1 <= m <= n})
+
+
+def _at_multistep(steps: Steps, n: int, origin: Origin, *, milestones: list[Any], gamma: float) -> Factors:
+    first = _run_multistep(0, origin, milestones=milestones, gamma=gamma)[0]
+    valid = _valid_milestones(milestones, n)
+    at = sorted(int(m) for m in valid)
+    chain = _chain_parts(first, [gamma ** valid[m] for m in at])
+    return chain[np.searchsorted(np.array(at, dtype=np.int64), steps, side="right")]
+
+
+def _chain_parts(first: float, ratios: list[float]) -> Factors:
+    return np.cumprod(np.array([first, *ratios], dtype=np.float64))
 
 
 def _run_multistep(n: int, origin: Origin, *, milestones: list[Any], gamma: float) -> Factors:
@@ -95,6 +137,15 @@ def _run_constant(n: int, origin: Origin, *, factor: float, total_iters: float) 
     return _chain(first, ratios)
 
 
+def _at_constant(steps: Steps, n: int, origin: Origin, *, factor: float, total_iters: float) -> Factors:
+    first = _run_constant(0, origin, factor=factor, total_iters=total_iters)[0]
+    if not (total_iters == int(total_iters) and 1 <= total_iters <= n):
+        return np.full(steps.shape, first)
+    if factor == 0:
+        raise _zero_division("ConstantLR", f"at step total_iters={total_iters} (factor=0 cannot be undone)")
+    return np.where(steps >= total_iters, first * (1.0 / factor), first)
+
+
 def _run_linear(n: int, origin: Origin, *, start_factor: float, end_factor: float, total_iters: float) -> Factors:
     if origin.restart:
         if total_iters == 0:
@@ -112,6 +163,10 @@ def _run_linear(n: int, origin: Origin, *, start_factor: float, end_factor: floa
 def _run_exponential(n: int, origin: Origin, *, gamma: float) -> Factors:
     first = origin.base * gamma**0 if origin.restart else origin.lr
     return _chain(first, np.full(n, gamma, dtype=np.float64))
+
+
+def _at_exponential(steps: Steps, n: int, origin: Origin, *, gamma: float) -> Factors:
+    return _chain_at(origin.base * gamma**0 if origin.restart else origin.lr, gamma, steps)
 
 
 def _run_polynomial(n: int, origin: Origin, *, total_iters: float, power: float) -> Factors:
@@ -159,14 +214,23 @@ def _run_cosine_annealing(n: int, origin: Origin, *, T_max: float, eta_min: floa
 
 
 def _run_warm_restarts(n: int, origin: Origin, *, T_0: int, T_mult: int, eta_min: float) -> Factors:
-    t = np.arange(n + 1, dtype=np.int64)
+    return _at_warm_restarts(np.arange(n + 1, dtype=np.int64), n, origin, T_0=T_0, T_mult=T_mult, eta_min=eta_min)
+
+
+def _restart_starts(n: int, T_0: int, T_mult: int) -> tuple[list[int], list[int]]:
+    starts, lengths = [0], [T_0]  # cycle k starts at T_0 (m^k − 1)/(m − 1) and lasts T_0 m^k: exact integers
+    while starts[-1] + lengths[-1] <= n:
+        starts.append(starts[-1] + lengths[-1])
+        lengths.append(lengths[-1] * T_mult)
+    return starts, lengths
+
+
+def _at_warm_restarts(steps: Steps, n: int, origin: Origin, *, T_0: int, T_mult: int, eta_min: float) -> Factors:
+    t = np.asarray(steps, dtype=np.int64)
     if T_mult == 1:
-        t_cur, t_i = t % T_0, np.full(n + 1, T_0, dtype=np.int64)
+        t_cur, t_i = t % T_0, np.full(len(t), T_0, dtype=np.int64)
     else:
-        starts, lengths = [0], [T_0]  # cycle k starts at T_0 (m^k − 1)/(m − 1) and lasts T_0 m^k: exact integers
-        while starts[-1] + lengths[-1] <= n:
-            starts.append(starts[-1] + lengths[-1])
-            lengths.append(lengths[-1] * T_mult)
+        starts, lengths = _restart_starts(n, T_0, T_mult)
         cycle = np.searchsorted(np.array(starts, dtype=np.int64), t, side="right") - 1
         t_cur, t_i = t - np.array(starts)[cycle], np.array(lengths)[cycle]
     base = origin.base
@@ -184,6 +248,7 @@ def _run_cyclic(
     step_size_down: float | None,
     mode: str,
     gamma: float,
+    at: Steps | None = None,
 ) -> Factors:
     up = float(step_size_up)
     down = float(step_size_down) if step_size_down is not None else up
@@ -192,7 +257,7 @@ def _run_cyclic(
         raise _zero_division("CyclicLR", "in its constructor (step_size_up + step_size_down = 0)")
     ratio = up / total_size
     out = []
-    for t in range(n + 1):
+    for t in range(n + 1) if at is None else at.tolist():
         cycle = math.floor(1 + t / total_size)
         x = 1.0 + t / total_size - cycle
         try:
@@ -223,6 +288,7 @@ def _run_one_cycle(
     div_factor: float,
     final_div_factor: float,
     three_phase: bool,
+    at: Steps | None = None,
 ) -> Factors:
     if n > total_steps:
         raise LrcliError(
@@ -240,7 +306,7 @@ def _run_one_cycle(
     else:
         phases = [(float(pct_start * total_steps) - 1, "initial_lr", "max_lr"), (total_steps - 1, "max_lr", "min_lr")]
     out = []
-    for t in range(n + 1):
+    for t in range(n + 1) if at is None else at.tolist():
         start_step = 0.0
         for i, (end_step, start_key, end_key) in enumerate(phases):
             if t <= end_step or i == len(phases) - 1:
@@ -257,6 +323,14 @@ def _run_one_cycle(
                 break
             start_step = end_step
     return np.array(out, dtype=np.float64)
+
+
+def _at_cyclic(steps: Steps, n: int, origin: Origin, **p: Any) -> Factors:
+    return _run_cyclic(n, origin, at=steps, **p)
+
+
+def _at_one_cycle(steps: Steps, n: int, origin: Origin, **p: Any) -> Factors:
+    return _run_one_cycle(n, origin, at=steps, **p)
 
 
 def _one_cycle_initial_lr(max_lr: float, div_factor: float) -> float:
@@ -350,22 +424,63 @@ class TorchClass:
 
     run: Callable[..., Factors]
     from_length: str | None = None
+    # The values at some steps only, `at(steps, n, origin, **p)` (None: the replay decides), for outlines of long runs;
+    # the same float operations as `run`, so the same values.
+    at: Callable[..., Factors | None] | None = None
+    breaks: Callable[[int, dict[str, Any]], list[float] | None] | None = None  # schedules/pieces.py, standalone
     check: Callable[[dict[str, Any]], None] | None = None
     prepare: Callable[[dict[str, Any]], None] | None = None
 
 
+# ---- where each class turns (schedules/pieces.py), for a standalone scheduler over steps 0 … last ----
+
+
+def _step_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
+    size = p["step_size"]
+    return periodic(0, size, last) if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
+
+
+def _multistep_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
+    return [float(m) for m in _valid_milestones(p["milestones"], last)]
+
+
+def _one_cycle_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
+    n, pct = p["total_steps"], p["pct_start"]
+    return [0, float(pct * n) - 1, float(2 * pct * n) - 2, n - 1, n]
+
+
+def _cyclic_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
+    if p["mode"] == "exp_range":
+        return None  # γ^t times a triangle need not be monotone between the turns
+    up = float(p["step_size_up"])
+    size = up + (float(p["step_size_down"]) if p["step_size_down"] is not None else up)
+    return joined(periodic(0, size, last), periodic(up, size, last))
+
+
+def _restart_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
+    if p["T_mult"] == 1:
+        return periodic(0, p["T_0"], last)
+    return [float(start) for start in _restart_starts(last, p["T_0"], p["T_mult"])[0]]
+
+
 KINDS: dict[str, TorchClass] = {
-    "StepLR": TorchClass(_run_step),
-    "MultiStepLR": TorchClass(_run_multistep, check=_check_multistep),
-    "ConstantLR": TorchClass(_run_constant, check=_check_constant),
+    "StepLR": TorchClass(_run_step, at=_at_step, breaks=_step_breaks),
+    "MultiStepLR": TorchClass(_run_multistep, check=_check_multistep, at=_at_multistep, breaks=_multistep_breaks),
+    "ConstantLR": TorchClass(
+        _run_constant, check=_check_constant, at=_at_constant, breaks=lambda last, p: [p["total_iters"]]
+    ),
     "LinearLR": TorchClass(_run_linear, check=_check_linear),
-    "ExponentialLR": TorchClass(_run_exponential),
+    "ExponentialLR": TorchClass(_run_exponential, at=_at_exponential, breaks=lambda last, p: []),
     "PolynomialLR": TorchClass(_run_polynomial, from_length="total_iters"),
     "CosineAnnealingLR": TorchClass(_run_cosine_annealing, from_length="T_max"),
-    "CosineAnnealingWarmRestarts": TorchClass(_run_warm_restarts, check=_check_warm_restarts),
-    "CyclicLR": TorchClass(_run_cyclic, check=_check_cyclic, prepare=_drop_momentum),
+    "CosineAnnealingWarmRestarts": TorchClass(
+        _run_warm_restarts, check=_check_warm_restarts, at=_at_warm_restarts, breaks=_restart_breaks
+    ),
+    "CyclicLR": TorchClass(_run_cyclic, check=_check_cyclic, prepare=_drop_momentum, at=_at_cyclic,
+                           breaks=_cyclic_breaks),
     "OneCycleLR": TorchClass(
-        _run_one_cycle, from_length="total_steps", check=_check_one_cycle, prepare=_fill_one_cycle
+        _run_one_cycle, from_length="total_steps", check=_check_one_cycle, prepare=_fill_one_cycle,
+        at=_at_one_cycle, breaks=_one_cycle_breaks,
     ),
 }
 
@@ -400,7 +515,22 @@ def _standalone(name: str, steps: Steps, lr: float, total: int, params: Mapping[
     p = resolved_params(name, params, lr=lr, length=total)
     n = int(steps.max()) if steps.size else 0
     base = own_base_lr(name, p, lr)
-    return KINDS[name].run(n, Origin(base=base, lr=base), **p)[steps]
+    kind = KINDS[name]
+    if kind.at is not None and steps.size < n + 1:  # some steps of a long run (an outline, a block of a table)
+        values = kind.at(steps, n, Origin(base=base, lr=base), **p)
+        if values is not None:
+            return values
+    return kind.run(n, Origin(base=base, lr=base), **p)[steps]
+
+
+def _standalone_breaks(name: str) -> Callable[..., list[float] | None]:
+    def breaks(params: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+        kind = KINDS[name]
+        if kind.breaks is None:
+            return None
+        return kind.breaks(last, resolved_params(name, params, lr=lr, length=total))
+
+    return breaks
 
 
 # ---- the public schedule functions (registry entries) ----
@@ -637,4 +767,9 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
         ),
         ignores_warmup=True,
     ),
+}
+SCHEDULES = {  # each class with closed-form turns declares them (schedules/pieces.py)
+    name: replace(schedule, breaks=_standalone_breaks(name), replays_from_start=name in ("StepLR", "ExponentialLR"))
+    if KINDS[name].breaks else schedule
+    for name, schedule in SCHEDULES.items()
 }

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from lrcli.errors import LrcliError
 from lrcli.metrics import MetricHistory
 from lrcli.schedules.pytorch import TORCH
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 HF = "Hugging Face transformers"
 

@@ -13,13 +13,11 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from lrcli.errors import LrcliError
 from lrcli.schedules.binding import bind_kwargs
 from lrcli.schedules.pytorch import KINDS, TORCH, Origin, own_base_lr, resolved_params, torch_schedule_name
 from lrcli.schedules.pytorch import SCHEDULES as SCHEDULES_BY_CLASS
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 
 def _sub_spec(spec: Any, index: int) -> tuple[str, dict[str, Any]]:

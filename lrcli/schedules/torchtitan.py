@@ -8,10 +8,8 @@ config keys that feed it (0.1.0 calls the floor `lr_min`, 0.2.2 adds `total_step
 
 from __future__ import annotations
 
-import numpy as np
-
 from lrcli.errors import LrcliError
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 DECAY_TYPES = ("linear", "sqrt", "cosine")
 

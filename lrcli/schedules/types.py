@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
-Steps = NDArray[np.int64]
-Factors = NDArray[np.float64]
+    Steps = NDArray[np.int64]
+    Factors = NDArray[np.float64]
+else:
+    Steps = Factors = Any  # the registry is read without numpy (`lrcli steps`, `lrcli schedules`, `--help`)
+
+
+class LazyNumpy:
+    """numpy, imported at the first attribute used: the schedule modules use it as `np`, so that reading the
+    registry (names, parameters, summaries: `lrcli schedules`, the planners' checks) never imports numpy, and
+    evaluating a curve does. Each attribute is looked up once, then kept as a plain attribute."""
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(importlib.import_module("numpy"), name)
+        setattr(self, name, value)
+        return value
+
+
+if not TYPE_CHECKING:
+    np = LazyNumpy()
 
 
 class ScheduleFn(Protocol):
@@ -41,6 +60,11 @@ class Schedule:
     needs_metrics: bool = False  # steps on an evaluation metric: fn takes `metrics: MetricHistory`
     one_update_behind: bool = False  # row s is the scheduler's own step s − 1 (DeepSpeed: built at step −1)
     aliases: tuple[tuple[str, str], ...] = ()  # (framework kwarg, fn parameter) where the name clashes with lrcli's
+    # Where the curve may turn (schedules/pieces.py): `breaks(params, *, lr, warmup, total, last)` -> scheduler steps,
+    # or None when only evaluating every step gives the exact extremes. Lets a plot of any length cost O(pixels).
+    breaks: Any = None
+    warmup_from_zero: bool = False  # rows s < W are lr · s / max(1, W): row 0 is 0 (transformers #34754)
+    replays_from_start: bool = False  # the value at step s costs s operations (a chained product): no random access
 
     def parameters(self) -> dict[str, Any]:
         """Keyword name (as the framework spells it) -> default (`REQUIRED` when there is none), in signature order."""

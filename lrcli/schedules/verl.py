@@ -8,10 +8,8 @@ Each returns `lr · λ(s)` (`LambdaLR`) with λ in verl's float operation order.
 
 from __future__ import annotations
 
-import numpy as np
-
 from lrcli.errors import LrcliError
-from lrcli.schedules.types import Factors, Schedule, Steps
+from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 VERL = "verl"
 
