@@ -11,6 +11,8 @@ in this order, each only when it explains EVERY logged point within the toleranc
 - stretched: every point on the same schedule planned with another T' (world size or gradient accumulation counted
   differently: the factor T / T' and the settings that give T');
 - resumed: the points up to some step on one plan and the rest on another (a run resumed with a changed plan);
+- step unit: every point on the same scheduler stepped per update instead of per epoch or back (Lightning's
+  `interval`);
 - different family: every point on another scheduler with the same LR, T and W (a DeepSpeed `scheduler` section
   replacing the HF one);
 - else no known cause, with the numbers.
@@ -68,7 +70,7 @@ class Fit:
 class Verdict:
     """What `lrcli overlay` reports."""
 
-    cause: str  # agree, off-by-one, scaled, stretched, resumed, different-family, no-known-cause
+    cause: str  # agree, off-by-one, scaled, stretched, resumed, step-unit, different-family, no-known-cause
     summary: str  # one line: the cause in words, with its numbers
     details: tuple[str, ...]  # further lines: the plans, the settings that produce them
     points: int  # logged points compared (those on rows 0 … T)
@@ -250,6 +252,20 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
                        facts={"jump_step": step, "before_total": first.plan.total,
                               "after_total": second.plan.total})  # fmt: skip
 
+    if curve.config is not None:
+        unit = "step" if curve.step_unit == "epoch" else "epoch"
+        try:
+            other = replan(step_unit=unit)
+        except LrcliError:
+            other = None
+        if other is not None and fit(other.lr, series).all_close:
+            summary = (f"stepped per {unit}: the log follows the same scheduler stepped once per {'optimizer update' if unit == 'step' else 'epoch'}, the "
+                       f"expected curve steps it per {curve.step_unit}")
+            details = (f"Lightning: `interval: \"{unit}\"` in configure_optimizers' lr_scheduler dict (LightningCLI's "
+                       f"default is \"epoch\"); give --step-unit {unit}",)
+            return Verdict("step-unit", summary, details, **common, explained_by=((f"stepped per {unit}", other),),
+                           facts={"step_unit": unit})
+
     for name, kwargs in OTHER_FAMILIES:
         if name == curve.schedule:
             continue
@@ -261,7 +277,7 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
             deepspeed = name.startswith("Warmup")
             summary = (f"a different schedule: the log follows {name} with the same LR, T and W, not the config's "
                        f"{curve.schedule}")
-            details = (("a DeepSpeed `scheduler` section replaced the HF one: the HF Integration builds DeepSpeed's "
+            details = (("a DeepSpeed `scheduler` section replaced the HF one: transformers' DeepSpeed integration builds its "
                         f"{name} ('auto' values filled from the Trainer's LR, T and W) instead of lr_scheduler_type",)
                        if deepspeed else ())  # fmt: skip
             return Verdict("different-family", summary, details, **common, explained_by=((name, other),),

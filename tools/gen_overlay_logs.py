@@ -9,6 +9,7 @@ Run:
     python -m venv /tmp/venv450 && /tmp/venv450/bin/pip install transformers==4.50.3 accelerate==1.15.0 \
         torch==2.13.0 numpy pyyaml && /tmp/venv450/bin/python tools/gen_overlay_logs.py hf-4.50
     .venv/bin/python tools/gen_overlay_logs.py lightning   # Lightning 2.6.6: CSVLogger (+ TensorBoard when installed)
+    .venv/bin/python tools/gen_overlay_logs.py deepspeed   # DeepSpeed 0.19.8's WarmupDecayLR under the 5.24 Trainer
 
 The HF runs train a one-weight model on CPU with logging_steps=1, so every optimizer step logs its LR; with the
 `tensorboard` package installed the HF runs also report_to tensorboard, and its event file is kept.
@@ -67,7 +68,8 @@ def _tensorboard() -> bool:
     return True
 
 
-def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = None, **overrides: object) -> Path:
+def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = None, trainer_class: type | None = None,
+            **overrides: object) -> Path:
     from transformers import Trainer, TrainingArguments
 
     settings = {k: v for k, v in CONFIG.items()} | overrides
@@ -84,7 +86,7 @@ def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = N
         disable_tqdm=True,
         **settings,
     )
-    trainer = Trainer(model=_OneWeight(), args=args, train_dataset=_Rows())
+    trainer = (trainer_class or Trainer)(model=_OneWeight(), args=args, train_dataset=_Rows())
     trainer.train(resume_from_checkpoint=resume)
     trainer.save_state()  # output_dir/trainer_state.json: the whole log_history
     return work
@@ -155,12 +157,47 @@ def hf_450_case() -> None:
         _meta(dest, {"ran": CONFIG})
 
 
+# The DeepSpeed config of the "different family" case: its scheduler section replaces the HF config's cosine.
+DEEPSPEED = {"scheduler": {"type": "WarmupDecayLR", "params": {
+    "warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto", "total_num_steps": "auto"}}}
+
+
+def deepspeed_case() -> None:
+    """DeepSpeed 0.19.8's WarmupDecayLR (its lr_schedules.py, loaded from the pinned source as
+    tools/gen_deepspeed_axolotl_golden.py does), its "auto" params filled by transformers' own
+    HfTrainerDeepSpeedConfig, stepped by the real HF Trainer's loop (`create_scheduler` returns it): DeepSpeed itself
+    does not run on this CPU-only machine, and under DeepSpeed the Trainer's loop also steps the scheduler once per
+    update (DeepSpeedSchedulerWrapper) and logs `lr_scheduler.get_last_lr()[0]`, as here."""
+    from transformers import Trainer
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from gen_deepspeed_axolotl_golden import default_dirs, hf_filled_params, load_deepspeed
+
+    module, _ = load_deepspeed(default_dirs()[0])
+    section = DEEPSPEED["scheduler"]
+    params = hf_filled_params({"schedule": section["type"], "kwargs": section["params"],
+                               "lr": CONFIG["learning_rate"], "warmup": CONFIG["warmup_steps"], "total": 192})
+
+    class DeepSpeedScheduled(Trainer):
+        def create_scheduler(self, num_training_steps: int, optimizer: object = None) -> object:
+            self.lr_scheduler = getattr(module, section["type"])(optimizer or self.optimizer, **params)
+            return self.lr_scheduler
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = _write_case("hf-deepspeed", CONFIG, {})
+        (dest / "ds_config.json").write_text(json.dumps(DEEPSPEED, indent=1) + "\n")
+        (dest / "config_with_deepspeed.yaml").write_text(yaml.safe_dump(CONFIG | {"deepspeed": "ds_config.json"},
+                                                                        sort_keys=False))
+        _keep_logs(_hf_run(Path(tmp) / "ds", trainer_class=DeepSpeedScheduled), dest / "run")
+        _meta(dest, {"ran": CONFIG, "deepspeed": DEEPSPEED, "filled_params": params, "deepspeed_version": "0.19.8"})
+
+
 # The LightningCLI config the Lightning runs mirror (lrcli reads it with --samples 256): SGD lr 1e-3, CosineAnnealingLR
 # over 192 steps, 3 epochs of 64 batches of 4. The runs step the scheduler per update (`interval: "step"` in
 # configure_optimizers, so overlay needs --step-unit step) and per epoch (LightningCLI's default interval).
 LIGHTNING_CONFIG = {
     "trainer": {"max_epochs": 3, "devices": 1, "accelerator": "cpu"},
-    "data": {"init_args": {"batch_size": BATCH}},
+    "data": {"class_path": "tools.gen_overlay_logs.Rows", "init_args": {"batch_size": BATCH}},
     "optimizer": {"class_path": "torch.optim.SGD", "init_args": {"lr": 1e-3}},
     "lr_scheduler": {"class_path": "torch.optim.lr_scheduler.CosineAnnealingLR", "init_args": {"T_max": 192}},
 }
@@ -218,4 +255,4 @@ def lightning_cases() -> None:
 
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "hf"
-    {"hf": hf_cases, "hf-4.50": hf_450_case, "lightning": lightning_cases}[which]()
+    {"hf": hf_cases, "hf-4.50": hf_450_case, "lightning": lightning_cases, "deepspeed": deepspeed_case}[which]()

@@ -53,7 +53,7 @@ def read_csv_log(path: str, where: str, lr_column: str | None) -> LoggedSeries:
             step = logged_step(row[steps_column], f"{where} {steps_column}")
             points.append((step, logged_number(row[name], f"{where} {name} at step {step}")))
     steps, lrs, notes = series_from_points(points, where, name)
-    if name.startswith("lr-") and "epoch" in columns:
+    if name.startswith("lr-"):  # LearningRateMonitor's name: lr-<Optimizer class>[/pg<i>] (or lr-<scheduler name>)
         offset, rule = lightning_rule(steps)
         return LoggedSeries(steps, lrs, where, LIGHTNING_FORMAT, EXACT, offset, rule, {}, notes)
     if " - " in name:  # W&B: "<run> - train/learning_rate", values kept as float32
