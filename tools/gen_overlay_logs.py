@@ -9,6 +9,8 @@ Run:
     python -m venv /tmp/venv450 && /tmp/venv450/bin/pip install transformers==4.50.3 accelerate==1.15.0 \
         torch==2.13.0 numpy pyyaml && /tmp/venv450/bin/python tools/gen_overlay_logs.py hf-4.50
     .venv/bin/python tools/gen_overlay_logs.py lightning   # Lightning 2.6.6: CSVLogger (+ TensorBoard when installed)
+    .venv/bin/pip install --no-deps peft --target /tmp/peft && \
+        .venv/bin/python tools/gen_overlay_logs.py llamafactory /tmp/peft   # LLaMA-Factory 0.9.5's LogCallback
     .venv/bin/python tools/gen_overlay_logs.py deepspeed   # DeepSpeed 0.19.8's WarmupDecayLR under the 5.24 Trainer
 
 The HF runs train a one-weight model on CPU with logging_steps=1, so every optimizer step logs its LR; with the
@@ -26,6 +28,9 @@ from pathlib import Path
 
 import torch
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from framework_sources import package_dir  # noqa: E402
 from torch import nn
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "overlay"
@@ -69,7 +74,7 @@ def _tensorboard() -> bool:
 
 
 def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = None, trainer_class: type | None = None,
-            **overrides: object) -> Path:
+            callbacks: list | None = None, **overrides: object) -> Path:
     from transformers import Trainer, TrainingArguments
 
     settings = {k: v for k, v in CONFIG.items()} | overrides
@@ -86,7 +91,7 @@ def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = N
         disable_tqdm=True,
         **settings,
     )
-    trainer = (trainer_class or Trainer)(model=_OneWeight(), args=args, train_dataset=_Rows())
+    trainer = (trainer_class or Trainer)(model=_OneWeight(), args=args, train_dataset=_Rows(), callbacks=callbacks)
     trainer.train(resume_from_checkpoint=resume)
     trainer.save_state()  # output_dir/trainer_state.json: the whole log_history
     return work
@@ -96,7 +101,7 @@ def _keep_logs(run: Path, dest: Path) -> None:
     """Copies what a user points overlay at: trainer_state.json (the output dir's and each checkpoint's) and the
     TensorBoard event files; nothing else (weights and optimizer states are large and irrelevant)."""
     for path in sorted(run.rglob("*")):
-        if path.name == "trainer_state.json" or path.name.startswith("events.out.tfevents"):
+        if path.name in ("trainer_state.json", "trainer_log.jsonl") or path.name.startswith("events.out.tfevents"):
             target = dest / path.relative_to(run)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
@@ -192,6 +197,23 @@ def deepspeed_case() -> None:
         _meta(dest, {"ran": CONFIG, "deepspeed": DEEPSPEED, "filled_params": params, "deepspeed_version": "0.19.8"})
 
 
+def llamafactory_case(peft_dir: str) -> None:
+    """LLaMA-Factory 0.9.5's own LogCallback (train/callbacks.py, from the pinned source; its import of peft needs
+    `pip install --no-deps peft --target DIR`, given as the second argument) on the real 5.24 Trainer: it writes
+    output_dir/trainer_log.jsonl as a LLaMA-Factory run does. The run: GA 2 while the config says 1 (stretched)."""
+    sys.path.insert(0, peft_dir)
+    sys.path.insert(0, str(package_dir("llamafactory").parent))
+    from llamafactory.train.callbacks import LogCallback
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = _write_case("llamafactory-grad-accum", CONFIG, {})
+        run = _hf_run(Path(tmp) / "lf", callbacks=[LogCallback()], gradient_accumulation_steps=2)
+        target = dest / "run" / "trainer_log.jsonl"
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(run / "trainer_log.jsonl", target)
+        _meta(dest, {"ran": CONFIG | {"gradient_accumulation_steps": 2}, "llamafactory": "0.9.5 LogCallback"})
+
+
 # The LightningCLI config the Lightning runs mirror (lrcli reads it with --samples 256): SGD lr 1e-3, CosineAnnealingLR
 # over 192 steps, 3 epochs of 64 batches of 4. The runs step the scheduler per update (`interval: "step"` in
 # configure_optimizers, so overlay needs --step-unit step) and per epoch (LightningCLI's default interval).
@@ -255,4 +277,6 @@ def lightning_cases() -> None:
 
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "hf"
+    if which == "llamafactory":
+        sys.exit(llamafactory_case(sys.argv[2]))
     {"hf": hf_cases, "hf-4.50": hf_450_case, "lightning": lightning_cases, "deepspeed": deepspeed_case}[which]()
