@@ -69,4 +69,8 @@ def read_log(path: str, *, transformers_version: str, lr_column: str | None = No
         return read_csv_log(str(file), where, lr_column)
     if name.endswith(".txt"):
         return read_disk_log(str(file), where, lr_column)
-    return read_trainer_state(str(file), where, transformers_version)
+    if name.endswith(".json"):
+        return read_trainer_state(str(file), where, transformers_version)
+    raise LrcliError(f"log {where} is not a training log lrcli reads: give a trainer_state.json (or the run's output "
+                     "directory), trainer_log.jsonl, a .csv (metrics.csv, a W&B export, step + LR columns), a "
+                     "TensorBoard events.out.tfevents.* file or a torchtune log_*.txt")
