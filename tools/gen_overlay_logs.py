@@ -77,7 +77,7 @@ def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = N
             callbacks: list | None = None, **overrides: object) -> Path:
     from transformers import Trainer, TrainingArguments
 
-    settings = {k: v for k, v in CONFIG.items()} | overrides
+    settings = dict(CONFIG) | overrides
     if "logging_dir" in {f.name for f in dataclasses.fields(TrainingArguments)}:  # removed in 5.x: output_dir/runs
         settings["logging_dir"] = str(work / "runs")
     args = TrainingArguments(

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from lrcli.cli.app import say, user_errors, warn
-from lrcli.cli.options import ConfigArg, FigureOptions, OutputOpt, RunOptions, figure_options, run_options
+from lrcli.cli.options import ConfigArg, FigureOptions, RunOptions, figure_options, run_options
 from lrcli.cli.output import default_file_name, safe_name, to_stdout
 from lrcli.cli.safe_write import write_output
 from lrcli.config import Layer, Source, TrainConfig, resolve

@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 
 from lrcli.cli.app import user_errors, warn
-from lrcli.cli.overlay import LrColumnOpt, OverlayLogOpt, run_overlay
 from lrcli.cli.options import ConfigArg, FigureOptions, FormatOpt, OutputOpt, RunOptions, figure_options, run_options
 from lrcli.cli.output import safe_name, write_curves
+from lrcli.cli.overlay import LrColumnOpt, OverlayLogOpt, run_overlay
 from lrcli.config import resolve
 from lrcli.curve import compute
 from lrcli.errors import LrcliError

@@ -564,6 +564,10 @@ def overlay_figure(curve: Curve, series: LoggedSeries, verdict: Verdict, setting
                    label=f"first divergence: step {verdict.first_step}")  # fmt: skip
         ax.plot([x], [logged[index]], marker="o", markersize=7, markerfacecolor="none",
                 color=_OVERLAY_COLORS["diverge"])  # fmt: skip
+    jump = verdict.facts.get("jump_step")
+    if jump is not None and jump in series.steps:  # a resumed run: where the second plan takes over
+        ax.axvline(rows[series.steps.index(jump)], color="0.35", linewidth=0.9, linestyle=":",
+                   label=f"resumed: second plan from step {jump}")  # fmt: skip
     if settings.log_y:
         ax.set_yscale("log")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: lr_text(value)))
@@ -571,7 +575,14 @@ def overlay_figure(curve: Curve, series: LoggedSeries, verdict: Verdict, setting
     ax.set_xlabel(xaxis.axis_label(settings.x, settings.seq_len, [curve]))
     ax.set_ylabel("learning rate" + (" (log)" if settings.log_y else ""))
     verdict_words = "agree" if verdict.agree else verdict.cause.replace("-", " ")
-    title = f"logged vs expected LR: {verdict_words}" if settings.title is None else settings.title
+    facts = verdict.facts
+    detail = {
+        "stretched": lambda: f" (T {curve.plan.total} expected, {facts.get('logged_total')} logged)",
+        "resumed": lambda: f" at step {facts.get('jump_step')} (T {facts.get('before_total')} → {facts.get('after_total')})",
+        "different-family": lambda: f" ({facts.get('schedule')} instead of {curve.schedule})",
+        "scaled": lambda: f" (× {facts.get('scale', 1):.4g})",
+    }.get(verdict.cause, lambda: "")()
+    title = f"logged vs expected LR: {verdict_words}{detail}" if settings.title is None else settings.title
     if title:
         ax.set_title(textwrap.fill(title, int(settings.size[0] * _TITLE_CHARS_PER_INCH)), fontsize=10)
     ax.grid(True, alpha=0.3)
