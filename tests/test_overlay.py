@@ -52,6 +52,7 @@ CASES = {
     "hf-deepspeed-with-its-file": (_case("hf-deepspeed")[0], str(DATA / "hf-deepspeed" / "config_with_deepspeed.yaml"),
                                    [], "agree", 0),  # fmt: skip
     "llamafactory-grad-accum": (*_case("llamafactory-grad-accum"), [], "stretched", 1),
+    "torchtune-agree": (*_case("torchtune-agree"), [], "agree", 0),
     "lightning-step-csv": (_one("lightning-step/run/csv/*/metrics.csv"), _case("lightning-step")[1],
                            ["--step-unit", "step"], "agree", 0),  # fmt: skip
     "lightning-step-tensorboard": (_one("lightning-step/run/tb/*/events.out.tfevents.*"), _case("lightning-step")[1],

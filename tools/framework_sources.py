@@ -25,6 +25,7 @@ PINNED: dict[str, tuple[str, str, str]] = {
     "trl": ("trl", "0.24.0", "trl"),
     "trl-0.11": ("trl", "0.11.4", "trl"),
     "llamafactory": ("llamafactory", "0.9.5", "llamafactory"),
+    "torchtune": ("torchtune", "0.6.1", "torchtune"),  # DiskLogger and its LR schedulers (tools/gen_overlay_logs.py)
     # both sides of each TrainingArguments key lrcli reads that only some versions have (steps.hf_versions.KEY_VERSIONS)
     **{f"transformers-{v}": ("transformers", v, "transformers") for v in ("4.35.2", "4.36.0", "4.37.2", "4.38.0",
                                                                          "5.14.1", "5.15.0")},

@@ -11,6 +11,7 @@ Run:
     .venv/bin/python tools/gen_overlay_logs.py lightning   # Lightning 2.6.6: CSVLogger (+ TensorBoard when installed)
     .venv/bin/pip install --no-deps peft --target /tmp/peft && \
         .venv/bin/python tools/gen_overlay_logs.py llamafactory /tmp/peft   # LLaMA-Factory 0.9.5's LogCallback
+    .venv/bin/python tools/gen_overlay_logs.py torchtune   # torchtune 0.6.1's DiskLogger under its recipe's loop
     .venv/bin/python tools/gen_overlay_logs.py deepspeed   # DeepSpeed 0.19.8's WarmupDecayLR under the 5.24 Trainer
 
 The HF runs train a one-weight model on CPU with logging_steps=1, so every optimizer step logs its LR; with the
@@ -214,6 +215,63 @@ def llamafactory_case(peft_dir: str) -> None:
         _meta(dest, {"ran": CONFIG | {"gradient_accumulation_steps": 2}, "llamafactory": "0.9.5 LogCallback"})
 
 
+TORCHTUNE_CONFIG = {
+    "optimizer": {"_component_": "torch.optim.SGD", "lr": 1e-3},
+    "lr_scheduler": {"_component_": "torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup",
+                     "num_warmup_steps": 10},
+    "batch_size": BATCH,
+    "epochs": 3,
+    "gradient_accumulation_steps": 1,
+    "metric_logger": {"_component_": "torchtune.training.metric_logging.DiskLogger", "log_dir": "logs"},
+}
+
+
+def torchtune_case() -> None:
+    """torchtune 0.6.1's own DiskLogger and get_cosine_schedule_with_warmup (lifted from the pinned wheel by
+    tools/framework_code.extract: importing torchtune needs torchao/omegaconf), driven by the training loop of
+    recipes/lora_finetune_single_device.py `train` as written there: optimizer.step(), zero_grad, lr_scheduler.step(),
+    global_step += 1, then `log_dict({"loss", "lr": param_groups[0]["lr"], …}, step=global_step)`."""
+    import math
+    import time
+    from collections.abc import Mapping
+    from typing import Optional
+
+    from framework_code import extract
+
+    root = package_dir("torchtune")
+    namespace = {"math": math, "torch": torch, "LambdaLR": torch.optim.lr_scheduler.LambdaLR, "Union": object,
+                 "OptimizerInBackwardWrapper": type("Never", (), {}), "Path": Path, "time": time,
+                 "Optional": Optional, "Mapping": Mapping, "Scalar": float, "DictConfig": dict,
+                 "MetricLoggerInterface": object}  # fmt: skip
+    cosine = extract(root / "training" / "lr_schedulers.py", "get_cosine_schedule_with_warmup", namespace)
+    disk_logger = extract(root / "training" / "metric_logging.py", "DiskLogger", namespace)
+    config = TORCHTUNE_CONFIG
+    model = _OneWeight()
+    optimizer = torch.optim.SGD(model.parameters(), lr=config["optimizer"]["lr"])
+    loader = torch.utils.data.DataLoader(_Rows(), batch_size=config["batch_size"], shuffle=True,
+                                         generator=torch.Generator().manual_seed(0))  # fmt: skip
+    steps_per_epoch = len(loader) // config["gradient_accumulation_steps"]
+    scheduler = cosine(optimizer, num_warmup_steps=config["lr_scheduler"]["num_warmup_steps"],
+                       num_training_steps=config["epochs"] * steps_per_epoch, last_epoch=-1)  # fmt: skip
+    dest = _write_case("torchtune-agree", config, {})
+    logger = disk_logger(str(dest / "run"), filename="log_1.txt")
+    global_step = 0
+    for _ in range(config["epochs"]):
+        for idx, batch in enumerate(loader):
+            loss = model(**batch)["loss"]
+            loss.backward()
+            if (idx + 1) % config["gradient_accumulation_steps"] == 0:
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+                scheduler.step()
+                global_step += 1
+                logger.log_dict({"loss": loss.item(), "lr": optimizer.param_groups[0]["lr"]}, step=global_step)
+    logger._file.close()
+    what = {"torchtune": "0.6.1 DiskLogger + get_cosine_schedule_with_warmup", "torch": torch.__version__,
+            "samples": SAMPLES, "ran": config}  # fmt: skip
+    (dest / "case.json").write_text(json.dumps(what, indent=1) + "\n")
+
+
 # The LightningCLI config the Lightning runs mirror (lrcli reads it with --samples 256): SGD lr 1e-3, CosineAnnealingLR
 # over 192 steps, 3 epochs of 64 batches of 4. The runs step the scheduler per update (`interval: "step"` in
 # configure_optimizers, so overlay needs --step-unit step) and per epoch (LightningCLI's default interval).
@@ -279,4 +337,5 @@ if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "hf"
     if which == "llamafactory":
         sys.exit(llamafactory_case(sys.argv[2]))
-    {"hf": hf_cases, "hf-4.50": hf_450_case, "lightning": lightning_cases, "deepspeed": deepspeed_case}[which]()
+    {"hf": hf_cases, "hf-4.50": hf_450_case, "lightning": lightning_cases, "deepspeed": deepspeed_case,
+     "torchtune": torchtune_case}[which]()

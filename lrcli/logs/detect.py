@@ -29,8 +29,8 @@ def _latest_checkpoint(directory: Path) -> Path | None:
 
 def _in_directory(directory: Path) -> Path:
     """The log a run's directory holds: its trainer_state.json (HF `save_state`, the whole history), else the latest
-    checkpoint's (`checkpoint-N` with the largest N), else LLaMA-Factory's trainer_log.jsonl, a metrics.csv, or a
-    TensorBoard event file (the one directory level below it too: `runs/<date>`, `lightning_logs/version_0`)."""
+    checkpoint's (`checkpoint-N` with the largest N), else LLaMA-Factory's trainer_log.jsonl, a metrics.csv,
+    torchtune's latest log_<time>.txt, or the one TensorBoard event file below it (`runs/<date>/`, `version_0/`)."""
     own = directory / "trainer_state.json"
     if probe(own) is PathKind.FILE:
         return own
@@ -40,6 +40,9 @@ def _in_directory(directory: Path) -> Path:
     for name in ("trainer_log.jsonl", "metrics.csv"):  # LLaMA-Factory, Lightning
         if probe(directory / name) is PathKind.FILE:
             return directory / name
+    torchtune = sorted(p for p in directory.glob("log_*.txt") if probe(p) is PathKind.FILE)  # DiskLogger's
+    if torchtune:
+        return torchtune[-1]  # log_<unix time>.txt: the latest run
     events = sorted(p for p in directory.rglob(f"{TENSORBOARD}*") if probe(p) is PathKind.FILE)
     if len(events) == 1:
         return events[0]
