@@ -18,7 +18,7 @@ in this order, each only when it explains EVERY logged point within the toleranc
 - else no known cause, with the numbers.
 
 Candidate plans T' are the log's recorded max_steps, its last logged step and T · p / q for p, q ≤ 16 (world sizes,
-accumulation and epoch counts are small ratios of each other).
+accumulation and epoch counts are small ratios of each other), up to 4 × T and SEARCH_ROWS rows in all.
 """
 
 from __future__ import annotations
@@ -33,11 +33,15 @@ from numpy.typing import NDArray
 
 from lrcli.curve import Curve
 from lrcli.errors import LrcliError
+from lrcli.logs.hf_state import HF_FORMATS
 from lrcli.logs.series import RELATIVE_ROUNDING, LoggedSeries
 
 # lrcli's schedules match the frameworks' to 1e-12 × peak (the parity tests); a logged float64 must be that close.
 ABSOLUTE = 1e-12
 MAX_RATIO = 16
+# Rows the search for another T' may evaluate, all candidates together (each candidate is a whole curve): a few
+# seconds at most; a run of 10^6 steps still gets its likeliest candidates (the log's max_steps, its last step).
+SEARCH_ROWS = 20_000_000
 # Schedulers tried for "different family": DeepSpeed's (the "auto" values the HF integration fills) and HF's.
 DEEPSPEED_AUTO = {"warmup_num_steps": "auto", "warmup_max_lr": "auto", "warmup_min_lr": "auto"}
 OTHER_FAMILIES: tuple[tuple[str, Mapping[str, Any]], ...] = (
@@ -116,7 +120,13 @@ def _candidates(curve: Curve, series: LoggedSeries) -> list[int]:
     first = [series.recorded.get("max_steps"), series.steps[-1], series.steps[-1] - series.row_offset]
     ordered = [int(t) for t in first if isinstance(t, (int, float)) and t >= 1 and t != total]
     ordered += _ratio_candidates(total)
-    return list(dict.fromkeys(ordered))
+    longest = 4 * max(total, series.steps[-1])
+    kept, rows = [], 0
+    for candidate in dict.fromkeys(ordered):
+        if candidate <= longest and rows + candidate <= SEARCH_ROWS:
+            kept.append(candidate)
+            rows += candidate
+    return kept
 
 
 def _replanned(replan: Replan, total: int) -> Curve | None:
@@ -153,6 +163,11 @@ def _max_rel(fit_: Fit, series: LoggedSeries, peak: float) -> float:
     logged = np.asarray(series.lrs)
     diff = np.abs(logged[fit_.inside] - fit_.expected[fit_.inside])
     return float(diff.max() / peak) if diff.size and peak > 0 else 0.0
+
+
+def _row_words(offset: int) -> str:
+    """Row g − offset, in words."""
+    return "g" if offset == 0 else f"g − {offset}" if offset > 0 else f"g + {-offset}"
 
 
 def _plan_words(curve: Curve) -> str:
@@ -201,13 +216,11 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
 
     for shift in (-1, 1):
         if fit(curve.lr, series, shift=shift).all_close:
-            logged_row = "g − 1" if series.row_offset - shift == 1 else ("g" if series.row_offset == shift else
-                                                                        f"g − {series.row_offset - shift}")  # fmt: skip
-            summary = (f"shifted by one step: the log holds at step g the expected row {logged_row}, one step "
-                       f"{'ahead of' if shift > 0 else 'behind'} the rule applied ({series.rule}): a logging "
-                       "convention, not a different schedule")
+            summary = (f"shifted by one step: at step g the log holds row {_row_words(series.row_offset - shift)} of "
+                       f"the expected curve, the rule applied gives row {_row_words(series.row_offset)} "
+                       f"({series.rule}): a logging convention, not a different schedule")
             details = ()
-            if series.log_format.startswith("HF"):
+            if series.log_format in HF_FORMATS:
                 details = ("transformers ≤ 4.50.3 logs the LR after the step (row g), ≥ 4.51.0 the LR the update used "
                            "(row g − 1): give the run's version with --transformers-version",)
             return Verdict("off-by-one", summary, details, **common, facts={"shift": shift})

@@ -44,6 +44,8 @@ CASES = {
     "hf-grad-accum": (*_case("hf-grad-accum"), [], "stretched", 1),
     "hf-grad-accum-tensorboard": (_one("hf-grad-accum/run/runs/*/events.out.tfevents.*"), _case("hf-grad-accum")[1],
                                   [], "stretched", 1),  # fmt: skip
+    "hf-world-size": (*_case("hf-world-size"), [], "stretched", 1),  # 2 processes (torchrun), the config says 1
+    "hf-world-size-given": (*_case("hf-world-size"), ["--world-size", "2"], "agree", 0),
     "hf-resumed": (*_case("hf-resumed"), [], "resumed", 1),
     "hf-4.50-under-5.24-rule": (*_case("hf-4.50"), [], "off-by-one", 1),
     "hf-4.50-under-4.50.3-rule": (*_case("hf-4.50"), ["--transformers-version", "4.50.3"], "agree", 0),

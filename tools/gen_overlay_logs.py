@@ -6,6 +6,7 @@ run had (which for the mismatch cases is deliberately NOT what the run used), pl
 
 Run:
     .venv/bin/python tools/gen_overlay_logs.py hf          # transformers 5.24.0: hf-agree, hf-grad-accum, hf-resumed
+    .venv/bin/torchrun --nproc_per_node 2 tools/gen_overlay_logs.py hf-world-size   # 2 CPU processes (gloo)
     python -m venv /tmp/venv450 && /tmp/venv450/bin/pip install transformers==4.50.3 accelerate==1.15.0 \
         torch==2.13.0 numpy pyyaml && /tmp/venv450/bin/python tools/gen_overlay_logs.py hf-4.50
     .venv/bin/python tools/gen_overlay_logs.py lightning   # Lightning 2.6.6: CSVLogger (+ TensorBoard when installed)
@@ -150,6 +151,22 @@ def hf_cases() -> None:
         _keep_logs(first, dest / "run")
         _meta(dest, {"ran": [CONFIG | {"num_train_epochs": 2, "stopped_at": 52},
                              CONFIG | {"resume_from_checkpoint": "checkpoint-52"}]})  # fmt: skip
+
+
+def hf_world_size_case() -> None:
+    """Run under `torchrun --nproc_per_node 2` (CPU, gloo): 2 processes, so T = 96, while the config says nothing of
+    the world size (lrcli's default 1: T = 192). Process 0 writes the logs."""
+    import os
+
+    dest = OUT / "hf-world-size"
+    work = Path(tempfile.gettempdir()) / "lrcli-overlay-world-size"
+    if os.environ.get("RANK", "0") == "0":
+        shutil.rmtree(work, ignore_errors=True)
+    _hf_run(work)
+    if os.environ.get("RANK", "0") == "0":
+        _write_case("hf-world-size", CONFIG, {})
+        _keep_logs(work, dest / "run")
+        _meta(dest, {"ran": CONFIG, "world_size": int(os.environ["WORLD_SIZE"]), "launcher": "torchrun, gloo on CPU"})
 
 
 def hf_450_case() -> None:
@@ -337,5 +354,5 @@ if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "hf"
     if which == "llamafactory":
         sys.exit(llamafactory_case(sys.argv[2]))
-    {"hf": hf_cases, "hf-4.50": hf_450_case, "lightning": lightning_cases, "deepspeed": deepspeed_case,
+    {"hf": hf_cases, "hf-4.50": hf_450_case, "hf-world-size": hf_world_size_case, "lightning": lightning_cases, "deepspeed": deepspeed_case,
      "torchtune": torchtune_case}[which]()
