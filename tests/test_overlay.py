@@ -170,6 +170,18 @@ def test_csv_columns(cli, tmp_path):
     assert "nope" in assert_one_error_line(cli("overlay", str(table), "--total-steps", "3", "--lr-column", "nope"))
 
 
+def test_tensorboard_file_cut_short(cli, tmp_path):
+    """A run still writing its event file: the complete records are read, a warning says the rest is not."""
+    whole = Path(CASES["hf-agree-tensorboard"][0]).read_bytes()
+    cut = tmp_path / "events.out.tfevents.cut"
+    cut.write_bytes(whole[: len(whole) - 7])
+    result = cli("overlay", str(cut), _case("hf-agree")[1], "--samples", "256", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["cause"] == "agree" and "ends inside a record" in result.stderr
+    cut.write_bytes(b"\x01" * 5)
+    assert "not a TensorBoard event file" in assert_one_error_line(cli("overlay", str(cut), "--total-steps", "9"))
+
+
 def test_tensorboard_missing_is_a_clear_message(cli, monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorboard.compat.proto.event_pb2", None)  # import fails as when absent
     line = assert_one_error_line(cli("overlay", CASES["hf-agree-tensorboard"][0], "--total-steps", "192"))

@@ -29,18 +29,21 @@ def _event_class() -> type:
     return Event
 
 
-def _records(data: bytes, where: str) -> list[bytes]:
+def _records(data: bytes, where: str) -> tuple[list[bytes], tuple[str, ...]]:
+    """The records, and a note when the file ends inside one (a run still writing it: the complete ones are read,
+    as TensorBoard does)."""
     records, at = [], 0
     while at < len(data):
-        if at + 12 > len(data):
-            raise LrcliError(f"{where}: truncated TensorBoard record at byte {at}; is the run still writing it?")
-        (length,) = struct.unpack_from("<Q", data, at)
+        (length,) = struct.unpack_from("<Q", data, at) if at + 8 <= len(data) else (len(data),)
         start = at + 12
         if start + length + 4 > len(data):
-            raise LrcliError(f"{where}: truncated TensorBoard record at byte {at}; is the run still writing it?")
+            if not records:
+                raise LrcliError(f"{where}: not a TensorBoard event file (no complete record)")
+            return records, (f"{where} ends inside a record after byte {at:,} (is the run still writing it?); the "
+                             f"{len(records):,} complete records are read",)
         records.append(data[start : start + length])
         at = start + length + 4
-    return records
+    return records, ()
 
 
 def _value(value: object) -> float | None:
@@ -55,7 +58,8 @@ def _value(value: object) -> float | None:
 def read_events(path: str, where: str, transformers_version: str, lr_column: str | None) -> LoggedSeries:
     event_class = _event_class()
     scalars: dict[str, list[tuple[int, float]]] = {}
-    for record in _records(read_bytes(path, where, limit=TABLE_BYTES), where):
+    records, truncated = _records(read_bytes(path, where, limit=TABLE_BYTES), where)
+    for record in records:
         try:
             event = event_class.FromString(record)
         except Exception:  # the protobuf library's DecodeError
@@ -75,6 +79,7 @@ def read_events(path: str, where: str, transformers_version: str, lr_column: str
                              f"({', '.join(found or sorted(scalars)) or 'none'}); pick one with --lr-column")
         tag = found[0]
     steps, lrs, notes = series_from_points(scalars[tag], where, tag)
+    notes = truncated + notes
     if tag.startswith("lr-"):
         offset, rule = lightning_rule(steps)
         return LoggedSeries(steps, lrs, where, LIGHTNING_FORMAT + " (TensorBoard)", FLOAT32, offset, rule, {}, notes)
