@@ -233,7 +233,8 @@ def test_diagnosis_recognises_generated_shapes(schedule, total, warmup, factor, 
 @pytest.mark.oracle
 def test_live_hf_trainer_run(cli, tmp_path):
     """A fresh real Trainer run (the installed transformers 5.24.0), every step logged: it agrees with lrcli's curve
-    for its config; the same log against a config with half the accumulation is stretched by 2."""
+    for its config; the same log against a config with half the accumulation is stretched by 2 (a constant tail
+    cannot show it: that schedule agrees with both)."""
     oracle_import("transformers")
     sys.path.insert(0, str(TOOLS))
     import gen_overlay_logs as gen
@@ -252,4 +253,7 @@ def test_live_hf_trainer_run(cli, tmp_path):
     assert report["cause"] == "agree" and report["max_rel_diff"] == 0, (settings_, report["summary"])
     config.write_text(json.dumps(settings_ | {"gradient_accumulation_steps": 1}))
     _, report = _report(cli, str(run), str(config), "--samples", "160")
-    assert report["cause"] == "stretched" and report["facts"]["factor"] == 2, (settings_, report["summary"])
+    if schedule == "constant_with_warmup":  # after warmup every T gives the same LR: nothing tells T apart
+        assert report["cause"] == "agree", (settings_, report["summary"])
+    else:
+        assert report["cause"] == "stretched" and report["facts"]["factor"] == 2, (settings_, report["summary"])
