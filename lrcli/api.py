@@ -52,6 +52,7 @@ API_WORDS: dict[str, str] = {
     "--trainer": "trainer",
     "--accelerate-config": "accelerate_config",
     "--offline": "offline=True",
+    "--lr-column": "lr_column",  # lrcli.logs.read_log's argument
 }
 COMMAND_WORDS = {
     "`lrcli schedules`": "`lrcli.SCHEDULES`",

@@ -42,6 +42,7 @@ PINNED: dict[str, tuple[str, str, str]] = {
     "ms-swift": ("ms-swift", "4.6.0", "swift"),
     "ms-swift-3": ("ms-swift", "3.12.6", "swift"),
     "torchtune-recipes": ("torchtune", "0.6.1", "recipes"),  # the recipes' own checks (lrcli check LR704)
+    "torchtune": ("torchtune", "0.6.1", "torchtune"),  # DiskLogger and its LR schedulers (tools/gen_overlay_logs.py)
     # both sides of each TrainingArguments key lrcli reads that only some versions have (steps.hf_versions.KEY_VERSIONS)
     **{f"transformers-{v}": ("transformers", v, "transformers") for v in ("4.35.2", "4.36.0", "4.37.2", "4.38.0",
                                                                          "5.14.1", "5.15.0")},

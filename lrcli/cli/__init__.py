@@ -17,10 +17,10 @@ from typing import Annotated, NoReturn
 import typer
 
 from lrcli import __version__
-from lrcli.cli import check, compare, plot, schedules, show, steps
+from lrcli.cli import check, compare, overlay, plot, schedules, show, steps
 from lrcli.cli.app import Command, Terminated, app, interrupted, say
 
-for command in (plot.plot, compare.compare, steps.steps, show.show, schedules.schedules):
+for command in (plot.plot, compare.compare, overlay.overlay, steps.steps, show.show, schedules.schedules):
     app.command(cls=Command)(command)
 app.command("check", cls=Command)(check.check_command)
 

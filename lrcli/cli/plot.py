@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import typer
 
@@ -18,6 +19,7 @@ from lrcli.cli.options import (
     run_options,
 )
 from lrcli.cli.output import figure_columns, safe_name, write_curves
+from lrcli.cli.overlay import LrColumnOpt, OverlayLogOpt, run_overlay
 
 
 @run_options()
@@ -27,6 +29,8 @@ def plot(
     framework_args: FrameworkArgs = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
+    overlay_log: OverlayLogOpt = None,
+    lr_column: LrColumnOpt = None,
     *,
     options: RunOptions,
     figure: FigureOptions,
@@ -41,6 +45,8 @@ def plot(
     Example: lrcli plot --schedule cosine --samples 10000 --batch 32 --world-size 8 --warmup-ratio 0.1 -o lr.png
 
     Example: lrcli plot train.yaml --samples data.jsonl --world-size 8 -o lr.png
+
+    With --overlay LOG it is `lrcli overlay LOG CONFIG`: the logged LR over the curve, the report, exit 1 when they differ.
     """
     from lrcli.cli.check import finding_warnings
     from lrcli.config import resolve
@@ -51,6 +57,13 @@ def plot(
     from lrcli.render.table import TABLE_BLOCK_ROWS
 
     with user_errors():
+        if overlay_log is not None:  # the logged LR over this curve: `lrcli overlay LOG CONFIG`, same report and exit
+            if fmt is not None and fmt.lower().lstrip(".") not in ("png", "svg", "pdf"):
+                raise LrcliError(f"--format {fmt} with --overlay: the overlay is a plot (png, svg or pdf)")
+            if output is None and fmt is not None:
+                output = f"overlay_{safe_name(Path(config_path).stem if config_path else 'flags')}.{fmt.lower().lstrip('.')}"
+            run_overlay(overlay_log, config_path, options, figure, output, "text", lr_column)
+            return
         config_file = options.config_file(config_path, framework_args)
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))
         try:

@@ -27,6 +27,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 from numpy.typing import NDArray  # noqa: E402
 
 from lrcli.curve import Curve  # noqa: E402
+from lrcli.logs.series import LoggedSeries  # noqa: E402
+from lrcli.overlay import Verdict  # noqa: E402
 from lrcli.render import xaxis  # noqa: E402
 from lrcli.render.placement import Box, Envelope, Layout, polyline_envelope  # noqa: E402
 from lrcli.render.settings import PlotSettings  # noqa: E402
@@ -528,6 +530,76 @@ def render(curves: Sequence[Curve], fmt: str, settings: PlotSettings | None = No
     settings = settings or PlotSettings()
     with matplotlib.rc_context(_RC):
         fig = figure(curves, settings)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=settings.dpi, metadata=_METADATA[fmt])
+    return buffer.getvalue()
+
+
+_OVERLAY_COLORS = {"expected": "tab:blue", "logged": "tab:orange", "explained": "tab:green", "diverge": "tab:red"}
+
+
+def overlay_figure(curve: Curve, series: LoggedSeries, verdict: Verdict, settings: PlotSettings | None = None) -> Figure:
+    """The expected curve, the logged points at the rows the logging rule gives them, any curve that explains the
+    log (dashed), and a line at the first logged step beyond the tolerance. x is lrcli's row (`--x` scales it)."""
+    settings = settings or PlotSettings()
+    fig = Figure(figsize=settings.size, dpi=settings.dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    scale = xaxis.per_step(curve, settings.x, settings.seq_len)
+    ax.plot(curve.steps * scale, curve.lr, color=_OVERLAY_COLORS["expected"], linewidth=_LINE_WIDTH_PT,
+            label=f"expected: {curve.label} (T = {curve.plan.total}, W = {curve.plan.warmup})")  # fmt: skip
+    styles = iter(("--", ":"))
+    for label, other in verdict.explained_by:
+        if other is curve:
+            continue
+        ax.plot(other.steps * scale, other.lr, linestyle=next(styles, "-."), color=_OVERLAY_COLORS["explained"],
+                linewidth=1.2, label=f"{label} (T = {other.plan.total}, W = {other.plan.warmup})")  # fmt: skip
+    rows = verdict.rows.astype(np.float64) * scale
+    logged = np.asarray(series.lrs)
+    many = len(rows) > 400
+    ax.plot(rows, logged, linestyle="none", marker=".", markersize=2.5 if many else 4.5,
+            color=_OVERLAY_COLORS["logged"], label=f"logged: {series.log_format} ({len(rows)} points)")  # fmt: skip
+    if verdict.first_step is not None:
+        index = series.steps.index(verdict.first_step)
+        x = rows[index]
+        ax.axvline(x, color=_OVERLAY_COLORS["diverge"], linewidth=0.9, linestyle="--",
+                   label=f"first divergence: step {verdict.first_step}")  # fmt: skip
+        ax.plot([x], [logged[index]], marker="o", markersize=7, markerfacecolor="none",
+                color=_OVERLAY_COLORS["diverge"])  # fmt: skip
+    jump = verdict.facts.get("jump_step")
+    if jump is not None and jump in series.steps:  # a resumed run: where the second plan takes over
+        ax.axvline(rows[series.steps.index(jump)], color="0.35", linewidth=0.9, linestyle=":",
+                   label=f"resumed: second plan from step {jump}")  # fmt: skip
+    if settings.log_y:
+        ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: lr_text(value)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: count_text(value)))
+    ax.set_xlabel(xaxis.axis_label(settings.x, settings.seq_len, [curve]))
+    ax.set_ylabel("learning rate" + (" (log)" if settings.log_y else ""))
+    verdict_words = "agree" if verdict.agree else verdict.cause.replace("-", " ")
+    facts = verdict.facts
+    detail = {
+        "stretched": lambda: f" (T {curve.plan.total} expected, {facts.get('logged_total')} logged)",
+        "resumed": lambda: f" at step {facts.get('jump_step')} (T {facts.get('before_total')} → {facts.get('after_total')})",
+        "different-family": lambda: f" ({facts.get('schedule')} instead of {curve.schedule})",
+        "scaled": lambda: f" (× {facts.get('scale', 1):.4g})",
+    }.get(verdict.cause, lambda: "")()
+    title = f"logged vs expected LR: {verdict_words}{detail}" if settings.title is None else settings.title
+    if title:
+        ax.set_title(textwrap.fill(title, int(settings.size[0] * _TITLE_CHARS_PER_INCH)), fontsize=10)
+    ax.grid(True, alpha=0.3)
+    if not settings.log_y:
+        ax.set_ylim(bottom=min(0.0, float(np.min(logged)), float(curve.lr.min())))
+    ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+def render_overlay(curve: Curve, series: LoggedSeries, verdict: Verdict, fmt: str,
+                   settings: PlotSettings | None = None) -> bytes:  # fmt: skip
+    """The overlay figure as `fmt` bytes (png, svg, pdf), byte-reproducible like `render`."""
+    settings = settings or PlotSettings()
+    with matplotlib.rc_context(_RC):
+        fig = overlay_figure(curve, series, verdict, settings)
         buffer = io.BytesIO()
         fig.savefig(buffer, format=fmt, dpi=settings.dpi, metadata=_METADATA[fmt])
     return buffer.getvalue()

@@ -1,0 +1,259 @@
+"""`lrcli overlay`: logs written by the real frameworks (tests/data/overlay, tools/gen_overlay_logs.py) held against
+lrcli's curve, each diagnosed with the cause the generator built into it; a live HF Trainer run (oracle); the
+diagnosis on generated shapes (hypothesis); bad input."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import assert_one_error_line, oracle_import
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lrcli.config import Layer, resolve
+from lrcli.curve import compute
+from lrcli.logs import LoggedSeries, read_log
+from lrcli.logs.hf_state import hf_rule
+from lrcli.overlay import diagnose
+
+DATA = Path(__file__).parent / "data" / "overlay"
+TOOLS = Path(__file__).parents[1] / "tools"
+
+
+def _one(pattern: str) -> str:
+    found = sorted(DATA.glob(pattern))
+    assert len(found) == 1, (pattern, found)
+    return str(found[0])
+
+
+def _case(name: str) -> tuple[str, str]:
+    return str(DATA / name / "run"), str(DATA / name / "config.yaml")
+
+
+# (log, config, extra flags, cause, exit code): every log here was written by the framework named in its case.json.
+CASES = {
+    "hf-agree": (*_case("hf-agree"), [], "agree", 0),
+    "hf-agree-tensorboard": (_one("hf-agree/run/runs/*/events.out.tfevents.*"), _case("hf-agree")[1], [], "agree", 0),
+    "hf-grad-accum": (*_case("hf-grad-accum"), [], "stretched", 1),
+    "hf-grad-accum-tensorboard": (_one("hf-grad-accum/run/runs/*/events.out.tfevents.*"), _case("hf-grad-accum")[1],
+                                  [], "stretched", 1),  # fmt: skip
+    "hf-world-size": (*_case("hf-world-size"), [], "stretched", 1),  # 2 processes (torchrun), the config says 1
+    "hf-world-size-given": (*_case("hf-world-size"), ["--world-size", "2"], "agree", 0),
+    "hf-resumed": (*_case("hf-resumed"), [], "resumed", 1),
+    "hf-4.50-under-5.24-rule": (*_case("hf-4.50"), [], "off-by-one", 1),
+    "hf-4.50-under-4.50.3-rule": (*_case("hf-4.50"), ["--transformers-version", "4.50.3"], "agree", 0),
+    "hf-5.24-under-4.50.3-rule": (*_case("hf-agree"), ["--transformers-version", "4.50.3"], "off-by-one", 1),
+    "hf-deepspeed": (*_case("hf-deepspeed"), [], "different-family", 1),
+    "hf-deepspeed-with-its-file": (_case("hf-deepspeed")[0], str(DATA / "hf-deepspeed" / "config_with_deepspeed.yaml"),
+                                   [], "agree", 0),  # fmt: skip
+    "llamafactory-grad-accum": (*_case("llamafactory-grad-accum"), [], "stretched", 1),
+    "torchtune-agree": (*_case("torchtune-agree"), [], "agree", 0),
+    "lightning-step-csv": (_one("lightning-step/run/csv/*/metrics.csv"), _case("lightning-step")[1],
+                           ["--step-unit", "step"], "agree", 0),  # fmt: skip
+    "lightning-step-tensorboard": (_one("lightning-step/run/tb/*/events.out.tfevents.*"), _case("lightning-step")[1],
+                                   ["--step-unit", "step"], "agree", 0),  # fmt: skip
+    "lightning-step-as-epoch": (_one("lightning-step/run/csv/*/metrics.csv"), _case("lightning-step")[1], [],
+                                "step-unit", 1),  # fmt: skip
+    "lightning-epoch-csv": (_one("lightning-epoch/run/csv/*/metrics.csv"), _case("lightning-epoch")[1], [], "agree", 0),
+    "lightning-epoch-tensorboard": (_one("lightning-epoch/run/tb/*/events.out.tfevents.*"), _case("lightning-epoch")[1],
+                                    [], "agree", 0),  # fmt: skip
+}
+
+
+def _report(cli, log: str, config: str | None, *flags: str) -> tuple[int, dict]:
+    args = ["overlay", log] + ([config] if config else []) + ["--samples", "256", "--format", "json", *flags]
+    result = cli(*args)
+    assert result.exit_code in (0, 1), result.stderr
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_real_logs_get_their_cause(cli, name):
+    log, config, flags, cause, code = CASES[name]
+    exit_code, report = _report(cli, log, config, *flags)
+    assert (report["cause"], exit_code) == (cause, code), report["summary"]
+    assert report["points_compared"] == len(report["log"]["steps"]) and report["points_beyond_curve"] == 0
+    if cause == "agree":
+        assert report["first_step_beyond_tolerance"] is None
+        # float64 logs are bit-identical to lrcli's curve; float32 ones within their rounding
+        assert report["max_rel_diff"] <= (1e-12 if report["log"]["precision"] == "float64" else 2**-23)
+    else:
+        assert report["first_step_beyond_tolerance"] is not None and report["max_rel_diff"] > 1e-6
+
+
+def test_stretched_names_the_factor_and_the_settings(cli):
+    _, report = _report(cli, *_case("hf-grad-accum"))
+    ran = json.loads((DATA / "hf-grad-accum" / "case.json").read_text())["ran"]
+    assert report["facts"]["factor"] == 2 and report["facts"]["logged_total"] == 96
+    assert f"gradient accumulation {ran['gradient_accumulation_steps']} instead of 1" in report["facts"]["settings"]
+    assert "world size 2 instead of 1" in report["facts"]["settings"]
+
+
+def test_resumed_shows_both_plans_and_the_jump(cli):
+    _, report = _report(cli, *_case("hf-resumed"))
+    # The first run (2 epochs: T = 128) saved checkpoint-52; the resumed one has 3 epochs (T = 192). Update 53 still
+    # runs at the LR the checkpoint's optimizer holds (the first plan's row 52), the new plan's from update 54.
+    assert report["facts"] == {"jump_step": 54, "before_total": 128, "after_total": 192}
+    assert [p["total_steps"] for p in report["explained_by"]] == [128, 192]
+
+
+def test_logging_rule_changed_in_4_51_0():
+    """transformers' trainer.py: ≥ 4.51.0 reads the LR before lr_scheduler.step() (row g − 1), ≤ 4.50.3 after it."""
+    assert hf_rule("4.50.3")[0] == 0 and hf_rule("4.51.0")[0] == 1 and hf_rule("5.24")[0] == 1
+
+
+def test_output_directory_uses_the_latest_checkpoint(tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(DATA / "hf-resumed" / "run", run)
+    (run / "trainer_state.json").unlink()  # no save_state(): the latest checkpoint's state is the log
+    series = read_log(str(run), transformers_version="5.24")
+    assert series.source.endswith("checkpoint-192/trainer_state.json") and series.steps[-1] == 192
+    assert read_log(str(run / "checkpoint-52"), transformers_version="5.24").steps[-1] == 52
+
+
+def test_without_config_the_log_gives_t(cli):
+    """trainer_state.json records max_steps: with the schedule from flags, T comes from the log."""
+    log, _ = _case("hf-grad-accum")
+    result = cli("overlay", log, "--schedule", "cosine", "--lr", "1e-3", "--warmup-steps", "10", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["expected"]["total_steps"] == 96 and report["cause"] == "agree"
+
+
+def test_text_report_and_plot(cli, tmp_path):
+    out = tmp_path / "o.png"
+    result = cli("overlay", *_case("hf-resumed"), "--samples", "256", "-o", str(out))
+    assert result.exit_code == 1
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("differ: resumed with a different plan") for line in lines), result.stderr
+    assert any("first beyond tolerance" in line and "step 12" in line for line in lines)
+    assert result.stdout == ""
+
+
+def test_plot_overlay_is_overlay(cli, tmp_path):
+    log, config = _case("hf-agree")
+    out = tmp_path / "p.svg"
+    result = cli("plot", config, "--overlay", log, "--samples", "256", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text().lstrip().startswith("<?xml") and "agree: " in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["overlay", "/nonexistent/trainer_state.json"], "does not exist"),
+        (["overlay", str(DATA / "hf-agree" / "config.yaml")], "not a training log"),
+        (["overlay", str(DATA / "hf-agree" / "case.json")], "log_history"),
+        (["overlay", str(DATA / "hf-agree" / "run"), "--format", "csv"], "--format"),
+        (["overlay", str(DATA / "hf-agree" / "run"), "-o", "x.csv"], ".png"),
+    ],
+)
+def test_bad_input_is_one_error_line(cli, args, words):
+    assert words in assert_one_error_line(cli(*args))
+
+
+def test_csv_columns(cli, tmp_path):
+    table = tmp_path / "log.csv"
+    table.write_text("step,loss,lr_a,lr_b\n0,1,0.1,0.2\n1,1,0.1,0.2\n")
+    assert "--lr-column" in assert_one_error_line(cli("overlay", str(table), "--total-steps", "3"))
+    result = cli("overlay", str(table), "--total-steps", "3", "--schedule", "constant", "--lr", "0.2",
+                 "--lr-column", "lr_b", "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "nope" in assert_one_error_line(cli("overlay", str(table), "--total-steps", "3", "--lr-column", "nope"))
+
+
+def test_tensorboard_file_cut_short(cli, tmp_path):
+    """A run still writing its event file: the complete records are read, a warning says the rest is not."""
+    whole = Path(CASES["hf-agree-tensorboard"][0]).read_bytes()
+    cut = tmp_path / "events.out.tfevents.cut"
+    cut.write_bytes(whole[: len(whole) - 7])
+    result = cli("overlay", str(cut), _case("hf-agree")[1], "--samples", "256", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["cause"] == "agree" and "ends inside a record" in result.stderr
+    cut.write_bytes(b"\x01" * 5)
+    assert "not a TensorBoard event file" in assert_one_error_line(cli("overlay", str(cut), "--total-steps", "9"))
+
+
+def test_tensorboard_missing_is_a_clear_message(cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorboard.compat.proto.event_pb2", None)  # import fails as when absent
+    line = assert_one_error_line(cli("overlay", CASES["hf-agree-tensorboard"][0], "--total-steps", "192"))
+    assert "pip install 'lrcli[tensorboard]'" in line
+
+
+# ----------------------------------------------------------------------------------------- the diagnosis, generated
+
+
+def _config(**values):
+    return resolve([Layer({"transformers_version": "5.24", **values}, "test")])
+
+
+def _series(lr: np.ndarray, rows: np.ndarray, offset: int = 1) -> LoggedSeries:
+    return LoggedSeries(tuple(int(r) + offset for r in rows), tuple(float(lr[r]) for r in rows), "gen", "HF test",
+                        row_offset=offset)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)
+@given(schedule=st.sampled_from(["linear", "cosine", "polynomial", "cosine_with_restarts"]),
+       total=st.integers(40, 400), warmup=st.integers(1, 20), factor=st.sampled_from([2, 3, 4]),
+       every=st.integers(1, 5))  # fmt: skip
+def test_diagnosis_recognises_generated_shapes(schedule, total, warmup, factor, every):
+    config = _config(lr_scheduler_type=schedule, learning_rate=3e-4, total_steps=total * factor, warmup_steps=warmup)
+    curve = compute(config)
+
+    def replan(**changes):
+        return compute(replace(config, **changes))
+
+    rows = np.arange(0, curve.plan.total, every)
+    assert diagnose(curve, _series(curve.lr, rows), replan).cause == "agree"
+    ahead = rows[rows < curve.plan.total] + 1  # at step g the LR after g steps (≤ 4.50.3), read under the 4.51 rule
+    ahead_series = LoggedSeries(tuple(int(r) for r in ahead), tuple(float(curve.lr[r]) for r in ahead), "gen", "HF",
+                                row_offset=1)  # fmt: skip
+    assert diagnose(curve, ahead_series, replan).cause == "off-by-one"
+    scaled = LoggedSeries(tuple(int(r) + 1 for r in rows), tuple(float(curve.lr[r]) * 8 for r in rows), "gen", "HF",
+                          row_offset=1)  # fmt: skip
+    assert diagnose(curve, scaled, replan).cause == "scaled"
+    short = replan(total_steps=total)  # a run with `factor` times fewer steps (world size or GA × factor)
+    verdict = diagnose(curve, _series(short.lr, np.arange(0, total, every)), replan)
+    if np.array_equal(short.lr[: total // 2], curve.lr[: total // 2]):
+        return  # e.g. warmup longer than the shorter run: the shapes coincide where logged  # pragma: no cover
+    assert verdict.cause == "stretched" and verdict.facts["factor"] == factor
+
+
+# ---------------------------------------------------------------------------------------------- live oracle
+
+
+@pytest.mark.oracle
+def test_live_hf_trainer_run(cli, tmp_path):
+    """A fresh real Trainer run (the installed transformers 5.24.0), every step logged: it agrees with lrcli's curve
+    for its config; the same log against a config with half the accumulation is stretched by 2 (a constant tail
+    cannot show it: that schedule agrees with both)."""
+    oracle_import("transformers")
+    sys.path.insert(0, str(TOOLS))
+    import gen_overlay_logs as gen
+
+    rng = random.Random()
+    schedule = rng.choice(["linear", "cosine", "polynomial", "constant_with_warmup", "cosine_with_restarts"])
+    settings_ = {"learning_rate": rng.choice([1e-3, 3e-4, 2e-5]), "lr_scheduler_type": schedule,
+                 "warmup_steps": rng.randint(0, 6), "num_train_epochs": rng.choice([1, 2]),
+                 "per_device_train_batch_size": 8, "gradient_accumulation_steps": 2, "logging_steps": 1}  # fmt: skip
+    gen.CONFIG = settings_  # the generator's run, with this case's settings
+    gen.SAMPLES = 160
+    run = gen._hf_run(tmp_path / "run")
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps(settings_))
+    _, report = _report(cli, str(run), str(config), "--samples", "160")
+    assert report["cause"] == "agree" and report["max_rel_diff"] == 0, (settings_, report["summary"])
+    config.write_text(json.dumps(settings_ | {"gradient_accumulation_steps": 1}))
+    _, report = _report(cli, str(run), str(config), "--samples", "160")
+    if schedule == "constant_with_warmup":  # after warmup every T gives the same LR: nothing tells T apart
+        assert report["cause"] == "agree", (settings_, report["summary"])
+    else:
+        assert report["cause"] == "stretched" and report["facts"]["factor"] == 2, (settings_, report["summary"])
