@@ -76,6 +76,14 @@ def megatron_lr(
     if last > MAX_WHOLE:  # Python's int would be exact; int64/float64 are not past here
         raise LrcliError(f"{name}: {number_text(last)} samples (step · increment) is beyond what lrcli computes "
                          "exactly (2^53); check the global batch and the number of iterations")
+    if rampup_bands is not None and not (
+        isinstance(rampup_bands, list | tuple)
+        and all(isinstance(band, list | tuple) and len(band) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_WHOLE for v in band)
+                for band in rampup_bands)
+    ):  # the planner builds these from --rampup-batch-size; a hand-given kwarg must have the same shape
+        raise LrcliError(f"{name}: rampup_bands is a list of [batch, iterations] pairs of whole numbers "
+                         "(e.g. [[16, 100], [32, 100]]); lrcli derives it from --rampup-batch-size")
     n_int = _consumed(np.asarray(steps, dtype=np.int64), int(increment), rampup_bands)
     n = n_int.astype(np.float64)  # float(self.num_steps): exact below 2^53
     warmup_lr = init_lr + (max_lr - init_lr) * n / float(lr_warmup_steps) if lr_warmup_steps > 0 else n
