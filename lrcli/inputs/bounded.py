@@ -27,7 +27,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -222,17 +222,7 @@ def load_document(path: str | os.PathLike[str], what: str, *, limit: int = CONFI
 
 def parse_toml(text: str, what: str) -> dict[str, Any]:
     """`tomllib.loads(text)` (torchtitan's job files), refused when nested deeper than MAX_DEPTH."""
-    try:
-        value = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LrcliError(f"{what}: not valid TOML ({exc})") from None
-    except RecursionError:
-        raise _too_deep(what) from None
-    except ValueError as exc:  # an integer of more than 4300 digits
-        raise LrcliError(f"{what}: not valid TOML for lrcli ({str(exc).partition(':')[0]})") from None
-    if _depth(value) > MAX_DEPTH:
-        raise _too_deep(what)
-    return value
+    return _parse_capped(text, what, "TOML", tomllib.loads, tomllib.TOMLDecodeError, str)
 
 
 KeyPath = tuple[str | int, ...]  # mapping keys and list indices from the document's root
@@ -318,14 +308,22 @@ def _json_key_positions(text: str) -> dict[KeyPath, tuple[int, int]]:
 
 def parse_json(text: str, what: str) -> Any:
     """`json.loads(text)`, refused when nested deeper than MAX_DEPTH."""
+    return _parse_capped(text, what, "JSON", json.loads, json.JSONDecodeError,
+                         lambda exc: f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
+
+
+def _parse_capped(text: str, what: str, kind: str, loads: Callable[[str], Any], invalid: type[ValueError],
+                  describe: Callable[[Any], str]) -> Any:
+    """`loads(text)` with one error line for invalid text (`describe` says where), recursion, an integer of more
+    than 4300 digits (Python's int limit), and nesting deeper than MAX_DEPTH."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LrcliError(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        value = loads(text)
+    except invalid as exc:
+        raise LrcliError(f"{what}: not valid {kind} ({describe(exc)})") from None
     except RecursionError:
         raise _too_deep(what) from None
-    except ValueError as exc:  # an integer of more than 4300 digits
-        raise LrcliError(f"{what}: not valid JSON for lrcli ({str(exc).partition(':')[0]})") from None
+    except ValueError as exc:
+        raise LrcliError(f"{what}: not valid {kind} for lrcli ({str(exc).partition(':')[0]})") from None
     if _depth(value) > MAX_DEPTH:
         raise _too_deep(what)
     return value
