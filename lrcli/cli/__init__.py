@@ -2,27 +2,70 @@
 
 `app` (app.py) is the Typer application and `user_errors` its one error boundary; `options` defines the option set
 the run commands share and its translation into `config.resolve` layers; `output` writes results. Each command has
-its own module and is registered here, in the order `lrcli --help` lists them.
+its own module, named in COMMANDS in the order `lrcli --help` lists them.
+
+A run builds only the command it names (`lrcli steps …` imports and builds `steps` alone: Typer builds the click
+object of every registered command, and each command module imports what its options need); `lrcli`, `--help`, shell
+completion and an unknown name get them all. `lrcli.cli.app` (PEP 562) is the Typer app with every command.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from lrcli import __version__
-from lrcli.cli import check, compare, overlay, plot, schedules, show, steps
-from lrcli.cli.app import Command, Terminated, app, interrupted, say
+from lrcli.cli.app import Command, Group, Terminated, interrupted, say
+from lrcli.cli.app import app as _app
 
-for command in (plot.plot, compare.compare, overlay.overlay, steps.steps, show.show, schedules.schedules):
-    app.command(cls=Command)(command)
-app.command("check", cls=Command)(check.check_command)
+# Importing the submodule bound the name `app` here to it; the package's `app` is the Typer app (__getattr__ below),
+# as it was when the commands were registered at import.
+del globals()["app"]
+
+# command name -> (its module, the function); the order of `lrcli --help`
+COMMANDS = {
+    "plot": ("lrcli.cli.plot", "plot"), "compare": ("lrcli.cli.compare", "compare"),
+    "overlay": ("lrcli.cli.overlay", "overlay"), "steps": ("lrcli.cli.steps", "steps"),
+    "show": ("lrcli.cli.show", "show"), "schedules": ("lrcli.cli.schedules", "schedules"),
+    "check": ("lrcli.cli.check", "check_command"),
+}  # fmt: skip
+
+
+def _register(app: typer.Typer, names: Sequence[str]) -> typer.Typer:
+    for name in names:
+        module, function = COMMANDS[name]
+        app.command(name, cls=Command)(getattr(importlib.import_module(module), function))
+    return app
+
+
+_everything: list[typer.Typer] = []
+
+
+def __getattr__(name: str) -> Any:
+    """`lrcli.cli.app`: the Typer app with every command, registered on first use (tests, documentation)."""
+    if name != "app":
+        raise AttributeError(f"module 'lrcli.cli' has no attribute {name!r}")
+    if not _everything:
+        _everything.append(_register(_app, list(COMMANDS)))
+    return _everything[0]
+
+
+def _app_for(args: Sequence[str]) -> typer.Typer:
+    """The app a run needs: only the command `args` names (with its `--help`), else every command (`lrcli`,
+    `lrcli --help`, `--version`, completion, a misspelt name: its error lists the commands)."""
+    named = args[0] if args else None
+    if named not in COMMANDS or "_LRCLI_COMPLETE" in os.environ or _everything:
+        return __getattr__("app")
+    alone = typer.Typer(name=_app.info.name, cls=Group, no_args_is_help=True, help=_app.info.help)
+    alone.callback()(_root)
+    return _register(alone, [named])
 
 
 def _version_callback(value: bool) -> None:
@@ -31,13 +74,15 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """See the exact learning-rate curve and step count of a training run before it runs."""
+
+
+_app.callback()(_root)
 
 
 @contextmanager
@@ -75,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: Typer's own usage errors also become one `lrcli: error:` line with exit code 2."""
     try:
         with _sigterm_interrupts():
-            code = app(args=list(argv) if argv is not None else None, prog_name="lrcli", standalone_mode=False)
+            args = list(argv) if argv is not None else sys.argv[1:]
+            code = _app_for(args)(args=args, prog_name="lrcli", standalone_mode=False)
     except typer.TyperException as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `lrcli` / `lrcli plot`: show help, as Typer would
             typer.echo(exc.format_message(), err=True)

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lrcli.dialects import DIALECTS, swift, verl
-from lrcli.dialects.trl import KNOWN_TRAINERS
+from lrcli.dialects import NAMES as DIALECT_NAMES
 from lrcli.errors import LrcliError
 from lrcli.render import DEFAULT_DPI, DEFAULT_SIZE, FORMATS, PlotSettings
 from lrcli.render.xaxis import X_UNITS, check_unit
@@ -52,12 +51,22 @@ def _completer(choices: Mapping[str, str]) -> Callable[[str], list[tuple[str, st
     return complete
 
 
-DIALECT_NAMES = {name: module.__doc__.strip().splitlines()[0] if module.__doc__ else "" for name, module in
-                 DIALECTS.items()}  # fmt: skip
-complete_dialect = _completer(DIALECT_NAMES)
-complete_trainer = _completer({**dict.fromkeys(verl.ROLES, "verl optimizer"), **dict.fromkeys(swift.COMMANDS, "ms-swift command"),
-                                **dict.fromkeys(swift.RLHF_TYPES, "ms-swift rlhf_type"),
-                                **dict.fromkeys(KNOWN_TRAINERS, "TRL trainer")})
+def complete_dialect(incomplete: str) -> list[tuple[str, str]]:
+    """Dialect names, each with the first line of its module's docstring (the modules: only when the shell asks)."""
+    from lrcli.dialects import registry
+
+    return [(name, module.__doc__.strip().splitlines()[0] if module.__doc__ else "")
+            for name, module in registry().items() if name.startswith(incomplete)]
+
+
+def complete_trainer(incomplete: str) -> list[tuple[str, str]]:
+    from lrcli.dialects import swift, trl, verl
+
+    return _completer({**dict.fromkeys(verl.ROLES, "verl optimizer"), **dict.fromkeys(swift.COMMANDS, "ms-swift command"),
+                       **dict.fromkeys(swift.RLHF_TYPES, "ms-swift rlhf_type"),
+                       **dict.fromkeys(trl.KNOWN_TRAINERS, "TRL trainer")})(incomplete)
+
+
 complete_step_unit = _completer({"step": "every optimizer update", "epoch": "once per epoch (Lightning interval)"})
 complete_format = _completer(dict.fromkeys(FORMATS, ""))
 
@@ -194,7 +203,7 @@ StepUnitOpt = Annotated[
 DialectOpt = Annotated[
     str | None,
     typer.Option("--dialect", metavar="NAME", rich_help_panel=CONFIG_PANEL, autocompletion=complete_dialect,
-                 help=f"Read CONFIG as one of: {', '.join(DIALECTS)}. Default: detected from its keys."),
+                 help=f"Read CONFIG as one of: {', '.join(DIALECT_NAMES)}. Default: detected from its keys."),
 ]
 AccelerateConfigOpt = Annotated[
     str | None,
@@ -221,7 +230,7 @@ TrainerOpt = Annotated[
 
 # Options that only some commands have, shared by name so that every command spells them the same way.
 CONFIG_HELP = (
-    f"A training config (YAML, JSON or TOML; a launch script .sh for torchtitan) for any of: {', '.join(DIALECTS)} (see --dialect); flags override its values."
+    f"A training config (YAML, JSON or TOML; a launch script .sh for torchtitan) for any of: {', '.join(DIALECT_NAMES)} (see --dialect); flags override its values."
 )
 ConfigArg = Annotated[str | None, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)]
 RequiredConfigArg = Annotated[str, typer.Argument(metavar="CONFIG", help=CONFIG_HELP, show_default=False)]

@@ -10,44 +10,57 @@ llamafactory 8 (v1 keys) or 7, axolotl 6, trl 4 (TRL-only keys), hf 3 (TrainingA
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lrcli.dialects import (
-    axolotl,
-    deepspeed,
-    hf,
-    lightning,
-    llamafactory,
-    megatron,
-    swift,
-    torchtitan,
-    torchtune,
-    trl,
-    verl,
-)
-from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError, shown
-from lrcli.inputs.files import LAUNCH_KEY
-from lrcli.inputs.launch_script import entry_arguments, script_commands
 
-DIALECTS: dict[str, ModuleType] = {
-    module.NAME: module
-    for module in (hf, trl, llamafactory, axolotl, deepspeed, torchtune, lightning, torchtitan, megatron, verl,
-                   swift)
-}
+if TYPE_CHECKING:
+    from lrcli.dialects.reading import Reading
+
+# Every dialect, by NAME, in the order detection breaks no tie in and messages list them. The modules are imported
+# when a config is read (`registry()`), not for the names: `--help` and a run from flags alone need only these.
+NAMES = ("hf", "trl", "llamafactory", "axolotl", "deepspeed", "torchtune", "lightning", "torchtitan", "megatron", "verl",
+         "swift")
 
 # Dialects whose configs a launch command line overrides (`--section.key value`), given to lrcli after `--`.
 ARGUMENT_DIALECTS = ("torchtitan",)
 
-# Dialects that read launch scripts have ENTRY_POINTS (what entry_arguments looks for) and either
-# `read_launch(found, path, *, trainer) -> Reading` (`found`: every command of the script that runs one, with its
-# arguments: the dialect picks), `launch_mapping(entry, arguments, command, path) -> mapping` (the first such
-# command, as the mapping its `read` takes), or neither: `read` then takes the script's commands under LAUNCH_KEY.
-LAUNCH_DIALECTS: dict[str, ModuleType] = {name: module for name, module in DIALECTS.items()
-                                          if hasattr(module, "ENTRY_POINTS")}
+
+def registry() -> dict[str, ModuleType]:
+    """DIALECTS: name -> module, every dialect imported (on the first call).
+
+    LAUNCH_DIALECTS, built beside it: the dialects that read launch scripts have ENTRY_POINTS (what entry_arguments
+    looks for) and either `read_launch(found, path, *, trainer) -> Reading` (`found`: every command of the script
+    that runs one, with its arguments: the dialect picks), `launch_mapping(entry, arguments, command, path) ->
+    mapping` (the first such command, as the mapping its `read` takes), or neither: `read` then takes the script's
+    commands under LAUNCH_KEY."""
+    if "DIALECTS" not in globals():
+        modules = {name: importlib.import_module(f"lrcli.dialects.{name}") for name in NAMES}
+        assert all(module.NAME == name for name, module in modules.items()), "NAMES and the modules' NAME differ"
+        globals()["LAUNCH_DIALECTS"] = {name: m for name, m in modules.items() if hasattr(m, "ENTRY_POINTS")}
+        globals()["DIALECTS"] = modules
+    return globals()["DIALECTS"]
+
+
+def launch_registry() -> dict[str, ModuleType]:
+    registry()
+    return globals()["LAUNCH_DIALECTS"]
+
+
+def __getattr__(name: str) -> Any:
+    """`DIALECTS`, `LAUNCH_DIALECTS` (PEP 562): the dialect modules, imported on first use; `Reading`."""
+    if name in ("DIALECTS", "LAUNCH_DIALECTS"):
+        registry()
+        return globals()[name]
+    if name == "Reading":
+        from lrcli.dialects.reading import Reading
+
+        return Reading
+    raise AttributeError(f"module 'lrcli.dialects' has no attribute {name!r}")
 
 
 def detect(raw: Mapping[str, Any], path: Path) -> str:
@@ -56,16 +69,18 @@ def detect(raw: Mapping[str, Any], path: Path) -> str:
         raise LrcliError(
             f"{path} is an accelerate launcher config, not a training config: pass it as --accelerate-config {path}"
         )
-    scores = {name: module.claims(raw) for name, module in DIALECTS.items()}
+    from lrcli.inputs.files import LAUNCH_KEY
+
+    scores = {name: module.claims(raw) for name, module in registry().items()}
     best = max(scores.values())
     if best <= 0 and LAUNCH_KEY in raw:
         raise LrcliError(f"{path}: no command of this launch script runs a trainer lrcli reads "
-                         f"(torchtitan: {', '.join(torchtitan.ENTRY_POINTS)}); point lrcli at the script that "
-                         "launches training, or at its config file")
+                         f"(torchtitan: {', '.join(registry()['torchtitan'].ENTRY_POINTS)}); point lrcli at the "
+                         "script that launches training, or at its config file")
     if best <= 0:
         raise LrcliError(
             f"{path}: cannot tell which framework this config is for; add --dialect "
-            f"({' | '.join(DIALECTS)})"
+            f"({' | '.join(NAMES)})"
         )
     winners = [name for name, score in scores.items() if score == best]
     if len(winners) > 1:
@@ -82,22 +97,26 @@ def read_config(
     `trainer` (TRL: sft, dpo, grpo, …) picks that trainer's defaults where the dialect has them. `arguments` are the
     framework's own command-line overrides, for the dialects that read a launch command line (ARGUMENT_DIALECTS).
     """
-    if dialect is not None and dialect not in DIALECTS:
-        raise LrcliError(f"unknown --dialect {dialect!r}; use one of: {', '.join(DIALECTS)}")
+    if dialect is not None and dialect not in NAMES:
+        raise LrcliError(f"unknown --dialect {dialect!r}; use one of: {', '.join(NAMES)}")
     name = dialect or detect(raw, path)
     if arguments:
         if name not in ARGUMENT_DIALECTS:
             raise LrcliError(f"{arguments[0]}: arguments after `--` are command-line overrides of "
                              f"{' or '.join(ARGUMENT_DIALECTS)} configs; {path.name} is read as {name}, whose settings "
                              "are given with lrcli's flags")
-        return DIALECTS[name].read(raw, path, trainer=trainer, arguments=arguments)
-    return DIALECTS[name].read(raw, path, trainer=trainer)
+        return registry()[name].read(raw, path, trainer=trainer, arguments=arguments)
+    return registry()[name].read(raw, path, trainer=trainer)
 
 
 def read_launch_script(path: Path, dialect: str | None = None, *, trainer: str | None = None,
                        arguments: Sequence[str] = ()) -> Reading:
     """A bash launch script (`train.sh`): the first dialect (or `dialect`) one of whose entry points a command of
     the script runs reads that command's arguments."""
+    from lrcli.inputs.files import LAUNCH_KEY
+    from lrcli.inputs.launch_script import entry_arguments, script_commands
+
+    LAUNCH_DIALECTS = launch_registry()  # noqa: N806 (the registry's name)
     if dialect is not None and dialect not in LAUNCH_DIALECTS:
         raise LrcliError(f"--dialect {shown(dialect)} does not read launch scripts; these do: {', '.join(LAUNCH_DIALECTS)}")
     commands = script_commands(path)
@@ -124,4 +143,4 @@ def read_launch_script(path: Path, dialect: str | None = None, *, trainer: str |
 
 
 
-__all__ = ["DIALECTS", "LAUNCH_DIALECTS", "Reading", "detect", "read_config", "read_launch_script"]
+__all__ = ["DIALECTS", "LAUNCH_DIALECTS", "NAMES", "Reading", "detect", "read_config", "read_launch_script", "registry"]

@@ -33,21 +33,39 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import yaml
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from lrcli.errors import LrcliError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # the same parser, before it joined the standard library (a dependency on Python 3.10 only)
-    import tomli as tomllib
+if TYPE_CHECKING:
+    import yaml
 
-try:
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # PyYAML built without libyaml: the pure-Python loader, same semantics, slower
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+# The parsers are imported when a file of their kind is first parsed: a run from flags alone (`lrcli steps
+# --samples …`) reads no YAML or TOML, and PyYAML's import is a good part of lrcli's start-up.
+def _yaml() -> ModuleType:
+    import yaml
+
+    return yaml
+
+
+def _yaml_loader() -> type:
+    try:
+        from yaml import CSafeLoader
+    except ImportError:  # PyYAML built without libyaml: the pure-Python loader, same semantics, slower
+        from yaml import SafeLoader
+
+        return SafeLoader
+    return CSafeLoader
+
+
+def _tomllib() -> ModuleType:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # the same parser, before it joined the standard library (a dependency on Python 3.10 only)
+        import tomli as tomllib
+    return tomllib
 
 # Caps. A training config is a few KB (the largest of the real configs under tests/data/real_configs is 10.8 KB);
 # 1 MiB is 100 times that, and the item cap keeps the worst YAML (one value per two bytes) well under 2 s
@@ -222,6 +240,7 @@ def load_document(path: str | os.PathLike[str], what: str, *, limit: int = CONFI
 
 def parse_toml(text: str, what: str) -> dict[str, Any]:
     """`tomllib.loads(text)` (torchtitan's job files), refused when nested deeper than MAX_DEPTH."""
+    tomllib = _tomllib()
     return _parse_capped(text, what, "TOML", tomllib.loads, tomllib.TOMLDecodeError, str)
 
 
@@ -248,6 +267,7 @@ def load_located(path: str | os.PathLike[str], what: str, *, limit: int = CONFIG
 
 def _yaml_key_positions(root: yaml.Node | None) -> dict[KeyPath, tuple[int, int]]:
     """Key positions of a composed YAML node graph; an alias's keys are found at its anchor (visited once each)."""
+    yaml = _yaml()
     positions: dict[KeyPath, tuple[int, int]] = {}
     stack: list[tuple[yaml.Node, KeyPath]] = [(root, ())] if root is not None else []
     seen: set[int] = set()
@@ -371,7 +391,8 @@ def _parse_yaml_node(text: str, what: str) -> tuple[Any, yaml.Node | None]:
             f"{what}: about {items:,} YAML items, more than lrcli reads in one file ({YAML_ITEMS:,}); "
             "a training config has a few hundred (is it the right file?)"
         )
-    loader = _YamlLoader(text)
+    yaml = _yaml()
+    loader = _yaml_loader()(text)
     try:
         try:
             node = loader.get_single_node()
@@ -395,8 +416,8 @@ def _parse_yaml_node(text: str, what: str) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
-def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
+def _yaml_children(node: yaml.Node, mapping: type) -> list[yaml.Node]:
+    if isinstance(node, mapping):
         return [part for pair in node.value for part in pair]
     return list(node.value)
 
@@ -407,7 +428,7 @@ def _check_yaml_graph(root: yaml.Node, what: str) -> None:
 
     Only collections are visited as graph nodes; a scalar child counts one value where it is met, which keeps the
     walk a small part of the parse (bench/bench_config_read.py)."""
-    scalar = yaml.ScalarNode
+    scalar, mapping = _yaml().ScalarNode, _yaml().MappingNode
     if isinstance(root, scalar):
         return
     size: dict[int, int] = {}
@@ -419,7 +440,7 @@ def _check_yaml_graph(root: yaml.Node, what: str) -> None:
         key = id(node)
         if finished:
             total, deepest = 1, 0
-            for child in _yaml_children(node):
+            for child in _yaml_children(node, mapping):
                 if child.__class__ is scalar:
                     total, deepest = total + 1, deepest or 1
                 else:
@@ -445,7 +466,7 @@ def _check_yaml_graph(root: yaml.Node, what: str) -> None:
         on_path.add(key)
         stack.append((node, True))
         stack.extend(
-            (child, False) for child in _yaml_children(node) if child.__class__ is not scalar and id(child) not in size
+            (child, False) for child in _yaml_children(node, mapping) if child.__class__ is not scalar and id(child) not in size
         )
 
 

@@ -1,5 +1,5 @@
 """Which transformers rules apply when `--transformers-version` is not given: the transformers installed in lrcli's own
-Python environment (read from its package metadata with importlib.metadata; transformers is never imported), unless
+Python environment (its installed version, as importlib.metadata finds it; transformers is never imported), unless
 the config's framework requires another one; else the newest rules lrcli knows.
 
 `LRCLI_IGNORE_INSTALLED=1` makes lrcli ignore the environment, so that the same command gives the same answer on
@@ -9,6 +9,8 @@ every machine (the test suite sets it; docs examples and CI scripts can too).
 from __future__ import annotations
 
 import os
+import re
+import sys
 from typing import NamedTuple
 
 from lrcli.config import Layer, Source, TrainConfig
@@ -31,12 +33,45 @@ def installed_version(distribution: str) -> str | None:
     """The version of `distribution` installed beside lrcli, or None (not installed, or LRCLI_IGNORE_INSTALLED set)."""
     if os.environ.get(IGNORE_VARIABLE, "") not in ("", "0"):
         return None
-    import importlib.metadata  # here: its import (email parsing, ~20 ms) is paid only when the environment is read
+    listed = _listed_version(distribution)
+    if listed is not _UNSURE:
+        return listed
+    import importlib.metadata  # here: its import (email parsing, ~10 ms) is paid only when the listing cannot tell
 
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+_UNSURE = object()
+
+
+def _listed_version(distribution: str) -> str | None | object:
+    """The version importlib.metadata would find, from the directory listings of sys.path alone: it takes the first
+    path entry holding `<name>-<version>.dist-info` (the installers write the version into the name), so a single
+    such entry there is the answer and none anywhere means not installed. Anything else (an .egg-info, two
+    candidates in one place, a zip on sys.path) is _UNSURE: importlib.metadata then reads the metadata itself."""
+    wanted = _normalized(distribution)
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except NotADirectoryError:
+            return _UNSURE  # a zip archive: importlib.metadata looks inside
+        except OSError:
+            continue
+        found = [name.rsplit(".", 1) for name in names if name.lower().endswith((".dist-info", ".egg-info"))]
+        found = [(stem, suffix) for stem, suffix in found if _normalized(stem.partition("-")[0]) == wanted]
+        if not found:
+            continue
+        stem, suffix = found[0]
+        version = stem.partition("-")[2]
+        return version if len(found) == 1 and suffix.lower() == "dist-info" and version else _UNSURE
+    return None
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()  # as importlib.metadata compares names (PEP 503, `-` as `_`)
 
 
 def _satisfies(version: str, specifier: str) -> bool:
