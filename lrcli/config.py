@@ -6,11 +6,13 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from lrcli.data.refs import CountedDataset
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import MAX_WHOLE, SampleCount, finite_float, number_text, whole_number
+
+if TYPE_CHECKING:  # a field's type only: a run from flags counts no dataset
+    from lrcli.data.refs import CountedDataset
 
 DEFAULT_SOURCE = "default"
 

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lrcli.cli.app import say, user_errors
 from lrcli.cli.options import RunOptions, run_options
 from lrcli.cli.output import to_stdout
-from lrcli.config import TrainConfig, resolve
-from lrcli.curve import Curve
 from lrcli.errors import LrcliError
-from lrcli.inputs.bounded import Located
-from lrcli.inputs.config_search import Found, find_configs, is_launcher_config
-from lrcli.inputs.layers import ConfigLayers
-from lrcli.lint import RULES, Finding, Target, assess, check, expand, fails, unknown_codes
-from lrcli.lint.report import FORMATS, github_lines, json_text, text_lines
+
+if TYPE_CHECKING:
+    from lrcli.config import TrainConfig
+    from lrcli.curve import Curve
+    from lrcli.inputs.config_search import Found
+    from lrcli.inputs.layers import ConfigLayers
+    from lrcli.lint import Finding, Target
+
+FORMATS = ("text", "json", "github")  # lint.report's formats (a test holds them equal); the core is imported in the command
 
 ConfigsArg = Annotated[
     list[str],
@@ -69,6 +71,10 @@ def check_command(
 
     Example: lrcli check train.yaml --samples 52002 --world-size 8 --ignore LR603
     """
+    from lrcli.inputs.config_search import find_configs
+    from lrcli.lint import check, expand, fails, unknown_codes
+    from lrcli.lint.report import github_lines, json_text, text_lines
+
     with user_errors():
         if fmt not in FORMATS:
             raise LrcliError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
@@ -94,6 +100,11 @@ def check_command(
 
 
 def _target(item: Found, options: RunOptions, step_values: dict, online: bool) -> Target:
+    from lrcli.config import resolve
+    from lrcli.inputs.bounded import Located
+    from lrcli.inputs.config_search import is_launcher_config
+    from lrcli.lint import assess
+
     if item.located is None:
         return assess(item.path, Located({}, {}), None, settings_error=item.problem)
     if is_launcher_config(item.located.value):
@@ -114,6 +125,9 @@ def finding_warnings(
 ) -> list[str]:
     """The error- and warning-level findings of a run `plot`/`steps` computed, as warning texts (without the ones
     `notes`, the warnings it printed, already give), so that the checks reach those who never run `check`."""
+    from lrcli.inputs.bounded import Located
+    from lrcli.lint import RULES, assess, check
+
     located = Located(config_file.document or {}, {})
     try:  # `steps` draws no curve, and does not start to for its warnings
         target = assess(config_path or "flags", located, config, curve=curve, evaluate=False)

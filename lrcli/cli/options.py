@@ -330,12 +330,11 @@ class RunOptions:
         framework's own overrides given after `--`; `document`: the file already read; `offline`: no network whatever
         --offline says (`lrcli check`)."""
         # Imported here: the data layer (Hub, caches, file counters) is needed only once a command reads a config.
-        from lrcli.cli.progress import stderr_progress
         from lrcli.inputs.datasets import DataCounting
         from lrcli.inputs.layers import ConfigInput, config_layers
 
         count = self.samples is None and self.total_steps is None
-        counting = DataCounting(offline=self.offline or offline, progress=stderr_progress)
+        counting = DataCounting(offline=self.offline or offline, progress=_stderr_progress)
         return config_layers(ConfigInput(path, self.dialect, self.trainer, self.accelerate_config, count, counting,
                                          transformers_version_given=self.transformers_version is not None,
                                          arguments=tuple(arguments or ()), document=document))
@@ -401,6 +400,13 @@ class RunOptions:
                             Source.flag("--kw")))
         layers += flag_layers({"--metrics": self.metrics, "--metric": self.metric, "--step-unit": self.step_unit})
         return layers
+
+
+def _stderr_progress(label: str, total: int, verb: str = "counting") -> Any:
+    """`cli.progress.stderr_progress`, imported when data is first counted (a run from flags counts none)."""
+    from lrcli.cli.progress import stderr_progress
+
+    return stderr_progress(label, total, verb)
 
 
 RUN_OPTION_NAMES = tuple(f.name for f in fields(RunOptions))

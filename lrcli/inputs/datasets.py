@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lrcli.config import Layer, Source
-from lrcli.data.refs import CountedDataset, DataSpec
 from lrcli.errors import LrcliError
 from lrcli.steps import ROW_RULES
 
 if TYPE_CHECKING:
     from lrcli.data.local import ProgressFactory
+    from lrcli.data.refs import CountedDataset, DataSpec
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def data_layers(spec: DataSpec | None, counting: DataCounting) -> tuple[list[Lay
     if not spec.entries:
         return [], ()
     from lrcli.data.find import Sources, count_rows  # the data layer: only for a config that names data
+    from lrcli.data.refs import CountedDataset
 
     sources = Sources(offline=counting.offline, progress=counting.progress)
     counted: list[CountedDataset] = []

@@ -14,7 +14,6 @@ from typing import Any
 
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import TABLE_BYTES, PathKind, load_document, parse_json, probe, read_text, text_lines
-from lrcli.inputs.launch_script import script_commands
 from lrcli.inputs.values import SampleCount, coerce_number, whole_number
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".sh", ".bash")
@@ -37,6 +36,8 @@ def load_mapping(path: Path) -> dict[str, Any]:
     caps; regular files only); a `.sh` launch script as `{LAUNCH_KEY: its commands}`."""
     what = shown(str(path))
     if path.suffix.lower() in (".sh", ".bash"):
+        from lrcli.inputs.launch_script import script_commands  # only for a script: the bash reader is large
+
         return {LAUNCH_KEY: script_commands(path)}
     raw = load_document(path, what)
     if raw is None:
