@@ -19,7 +19,6 @@ import errno
 import os
 import signal
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -170,6 +169,8 @@ def _write_all(given: str, path: Path, fd: int, chunks: Iterable[bytes]) -> None
 
 def _replace(given: str, path: Path, chunks: Iterable[bytes], old: os.stat_result | None) -> None:
     """Write a temporary file beside `path`, then rename it over `path`; on any failure or interrupt remove it."""
+    import tempfile  # here: a run that only prints (`lrcli steps`) never pays for its import
+
     directory = path.parent
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask()
     temporary: str | None = None

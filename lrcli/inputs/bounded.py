@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import errno
 import io
-import json
 import os
 import stat
 import sys
@@ -58,6 +57,12 @@ def _yaml_loader() -> type:
 
         return SafeLoader
     return CSafeLoader
+
+
+def _json() -> ModuleType:
+    import json
+
+    return json
 
 
 def _tomllib() -> ModuleType:
@@ -305,7 +310,7 @@ def _json_key_positions(text: str) -> dict[KeyPath, tuple[int, int]]:
             while text[end] != '"':
                 end += 2 if text[end] == "\\" else 1
             if expect_key and frames and frames[-1][0] == "{":
-                key = json.loads(text[index:end + 1])
+                key = _json().loads(text[index:end + 1])
                 frames[-1][1] = key
                 path = tuple(frame[1] for frame in frames)
                 positions.setdefault(path, (line, index - line_start + 1))
@@ -328,6 +333,7 @@ def _json_key_positions(text: str) -> dict[KeyPath, tuple[int, int]]:
 
 def parse_json(text: str, what: str) -> Any:
     """`json.loads(text)`, refused when nested deeper than MAX_DEPTH."""
+    json = _json()
     return _parse_capped(text, what, "JSON", json.loads, json.JSONDecodeError,
                          lambda exc: f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
 

@@ -6,7 +6,6 @@ bit-identical. Text in, nothing printed."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -171,4 +170,6 @@ ROWS_MARKER = "\u2063lrcli rows\u2063"  # stands for the values of an outlined c
 def document(runs: Sequence[dict[str, Any]]) -> str:
     """The JSON text of one command's output."""
     payload = {"schema": SCHEMA_VERSION, "runs": list(runs)}
+    import json  # here: the table and text outputs need none of it
+
     return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
