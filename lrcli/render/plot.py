@@ -318,6 +318,11 @@ def _set_limits(ax: Axes, drawn: Sequence[_Drawn], settings: PlotSettings) -> No
     ax.set_ylim(bottom - edge * per_px, top + headroom * per_px)
 
 
+def _tick_locations(ax: Axes) -> list[tuple[float, ...]]:
+    """The major ticks of every axis the layout measures (the top epoch axis too): their labels follow from them."""
+    return [tuple(axis.get_majorticklocs()) for axes in (ax, *ax.child_axes) for axis in (axes.xaxis, axes.yaxis)]
+
+
 def _log_ticks(ax: Axes) -> None:
     """A log axis spanning less than a decade or two still gets labelled ticks: 1, 2, 5 times each decade."""
     low, high = ax.get_ylim()
@@ -493,14 +498,20 @@ def draw(ax: Axes, curves: Sequence[Curve], settings: PlotSettings | None = None
     engine = fig.get_layout_engine()
     legend_below = False
     while True:
+        # One layout pass, measured with the limits the axes get in their place before it (their pixel paddings
+        # barely move); a second only when the final limits moved a tick, whose label may be wider.
         if engine is not None:
+            _set_limits(ax, drawn, settings)
+            if settings.log_y:
+                _log_ticks(ax)
             engine.execute(fig)
+        ticks = _tick_locations(ax)
         _set_limits(ax, drawn, settings)
         if settings.log_y:
             _log_ticks(ax)
-        if engine is not None:
-            engine.execute(fig)  # the limits changed the tick labels, which can move the axes by a pixel
-        _set_limits(ax, drawn, settings)
+        if engine is not None and _tick_locations(ax) != ticks:
+            engine.execute(fig)
+            _set_limits(ax, drawn, settings)
         bbox = ax.get_window_extent()
         layout = Layout(
             bounds=(bbox.x0, bbox.y0, bbox.x1, bbox.y1),
