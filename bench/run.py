@@ -6,7 +6,10 @@ quotes its output.
     python bench/run.py --only csv   # one comparison: plot, steps, png, csv, eval
 
 Each process is timed from spawn to exit (wall) and its peak resident memory read from the kernel (wait4), so the
-interpreter's start-up and every import count, as a user sees them. Wall times are the best of the repeats (the
+interpreter's start-up and every import count, as a user sees them. lrcli's bytecode is compiled first, as `pip
+install` compiles an installed package's (and as typer, PyYAML, numpy and matplotlib, the baselines' imports, are
+already compiled): with PYTHONDONTWRITEBYTECODE set, an editable checkout would otherwise compile lrcli's sources
+on every run (about 0.1 s of `lrcli steps`). Wall times are the best of the repeats (the
 least disturbed by other load); the runs of a comparison alternate, so drifting load hits both sides alike.
 """
 
@@ -159,6 +162,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
+    import compileall
+
+    import lrcli
+
+    compileall.compile_dir(str(Path(lrcli.__file__).parent), quiet=1)  # as pip does at install
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; best of {repeat}")
     with tempfile.TemporaryDirectory(prefix="lrcli-bench-") as cwd:
         for name in args.only or list(BENCHES):

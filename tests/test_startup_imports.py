@@ -63,3 +63,60 @@ def test_typer_coercion_library_is_not_loaded_for_plain_values():
                                  capture_output=True, text=True, timeout=60).stdout.strip()
     _, modules = _modules_after(["steps", "--samples", "10000", "--batch", "8", "--max-steps", "50"])
     assert typer_alone == "True" or "pydantic" not in modules
+
+
+# What a run from flags alone must not import: the YAML/TOML parsers and the readers of configs, scripts and data
+# (imported when a file is read), the other commands, the lint command's search, importlib.metadata (the version is
+# in the dist-info's name) and the planners of other frameworks.
+FLAGS_ONLY_ABSENT = ("yaml", "tomllib", "importlib.metadata", "lrcli.dialects.hf", "lrcli.inputs.launch_script",
+                     "lrcli.data.refs", "lrcli.inputs.config_search", "lrcli.cli.plot", "lrcli.cli.compare",
+                     "lrcli.steps.axolotl", "lrcli.steps.megatron")
+
+
+def test_steps_from_flags_imports_no_reader():
+    code, modules = _modules_after(["steps", "--samples", "10000", "--batch", "8", "--warmup-ratio", "0.1"])
+    assert code in (0, None)
+    assert not [m for m in FLAGS_ONLY_ABSENT if m in modules]
+
+
+def test_registries_name_what_they_load():
+    """The names kept for start-up (dialects.NAMES, cli.COMMANDS, the planners' module:function tables, check's
+    formats) are the modules and functions they stand for."""
+    import lrcli.cli
+    from lrcli import dialects, steps
+    from lrcli.cli.check import FORMATS
+    from lrcli.lint.report import FORMATS as REPORT_FORMATS
+
+    assert tuple(dialects.registry()) == dialects.NAMES
+    assert all(module.NAME == name for name, module in dialects.DIALECTS.items())
+    assert FORMATS == REPORT_FORMATS
+    for table in (steps.PLANNERS, steps.ROW_RULES, steps.KWARG_RULES):
+        assert all(callable(function) for _, function in table.items())
+    assert [c.name for c in lrcli.cli.app.registered_commands] == list(lrcli.cli.COMMANDS)
+
+
+def test_installed_version_from_the_listing_is_what_importlib_metadata_reads(tmp_path, monkeypatch):
+    """inputs.installed reads a version from the `<name>-<version>.dist-info` directory's name; for every
+    distribution of this environment it gives what importlib.metadata gives (or defers to it), and none for a
+    name that is not installed. A path entry with two candidates, or an .egg-info, defers too."""
+    import importlib.metadata
+
+    from lrcli.inputs.installed import _UNSURE, _listed_version, installed_version
+
+    monkeypatch.delenv("LRCLI_IGNORE_INSTALLED", raising=False)
+    names = {dist.metadata["Name"] for dist in importlib.metadata.distributions()}
+    assert len(names) > 20
+    for name in names:
+        listed = _listed_version(name)
+        assert listed is _UNSURE or listed == importlib.metadata.version(name), name
+        assert installed_version(name) == importlib.metadata.version(name), name
+    assert _listed_version("no-such-distribution-lrcli") is None
+    for layout in (["demo_pkg-1.2.dist-info", "demo_pkg-1.3.dist-info"], ["demo_pkg.egg-info"], ["Demo.Pkg-2.0.dist-info"]):
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        for entry in layout:
+            (root / entry).mkdir(parents=True)
+            (root / entry / ("PKG-INFO" if entry.endswith("egg-info") else "METADATA")).write_text(
+                f"Metadata-Version: 2.1\nName: demo-pkg\nVersion: {entry.split('-')[-1].split('.dist')[0]}\n")
+        monkeypatch.setattr(sys, "path", [str(root), *sys.path])
+        listed = _listed_version("demo-pkg")
+        assert (listed == "2.0") if layout[0].startswith("Demo") else listed is _UNSURE, layout

@@ -117,7 +117,35 @@ def usage_error_text(exc: typer.TyperException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """Console entry point: Typer's own usage errors also become one `lrcli: error:` line with exit code 2."""
+    """Console entry point: Typer's own usage errors also become one `lrcli: error:` line with exit code 2.
+
+    Run from the console (`argv` None: the `lrcli` script, `python -m lrcli`), the process ends as soon as its
+    output is flushed (`_leave`); called from Python with `argv`, it raises SystemExit as usual."""
+    try:
+        _main(argv)
+    except SystemExit as exc:
+        if argv is None:
+            _leave(exc.code)
+        raise
+
+
+def _leave(code: object) -> None:
+    """End the process at once with `code`, once stdout and stderr are flushed: the interpreter's teardown (freeing
+    every module and object: ~0.1 s of CPU after a plot, more wall time on a busy machine) changes nothing the
+    user sees. Every file lrcli writes is closed and renamed into place before this point (cli/safe_write.py).
+    Not under a profiler or tracer, which report at exit; an exit code that is not a number, or a flush that
+    fails, leaves through the interpreter's normal exit instead."""
+    if not isinstance(code, int) or sys.getprofile() is not None or sys.gettrace() is not None:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
+
+
+def _main(argv: Sequence[str] | None) -> NoReturn:
     try:
         with _sigterm_interrupts():
             args = list(argv) if argv is not None else sys.argv[1:]
