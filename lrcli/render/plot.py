@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -27,12 +28,14 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 from numpy.typing import NDArray  # noqa: E402
 
 from lrcli.curve import Curve  # noqa: E402
-from lrcli.logs.series import LoggedSeries  # noqa: E402
-from lrcli.overlay import Verdict  # noqa: E402
 from lrcli.render import xaxis  # noqa: E402
 from lrcli.render.placement import Box, Envelope, Layout, polyline_envelope  # noqa: E402
 from lrcli.render.settings import PlotSettings  # noqa: E402
 from lrcli.schedules import get_schedule  # noqa: E402
+
+if TYPE_CHECKING:  # the overlay figure's inputs: a plain plot imports neither
+    from lrcli.logs.series import LoggedSeries
+    from lrcli.overlay import Verdict
 
 # Without these, matplotlib writes the date and its version into the file, so bytes differ run to run.
 _METADATA = {
