@@ -4,6 +4,8 @@ with a one-line message (and a did-you-mean) instead of a TypeError."""
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import math
 import typing
 from collections.abc import Mapping
@@ -51,9 +53,16 @@ def _check_kwarg_type(schedule: Schedule, key: str, value: Any, hint: Any) -> An
     return value
 
 
+@functools.cache
+def _signature(fn: Any) -> tuple[inspect.Signature, dict[str, Any]]:
+    """A schedule function's signature and resolved annotations, read once: a streamed table binds the kwargs
+    again for every block it evaluates."""
+    return inspect.signature(fn), typing.get_type_hints(fn)
+
+
 def bind_kwargs(schedule: Schedule, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """Check `kwargs` against the schedule's parameters the way Python would, with a readable message."""
-    params = schedule.parameters()
+    params = schedule.parameters(_signature(schedule.fn)[0])
     accepted = ", ".join(params) or "no keyword arguments"
     for key in kwargs:
         if key in ("num_warmup_steps", "num_training_steps"):
@@ -70,7 +79,7 @@ def bind_kwargs(schedule: Schedule, kwargs: Mapping[str, Any]) -> dict[str, Any]
         raise LrcliError(
             f"{schedule.name} needs {', '.join(missing)}; pass it like --kw {missing[0]}=<value>"
         )
-    hints = typing.get_type_hints(schedule.fn)
+    hints = _signature(schedule.fn)[1]
     renames = dict(schedule.aliases)  # framework kwarg -> fn parameter
     return {
         renames.get(key, key): _check_kwarg_type(schedule, key, value, hints.get(renames.get(key, key), Any))

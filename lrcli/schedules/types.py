@@ -66,12 +66,13 @@ class Schedule:
     warmup_from_zero: bool = False  # rows s < W are lr · s / max(1, W): row 0 is 0 (transformers #34754)
     replays_from_start: bool = False  # the value at step s costs s operations (a chained product): no random access
 
-    def parameters(self) -> dict[str, Any]:
-        """Keyword name (as the framework spells it) -> default (`REQUIRED` when there is none), in signature order."""
+    def parameters(self, signature: inspect.Signature | None = None) -> dict[str, Any]:
+        """Keyword name (as the framework spells it) -> default (`REQUIRED` when there is none), in signature order
+        (`signature`: the function's, when the caller has it already)."""
         framework_name = {fn_name: name for name, fn_name in self.aliases}
         return {
             framework_name.get(name, name): param.default
-            for name, param in inspect.signature(self.fn).parameters.items()
+            for name, param in (signature or inspect.signature(self.fn)).parameters.items()
             if name not in _FIXED
         }
 
