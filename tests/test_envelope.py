@@ -35,6 +35,13 @@ MILLION = [
     ("CyclicLR", 0, {"base_lr": 1e-5, "step_size_up": 30_000, "mode": "triangular2"}),
     ("CosineAnnealingWarmRestarts", 0, {"T_0": 70_000, "T_mult": 2}),
     ("axolotl_rex", 2000, {"cosine_min_lr_ratio": 0.1}),
+    # torchtitan past its own T' (cosine climbs back), Megatron in samples with a ramp-up, verl's cosine and WSD
+    ("torchtitan_wsd", 2000, {"decay_ratio": 0.3, "decay_type": "cosine", "min_lr_factor": 0.1, "total_steps": 400_000}),
+    ("megatron_wsd", 3000, {"increment": 8, "min_lr": 1e-5, "wsd_decay_steps": 2_000_000,
+                            "lr_wsd_decay_style": "minus_sqrt", "rampup_bands": [[2, 1000], [4, 3000]]}),
+    ("megatron_cosine", 3000, {"increment": 512, "min_lr": 1e-5, "init_lr": 1e-6}),
+    ("verl_cosine", 1000, {"num_cycles": 2.5, "min_lr_ratio": 0.1, "zero_indexed_step": False}),
+    ("verl_wsd", 1000, {"num_cycles": 1.5, "stable_ratio": 0.5}),
 ]
 
 
@@ -96,6 +103,18 @@ KWARGS = {
                  "mode": st.sampled_from(["triangular", "triangular2"])},
     "CosineAnnealingWarmRestarts": {"T_0": st.integers(1, 800), "T_mult": st.sampled_from([1, 2, 3])},
     "LRRangeTest": {"lr_range_test_staircase": st.booleans()},
+    "torchtitan_wsd": {"decay_ratio": st.sampled_from([None, 0.0, 0.2, 0.5]), "decay_type": st.sampled_from(["linear", "sqrt", "cosine"]),
+                       "min_lr_factor": st.sampled_from([0.0, 0.1]), "total_steps": st.sampled_from([None, 50, 700])},
+    **{f"megatron_{style}": {"increment": st.integers(1, 9), "min_lr": st.sampled_from([0.0, 1e-5]),
+                             "init_lr": st.sampled_from([0.0, 1e-4]), "lr_decay_steps": st.sampled_from([None, 900, 5000]),
+                             "wsd_decay_steps": st.integers(0, 3000), "lr_wsd_decay_style": st.sampled_from(["exponential", "linear", "cosine", "minus_sqrt"]),
+                             "rampup_bands": st.sampled_from([None, [[1, 40], [3, 100]]])}
+       for style in ("constant", "linear", "cosine", "inverse_square_root", "wsd")},
+    "verl_cosine": {"num_cycles": st.sampled_from([0.5, 2.5]), "min_lr_ratio": st.sampled_from([0.0, 0.1]),
+                    "init_lr_ratio": st.sampled_from([None, 0.2]), "zero_indexed_step": st.booleans()},
+    "verl_cosine_0_5": {"num_cycles": st.sampled_from([0.5, 3]), "min_lr_ratio": st.sampled_from([0.0, 0.1])},
+    "verl_wsd": {"num_cycles": st.sampled_from([0.5, 1.5]), "min_lr_ratio": st.sampled_from([0.0, 0.1]),
+                 "stable_ratio": st.sampled_from([0.0, 0.5, 0.9])},
 }
 
 
