@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.metrics import load_metrics
 from lrcli.schedules import Schedule, evaluate, get_schedule
-from lrcli.schedules.types import np  # numpy on first use: `steps` and `show` read settings without it
+from lrcli.schedules.types import Level, np  # numpy on first use: `steps` and `show` read settings without it
 from lrcli.steps import StepPlan, plan_steps, scheduler_kwargs
 
 if TYPE_CHECKING:
@@ -270,29 +270,137 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
 # Plots of at most this many rows evaluate every row (and draw stairs where a schedule steps); longer ones are
 # outlined, at a cost that does not grow with T.
 DENSE_ROWS = 1 << 20
+# A chained replay (torch's LinearLR, PolynomialLR, CosineAnnealingLR, ExponentialLR, SequentialLR: the value at step s
+# takes the s float operations before it) is outlined from every row, exactly, up to this many rows (O(T) time, one
+# block in memory: seconds); a longer plot draws the framework's closed form and says by how much it may differ.
+EXACT_REPLAY_ROWS = MAX_CURVE_STEPS + 1
 
 
 def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, blocks: bool = False) -> Curve:
     """The curve of `config` for a plot `columns` pixels wide or a streamed table: every row when there are at
     most `dense_rows` (as `compute`), else its outline (lrcli/envelope.py) — the exact extremes of `columns` runs
     of rows, the exact peak and final LR, and `Curve.values` for any other rows. A schedule without declared
-    breaks (torch's chainable replays, metric-driven ones) is evaluated at every row, up to MAX_CURVE_STEPS.
-    `blocks`: the rows will be read block by block (a streamed table); schedules whose value at step s replays all
-    s steps before it (StepLR, ExponentialLR) then evaluate every row at once instead."""
+    breaks is replayed block by block with its carry (exact, O(T) time, flat memory) up to EXACT_REPLAY_ROWS, and
+    past it drawn from its closed form (with a note giving the measured difference); metric-driven schedules are
+    evaluated at every row, up to MAX_CURVE_STEPS.
+    `blocks`: the rows will be read block by block in order (a streamed table): a chained schedule then streams
+    its replay, continuing from the last block read, exact at any T."""
     from lrcli.envelope import outline as envelope
     from lrcli.schedules.pieces import full_params, near
 
     run = _prepare(config)
     rows = run.plan.total + 1
-    streamable = not (blocks and run.schedule.replays_from_start)
-    breaks = None if rows <= dense_rows or not streamable else _breaks(run, full_params, near)
+    if rows <= dense_rows:
+        return compute(config)
+    replayable = run.schedule.replay is not None and run.metrics is None and run.per_epoch is None
+    chained = run.schedule.replays_from_start or run.schedule.breaks is None
+    if replayable and chained and blocks:
+        return _replayed(run, 1)
+    if replayable and chained and rows > EXACT_REPLAY_ROWS:
+        drawn = _closed_form(run, columns, envelope, near)
+        if drawn is not None:
+            return drawn
+    breaks = None if blocks and run.schedule.replays_from_start else _breaks(run, full_params, near)
     if breaks is None:
+        if replayable and rows <= EXACT_REPLAY_ROWS:
+            return _replayed(run, columns)
         if run.plan.total > MAX_CURVE_STEPS and run.metrics is None:
             run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error, not the cap's
         return compute(config)
     shape = envelope(run.values, rows, breaks, columns)
     starting = run.values(np.arange(min(2, run.plan.total), dtype=np.int64))
     return run.curve(shape.steps, shape.lr, starting, rows=run.values, peak=(shape.peak_step, shape.peak_lr))
+
+
+def _replayed(run: _Run, columns: int) -> Curve:
+    """The exact outline of a chained replay, every row looked at once (envelope.replayed); `Curve.values` then
+    continues the replay from the last row read (a table's blocks, in order)."""
+    from lrcli.envelope import replayed
+    from lrcli.schedules import replay_blocks
+
+    def blocks() -> Any:
+        return replay_blocks(run.schedule, run.plan.total, lr=run.config.learning_rate, warmup=run.warmup,
+                             total=run.total, kwargs=run.kwargs)
+
+    shape = replayed(blocks(), run.plan.total + 1, columns)
+    stream = ReplayStream(blocks)
+    starting = stream(np.arange(min(2, run.plan.total), dtype=np.int64))
+    return run.curve(shape.steps, shape.lr, starting, rows=stream, peak=(shape.peak_step, shape.peak_lr))
+
+
+def _closed_form(run: _Run, columns: int, envelope: Callable[..., Any], near: Callable[..., list[int]]) -> Curve | None:
+    """A long chained replay drawn from the framework's closed form (None: it has none; replay or refuse), with a
+    note saying by how much the drawn values may differ from the framework's own."""
+    from lrcli.schedules import bind_kwargs
+    from lrcli.schedules.pieces import full_params
+
+    schedule = run.schedule
+    if schedule.closed_form is None:
+        return None
+    params = full_params(schedule.fn, bind_kwargs(schedule, run.kwargs))
+    form = schedule.closed_form(params, lr=run.config.learning_rate, warmup=run.warmup, total=run.total,
+                                last=run.plan.total)
+    if form is None:
+        return None
+    values, turns, bound, why = form
+    if values is None:  # the replay settles early (a flat tail): exact, and as cheap as a closed form
+        return _replayed(run, columns)
+    rows = run.plan.total + 1
+
+    def checked(steps: NDArray[np.int64]) -> NDArray[np.float64]:
+        with np.errstate(all="ignore"):
+            out = np.asarray(values(steps), dtype=np.float64)
+        if not np.isfinite(out).all():
+            raise LrcliError(f"{schedule.name}: its closed form gives a non-finite LR with these settings; "
+                             "check its parameters")
+        return out
+
+    shape = envelope(checked, rows, np.array(near(turns, run.plan.total), dtype=np.int64), columns)
+    note = (f"{schedule.name} over {run.plan.total:,} steps is drawn from its closed form ({why}): replaying "
+            f"torch's {run.plan.total:,} chained float operations exactly takes O(T) (lrcli does it up to "
+            f"{EXACT_REPLAY_ROWS - 1:,} steps); the drawn LR may differ from torch's by up to {bound:.1e} × the "
+            "peak (measured, tools/gen_closed_form_bounds.py); a CSV/JSON table gives torch's exact values")
+    starting = checked(np.arange(min(2, run.plan.total), dtype=np.int64))
+    curve = run.curve(shape.steps, shape.lr, starting, rows=checked, peak=(shape.peak_step, shape.peak_lr))
+    return replace(curve, notes=(*curve.notes, note))
+
+
+class ReplayStream:
+    """`Curve.values` of a replayed curve: rows are served from the replay as it goes, one block held; reading
+    rows before the current block starts the replay again (so reading a table in order costs one replay)."""
+
+    def __init__(self, blocks: Callable[[], Any]) -> None:
+        self._blocks = blocks
+        self._restart()
+
+    def _restart(self) -> None:
+        self._source = iter(self._blocks())
+        self._start, self._block = 0, None
+        self._length = 0
+
+    def _advance(self) -> None:
+        self._start += self._length
+        self._block = next(self._source)
+        self._length = self._block.count if isinstance(self._block, Level) else len(self._block)
+
+    def __call__(self, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+        rows = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(rows, kind="stable")
+        wanted = rows[order]
+        out = np.empty(len(rows), dtype=np.float64)
+        if len(wanted) and wanted[0] < self._start:
+            self._restart()
+        i = 0
+        while i < len(wanted):
+            end = self._start + self._length
+            if wanted[i] >= end:
+                self._advance()
+                continue
+            j = int(np.searchsorted(wanted, end, side="left"))
+            block = self._block
+            out[order[i:j]] = block.value if isinstance(block, Level) else block[wanted[i:j] - self._start]
+            i = j
+        return out
 
 
 def _breaks(run: _Run, full_params: Callable[..., dict[str, Any]],
