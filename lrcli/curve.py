@@ -254,7 +254,8 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
             f"T = {plan.total:,} optimizer steps is more than lrcli evaluates in one curve ({MAX_CURVE_STEPS:,} rows, "
             "one per step); check --total-steps/--max-steps/--samples, or run `lrcli steps` for T and W alone"
             + (f" ({schedule.name} has no closed form to outline: every step is replayed as the framework steps it)"
-               if schedule.breaks is None else "; `lrcli plot` draws and tabulates it (PNG/SVG/PDF/CSV/TXT)")
+               if schedule.breaks is None and schedule.replay is None
+               else "; `lrcli plot` draws and tabulates it (PNG/SVG/PDF/CSV/TXT)")
         )
     if plan.total > steps_left:
         raise LrcliError(
@@ -304,6 +305,16 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
     if breaks is None:
         if replayable and rows <= EXACT_REPLAY_ROWS:
             return _replayed(run, columns)
+        if replayable:
+            from lrcli.schedules.pieces import MAX_BREAKS
+
+            run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error first
+            raise LrcliError(
+                f"{run.schedule.name} over T = {run.plan.total:,} steps cannot be plotted: its exact values need every "
+                f"step replayed as torch steps it (lrcli does that up to {EXACT_REPLAY_ROWS - 1:,} steps), and its "
+                f"closed form turns more than {MAX_BREAKS:,} times, too often to draw; plot fewer steps, or write a "
+                "CSV/JSON table (-o lr.csv: exact, streamed)"
+            )
         if run.plan.total > MAX_CURVE_STEPS and run.metrics is None:
             run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error, not the cap's
         return compute(config)
@@ -362,7 +373,7 @@ def _closed_form(run: _Run, columns: int, envelope: Callable[..., Any], near: Ca
             "peak (measured, tools/gen_closed_form_bounds.py); a CSV/JSON table gives torch's exact values")
     starting = checked(np.arange(min(2, run.plan.total), dtype=np.int64))
     curve = run.curve(shape.steps, shape.lr, starting, rows=checked, peak=(shape.peak_step, shape.peak_lr))
-    return replace(curve, notes=(*curve.notes, note))
+    return replace(curve, notes=(*curve.notes, note)) if why else curve
 
 
 class ReplayStream:

@@ -836,13 +836,16 @@ SETTLES_EXACTLY = 10_000_000  # a chain whose ratios are all 1.0 past this step 
 
 
 def _closed(name: str) -> Callable[..., Any]:
-    def closed_form(params: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> Any:
+    def closed_form(
+        params: dict[str, Any], *, lr: float, warmup: int, total: int, last: int, always: bool = False
+    ) -> Any:
         """(values at any steps, the steps where they may turn, the measured bound, the formula) of the class's
         closed form, vectorized; (None, …) when the replay settles within SETTLES_EXACTLY steps (then exact and
-        cheap), None where the closed form divides by zero or has too many turns."""
+        cheap; `always`: the formula anyway), None where the closed form divides by zero or has too many turns."""
         p = resolved_params(name, params, lr=lr, length=total)
         base, bound = own_base_lr(name, p, lr), CLOSED_FORM_BOUNDS[name]
-        if name in ("LinearLR", "PolynomialLR") and p["total_iters"] <= SETTLES_EXACTLY:
+        if name in ("LinearLR", "PolynomialLR") and (p["total_iters"] == 0 or (
+                p["total_iters"] <= SETTLES_EXACTLY and not always)):
             return None, None, 0.0, ""
         if name == "LinearLR":
             start, end, length = p["start_factor"], p["end_factor"], p["total_iters"]

@@ -16,6 +16,8 @@ from typing import Any
 from lrcli.errors import LrcliError
 from lrcli.schedules.binding import bind_kwargs
 from lrcli.schedules.pytorch import (
+    CLOSED_FORM_BOUNDS,
+    CLOSED_FORMS,
     KINDS,
     TORCH,
     Blocks,
@@ -127,6 +129,58 @@ def sequential_replay(n: int, params: dict[str, Any], *, lr: float, warmup: int,
         yield from replay(name, stop - start - 1, origin, kwargs)
 
 
+def sequential_closed_form(
+    params: dict[str, Any], *, lr: float, warmup: int, total: int, last: int, always: bool = False
+) -> Any:
+    """SequentialLR drawn from its parts' closed forms, for plots past lrcli.curve.EXACT_REPLAY_ROWS: each chained
+    part (LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR) by torch's `_get_closed_form_lr` from the value
+    it starts at, every other part by its exact random-access values; its turns are the milestones and each
+    part's own, shifted. The bound is the largest of the chained parts'. None when a part has neither."""
+    segments = _segments(last, lr, total, warmup, params["schedulers"], params["milestones"],
+                         params["warmup_start_factor"])
+    parts, turns, bound, forms = [], [], 0.0, []
+    for start, stop, name, kwargs, origin in segments:
+        kind, n = KINDS[name], stop - start - 1
+        turns.append(start)
+        if name in CLOSED_FORM_BOUNDS:
+            base = origin.base if origin.restart else origin.lr
+            shape = CLOSED_FORMS[name]({**kwargs}, lr=base, warmup=0, total=n, last=n, always=True)
+            if shape is None:
+                return None
+            values, part_turns, part_bound, why = shape
+            bound, forms = max(bound, part_bound), [*forms, f"{name}: {why}"]
+        elif kind.at is not None and kind.breaks is not None and not (name == "StepLR" and not _whole(kwargs)):
+            values = _at(kind, n, origin, kwargs)
+            part_turns = kind.breaks(n, kwargs)
+        else:
+            return None
+        if part_turns is None:
+            return None
+        turns.extend(start + t for t in part_turns)
+        parts.append((start, values))
+    starts = np.array([start for start, _ in parts], dtype=np.int64)
+
+    def values_at(steps: Steps) -> Factors:
+        out = np.empty(len(steps), dtype=np.float64)
+        part = np.searchsorted(starts, steps, side="right") - 1
+        for k in np.unique(part).tolist():
+            inside = part == k
+            start, values = parts[k]
+            out[inside] = values(steps[inside] - start)
+        return out
+
+    return values_at, turns, bound, "; ".join(forms)  # no chained part: every value exact, nothing to say
+
+
+def _whole(kwargs: Mapping[str, Any]) -> bool:
+    size = kwargs.get("step_size")
+    return isinstance(size, int) and not isinstance(size, bool) and size > 0
+
+
+def _at(kind: Any, n: int, origin: Origin, kwargs: dict[str, Any]) -> Any:
+    return lambda steps: kind.at(steps, n, origin, **kwargs)
+
+
 def _segments(
     n: int, lr: float, total: int, warmup: int, schedulers: Any, milestones: Any, warmup_start_factor: float
 ) -> list[tuple[int, int, str, dict[str, Any], Origin]]:
@@ -188,5 +242,6 @@ SCHEDULES: dict[str, Schedule] = {
         "schedulers one after another at milestones; with one scheduler and no milestones: LinearLR warmup over W, "
         'then it. schedulers=[{"name": "LinearLR", ...}, {"name": "CosineAnnealingLR", ...}]',
         replay=sequential_replay,
+        closed_form=sequential_closed_form,
     ),
 }
