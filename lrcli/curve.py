@@ -282,8 +282,8 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
     most `dense_rows` (as `compute`), else its outline (lrcli/envelope.py) — the exact extremes of `columns` runs
     of rows, the exact peak and final LR, and `Curve.values` for any other rows. A schedule without declared
     breaks is replayed block by block with its carry (exact, O(T) time, flat memory) up to EXACT_REPLAY_ROWS, and
-    past it drawn from its closed form (with a note giving the measured difference); metric-driven schedules are
-    evaluated at every row, up to MAX_CURVE_STEPS.
+    past it drawn from its closed form (with a note giving the measured difference); metric-driven schedules turn
+    only at their evaluations.
     `blocks`: the rows will be read block by block in order (a streamed table): a chained schedule then streams
     its replay, continuing from the last block read, exact at any T."""
     from lrcli.envelope import outline as envelope
@@ -369,8 +369,9 @@ def _closed_form(run: _Run, columns: int, envelope: Callable[..., Any], near: Ca
     shape = envelope(checked, rows, np.array(near(turns, run.plan.total), dtype=np.int64), columns)
     note = (f"{schedule.name} over {run.plan.total:,} steps is drawn from its closed form ({why}): replaying "
             f"torch's {run.plan.total:,} chained float operations exactly takes O(T) (lrcli does it up to "
-            f"{EXACT_REPLAY_ROWS - 1:,} steps); the drawn LR may differ from torch's by up to {bound:.1e} × the "
-            "peak (measured, tools/gen_closed_form_bounds.py); a CSV/JSON table gives torch's exact values")
+            f"{EXACT_REPLAY_ROWS - 1:,} steps); the drawn LR may differ from torch's by {bound:.1e} × the peak "
+            "(the most measured over random settings up to T = 10^8, tools/gen_closed_form_bounds.py; the drift grows "
+            "with T); a CSV/JSON table gives torch's exact values")
     starting = checked(np.arange(min(2, run.plan.total), dtype=np.int64))
     curve = run.curve(shape.steps, shape.lr, starting, rows=checked, peak=(shape.peak_step, shape.peak_lr))
     return replace(curve, notes=(*curve.notes, note)) if why else curve
@@ -417,7 +418,12 @@ class ReplayStream:
 def _breaks(run: _Run, full_params: Callable[..., dict[str, Any]],
             near: Callable[..., list[int]]) -> NDArray[np.int64] | None:
     """The rows where the curve may turn (scheduler breaks moved to rows), or None: evaluate every row."""
-    if run.schedule.breaks is None or run.metrics is not None:
+    if run.metrics is not None:  # a metric-driven schedule: flat between evaluations, a new LR from each on
+        from lrcli.schedules.pieces import MAX_BREAKS
+
+        evaluations = run.metrics.steps
+        return np.array(near(evaluations, run.total), dtype=np.int64) if len(evaluations) <= MAX_BREAKS else None
+    if run.schedule.breaks is None:
         return None
     from lrcli.schedules import bind_kwargs
 

@@ -241,3 +241,14 @@ def test_closed_form_draws_stay_within_the_bound_of_torchs_steps(case, monkeypat
     slack = CLOSED_FORM_BOUNDS[case["schedule"]] * dense.peak_lr
     assert np.max(np.abs(np.minimum.reduceat(drawn.lr, starts) - low)) <= slack
     assert np.max(np.abs(np.maximum.reduceat(drawn.lr, starts) - high)) <= slack
+
+
+@pytest.mark.parametrize("name", ["ReduceLROnPlateau", "reduce_lr_on_plateau", "greedy"])
+def test_metric_driven_schedules_are_outlined_at_their_evaluations(name, tmp_path):
+    """A metric-driven schedule changes the LR only when an evaluation is logged: its evaluations are its turns."""
+    rng = np.random.default_rng(15)
+    steps = np.sort(rng.choice(np.arange(1, 1_000_000), 400, replace=False))
+    loss = np.cumsum(rng.normal(-0.001, 0.02, len(steps))) + 3
+    path = tmp_path / "metrics.csv"
+    path.write_text("step,eval_loss\n" + "".join(f"{s},{v!r}\n" for s, v in zip(steps.tolist(), loss.tolist(), strict=True)))
+    _check_outline(_config(name, 1_000_000, 0, {"patience": 2}, metrics_path=str(path)), columns=1800)
