@@ -12,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import oracle_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrcli
 from lrcli import curve as curve_module
 from lrcli.curve import compute, outline, starting_lrs, starting_zero_rows
-from lrcli.envelope import column_edges, dense_columns
+from lrcli.envelope import column_edges, dense_columns, replayed
 from lrcli.render import table
 from lrcli.schedules import SCHEDULES, pytorch
 from lrcli.schedules.pytorch import CLOSED_FORM_BOUNDS
@@ -252,3 +253,40 @@ def test_metric_driven_schedules_are_outlined_at_their_evaluations(name, tmp_pat
     path = tmp_path / "metrics.csv"
     path.write_text("step,eval_loss\n" + "".join(f"{s},{v!r}\n" for s, v in zip(steps.tolist(), loss.tolist(), strict=True)))
     _check_outline(_config(name, 1_000_000, 0, {"patience": 2}, metrics_path=str(path)), columns=1800)
+
+
+CHAINED = [("LinearLR", {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 777}),
+           ("ExponentialLR", {"gamma": 0.999}),
+           ("PolynomialLR", {"total_iters": 2500, "power": 0.7}),
+           ("CosineAnnealingLR", {"T_max": 301, "eta_min": 1e-5}),
+           ("CosineAnnealingLR", {"T_max": 3, "eta_min": 0.0}),
+           ("StepLR", {"step_size": 7, "gamma": 0.9})]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), CHAINED, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CHAINED)])
+def test_a_replay_in_blocks_carries_the_chain_exactly(name, kwargs):
+    """Blocks of any size (7, 1000 steps) give torch's values bit for bit (the carry is the last product), and
+    their outline read block by block is the dense one's."""
+    torch_values = _torch_steps(name, 1e-3, kwargs, 3000)
+    p = pytorch.resolved_params(name, {**SCHEDULES[name].parameters(), **kwargs}, lr=1e-3, length=3000)
+    for size in (7, 1000):
+        blocks = list(pytorch.replay(name, 3000, pytorch.Origin(1e-3, 1e-3), p, size=size))
+        assert np.array_equal(pytorch.collect(iter(blocks)), torch_values)
+        shape = replayed(iter(blocks), 3001, 400)
+        low, high = dense_columns(torch_values, shape.edges)
+        assert np.array_equal(shape.low, low) and np.array_equal(shape.high, high)
+        assert (shape.peak_step, shape.peak_lr) == (int(np.argmax(torch_values)), float(torch_values.max()))
+
+
+def _torch_steps(name, lr, kwargs, count):
+    torch = oracle_import("torch")
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduler = getattr(torch.optim.lr_scheduler, name)(optimizer, **kwargs)
+        out = [optimizer.param_groups[0]["lr"]]
+        for _ in range(count):
+            optimizer.step()
+            scheduler.step()
+            out.append(optimizer.param_groups[0]["lr"])
+    return np.array(out)

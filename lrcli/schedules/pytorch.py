@@ -60,6 +60,7 @@ def _chain(first: float, ratios: np.ndarray) -> Factors:
 
 
 _CHAIN_BLOCK = 1 << 20  # products replayed at a time: memory stays ~8 MB however long the chain
+_LIST_BLOCK = 1 << 16  # steps at a time where each value goes through a Python float (math.cos, **): ~5 MB of lists
 
 
 def _chain_at(first: float, ratio: float, counts: Steps) -> Factors:
@@ -234,7 +235,7 @@ def _steps_polynomial(n: int, origin: Origin, size: int, *, total_iters: float, 
             raise _zero_division("PolynomialLR", f"at step {at} (power={power} ≤ 0 at the end)") from None
         return out
 
-    return _chained(first, ratios, n, size, settled=total_iters)
+    return _chained(first, ratios, n, min(size, _LIST_BLOCK), settled=total_iters)
 
 
 def _run_polynomial(n: int, origin: Origin, *, total_iters: float, power: float) -> Factors:
@@ -252,6 +253,7 @@ def _steps_cosine_annealing(n: int, origin: Origin, size: int, *, T_max: float, 
     lr = eta + (base - eta) * (1 + previous) / 2 if origin.restart else origin.lr
     bump = (base - eta) * (1 - math.cos(math.pi / T_max)) / 2
     yield np.array([lr])
+    size = min(size, _LIST_BLOCK)
     for start in range(1, n + 1, size):
         t = np.arange(start, min(start + size, n + 1), dtype=np.int64)
         cos = _cos((math.pi * t.astype(np.float64) / T_max).tolist())  # math.pi * t / T_max, per value as Python
