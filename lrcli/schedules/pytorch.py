@@ -12,6 +12,11 @@ involved). Where the replay and the closed form differ (see each docstring):
 * PolynomialLR(total_iters=0) stays at B (the closed form divides by zero).
 * MultiStepLR ignores negative milestones (the closed form counts them).
 
+Long runs: every class also replays in blocks (`replay`: each block's chain starts from the last value of the one
+before, so the values are the one-block run's, bit for bit; a chain whose ratios are all 1.0 from some step on ends in
+one `Level`), which is how tables of any length and exact plots up to 10^7 steps are made. Past that a plot of a
+chained class draws torch's `_get_closed_form_lr` (`CLOSED_FORMS`), with the difference measured against the replay.
+
 Parameters torch requires but lrcli can derive default to None and are filled in: `OneCycleLR.max_lr` and
 `CyclicLR.max_lr` from `--lr`; `OneCycleLR.total_steps`, `PolynomialLR.total_iters` and `CosineAnnealingLR.T_max` from
 T (the number of scheduler steps; inside SequentialLR, the length of the scheduler's own segment). A value given in the
@@ -842,7 +847,8 @@ def _closed(name: str) -> Callable[..., Any]:
     def closed_form(
         params: dict[str, Any], *, lr: float, warmup: int, total: int, last: int, always: bool = False
     ) -> Any:
-        """(values at any steps, the steps where they may turn, the measured bound, the formula) of the class's
+        """torch 2.13–2.15 `lr_scheduler.py`, the class's `_get_closed_form_lr`, numpy-vectorized (np.cos/np.power):
+        (values at any steps, the steps where they may turn, the measured bound, the formula) of the class's
         closed form, vectorized; (None, …) when the replay settles within SETTLES_EXACTLY steps (then exact and
         cheap; `always`: the formula anyway), None where the closed form divides by zero or has too many turns."""
         p = resolved_params(name, params, lr=lr, length=total)
