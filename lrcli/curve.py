@@ -293,7 +293,7 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
     rows = run.plan.total + 1
     if rows <= dense_rows:
         return compute(config)
-    replayable = run.schedule.replay is not None and run.metrics is None and run.per_epoch is None
+    replayable = run.schedule.replay is not None and run.metrics is None
     chained = run.schedule.replays_from_start or run.schedule.breaks is None
     if replayable and chained and blocks:
         return _replayed(run, 1)
@@ -330,8 +330,10 @@ def _replayed(run: _Run, columns: int) -> Curve:
     from lrcli.schedules import replay_blocks
 
     def blocks() -> Any:
-        return replay_blocks(run.schedule, run.plan.total, lr=run.config.learning_rate, warmup=run.warmup,
-                             total=run.total, kwargs=run.kwargs)
+        last = run.plan.total if run.per_epoch is None else run.plan.total // run.per_epoch
+        source = replay_blocks(run.schedule, last, lr=run.config.learning_rate, warmup=run.warmup,
+                               total=run.total, kwargs=run.kwargs)
+        return source if run.per_epoch is None else _epoch_rows(source, run.per_epoch, run.plan.total + 1)
 
     shape = replayed(blocks(), run.plan.total + 1, columns)
     stream = ReplayStream(blocks)
@@ -349,8 +351,8 @@ def _closed_form(run: _Run, columns: int, envelope: Callable[..., Any], near: Ca
     if schedule.closed_form is None:
         return None
     params = full_params(schedule.fn, bind_kwargs(schedule, run.kwargs))
-    form = schedule.closed_form(params, lr=run.config.learning_rate, warmup=run.warmup, total=run.total,
-                                last=run.plan.total)
+    last = run.plan.total if run.per_epoch is None else run.plan.total // run.per_epoch
+    form = schedule.closed_form(params, lr=run.config.learning_rate, warmup=run.warmup, total=run.total, last=last)
     if form is None:
         return None
     values, turns, bound, why = form
@@ -360,13 +362,14 @@ def _closed_form(run: _Run, columns: int, envelope: Callable[..., Any], near: Ca
 
     def checked(steps: NDArray[np.int64]) -> NDArray[np.float64]:
         with np.errstate(all="ignore"):
-            out = np.asarray(values(steps), dtype=np.float64)
+            out = np.asarray(values(run.clock(steps)), dtype=np.float64)
         if not np.isfinite(out).all():
             raise LrcliError(f"{schedule.name}: its closed form gives a non-finite LR with these settings; "
                              "check its parameters")
         return out
 
-    shape = envelope(checked, rows, np.array(near(turns, run.plan.total), dtype=np.int64), columns)
+    turn_rows = np.array(near(turns, last), dtype=np.int64) * (run.per_epoch or 1)  # the clock steps at these rows
+    shape = envelope(checked, rows, turn_rows, columns)
     note = (f"{schedule.name} over {run.plan.total:,} steps is drawn from its closed form ({why}): replaying "
             f"torch's {run.plan.total:,} chained float operations exactly takes O(T) (lrcli does it up to "
             f"{EXACT_REPLAY_ROWS - 1:,} steps); the drawn LR may differ from torch's by {bound:.1e} × the peak "
@@ -375,6 +378,29 @@ def _closed_form(run: _Run, columns: int, envelope: Callable[..., Any], near: Ca
     starting = checked(np.arange(min(2, run.plan.total), dtype=np.int64))
     curve = run.curve(shape.steps, shape.lr, starting, rows=checked, peak=(shape.peak_step, shape.peak_lr))
     return replace(curve, notes=(*curve.notes, note)) if why else curve
+
+
+def _epoch_rows(source: Any, per_epoch: int, rows: int) -> Any:
+    """Scheduler steps stepped once per epoch of `per_epoch` updates, as rows (row s has had ⌊s/U⌋ steps): each
+    value `per_epoch` times (arrays of at most ~2^20 rows, or one `Level` per value for long epochs), cut at `rows`."""
+    left = rows
+    for block in source:
+        if isinstance(block, Level) or per_epoch >= 4096:
+            runs = [(block.value, block.count)] if isinstance(block, Level) else [(v, 1) for v in block.tolist()]
+            for value, count in runs:
+                size = min(count * per_epoch, left)
+                left -= size
+                yield Level(value, size)
+                if left == 0:
+                    return
+            continue
+        group = max(1, (1 << 20) // per_epoch)
+        for start in range(0, len(block), group):
+            part = np.repeat(block[start:start + group], per_epoch)[:left]
+            left -= len(part)
+            yield part
+            if left == 0:
+                return
 
 
 class ReplayStream:

@@ -290,3 +290,13 @@ def _torch_steps(name, lr, kwargs, count):
             scheduler.step()
             out.append(optimizer.param_groups[0]["lr"])
     return np.array(out)
+
+
+@pytest.mark.parametrize("per_epoch_batch", [8, 80_000])
+def test_a_chained_replay_follows_an_epoch_clock(per_epoch_batch):
+    """CosineAnnealingLR stepped once per epoch (Lightning): replayed per scheduler step, each value held for the
+    epoch's updates (short epochs as arrays, long ones as one Level each): the dense outline."""
+    config = _config("CosineAnnealingLR", None, 0, {"eta_min": 1e-5}, dataset_size=1_600_000,
+                     per_device_train_batch_size=per_epoch_batch // 8 or 1, num_train_epochs=3,
+                     gradient_accumulation_steps=1, step_unit="epoch")
+    _check_outline(config, columns=700)
