@@ -311,8 +311,8 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
             run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error first
             raise LrcliError(
                 f"{run.schedule.name} over T = {run.plan.total:,} steps cannot be plotted: its exact values need every "
-                f"step replayed as torch steps it (lrcli does that up to {EXACT_REPLAY_ROWS - 1:,} steps), and its "
-                f"closed form turns more than {MAX_BREAKS:,} times, too often to draw; plot fewer steps, or write a "
+                f"step replayed as torch steps it (lrcli does that up to {EXACT_REPLAY_ROWS - 1:,} steps), and it "
+                f"has no closed form to draw with at most {MAX_BREAKS:,} turns; plot fewer steps, or write a "
                 "CSV/JSON table (-o lr.csv: exact, streamed)"
             )
         if run.plan.total > MAX_CURVE_STEPS and run.metrics is None:
