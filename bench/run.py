@@ -3,7 +3,7 @@ and whether each meets its target. Asserts nothing (benchmarks are not tests): t
 quotes its output.
 
     python bench/run.py              # about 2 minutes; --quick: fewer repeats
-    python bench/run.py --only csv   # one comparison: plot, steps, png, csv, eval
+    python bench/run.py --only csv   # one comparison: plot, outline, steps, png, csv, eval
 
 Each process is timed from spawn to exit (wall) and its peak resident memory read from the kernel (wait4), so the
 interpreter's start-up and every import count, as a user sees them. lrcli's bytecode is compiled first, as `pip
@@ -73,6 +73,30 @@ def bench_plot(repeat: int, cwd: str) -> None:
     for name, flags in PLOTS.items():
         argv = {t: [*LRCLI, "plot", *(f.format(step=t // 10) for f in flags), "--total-steps", str(t),
                     "-o", f"{name}_{t}.png"] for t in (10**3, 10**9)}
+        (small_wall, small_rss), (big_wall, big_rss) = side_by_side(argv[10**3], argv[10**9], repeat, cwd)
+        report(f"plot {name} T=10^9 / T=10^3 wall", big_wall / small_wall, "≤ 1.3", big_wall / small_wall <= 1.3,
+               f"{big_wall:.2f} s vs {small_wall:.2f} s")
+        report(f"plot {name} T=10^9 / T=10^3 peak RSS", big_rss / small_rss, "≤ 1.3", big_rss / small_rss <= 1.3,
+               f"{big_rss:.0f} MB vs {small_rss:.0f} MB")
+
+
+# Families outlined since stop 20: a closed-form family of torchtitan and of Megatron (breaks), and torch's chained
+# classes, whose 10^9-step plots draw torch's closed form (the exact replay is O(T): up to 10^7 steps).
+OUTLINE_PLOTS = {
+    "torchtitan_wsd": ["--schedule", "torchtitan_wsd", "--kw", "decay_ratio=0.2", "--kw", "decay_type=cosine",
+                       "--warmup-steps", "0.01"],
+    "megatron_cosine": ["--schedule", "megatron_cosine", "--kw", "increment=512", "--kw", "min_lr=1e-5",
+                        "--warmup-steps", "0.01"],
+    "CosineAnnealingLR": ["--schedule", "CosineAnnealingLR", "--kw", "eta_min=1e-5"],
+    "SequentialLR": ["--schedule", "SequentialLR", "--kw", 'schedulers=[{"name": "CosineAnnealingLR"}]',
+                     "--warmup-steps", "0.01"],
+}
+
+
+def bench_outline(repeat: int, cwd: str) -> None:
+    """The same 10^9 / 10^3 plot comparison as `bench_plot`, for the families outlined in stop 20."""
+    for name, flags in OUTLINE_PLOTS.items():
+        argv = {t: [*LRCLI, "plot", *flags, "--total-steps", str(t), "-o", f"{name}_{t}.png"] for t in (10**3, 10**9)}
         (small_wall, small_rss), (big_wall, big_rss) = side_by_side(argv[10**3], argv[10**9], repeat, cwd)
         report(f"plot {name} T=10^9 / T=10^3 wall", big_wall / small_wall, "≤ 1.3", big_wall / small_wall <= 1.3,
                f"{big_wall:.2f} s vs {small_wall:.2f} s")
@@ -153,7 +177,8 @@ def bench_eval(repeat: int, cwd: str) -> None:
            theirs / ours >= 2000 and delta <= 1e-12 * lr, f"{theirs:.2f} s vs {ours * 1e3:.2f} ms; max |Δ| {delta:.1e}")
 
 
-BENCHES = {"plot": bench_plot, "steps": bench_steps, "png": bench_png, "csv": bench_csv, "eval": bench_eval}
+BENCHES = {"plot": bench_plot, "outline": bench_outline, "steps": bench_steps, "png": bench_png, "csv": bench_csv,
+           "eval": bench_eval}
 
 
 def main() -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from lrcli.config import TrainConfig
 from lrcli.errors import LrcliError
 from lrcli.metrics import load_metrics
 from lrcli.schedules import Schedule, evaluate, get_schedule
-from lrcli.schedules.types import np  # numpy on first use: `steps` and `show` read settings without it
+from lrcli.schedules.types import Level, np  # numpy on first use: `steps` and `show` read settings without it
 from lrcli.steps import StepPlan, plan_steps, scheduler_kwargs
 
 if TYPE_CHECKING:
@@ -254,7 +254,8 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
             f"T = {plan.total:,} optimizer steps is more than lrcli evaluates in one curve ({MAX_CURVE_STEPS:,} rows, "
             "one per step); check --total-steps/--max-steps/--samples, or run `lrcli steps` for T and W alone"
             + (f" ({schedule.name} has no closed form to outline: every step is replayed as the framework steps it)"
-               if schedule.breaks is None else "; `lrcli plot` draws and tabulates it (PNG/SVG/PDF/CSV/TXT)")
+               if schedule.breaks is None and schedule.replay is None
+               else "; `lrcli plot` draws and tabulates it (PNG/SVG/PDF/CSV/TXT)")
         )
     if plan.total > steps_left:
         raise LrcliError(
@@ -270,23 +271,50 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
 # Plots of at most this many rows evaluate every row (and draw stairs where a schedule steps); longer ones are
 # outlined, at a cost that does not grow with T.
 DENSE_ROWS = 1 << 20
+# A chained replay (torch's LinearLR, PolynomialLR, CosineAnnealingLR, ExponentialLR, SequentialLR: the value at step s
+# takes the s float operations before it) is outlined from every row, exactly, up to this many rows (O(T) time, one
+# block in memory: seconds); a longer plot draws the framework's closed form and says by how much it may differ.
+EXACT_REPLAY_ROWS = MAX_CURVE_STEPS + 1
 
 
 def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, blocks: bool = False) -> Curve:
     """The curve of `config` for a plot `columns` pixels wide or a streamed table: every row when there are at
     most `dense_rows` (as `compute`), else its outline (lrcli/envelope.py) — the exact extremes of `columns` runs
     of rows, the exact peak and final LR, and `Curve.values` for any other rows. A schedule without declared
-    breaks (torch's chainable replays, metric-driven ones) is evaluated at every row, up to MAX_CURVE_STEPS.
-    `blocks`: the rows will be read block by block (a streamed table); schedules whose value at step s replays all
-    s steps before it (StepLR, ExponentialLR) then evaluate every row at once instead."""
+    breaks is replayed block by block with its carry (exact, O(T) time, flat memory) up to EXACT_REPLAY_ROWS, and
+    past it drawn from its closed form (with a note giving the measured difference); metric-driven schedules turn
+    only at their evaluations.
+    `blocks`: the rows will be read block by block in order (a streamed table): a chained schedule then streams
+    its replay, continuing from the last block read, exact at any T."""
     from lrcli.envelope import outline as envelope
     from lrcli.schedules.pieces import full_params, near
 
     run = _prepare(config)
     rows = run.plan.total + 1
-    streamable = not (blocks and run.schedule.replays_from_start)
-    breaks = None if rows <= dense_rows or not streamable else _breaks(run, full_params, near)
+    if rows <= dense_rows:
+        return compute(config)
+    replayable = run.schedule.replay is not None and run.metrics is None
+    chained = run.schedule.replays_from_start or run.schedule.breaks is None
+    if replayable and chained and blocks:
+        return _replayed(run, 1)
+    if replayable and chained and rows > EXACT_REPLAY_ROWS:
+        drawn = _closed_form(run, columns, envelope, near)
+        if drawn is not None:
+            return drawn
+    breaks = None if blocks and run.schedule.replays_from_start else _breaks(run, full_params, near)
     if breaks is None:
+        if replayable and rows <= EXACT_REPLAY_ROWS:
+            return _replayed(run, columns)
+        if replayable:
+            from lrcli.schedules.pieces import MAX_BREAKS
+
+            run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error first
+            raise LrcliError(
+                f"{run.schedule.name} over T = {run.plan.total:,} steps cannot be plotted: its exact values need every "
+                f"step replayed as torch steps it (lrcli does that up to {EXACT_REPLAY_ROWS - 1:,} steps), and it "
+                f"has no closed form to draw with at most {MAX_BREAKS:,} turns; plot fewer steps, or write a "
+                "CSV/JSON table (-o lr.csv: exact, streamed)"
+            )
         if run.plan.total > MAX_CURVE_STEPS and run.metrics is None:
             run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error, not the cap's
         return compute(config)
@@ -295,10 +323,133 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
     return run.curve(shape.steps, shape.lr, starting, rows=run.values, peak=(shape.peak_step, shape.peak_lr))
 
 
+def _replayed(run: _Run, columns: int) -> Curve:
+    """The exact outline of a chained replay, every row looked at once (envelope.replayed); `Curve.values` then
+    continues the replay from the last row read (a table's blocks, in order)."""
+    from lrcli.envelope import replayed
+    from lrcli.schedules import replay_blocks
+
+    def blocks() -> Any:
+        last = run.plan.total if run.per_epoch is None else run.plan.total // run.per_epoch
+        source = replay_blocks(run.schedule, last, lr=run.config.learning_rate, warmup=run.warmup,
+                               total=run.total, kwargs=run.kwargs)
+        return source if run.per_epoch is None else _epoch_rows(source, run.per_epoch, run.plan.total + 1)
+
+    shape = replayed(blocks(), run.plan.total + 1, columns)
+    stream = ReplayStream(blocks)
+    starting = stream(np.arange(min(2, run.plan.total), dtype=np.int64))
+    return run.curve(shape.steps, shape.lr, starting, rows=stream, peak=(shape.peak_step, shape.peak_lr))
+
+
+def _closed_form(run: _Run, columns: int, envelope: Callable[..., Any], near: Callable[..., list[int]]) -> Curve | None:
+    """A long chained replay drawn from the framework's closed form (None: it has none; replay or refuse), with a
+    note saying by how much the drawn values may differ from the framework's own."""
+    from lrcli.schedules import bind_kwargs
+    from lrcli.schedules.pieces import full_params
+
+    schedule = run.schedule
+    if schedule.closed_form is None:
+        return None
+    params = full_params(schedule.fn, bind_kwargs(schedule, run.kwargs))
+    last = run.plan.total if run.per_epoch is None else run.plan.total // run.per_epoch
+    form = schedule.closed_form(params, lr=run.config.learning_rate, warmup=run.warmup, total=run.total, last=last)
+    if form is None:
+        return None
+    values, turns, bound, why = form
+    if values is None:  # the replay settles early (a flat tail): exact, and as cheap as a closed form
+        return _replayed(run, columns)
+    rows = run.plan.total + 1
+
+    def checked(steps: NDArray[np.int64]) -> NDArray[np.float64]:
+        with np.errstate(all="ignore"):
+            out = np.asarray(values(run.clock(steps)), dtype=np.float64)
+        if not np.isfinite(out).all():
+            raise LrcliError(f"{schedule.name}: its closed form gives a non-finite LR with these settings; "
+                             "check its parameters")
+        return out
+
+    turn_rows = np.array(near(turns, last), dtype=np.int64) * (run.per_epoch or 1)  # the clock steps at these rows
+    shape = envelope(checked, rows, turn_rows, columns)
+    note = (f"{schedule.name} over {run.plan.total:,} steps is drawn from its closed form ({why}): replaying "
+            f"torch's {run.plan.total:,} chained float operations exactly takes O(T) (lrcli does it up to "
+            f"{EXACT_REPLAY_ROWS - 1:,} steps); the drawn LR may differ from torch's by {bound:.1e} × the peak "
+            "(the most measured over random settings up to T = 10^8, tools/gen_closed_form_bounds.py; the drift grows "
+            "with T); a CSV/JSON table gives torch's exact values")
+    starting = checked(np.arange(min(2, run.plan.total), dtype=np.int64))
+    curve = run.curve(shape.steps, shape.lr, starting, rows=checked, peak=(shape.peak_step, shape.peak_lr))
+    return replace(curve, notes=(*curve.notes, note)) if why else curve
+
+
+def _epoch_rows(source: Any, per_epoch: int, rows: int) -> Any:
+    """Scheduler steps stepped once per epoch of `per_epoch` updates, as rows (row s has had ⌊s/U⌋ steps): each
+    value `per_epoch` times (arrays of at most ~2^20 rows, or one `Level` per value for long epochs), cut at `rows`."""
+    left = rows
+    for block in source:
+        if isinstance(block, Level) or per_epoch >= 4096:
+            runs = [(block.value, block.count)] if isinstance(block, Level) else [(v, 1) for v in block.tolist()]
+            for value, count in runs:
+                size = min(count * per_epoch, left)
+                left -= size
+                yield Level(value, size)
+                if left == 0:
+                    return
+            continue
+        group = max(1, (1 << 20) // per_epoch)
+        for start in range(0, len(block), group):
+            part = np.repeat(block[start:start + group], per_epoch)[:left]
+            left -= len(part)
+            yield part
+            if left == 0:
+                return
+
+
+class ReplayStream:
+    """`Curve.values` of a replayed curve: rows are served from the replay as it goes, one block held; reading
+    rows before the current block starts the replay again (so reading a table in order costs one replay)."""
+
+    def __init__(self, blocks: Callable[[], Any]) -> None:
+        self._blocks = blocks
+        self._restart()
+
+    def _restart(self) -> None:
+        self._source = iter(self._blocks())
+        self._start, self._block = 0, None
+        self._length = 0
+
+    def _advance(self) -> None:
+        self._start += self._length
+        self._block = next(self._source)
+        self._length = self._block.count if isinstance(self._block, Level) else len(self._block)
+
+    def __call__(self, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+        rows = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(rows, kind="stable")
+        wanted = rows[order]
+        out = np.empty(len(rows), dtype=np.float64)
+        if len(wanted) and wanted[0] < self._start:
+            self._restart()
+        i = 0
+        while i < len(wanted):
+            end = self._start + self._length
+            if wanted[i] >= end:
+                self._advance()
+                continue
+            j = int(np.searchsorted(wanted, end, side="left"))
+            block = self._block
+            out[order[i:j]] = block.value if isinstance(block, Level) else block[wanted[i:j] - self._start]
+            i = j
+        return out
+
+
 def _breaks(run: _Run, full_params: Callable[..., dict[str, Any]],
             near: Callable[..., list[int]]) -> NDArray[np.int64] | None:
     """The rows where the curve may turn (scheduler breaks moved to rows), or None: evaluate every row."""
-    if run.schedule.breaks is None or run.metrics is not None:
+    if run.metrics is not None:  # a metric-driven schedule: flat between evaluations, a new LR from each on
+        from lrcli.schedules.pieces import MAX_BREAKS
+
+        evaluations = run.metrics.steps
+        return np.array(near(evaluations, run.total), dtype=np.int64) if len(evaluations) <= MAX_BREAKS else None
+    if run.schedule.breaks is None:
         return None
     from lrcli.schedules import bind_kwargs
 

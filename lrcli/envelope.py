@@ -11,11 +11,13 @@ the piece that reaches it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
+from lrcli.schedules.types import Level
 
 Values = Callable[[NDArray[np.int64]], NDArray[np.float64]]
 
@@ -102,3 +104,62 @@ def _first_at(
 def dense_columns(lr: NDArray[np.float64], edges: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Each column's extremes from every row's value: what an outline must equal."""
     return np.minimum.reduceat(lr, edges[:-1]), np.maximum.reduceat(lr, edges[:-1])
+
+
+def replayed(blocks: Iterable[NDArray[np.float64] | Level], rows: int, columns: int) -> Outline:
+    """The outline of rows 0 … rows − 1 from every row's value, read block by block in order (a chained replay that
+    has no random access): each column's min and max (first row on ties) merged as the blocks pass, so the cost is
+    O(rows) but one block is in memory. Exact by construction: every row is looked at."""
+    edges = column_edges(rows, columns)
+    count = len(edges) - 1
+    low, high = np.full(count, np.inf), np.full(count, -np.inf)
+    low_row, high_row = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+    first, last = np.zeros(count), np.zeros(count)
+    position = 0
+    for block in blocks:
+        length = block.count if isinstance(block, Level) else len(block)
+        if length == 0:
+            continue
+        stop = position + length
+        c0 = int(np.searchsorted(edges, position, side="right")) - 1
+        c1 = int(np.searchsorted(edges, stop - 1, side="right")) - 1
+        cs = np.arange(c0, c1 + 1)
+        seg_start = np.maximum(edges[cs], position)  # each column's first row inside this block
+        if isinstance(block, Level):
+            mins = maxs = np.full(len(cs), block.value)
+            min_at = max_at = seg_start
+            firsts = lasts = mins
+        else:
+            starts = seg_start - position
+            mins, maxs = np.minimum.reduceat(block, starts), np.maximum.reduceat(block, starts)
+            min_at = position + _first_equal(block, starts, mins)
+            max_at = position + _first_equal(block, starts, maxs)
+            firsts = block[starts]
+            lasts = block[np.minimum(edges[cs + 1], stop) - 1 - position]
+        lower, higher = mins < low[cs], maxs > high[cs]  # strict: an earlier row keeps a tie
+        low[cs[lower]], low_row[cs[lower]] = mins[lower], min_at[lower]
+        high[cs[higher]], high_row[cs[higher]] = maxs[higher], max_at[higher]
+        opens = edges[cs] >= position
+        first[cs[opens]] = firsts[opens]
+        closes = edges[cs + 1] <= stop
+        last[cs[closes]] = lasts[closes]
+        position = stop
+    if position != rows:
+        raise AssertionError(f"the replay gave {position} rows, not {rows}")
+    peak_column = int(np.argmax(high))
+    drawn = {int(r): float(v) for r, v in zip(edges[:-1], first, strict=True)}
+    drawn.update({int(r): float(v) for r, v in zip(edges[1:] - 1, last, strict=True)})
+    drawn.update({int(r): float(v) for r, v in zip(low_row, low, strict=True)})
+    drawn.update({int(r): float(v) for r, v in zip(high_row, high, strict=True)})
+    steps = np.array(sorted(drawn), dtype=np.int64)
+    lr = np.array([drawn[int(s)] for s in steps], dtype=np.float64)
+    return Outline(edges, low, high, steps, lr, int(high_row[peak_column]), float(high[peak_column]))
+
+
+def _first_equal(block: NDArray[np.float64], starts: NDArray[np.int64], targets: NDArray[np.float64]) -> NDArray[np.int64]:
+    """For each segment of `block` beginning at `starts`, the index of its first value equal to its target."""
+    lengths = np.diff(np.append(starts, len(block)))
+    hits = np.flatnonzero(block == np.repeat(targets, lengths))
+    segment = np.searchsorted(starts, hits, side="right") - 1
+    _, first = np.unique(segment, return_index=True)  # every segment holds its own extreme
+    return hits[first]

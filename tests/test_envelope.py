@@ -8,17 +8,21 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import oracle_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrcli
+from lrcli import curve as curve_module
 from lrcli.curve import compute, outline, starting_lrs, starting_zero_rows
-from lrcli.envelope import column_edges, dense_columns
+from lrcli.envelope import column_edges, dense_columns, replayed
 from lrcli.render import table
-from lrcli.schedules import SCHEDULES
+from lrcli.schedules import SCHEDULES, pytorch
+from lrcli.schedules.pytorch import CLOSED_FORM_BOUNDS
 
 AUTO = {"total_num_steps": "auto", "warmup_num_steps": "auto", "warmup_max_lr": "auto"}
 
@@ -35,6 +39,18 @@ MILLION = [
     ("CyclicLR", 0, {"base_lr": 1e-5, "step_size_up": 30_000, "mode": "triangular2"}),
     ("CosineAnnealingWarmRestarts", 0, {"T_0": 70_000, "T_mult": 2}),
     ("axolotl_rex", 2000, {"cosine_min_lr_ratio": 0.1}),
+    # torchtitan past its own T' (cosine climbs back), Megatron in samples with a ramp-up, verl's cosine and WSD
+    ("torchtitan_wsd", 2000, {"decay_ratio": 0.3, "decay_type": "cosine", "min_lr_factor": 0.1, "total_steps": 400_000}),
+    ("megatron_wsd", 3000, {"increment": 8, "min_lr": 1e-5, "wsd_decay_steps": 2_000_000,
+                            "lr_wsd_decay_style": "minus_sqrt", "rampup_bands": [[2, 1000], [4, 3000]]}),
+    ("megatron_cosine", 3000, {"increment": 512, "min_lr": 1e-5, "init_lr": 1e-6}),
+    ("verl_cosine", 1000, {"num_cycles": 2.5, "min_lr_ratio": 0.1, "zero_indexed_step": False}),
+    ("verl_wsd", 1000, {"num_cycles": 1.5, "stable_ratio": 0.5}),
+    # torch's chained classes: replayed block by block with the carry, every row looked at
+    ("CosineAnnealingLR", 0, {"eta_min": 1e-5, "T_max": 300_000}),
+    ("LinearLR", 0, {"start_factor": 0.01, "total_iters": 600_000}),
+    ("PolynomialLR", 0, {"power": 2.0}),
+    ("SequentialLR", 20_000, {"schedulers": [{"name": "CosineAnnealingLR", "eta_min": 1e-5}]}),
 ]
 
 
@@ -68,7 +84,7 @@ def test_outline_equals_dense_columns_at_a_million_steps(name, warmup, kwargs):
     _check_outline(_config(name, 1_000_000, warmup, kwargs), columns=1800)
 
 
-OUTLINED = sorted(name for name, s in SCHEDULES.items() if s.breaks is not None)
+OUTLINED = sorted(name for name, s in SCHEDULES.items() if s.breaks is not None or s.replay is not None)
 KWARGS = {
     "cosine": {"num_cycles": st.sampled_from([0.5, 1, 2.5, 7])},
     "cosine_with_min_lr": {"num_cycles": st.sampled_from([0.5, 3]), "min_lr_rate": st.sampled_from([0.0, 0.1])},
@@ -96,6 +112,25 @@ KWARGS = {
                  "mode": st.sampled_from(["triangular", "triangular2"])},
     "CosineAnnealingWarmRestarts": {"T_0": st.integers(1, 800), "T_mult": st.sampled_from([1, 2, 3])},
     "LRRangeTest": {"lr_range_test_staircase": st.booleans()},
+    "LinearLR": {"start_factor": st.sampled_from([0.01, 1.0]), "end_factor": st.sampled_from([0.0, 0.3, 1.0]),
+                 "total_iters": st.integers(0, 3000)},
+    "PolynomialLR": {"total_iters": st.sampled_from([None, 0, 900]), "power": st.sampled_from([0.5, 1.0, 2.0])},
+    "CosineAnnealingLR": {"T_max": st.sampled_from([None, 1, 7, 333]), "eta_min": st.sampled_from([0.0, 1e-5])},
+    "SequentialLR": {"schedulers": st.sampled_from([["CosineAnnealingLR"], [{"name": "PolynomialLR", "power": 2.0}],
+                                                    [{"name": "ExponentialLR", "gamma": 0.999}, "OneCycleLR"]]),
+                     "milestones": st.sampled_from([None, [400]])},
+    "torchtitan_wsd": {"decay_ratio": st.sampled_from([None, 0.0, 0.2, 0.5]), "decay_type": st.sampled_from(["linear", "sqrt", "cosine"]),
+                       "min_lr_factor": st.sampled_from([0.0, 0.1]), "total_steps": st.sampled_from([None, 50, 700])},
+    **{f"megatron_{style}": {"increment": st.integers(1, 9), "min_lr": st.sampled_from([0.0, 1e-5]),
+                             "init_lr": st.sampled_from([0.0, 1e-4]), "lr_decay_steps": st.sampled_from([None, 900, 5000]),
+                             "wsd_decay_steps": st.integers(0, 3000), "lr_wsd_decay_style": st.sampled_from(["exponential", "linear", "cosine", "minus_sqrt"]),
+                             "rampup_bands": st.sampled_from([None, [[1, 40], [3, 100]]])}
+       for style in ("constant", "linear", "cosine", "inverse_square_root", "wsd")},
+    "verl_cosine": {"num_cycles": st.sampled_from([0.5, 2.5]), "min_lr_ratio": st.sampled_from([0.0, 0.1]),
+                    "init_lr_ratio": st.sampled_from([None, 0.2]), "zero_indexed_step": st.booleans()},
+    "verl_cosine_0_5": {"num_cycles": st.sampled_from([0.5, 3]), "min_lr_ratio": st.sampled_from([0.0, 0.1])},
+    "verl_wsd": {"num_cycles": st.sampled_from([0.5, 1.5]), "min_lr_ratio": st.sampled_from([0.0, 0.1]),
+                 "stable_ratio": st.sampled_from([0.0, 0.5, 0.9])},
 }
 
 
@@ -170,3 +205,98 @@ def test_zero_rows_settled_without_numpy_agree_with_the_evaluated_rows(name, tot
     starting = starting_lrs(config, plan)
     assert claimed == (int(np.argmax(starting != 0)) if (starting != 0).any() else len(starting))
     assert math.isfinite(lr)
+
+
+def test_streamed_table_of_a_chained_replay_equals_the_dense_table():
+    """CosineAnnealingLR (η ≠ 0: one step at a time) streamed block by block with its carry: the same bytes."""
+    config = _config("CosineAnnealingLR", 30_000, 0, {"T_max": 7_000, "eta_min": 1e-5})
+    streamed = outline(config, columns=1, dense_rows=0, blocks=True)
+    assert streamed.outlined
+    assert table.to_csv([streamed]) == table.to_csv([compute(config)])
+
+
+BOUNDS = json.loads((Path(__file__).parent / "data" / "closed_form_bounds.json").read_text())
+
+
+def test_the_closed_form_bounds_lrcli_states_cover_what_was_measured():
+    """tools/gen_closed_form_bounds.py measured max |closed form − torch's steps| / peak over random settings up to
+    T = 10^8; the bound lrcli prints when it draws a closed form is at least that."""
+    assert set(BOUNDS["worst_relative"]) == set(CLOSED_FORM_BOUNDS)
+    for name, worst in BOUNDS["worst_relative"].items():
+        assert worst <= CLOSED_FORM_BOUNDS[name] <= 2 * worst + 1e-15
+
+
+@pytest.mark.parametrize("case", [c for c in BOUNDS["cases"] if c["total"] == 10**4][::6],
+                         ids=lambda c: c["schedule"])
+def test_closed_form_draws_stay_within_the_bound_of_torchs_steps(case, monkeypatch):
+    """A plot past the exact-replay size draws the closed form: per column its extremes are within the stated bound
+    of the exact ones (torch's steps, replayed), and the note says so."""
+    monkeypatch.setattr(curve_module, "EXACT_REPLAY_ROWS", 1000)
+    monkeypatch.setattr(pytorch, "SETTLES_EXACTLY", 100)
+    config = _config(case["schedule"], case["total"], 0, case["kwargs"], lr=case["lr"])
+    drawn = outline(config, columns=700, dense_rows=0)
+    dense = compute(config)
+    assert any("drawn from its closed form" in note for note in drawn.notes)
+    low, high = dense_columns(dense.lr, column_edges(case["total"] + 1, 700))
+    starts = np.searchsorted(drawn.steps, column_edges(case["total"] + 1, 700)[:-1])
+    slack = CLOSED_FORM_BOUNDS[case["schedule"]] * dense.peak_lr
+    assert np.max(np.abs(np.minimum.reduceat(drawn.lr, starts) - low)) <= slack
+    assert np.max(np.abs(np.maximum.reduceat(drawn.lr, starts) - high)) <= slack
+
+
+@pytest.mark.parametrize("name", ["ReduceLROnPlateau", "reduce_lr_on_plateau", "greedy"])
+def test_metric_driven_schedules_are_outlined_at_their_evaluations(name, tmp_path):
+    """A metric-driven schedule changes the LR only when an evaluation is logged: its evaluations are its turns."""
+    rng = np.random.default_rng(15)
+    steps = np.sort(rng.choice(np.arange(1, 1_000_000), 400, replace=False))
+    loss = np.cumsum(rng.normal(-0.001, 0.02, len(steps))) + 3
+    path = tmp_path / "metrics.csv"
+    path.write_text("step,eval_loss\n" + "".join(f"{s},{v!r}\n" for s, v in zip(steps.tolist(), loss.tolist(), strict=True)))
+    _check_outline(_config(name, 1_000_000, 0, {"patience": 2}, metrics_path=str(path)), columns=1800)
+
+
+CHAINED = [("LinearLR", {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 777}),
+           ("ExponentialLR", {"gamma": 0.999}),
+           ("PolynomialLR", {"total_iters": 2500, "power": 0.7}),
+           ("CosineAnnealingLR", {"T_max": 301, "eta_min": 1e-5}),
+           ("CosineAnnealingLR", {"T_max": 3, "eta_min": 0.0}),
+           ("StepLR", {"step_size": 7, "gamma": 0.9})]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), CHAINED, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CHAINED)])
+def test_a_replay_in_blocks_carries_the_chain_exactly(name, kwargs):
+    """Blocks of any size (7, 1000 steps) give torch's values bit for bit (the carry is the last product), and
+    their outline read block by block is the dense one's."""
+    torch_values = _torch_steps(name, 1e-3, kwargs, 3000)
+    p = pytorch.resolved_params(name, {**SCHEDULES[name].parameters(), **kwargs}, lr=1e-3, length=3000)
+    for size in (7, 1000):
+        blocks = list(pytorch.replay(name, 3000, pytorch.Origin(1e-3, 1e-3), p, size=size))
+        assert np.array_equal(pytorch.collect(iter(blocks)), torch_values)
+        shape = replayed(iter(blocks), 3001, 400)
+        low, high = dense_columns(torch_values, shape.edges)
+        assert np.array_equal(shape.low, low) and np.array_equal(shape.high, high)
+        assert (shape.peak_step, shape.peak_lr) == (int(np.argmax(torch_values)), float(torch_values.max()))
+
+
+def _torch_steps(name, lr, kwargs, count):
+    torch = oracle_import("torch")
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduler = getattr(torch.optim.lr_scheduler, name)(optimizer, **kwargs)
+        out = [optimizer.param_groups[0]["lr"]]
+        for _ in range(count):
+            optimizer.step()
+            scheduler.step()
+            out.append(optimizer.param_groups[0]["lr"])
+    return np.array(out)
+
+
+@pytest.mark.parametrize("per_epoch_batch", [8, 80_000])
+def test_a_chained_replay_follows_an_epoch_clock(per_epoch_batch):
+    """CosineAnnealingLR stepped once per epoch (Lightning): replayed per scheduler step, each value held for the
+    epoch's updates (short epochs as arrays, long ones as one Level each): the dense outline."""
+    config = _config("CosineAnnealingLR", None, 0, {"eta_min": 1e-5}, dataset_size=1_600_000,
+                     per_device_train_batch_size=per_epoch_batch // 8 or 1, num_train_epochs=3,
+                     gradient_accumulation_steps=1, step_unit="epoch")
+    _check_outline(config, columns=700)

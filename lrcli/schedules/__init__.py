@@ -7,7 +7,7 @@ update `s + 1` — the value `get_last_lr()` returns after `s` calls to `schedul
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from lrcli.errors import LrcliError
@@ -25,7 +25,8 @@ from lrcli.schedules import (
     verl,
 )
 from lrcli.schedules.binding import bind_kwargs
-from lrcli.schedules.types import REQUIRED, Factors, Schedule, Steps, np
+from lrcli.schedules.pieces import full_params
+from lrcli.schedules.types import REQUIRED, Factors, Level, Schedule, Steps, np
 
 SCHEDULES: dict[str, Schedule] = {
     **hf.SCHEDULES,
@@ -89,9 +90,38 @@ def evaluate(
     return values
 
 
+def replay_blocks(
+    schedule: Schedule, n: int, *, lr: float, warmup: int, total: int, kwargs: Mapping[str, Any]
+) -> Iterator[Factors | Level]:
+    """The LRs after steps 0 … n, in order, a block at a time (`Schedule.replay`: a chained replay with its carry),
+    refused where `evaluate` refuses: the same errors, the same non-finite check."""
+    bound = bind_kwargs(schedule, kwargs)
+    params = full_params(schedule.fn, bound)
+    position = 0
+    try:
+        with np.errstate(all="ignore"):
+            for block in schedule.replay(n, params, lr=lr, warmup=warmup, total=total):
+                values = np.array([block.value]) if isinstance(block, Level) else block
+                bad = np.flatnonzero(~np.isfinite(values))
+                if bad.size:
+                    raise LrcliError(
+                        f"{schedule.name} gives a non-finite LR at step {position + int(bad[0])} with these settings "
+                        f"(the framework would fail there too); check its parameters {_settings(bound)}"
+                    )
+                position += block.count if isinstance(block, Level) else len(block)
+                yield block
+    except (ArithmeticError, ValueError) as exc:
+        if isinstance(exc, ValueError) and str(exc) != "math domain error":
+            raise
+        raise LrcliError(
+            f"{schedule.name} with {_settings(bound)}: {type(exc).__name__} ({exc}); {schedule.family} raises it "
+            "too with these values: change them"
+        ) from None
+
+
 def _settings(bound: Mapping[str, Any]) -> str:
     """The kwargs as a message shows them: each value short (a long list or a huge number is cut)."""
     return "{" + ", ".join(f"{key}: {number_text(value)}" for key, value in bound.items() if key != "metrics") + "}"
 
 
-__all__ = ["REQUIRED", "SCHEDULES", "Schedule", "bind_kwargs", "evaluate", "get_schedule"]
+__all__ = ["REQUIRED", "SCHEDULES", "Schedule", "bind_kwargs", "evaluate", "get_schedule", "replay_blocks"]

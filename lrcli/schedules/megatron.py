@@ -23,7 +23,7 @@ The constructor asserts min_lr ≥ 0, max_lr ≥ min_lr, init_lr ≤ max_lr, D >
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from lrcli.errors import LrcliError
 from lrcli.inputs.values import MAX_WHOLE, number_text
@@ -134,6 +134,34 @@ def _consumed(steps: Steps, increment: int, bands: list[list[int]] | None) -> St
     return np.where(inside, ramping, after)
 
 
+def _row_of(samples: float, increment: int, bands: list[list[int]] | None) -> float:
+    """The (fractional) iteration after which the scheduler has counted `samples`: the inverse of `_consumed`,
+    which only grows, so get_lr's turns in samples are turns in rows."""
+    start_row, start_samples = 0, 0
+    for size, count in bands or ():
+        if size > 0 and samples <= start_samples + size * count:
+            return start_row + (samples - start_samples) / size
+        start_row, start_samples = start_row + count, start_samples + size * count
+    return start_row + (samples - start_samples) / increment
+
+
+def _breaks(style: str):
+    def breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+        """get_lr is monotone in n between the warmup's end W, WSD's anneal start D − Wd and the decay's end D
+        (linear/cosine ratios in [0, 1], inverse square root, the anneal coefficients all fall; n only grows)."""
+        increment, bands = int(p["increment"]), p["rampup_bands"]
+        if increment < 1 or not (bands is None or all(len(band) == 2 for band in bands)):
+            return None  # evaluating raises the framework's error
+        warmup_samples = warmup * increment if p["lr_warmup_steps"] is None else p["lr_warmup_steps"]
+        decay_samples = total * increment if p["lr_decay_steps"] is None else p["lr_decay_steps"]
+        turns = [warmup_samples, decay_samples]
+        if style == "wsd" and p["wsd_decay_steps"] is not None:
+            turns.append(decay_samples - p["wsd_decay_steps"])
+        return [_row_of(float(x), increment, bands) for x in turns]
+
+    return breaks
+
+
 def _family(style: str):
     def schedule(
         steps: Steps,
@@ -183,6 +211,7 @@ SUMMARIES = {
 }
 
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
-    f"megatron_{style}": Schedule(f"megatron_{style}", MEGATRON, _family(style), f"Megatron {words} (in samples)")
+    f"megatron_{style}": Schedule(f"megatron_{style}", MEGATRON, _family(style), f"Megatron {words} (in samples)",
+                                  breaks=_breaks(style))
     for style, words in SUMMARIES.items()
 }

@@ -6,8 +6,9 @@ being monotone: the end of warmup, a restart, a step decay, the crest or trough 
 two consecutive breaks the LR, as the framework computes it, only rises or only falls (or stays), so its extremes
 over any range of steps lie at the range's ends or next to a break. Positions may be fractional (a crest at
 s = W + (T − W)/(2c)); every whole step within one of each is used, so that a float rounding at the crest cannot
-hide the extreme. None means the family has no closed form to offer (torch's chainable replays, metric-driven
-schedules): lrcli then evaluates every step.
+hide the extreme. None means the family has no closed form to offer: torch's chained classes are then replayed
+block by block with the carry (`Schedule.replay`, exact, O(T)) or, for very long plots, drawn from their closed form
+(`Schedule.closed_form`); metric-driven schedules turn only at their evaluations (lrcli.curve).
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ involved). Where the replay and the closed form differ (see each docstring):
 * PolynomialLR(total_iters=0) stays at B (the closed form divides by zero).
 * MultiStepLR ignores negative milestones (the closed form counts them).
 
+Long runs: every class also replays in blocks (`replay`: each block's chain starts from the last value of the one
+before, so the values are the one-block run's, bit for bit; a chain whose ratios are all 1.0 from some step on ends in
+one `Level`), which is how tables of any length and exact plots up to 10^7 steps are made. Past that a plot of a
+chained class draws torch's `_get_closed_form_lr` (`CLOSED_FORMS`), with the difference measured against the replay.
+
 Parameters torch requires but lrcli can derive default to None and are filled in: `OneCycleLR.max_lr` and
 `CyclicLR.max_lr` from `--lr`; `OneCycleLR.total_steps`, `PolynomialLR.total_iters` and `CosineAnnealingLR.T_max` from
 T (the number of scheduler steps; inside SequentialLR, the length of the scheduler's own segment). A value given in the
@@ -23,13 +28,16 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import repeat
 from typing import Any
 
 from lrcli.errors import LrcliError
 from lrcli.schedules.pieces import joined, periodic
-from lrcli.schedules.types import Factors, Schedule, Steps, np
+from lrcli.schedules.types import Factors, Level, Schedule, Steps, np
+
+Blocks = Iterator["Factors | Level"]  # the values at steps 0 … n, in order, a block at a time
 
 TORCH = "PyTorch torch.optim.lr_scheduler"
 _MODULE = "torch.optim.lr_scheduler."
@@ -57,6 +65,7 @@ def _chain(first: float, ratios: np.ndarray) -> Factors:
 
 
 _CHAIN_BLOCK = 1 << 20  # products replayed at a time: memory stays ~8 MB however long the chain
+_LIST_BLOCK = 1 << 16  # steps at a time where each value goes through a Python float (math.cos, **): ~5 MB of lists
 
 
 def _chain_at(first: float, ratio: float, counts: Steps) -> Factors:
@@ -77,16 +86,42 @@ def _chain_at(first: float, ratio: float, counts: Steps) -> Factors:
     return found[np.searchsorted(need, counts)]
 
 
+def _chained(first: float, ratios: Callable[[Steps], Factors], n: int, size: int, settled: float = math.inf) -> Blocks:
+    """`_chain` a block of `size` steps at a time: each block's products start from the last value of the one before
+    (the carry), so the values are those of one cumprod over all steps. Past `settled` every ratio is 1.0 and the
+    product stays as it is: one `Level`."""
+    carry = float(first)
+    yield np.array([carry])
+    start = 1
+    while start <= n:
+        if start > settled:
+            yield Level(carry, n + 1 - start)
+            return
+        stop = min(start + size, n + 1)
+        block = np.cumprod(np.concatenate(([carry], ratios(np.arange(start, stop, dtype=np.int64)).astype(np.float64))))
+        carry, start = float(block[-1]), stop
+        yield block[1:]
+
+
+def collect(blocks: Blocks) -> Factors:
+    """Every value of a replay, in one array (what `run` returns)."""
+    parts = [np.full(b.count, b.value) if isinstance(b, Level) else b for b in blocks]
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
 def _zero_division(name: str, where: str) -> LrcliError:
     return LrcliError(f"{name}: torch raises ZeroDivisionError {where}; change the parameters")
 
 
-def _run_step(n: int, origin: Origin, *, step_size: float, gamma: float) -> Factors:
+def _steps_step(n: int, origin: Origin, size: int, *, step_size: float, gamma: float) -> Blocks:
     if step_size == 0 and n >= 1:
         raise _zero_division("StepLR", "at the first step (step_size=0)")
-    t = np.arange(1, n + 1)
-    ratios = np.where(t % step_size == 0, gamma, 1.0) if n else np.empty(0)
-    return _chain(origin.base if origin.restart else origin.lr, ratios)
+    return _chained(origin.base if origin.restart else origin.lr,
+                    lambda t: np.where(t % step_size == 0, gamma, 1.0), n, size)
+
+
+def _run_step(n: int, origin: Origin, *, step_size: float, gamma: float) -> Factors:
+    return collect(_steps_step(n, origin, n + 1, step_size=step_size, gamma=gamma))
 
 
 def _at_step(steps: Steps, n: int, origin: Origin, *, step_size: float, gamma: float) -> Factors | None:
@@ -146,71 +181,134 @@ def _at_constant(steps: Steps, n: int, origin: Origin, *, factor: float, total_i
     return np.where(steps >= total_iters, first * (1.0 / factor), first)
 
 
-def _run_linear(n: int, origin: Origin, *, start_factor: float, end_factor: float, total_iters: float) -> Factors:
+def _steps_linear(
+    n: int, origin: Origin, size: int, *, start_factor: float, end_factor: float, total_iters: float
+) -> Blocks:
     if origin.restart:
         if total_iters == 0:
             raise _zero_division("LinearLR", "when SequentialLR restarts it with total_iters=0")
         first = origin.base * (start_factor + (end_factor - start_factor) * min(total_iters, 0) / total_iters)
     else:
         first = origin.lr * start_factor
-    t = np.arange(1, n + 1, dtype=np.float64)
     delta = end_factor - start_factor
-    with np.errstate(all="ignore"):
-        ratios = 1.0 + delta / (total_iters * start_factor + (t - 1) * delta)
-    return _chain(first, np.where(t > total_iters, 1.0, ratios))
+
+    def ratios(steps: Steps) -> Factors:
+        t = steps.astype(np.float64)
+        with np.errstate(all="ignore"):
+            ratio = 1.0 + delta / (total_iters * start_factor + (t - 1) * delta)
+        return np.where(t > total_iters, 1.0, ratio)
+
+    return _chained(first, ratios, n, size, settled=total_iters)
+
+
+def _run_linear(n: int, origin: Origin, *, start_factor: float, end_factor: float, total_iters: float) -> Factors:
+    params = {"start_factor": start_factor, "end_factor": end_factor, "total_iters": total_iters}
+    return collect(_steps_linear(n, origin, n + 1, **params))
+
+
+def _steps_exponential(n: int, origin: Origin, size: int, *, gamma: float) -> Blocks:
+    first = origin.base * gamma**0 if origin.restart else origin.lr
+    return _chained(first, lambda t: np.full(len(t), gamma, dtype=np.float64), n, size)
 
 
 def _run_exponential(n: int, origin: Origin, *, gamma: float) -> Factors:
-    first = origin.base * gamma**0 if origin.restart else origin.lr
-    return _chain(first, np.full(n, gamma, dtype=np.float64))
+    return collect(_steps_exponential(n, origin, n + 1, gamma=gamma))
 
 
 def _at_exponential(steps: Steps, n: int, origin: Origin, *, gamma: float) -> Factors:
     return _chain_at(origin.base * gamma**0 if origin.restart else origin.lr, gamma, steps)
 
 
-def _run_polynomial(n: int, origin: Origin, *, total_iters: float, power: float) -> Factors:
+def _steps_polynomial(n: int, origin: Origin, size: int, *, total_iters: float, power: float) -> Blocks:
     if origin.restart:
         if total_iters == 0:
             raise _zero_division("PolynomialLR", "when SequentialLR restarts it with total_iters=0")
         first = origin.base * (1.0 - min(total_iters, 0) / total_iters) ** power
     else:
         first = origin.lr
-    ratios = []
-    for t in range(1, n + 1):
-        if t > total_iters:
-            ratios.append(1.0)
-            continue
-        try:
-            ratios.append(((1.0 - t / total_iters) / (1.0 - (t - 1) / total_iters)) ** power)
+
+    def ratios(steps: Steps) -> Factors:
+        out = np.ones(len(steps), dtype=np.float64)
+        live = steps <= total_iters
+        t = steps[live].astype(np.float64)  # t / total_iters: one correctly rounded division, as Python's
+        with np.errstate(all="ignore"):
+            decay = ((1.0 - t / total_iters) / (1.0 - (t - 1) / total_iters)).tolist()
+        try:  # Python's float ** (C pow, per value, as torch's `** self.power`): numpy's power may differ by an ulp
+            out[live] = list(map(pow, decay, repeat(power)))
         except ZeroDivisionError:
-            raise _zero_division("PolynomialLR", f"at step {t} (power={power} ≤ 0 at the end)") from None
-    return _chain(first, np.array(ratios))
+            at = int(t[decay.index(0.0)])
+            raise _zero_division("PolynomialLR", f"at step {at} (power={power} ≤ 0 at the end)") from None
+        return out
+
+    return _chained(first, ratios, n, min(size, _LIST_BLOCK), settled=total_iters)
 
 
-def _run_cosine_annealing(n: int, origin: Origin, *, T_max: float, eta_min: float) -> Factors:
+def _run_polynomial(n: int, origin: Origin, *, total_iters: float, power: float) -> Factors:
+    return collect(_steps_polynomial(n, origin, n + 1, total_iters=total_iters, power=power))
+
+
+def _steps_cosine_annealing(n: int, origin: Origin, size: int, *, T_max: float, eta_min: float) -> Blocks:
     if T_max == 0:
         if n == 0 and not origin.restart:  # the initial step leaves the lr alone; the first step() divides by 0
-            return np.array([origin.lr])
+            yield np.array([origin.lr])
+            return
         raise _zero_division("CosineAnnealingLR", "with T_max=0")
     base, eta = origin.base, eta_min
-    cos = _cos([math.pi * t / T_max for t in range(n + 1)])
-    if origin.restart:
-        lr = eta + (base - eta) * (1 + cos[0]) / 2
-    else:
-        lr = origin.lr
+    previous = math.cos(math.pi * 0 / T_max)
+    lr = eta + (base - eta) * (1 + previous) / 2 if origin.restart else origin.lr
     bump = (base - eta) * (1 - math.cos(math.pi / T_max)) / 2
-    out = [lr]
-    for t in range(1, n + 1):
-        if (t - 1 - T_max) % (2 * T_max) == 0:  # the trough: the ratio below would be 0/0
+    yield np.array([lr])
+    size = min(size, _LIST_BLOCK)
+    for start in range(1, n + 1, size):
+        t = np.arange(start, min(start + size, n + 1), dtype=np.int64)
+        cos = _cos((math.pi * t.astype(np.float64) / T_max).tolist())  # math.pi * t / T_max, per value as Python
+        troughs = np.flatnonzero((t - 1 - T_max) % (2 * T_max) == 0)  # the ratio there would be 0/0
+        block = _cosine_block(lr, previous, cos, troughs, t, eta, bump)
+        lr, previous = float(block[-1]), cos[-1]
+        yield block
+
+
+def _cosine_block(lr: float, previous: float, cos: list[float], troughs: Steps, t: Steps, eta: float,
+                  bump: float) -> Factors:
+    """One block of CosineAnnealingLR's get_lr chain: lr ← (1 + cos t)/(1 + cos(t − 1))·(lr − η) + η, and at a
+    trough lr ← lr + bump. With η = 0 the chain is a product (x − 0 and x + 0 change no value): one cumprod
+    between troughs; otherwise one step at a time."""
+    if eta == 0 and len(troughs) <= 64:
+        now = np.array(cos)
+        before = np.concatenate(([previous], now[:-1]))
+        with np.errstate(all="ignore"):
+            ratios = (1 + now) / (1 + before)
+        zero = np.flatnonzero(1 + before == 0)
+        if np.setdiff1d(zero, troughs).size:
+            raise _zero_division("CosineAnnealingLR", f"at step {int(t[np.setdiff1d(zero, troughs)[0]])}")
+        out = np.empty(len(t), dtype=np.float64)
+        begin = 0
+        for stop in [*troughs.tolist(), len(t)]:
+            if stop > begin:
+                out[begin:stop] = np.cumprod(np.concatenate(([lr], ratios[begin:stop])))[1:]
+                lr = float(out[stop - 1])
+            if stop < len(t):
+                lr = lr + bump
+                out[stop] = lr
+            begin = stop + 1
+        return out
+    trough = set(troughs.tolist())
+    out_list, before = [], previous
+    for i, now in enumerate(cos):
+        if i in trough:
             lr = lr + bump
         else:
             try:
-                lr = (1 + cos[t]) / (1 + cos[t - 1]) * (lr - eta) + eta
+                lr = (1 + now) / (1 + before) * (lr - eta) + eta
             except ZeroDivisionError:
-                raise _zero_division("CosineAnnealingLR", f"at step {t}") from None
-        out.append(lr)
-    return np.array(out, dtype=np.float64)
+                raise _zero_division("CosineAnnealingLR", f"at step {int(t[i])}") from None
+        out_list.append(lr)
+        before = now
+    return np.array(out_list, dtype=np.float64)
+
+
+def _run_cosine_annealing(n: int, origin: Origin, *, T_max: float, eta_min: float) -> Factors:
+    return collect(_steps_cosine_annealing(n, origin, n + 1, T_max=T_max, eta_min=eta_min))
 
 
 def _run_warm_restarts(n: int, origin: Origin, *, T_0: int, T_mult: int, eta_min: float) -> Factors:
@@ -428,6 +526,8 @@ class TorchClass:
     # the same float operations as `run`, so the same values.
     at: Callable[..., Factors | None] | None = None
     breaks: Callable[[int, dict[str, Any]], list[float] | None] | None = None  # schedules/pieces.py, standalone
+    # `steps(n, origin, size, **p)`: `run` a block of `size` steps at a time with the carry (a chained class)
+    steps: Callable[..., Blocks] | None = None
     check: Callable[[dict[str, Any]], None] | None = None
     prepare: Callable[[dict[str, Any]], None] | None = None
 
@@ -464,15 +564,16 @@ def _restart_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
 
 
 KINDS: dict[str, TorchClass] = {
-    "StepLR": TorchClass(_run_step, at=_at_step, breaks=_step_breaks),
+    "StepLR": TorchClass(_run_step, at=_at_step, breaks=_step_breaks, steps=_steps_step),
     "MultiStepLR": TorchClass(_run_multistep, check=_check_multistep, at=_at_multistep, breaks=_multistep_breaks),
     "ConstantLR": TorchClass(
         _run_constant, check=_check_constant, at=_at_constant, breaks=lambda last, p: [p["total_iters"]]
     ),
-    "LinearLR": TorchClass(_run_linear, check=_check_linear),
-    "ExponentialLR": TorchClass(_run_exponential, at=_at_exponential, breaks=lambda last, p: []),
-    "PolynomialLR": TorchClass(_run_polynomial, from_length="total_iters"),
-    "CosineAnnealingLR": TorchClass(_run_cosine_annealing, from_length="T_max"),
+    "LinearLR": TorchClass(_run_linear, check=_check_linear, steps=_steps_linear),
+    "ExponentialLR": TorchClass(_run_exponential, at=_at_exponential, breaks=lambda last, p: [],
+                                steps=_steps_exponential),
+    "PolynomialLR": TorchClass(_run_polynomial, from_length="total_iters", steps=_steps_polynomial),
+    "CosineAnnealingLR": TorchClass(_run_cosine_annealing, from_length="T_max", steps=_steps_cosine_annealing),
     "CosineAnnealingWarmRestarts": TorchClass(
         _run_warm_restarts, check=_check_warm_restarts, at=_at_warm_restarts, breaks=_restart_breaks
     ),
@@ -521,6 +622,27 @@ def _standalone(name: str, steps: Steps, lr: float, total: int, params: Mapping[
         if values is not None:
             return values
     return kind.run(n, Origin(base=base, lr=base), **p)[steps]
+
+
+def replay(name: str, n: int, origin: Origin, p: Mapping[str, Any], size: int = _CHAIN_BLOCK) -> Blocks:
+    """Steps 0 … n of the class, `size` at a time: a chained class's own replay with the carry, any other through
+    its random-access `at`. The same values as `run`, with one block in memory."""
+    kind = KINDS[name]
+    if kind.steps is not None:
+        yield from kind.steps(n, origin, size, **p)
+        return
+    assert kind.at is not None
+    for start in range(0, n + 1, size):
+        yield kind.at(np.arange(start, min(start + size, n + 1), dtype=np.int64), n, origin, **p)
+
+
+def _standalone_replay(name: str) -> Callable[..., Blocks]:
+    def replay_fn(n: int, params: dict[str, Any], *, lr: float, warmup: int, total: int) -> Blocks:
+        p = resolved_params(name, params, lr=lr, length=total)
+        base = own_base_lr(name, p, lr)
+        return replay(name, n, Origin(base=base, lr=base), p)
+
+    return replay_fn
 
 
 def _standalone_breaks(name: str) -> Callable[..., list[float] | None]:
@@ -712,6 +834,52 @@ def scheduler_from_config(block: Mapping[str, Any], where: str) -> tuple[str, di
     return torch_schedule_name(path), kwargs
 
 
+# ---- torch's `_get_closed_form_lr` of the chained classes: drawn instead of the replay for very long plots ----
+
+# max |closed form − replay| / peak LR measured by tools/gen_closed_form_bounds.py (tests/data/closed_form_bounds.json)
+# over random settings up to T = 10^8: by how much a drawn closed form may be off, said on stderr when it is drawn.
+# The drift grows with T (CosineAnnealingLR: 1.5e-12 at 10^4, 2.1e-7 at 10^7, 5.7e-5 at 10^8; LinearLR 4.7e-10 at 10^8).
+CLOSED_FORM_BOUNDS = {"LinearLR": 4.7e-10, "ExponentialLR": 2.8e-13, "PolynomialLR": 1.9e-10, "CosineAnnealingLR": 5.8e-5}
+SETTLES_EXACTLY = 10_000_000  # a chain whose ratios are all 1.0 past this step is replayed instead (a flat tail)
+
+
+def _closed(name: str) -> Callable[..., Any]:
+    def closed_form(
+        params: dict[str, Any], *, lr: float, warmup: int, total: int, last: int, always: bool = False
+    ) -> Any:
+        """torch 2.13–2.15 `lr_scheduler.py`, the class's `_get_closed_form_lr`, numpy-vectorized (np.cos/np.power):
+        (values at any steps, the steps where they may turn, the measured bound, the formula) of the class's
+        closed form, vectorized; (None, …) when the replay settles within SETTLES_EXACTLY steps (then exact and
+        cheap; `always`: the formula anyway), None where the closed form divides by zero or has too many turns."""
+        p = resolved_params(name, params, lr=lr, length=total)
+        base, bound = own_base_lr(name, p, lr), CLOSED_FORM_BOUNDS[name]
+        if name in ("LinearLR", "PolynomialLR") and (p["total_iters"] == 0 or (
+                p["total_iters"] <= SETTLES_EXACTLY and not always)):
+            return None, None, 0.0, ""
+        if name == "LinearLR":
+            start, end, length = p["start_factor"], p["end_factor"], p["total_iters"]
+            return ((lambda t: base * (start + (end - start) * np.minimum(length, t) / length)), [length], bound,
+                    "B·(start + (end − start)·min(T, t)/T)")
+        if name == "ExponentialLR":
+            gamma = float(p["gamma"])
+            return (lambda t: base * np.power(gamma, t.astype(np.float64))), [], bound, "B·γ^t"
+        if name == "PolynomialLR":
+            length, power = p["total_iters"], p["power"]
+            return ((lambda t: base * np.power(1.0 - np.minimum(length, t) / length, power)), [length], bound,
+                    "B·(1 − min(T, t)/T)^power")
+        period, eta = p["T_max"], p["eta_min"]
+        turns = periodic(0, abs(period), last) if period else None  # crests and troughs: t = k·T_max
+        if turns is None:
+            return None
+        return ((lambda t: eta + (base - eta) * (1 + np.cos(math.pi * t.astype(np.float64) / period)) / 2), turns,
+                bound, "η + (B − η)·(1 + cos(π t/T_max))/2")
+
+    return closed_form
+
+
+CLOSED_FORMS = {name: _closed(name) for name in CLOSED_FORM_BOUNDS}
+
+
 def _summary(text: str, derived: str | None = None) -> str:
     return f"{text} ({derived})" if derived else text
 
@@ -768,8 +936,10 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
         ignores_warmup=True,
     ),
 }
-SCHEDULES = {  # each class with closed-form turns declares them (schedules/pieces.py)
-    name: replace(schedule, breaks=_standalone_breaks(name), replays_from_start=name in ("StepLR", "ExponentialLR"))
-    if KINDS[name].breaks else schedule
+SCHEDULES = {  # each class with closed-form turns declares them (schedules/pieces.py); every class replays in blocks
+    name: replace(
+        schedule, breaks=_standalone_breaks(name) if KINDS[name].breaks else None, replay=_standalone_replay(name),
+        replays_from_start=name in ("StepLR", "ExponentialLR"), closed_form=CLOSED_FORMS.get(name),
+    )
     for name, schedule in SCHEDULES.items()
 }

@@ -15,7 +15,18 @@ from typing import Any
 
 from lrcli.errors import LrcliError
 from lrcli.schedules.binding import bind_kwargs
-from lrcli.schedules.pytorch import KINDS, TORCH, Origin, own_base_lr, resolved_params, torch_schedule_name
+from lrcli.schedules.pytorch import (
+    CLOSED_FORM_BOUNDS,
+    CLOSED_FORMS,
+    KINDS,
+    TORCH,
+    Blocks,
+    Origin,
+    own_base_lr,
+    replay,
+    resolved_params,
+    torch_schedule_name,
+)
 from lrcli.schedules.pytorch import SCHEDULES as SCHEDULES_BY_CLASS
 from lrcli.schedules.types import Factors, Schedule, Steps, np
 
@@ -102,6 +113,78 @@ def sequential_lr(
     the hand-written pattern; X's T-derived parameter then defaults to T − W. warmup_start_factor defaults to
     LinearLR's own default, 1/3.
     """
+    n = int(steps.max()) if steps.size else 0
+    out = np.empty(n + 1, dtype=np.float64)
+    for start, stop, name, params, origin in _segments(n, lr, total, warmup, schedulers, milestones, warmup_start_factor):
+        out[start:stop] = KINDS[name].run(stop - start - 1, origin, **params)
+    return out[steps]
+
+
+def sequential_replay(n: int, params: dict[str, Any], *, lr: float, warmup: int, total: int) -> Blocks:
+    """Steps 0 … n of `sequential_lr`, a block at a time: each segment's scheduler replayed with its carry
+    (pytorch.replay), so a table or outline of any length holds one block."""
+    segments = _segments(n, lr, total, warmup, params["schedulers"], params["milestones"],
+                         params["warmup_start_factor"])
+    for start, stop, name, kwargs, origin in segments:
+        yield from replay(name, stop - start - 1, origin, kwargs)
+
+
+def sequential_closed_form(
+    params: dict[str, Any], *, lr: float, warmup: int, total: int, last: int, always: bool = False
+) -> Any:
+    """SequentialLR drawn from its parts' closed forms, for plots past lrcli.curve.EXACT_REPLAY_ROWS: each chained
+    part (LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR) by torch's `_get_closed_form_lr` from the value
+    it starts at, every other part by its exact random-access values; its turns are the milestones and each
+    part's own, shifted. The bound is the largest of the chained parts'. None when a part has neither."""
+    segments = _segments(last, lr, total, warmup, params["schedulers"], params["milestones"],
+                         params["warmup_start_factor"])
+    parts, turns, bound, forms = [], [], 0.0, []
+    for start, stop, name, kwargs, origin in segments:
+        kind, n = KINDS[name], stop - start - 1
+        turns.append(start)
+        if name in CLOSED_FORM_BOUNDS:
+            base = origin.base if origin.restart else origin.lr
+            shape = CLOSED_FORMS[name]({**kwargs}, lr=base, warmup=0, total=n, last=n, always=True)
+            if shape is None:
+                return None
+            values, part_turns, part_bound, why = shape
+            bound, forms = max(bound, part_bound), [*forms, f"{name}: {why}"]
+        elif kind.at is not None and kind.breaks is not None and not (name == "StepLR" and not _whole(kwargs)):
+            values = _at(kind, n, origin, kwargs)
+            part_turns = kind.breaks(n, kwargs)
+        else:
+            return None
+        if part_turns is None:
+            return None
+        turns.extend(start + t for t in part_turns)
+        parts.append((start, values))
+    starts = np.array([start for start, _ in parts], dtype=np.int64)
+
+    def values_at(steps: Steps) -> Factors:
+        out = np.empty(len(steps), dtype=np.float64)
+        part = np.searchsorted(starts, steps, side="right") - 1
+        for k in np.unique(part).tolist():
+            inside = part == k
+            start, values = parts[k]
+            out[inside] = values(steps[inside] - start)
+        return out
+
+    return values_at, turns, bound, "; ".join(forms)  # no chained part: every value exact, nothing to say
+
+
+def _whole(kwargs: Mapping[str, Any]) -> bool:
+    size = kwargs.get("step_size")
+    return isinstance(size, int) and not isinstance(size, bool) and size > 0
+
+
+def _at(kind: Any, n: int, origin: Origin, kwargs: dict[str, Any]) -> Any:
+    return lambda steps: kind.at(steps, n, origin, **kwargs)
+
+
+def _segments(
+    n: int, lr: float, total: int, warmup: int, schedulers: Any, milestones: Any, warmup_start_factor: float
+) -> list[tuple[int, int, str, dict[str, Any], Origin]]:
+    """(first step, stop, torch class, its parameters, its origin) of each stretch of steps 0 … n one scheduler runs."""
     if not isinstance(schedulers, (list, tuple)) or not schedulers:
         raise LrcliError(
             "SequentialLR: schedulers must be a non-empty list like "
@@ -118,7 +201,6 @@ def sequential_lr(
         else:
             milestones = []
     milestones = _check_milestones(milestones, len(specs))
-    n = int(steps.max()) if steps.size else 0
 
     # Construct in list order: resolve parameters and record each scheduler's base lr.
     resolved, bases, initial_lr = [], [], None
@@ -140,17 +222,16 @@ def sequential_lr(
         group = {key: one_cycles[-1][key] for key in ("max_lr", "div_factor", "final_div_factor")}
         resolved = [(name, {**params, **group} if name == "OneCycleLR" else params) for name, params in resolved]
 
-    out = np.empty(n + 1, dtype=np.float64)
     # Segments: step 0 goes to scheduler bisect_right(milestones, 0) (its initial step, from the group's initial_lr);
     # each distinct milestone m > 0 restarts scheduler bisect_right(milestones, m).
     starts = [0] + sorted({m for m in milestones if 0 < m <= n})
+    segments = []
     for k, start in enumerate(starts):
         stop = starts[k + 1] if k + 1 < len(starts) else n + 1
         index = bisect_right(milestones, start)
         name, params = resolved[index]
-        origin = Origin(base=bases[index], lr=initial_lr, restart=start > 0)
-        out[start:stop] = KINDS[name].run(stop - start - 1, origin, **params)
-    return out[steps]
+        segments.append((start, stop, name, params, Origin(base=bases[index], lr=initial_lr, restart=start > 0)))
+    return segments
 
 
 SCHEDULES: dict[str, Schedule] = {
@@ -160,5 +241,7 @@ SCHEDULES: dict[str, Schedule] = {
         sequential_lr,
         "schedulers one after another at milestones; with one scheduler and no milestones: LinearLR warmup over W, "
         'then it. schedulers=[{"name": "LinearLR", ...}, {"name": "CosineAnnealingLR", ...}]',
+        replay=sequential_replay,
+        closed_form=sequential_closed_form,
     ),
 }

@@ -8,7 +8,10 @@ config keys that feed it (0.1.0 calls the floor `lr_min`, 0.2.2 adds `total_step
 
 from __future__ import annotations
 
+from typing import Any
+
 from lrcli.errors import LrcliError
+from lrcli.schedules.pieces import joined, periodic
 from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 DECAY_TYPES = ("linear", "sqrt", "cosine")
@@ -77,11 +80,21 @@ def torchtitan_wsd(
     return lr * factor
 
 
+def _wsd_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    """The warmup's end, the decay's start and the schedule's own end T'. Past T' (T' < T) linear and sqrt keep
+    falling (p > 1), cosine turns at every whole p: rows W + S − 1 + k·D."""
+    schedule_total = total if p["total_steps"] is None else p["total_steps"]
+    warmup, decay, stable = wsd_lengths(warmup, schedule_total, p["decay_ratio"])
+    turns = periodic(warmup + stable - 1, decay, last) if p["decay_type"] == "cosine" and decay > 0 else []
+    return joined([warmup, warmup + stable, schedule_total], turns)
+
+
 TORCHTITAN = "torchtitan"
 
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
     "torchtitan_wsd": Schedule(
         "torchtitan_wsd", TORCHTITAN, torchtitan_wsd,
         "torchtitan's warmup-stable-decay LambdaLR (decay_type linear/sqrt/cosine, decay_ratio, min_lr_factor)",
+        breaks=_wsd_breaks,
     ),
 }

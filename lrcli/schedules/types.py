@@ -32,6 +32,15 @@ if not TYPE_CHECKING:
     np = LazyNumpy()
 
 
+@dataclass(frozen=True)
+class Level:
+    """`count` consecutive steps at one LR: a chained replay past its last change (a ratio of 1.0 leaves the product
+    as it is, exactly), yielded instead of an array so that a flat tail of 10^9 steps costs nothing."""
+
+    value: float
+    count: int
+
+
 class ScheduleFn(Protocol):
     """`fn(steps, *, lr, warmup, total, **kwargs) -> LR after s scheduler steps, for each s in steps`."""
 
@@ -65,6 +74,12 @@ class Schedule:
     breaks: Any = None
     warmup_from_zero: bool = False  # rows s < W are lr · s / max(1, W): row 0 is 0 (transformers #34754)
     replays_from_start: bool = False  # the value at step s costs s operations (a chained product): no random access
+    # `replay(n, params, *, lr, warmup, total)`: the values at steps 0 … n in order, as consecutive blocks (arrays or
+    # `Level`s), one block in memory at a time: the framework's chained float operations with the carry kept.
+    replay: Any = None
+    # `closed_form(params, *, lr, warmup, total) -> (fn(steps) -> LRs, breaks, bound)`: the framework's own closed form
+    # (torch's `_get_closed_form_lr`), drawn past EXACT_REPLAY_ROWS; `bound`: its measured max |Δ| / peak vs the replay.
+    closed_form: Any = None
 
     def parameters(self, signature: inspect.Signature | None = None) -> dict[str, Any]:
         """Keyword name (as the framework spells it) -> default (`REQUIRED` when there is none), in signature order

@@ -8,7 +8,10 @@ Each returns `lr · λ(s)` (`LambdaLR`) with λ in verl's float operation order.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lrcli.errors import LrcliError
+from lrcli.schedules.pieces import cos_extrema, joined
 from lrcli.schedules.types import Factors, Schedule, Steps, np
 
 VERL = "verl"
@@ -114,13 +117,38 @@ def verl_wsd(
     return lr * factor
 
 
+# Where each turns (schedules/pieces.py): the warmup's end, the cosine's crests and troughs (every
+# max(1, T − W) / (2·num_cycles) steps after W, not clamped past T), WSD's stable end and T.
+
+
+def _cosine_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    shift = 0 if p.get("zero_indexed_step", True) else -1  # k = s + 1: the turns come one row earlier
+    extrema = cos_extrema(warmup + shift, max(1, total - warmup), float(p["num_cycles"]), last)
+    return joined([warmup + shift], extrema)
+
+
+def _warmup_end(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float]:
+    return [warmup]
+
+
+def _wsd_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
+    remaining = max(0, total - warmup)
+    stable = int(remaining * p["stable_ratio"])
+    extrema = cos_extrema(warmup + stable, max(1, remaining - stable), float(p["num_cycles"]), last)
+    return joined([warmup, warmup + stable, total], extrema)
+
+
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
     "verl_cosine": Schedule(
-        "verl_cosine", VERL, verl_cosine, "verl ≥ 0.6: warmup from init_lr_ratio, cosine to lr·min_lr_ratio"
+        "verl_cosine", VERL, verl_cosine, "verl ≥ 0.6: warmup from init_lr_ratio, cosine to lr·min_lr_ratio",
+        breaks=_cosine_breaks,
     ),
     "verl_cosine_0_5": Schedule(
-        "verl_cosine_0_5", VERL, verl_cosine_0_5, "verl 0.5: warmup from lr·min_lr_ratio, cosine to lr·min_lr_ratio"
+        "verl_cosine_0_5", VERL, verl_cosine_0_5, "verl 0.5: warmup from lr·min_lr_ratio, cosine to lr·min_lr_ratio",
+        breaks=_cosine_breaks,
     ),
-    "verl_constant": Schedule("verl_constant", VERL, verl_constant, "verl: linear warmup, then constant"),
-    "verl_wsd": Schedule("verl_wsd", VERL, verl_wsd, "verl 0.5 SFT: warmup, stable 90 % of the rest, cosine decay"),
+    "verl_constant": Schedule("verl_constant", VERL, verl_constant, "verl: linear warmup, then constant",
+                              breaks=_warmup_end),
+    "verl_wsd": Schedule("verl_wsd", VERL, verl_wsd, "verl 0.5 SFT: warmup, stable 90 % of the rest, cosine decay",
+                         breaks=_wsd_breaks),
 }
