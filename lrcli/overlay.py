@@ -15,6 +15,10 @@ in this order, each only when it explains EVERY logged point within the toleranc
   `interval`);
 - different family: every point on another scheduler with the same LR, T and W (a DeepSpeed `scheduler` section
   replacing the HF one);
+- two causes together, only when no single one explains the log (the simplest explanation wins): stretched and
+  scaled (another T' and another learning_rate), stretched and shifted by one step, scaled and shifted, resumed and
+  scaled (the run resumed with another learning_rate, with or without another T'); each part is named with its
+  numbers;
 - else no known cause, with the numbers.
 
 Candidate plans T' are the log's recorded max_steps, its last logged step and T · p / q for p, q ≤ 16 (world sizes,
@@ -24,7 +28,7 @@ accumulation and epoch counts are small ratios of each other), up to 4 × T and 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -174,26 +178,66 @@ def _plan_words(curve: Curve) -> str:
     return f"T = {curve.plan.total}, W = {curve.plan.warmup}"
 
 
-def _resumed(curve: Curve, series: LoggedSeries, replan: Replan, base: Fit) -> tuple[int, Curve, bool] | None:
-    """(index of the first point of the second part, the other plan, whether the other plan is the first part's)
-    when the log is one plan up to some step and another after it."""
+def _ratio(lr: NDArray[np.float64], series: LoggedSeries, *, shift: int = 0, part: slice = slice(None)) -> float | None:
+    """The factor r with logged ≈ r · expected over the points of `part` (the median of their ratios), or None when
+    no point there has a non-zero expected LR or r is 1 or not positive."""
+    base = fit(lr, series, shift=shift)
+    logged = np.asarray(series.lrs)[part]
+    expected, inside = base.expected[part], base.inside[part]
+    usable = inside & (np.abs(np.nan_to_num(expected)) > 0)
+    if not usable.any():
+        return None
+    ratio = float(np.median(logged[usable] / expected[usable]))
+    return ratio if ratio > 0 and abs(ratio - 1) > 1e-9 else None
+
+
+def _scale_words(curve: Curve, ratio: float) -> str:
+    lr = curve.config.learning_rate if curve.config is not None else curve.peak_lr
+    return f"scaled ×{ratio:.6g} (learning_rate {lr * ratio:.6g} instead of {lr:.6g})"
+
+
+def _stretch_words(curve: Curve, total: int, settings: list[str]) -> str:
+    why = " or ".join(settings) if settings else "the world size or gradient accumulation counted differently"
+    return f"stretched ×{curve.plan.total / total:.6g} (T' = {total} instead of T = {curve.plan.total}: {why})"
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A log that follows one plan up to some point and another after it."""
+
+    index: int  # the first point of the second part
+    other: Curve  # the plan that is not the config's
+    other_first: bool  # whether the other plan is the first part's
+    scale: float = 1.0  # the other part's LR factor (a resume with another learning_rate)
+
+
+def _resumed(curve: Curve, series: LoggedSeries, replan: Replan, base: Fit) -> tuple[Resumed | None, Resumed | None]:
+    """(a resume with another plan, a resume with another plan AND learning_rate): the first of each kind found,
+    when the log is the config's plan up to some step and another after it, or the other way round."""
     bad = np.flatnonzero(~base.close)
     if bad.size == 0:
-        return None
+        return None, None
     first_bad, last_bad = int(bad[0]), int(bad[-1])
-    # The config's plan first, another after it: points 0 … first_bad − 1 agree, the rest fit another T'.
-    # Another plan first, the config's after it: points last_bad + 1 … agree, the earlier ones fit another T'.
+    # The config's plan first, another after it: points 0 … first_bad − 1 agree, the rest fit another plan.
+    # Another plan first, the config's after it: points last_bad + 1 … agree, the earlier ones fit another plan.
     tail_agrees = last_bad + 1 < len(series.steps)
-    for total in _candidates(curve, series):
-        other = _replanned(replan, total)
+    scaled: Resumed | None = None
+    for total in (curve.plan.total, *_candidates(curve, series)):
+        other = curve if total == curve.plan.total else _replanned(replan, total)
         if other is None:
             continue
-        close = fit(other.lr, series).close
-        if first_bad > 0 and close[first_bad:].all():
-            return first_bad, other, False
-        if tail_agrees and close[: last_bad + 1].all():
-            return last_bad + 1, other, True
-    return None
+        parts = []
+        if first_bad > 0:
+            parts.append((slice(first_bad, None), first_bad, False))
+        if tail_agrees:
+            parts.append((slice(0, last_bad + 1), last_bad + 1, True))
+        for part, index, other_first in parts:
+            if other is not curve and fit(other.lr, series).close[part].all():
+                return Resumed(index, other, other_first), scaled
+            ratio = _ratio(other.lr, series, part=part) if scaled is None else None
+            if ratio is not None and fit(other.lr, series, scale=ratio).close[part].all():
+                scaled = Resumed(index, other, other_first, ratio)
+    return None, scaled
 
 
 def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
@@ -235,9 +279,14 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
                            "scaling rule (× world size or batch size) or a different learning_rate", (), **common,
                            facts={"scale": ratio})  # fmt: skip
 
+    stretched_pair: tuple[str, int, float | int] | None = None  # (kind, T', scale or shift): the first one found
     for total in _candidates(curve, series):
         other = _replanned(replan, total)
-        if other is not None and fit(other.lr, series).all_close:
+        if other is None:
+            continue
+        if stretched_pair is None:
+            stretched_pair = _stretched_pair(other, series, total)
+        if fit(other.lr, series).all_close:
             factor = curve.plan.total / total
             settings = _settings_for(curve, replan, total)
             summary = (f"stretched: the log follows the same schedule over T' = {total} steps, the config's has "
@@ -249,9 +298,9 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
             return Verdict("stretched", summary, details, **common, explained_by=(("logged run's plan", other),),
                            facts={"factor": factor, "logged_total": total, "settings": settings})
 
-    resumed = _resumed(curve, series, replan, base)
+    resumed, resumed_scaled = _resumed(curve, series, replan, base)
     if resumed is not None:
-        index, other, other_first = resumed
+        index, other, other_first = resumed.index, resumed.other, resumed.other_first
         step = int(series.steps[index])
         first, second = (other, curve) if other_first else (curve, other)
         summary = (f"resumed with a different plan: up to step {int(series.steps[index - 1])} the log follows "
@@ -296,6 +345,75 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
             return Verdict("different-family", summary, details, **common, explained_by=((name, other),),
                            facts={"schedule": name, "kwargs": dict(kwargs)})
 
+    pair = _pairs(curve, series, replan, stretched_pair, resumed_scaled, common)
+    if pair is not None:
+        return pair
+
     summary = (f"no known cause: {points - int(base.close.sum())} of {points} points differ (first at step "
                f"{first_step}), max |Δ| = {max_rel:.3g} × peak" + (f", {beyond} logged past T" if beyond else ""))
     return Verdict("no-known-cause", summary, (), **common)
+
+
+def _stretched_pair(other: Curve, series: LoggedSeries, total: int) -> tuple[str, int, float | int] | None:
+    """Whether the log is the plan with T' = `total` scaled, or shifted by one step."""
+    ratio = _ratio(other.lr, series)
+    if ratio is not None and fit(other.lr, series, scale=ratio).all_close:
+        return "scaled", total, ratio
+    for shift in (-1, 1):
+        if fit(other.lr, series, shift=shift).all_close:
+            return "shifted", total, shift
+    return None
+
+
+def _shift_words(series: LoggedSeries, shift: int) -> str:
+    return (f"shifted by one step (at step g the log holds row {_row_words(series.row_offset - shift)}, the rule "
+            f"applied gives row {_row_words(series.row_offset)}: a logging convention)")
+
+
+def _pairs(curve: Curve, series: LoggedSeries, replan: Replan, stretched_pair: tuple[str, int, float | int] | None,
+           resumed_scaled: Resumed | None, common: dict[str, Any]) -> Verdict | None:  # fmt: skip
+    """Two causes that together explain every point, in the order of the single causes they combine."""
+    for shift in (-1, 1):  # scaled and shifted: the config's plan, another LR, logged one row away
+        ratio = _ratio(curve.lr, series, shift=shift)
+        if ratio is not None and fit(curve.lr, series, shift=shift, scale=ratio).all_close:
+            summary = f"two causes: {_scale_words(curve, ratio)} and {_shift_words(series, shift)}"
+            return Verdict("scaled+shifted", summary, (), **common, facts={"scale": ratio, "shift": shift})
+    if stretched_pair is not None:
+        kind, total, amount = stretched_pair
+        other = replan(total_steps=total)
+        settings = _settings_for(curve, replan, total)
+        stretch = _stretch_words(curve, total, settings)
+        details = (f"expected: {_plan_words(curve)}; logged: {_plan_words(other)}",)
+        facts: dict[str, Any] = {"factor": curve.plan.total / total, "logged_total": total, "settings": settings}
+        if kind == "scaled":
+            summary = f"two causes: {stretch} and {_scale_words(curve, float(amount))}"
+            label = f"logged run's plan (T = {total}, LR ×{float(amount):.6g})"
+            return Verdict("stretched+scaled", summary, details, **common, facts=facts | {"scale": amount},
+                           explained_by=((label, _scaled(other, float(amount))),))
+        summary = f"two causes: {stretch} and {_shift_words(series, int(amount))}"
+        return Verdict("stretched+shifted", summary, details, **common, facts=facts | {"shift": amount},
+                       explained_by=((f"logged run's plan (T = {total})", other),))
+    if resumed_scaled is not None:
+        index, other, other_first, ratio = (resumed_scaled.index, resumed_scaled.other, resumed_scaled.other_first,
+                                            resumed_scaled.scale)  # fmt: skip
+        step = int(series.steps[index])
+        scaled_other = _scaled(other, ratio)
+        first, second = (scaled_other, curve) if other_first else (curve, scaled_other)
+        part = "up to the jump" if other_first else "from the jump on"
+        plan = "" if other.plan.total == curve.plan.total else f" on another plan ({_plan_words(other)})"
+        summary = (f"two causes: resumed at step {step}{plan}, and {part} {_scale_words(curve, ratio)}; the "
+                   f"config's plan is {_plan_words(curve)}")
+        details = (f"up to step {int(series.steps[index - 1])}: {'LR ×' + format(ratio, '.6g') + ', ' if other_first else ''}"
+                   f"{_plan_words(first)}; from step {step}: {'' if other_first else 'LR ×' + format(ratio, '.6g') + ', '}"
+                   f"{_plan_words(second)}: the run was resumed from a checkpoint with a changed learning_rate"
+                   + (" and step plan" if plan else ""),)  # fmt: skip
+        return Verdict("resumed+scaled", summary, details, **common,
+                       explained_by=(("plan before the jump", first), ("plan after the jump", second)),
+                       facts={"jump_step": step, "before_total": first.plan.total, "after_total": second.plan.total,
+                              "scale": ratio, "scaled_part": "before" if other_first else "after"})  # fmt: skip
+    return None
+
+
+def _scaled(curve: Curve, ratio: float) -> Curve:
+    """`curve` with every LR times `ratio` (drawn as the curve that explains a scaled log)."""
+    return replace(curve, lr=curve.lr * ratio, base_lr=curve.base_lr * ratio)

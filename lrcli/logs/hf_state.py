@@ -21,7 +21,7 @@ from lrcli.logs.series import EXACT, LoggedSeries, logged_number, logged_step, s
 
 LOGS_LR_USED = Version("4.51.0")
 FORMAT = "HF trainer_state.json"
-HF_FORMATS = (FORMAT, "HF Trainer TensorBoard", "LLaMA-Factory trainer_log.jsonl")  # the logs whose rule is the transformers version's
+HF_FORMATS = (FORMAT, "HF Trainer TensorBoard", "LLaMA-Factory trainer_log.jsonl", "W&B run (HF Trainer)")  # the logs whose rule is the transformers version's
 
 
 def hf_rule(transformers_version: str) -> tuple[int, str]:
@@ -64,7 +64,7 @@ def read_trainer_state(path: str, where: str, transformers_version: str) -> Logg
 def with_version(series: LoggedSeries, transformers_version: str) -> LoggedSeries:
     """`series` with the HF logging rule of `transformers_version` (other formats unchanged): the version is known
     only once the config is resolved, after the log was read."""
-    if series.log_format not in HF_FORMATS:
-        return series
+    if series.log_format not in HF_FORMATS or "transformers_version" in series.recorded:
+        return series  # not the HF Trainer's, or the log recorded the version that wrote it (a W&B run)
     offset, rule = hf_rule(transformers_version)
     return replace(series, row_offset=offset, rule=rule)
