@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from lrcli.config import Layer, resolve
 from lrcli.curve import compute
+from lrcli.diagnosis import diagnose
 from lrcli.logs import LoggedSeries, read_log
 from lrcli.logs.hf_state import hf_rule
-from lrcli.overlay import diagnose
 
 DATA = Path(__file__).parent / "data" / "overlay"
 TOOLS = Path(__file__).parents[1] / "tools"

@@ -79,3 +79,18 @@ def logged_number(value: Any, where: str) -> float:
     if number != number or number in (float("inf"), float("-inf")):
         raise LrcliError(f"{where}: {value!r} is not a finite number")
     return number
+
+
+# What a log may record about its run that stands in for a config file (TrainConfig field names): the Trainer's
+# max_steps (trainer_state.json, trainer_log.jsonl), a W&B run's TrainingArguments and transformers version.
+SETTINGS_FROM_LOG = ("max_steps", "learning_rate", "lr_scheduler_type", "warmup_steps", "warmup_ratio",
+                     "num_train_epochs", "per_device_train_batch_size", "gradient_accumulation_steps",
+                     "transformers_version")  # fmt: skip
+
+
+def log_settings(series: LoggedSeries) -> dict[str, Any]:
+    """The settings `series` records about its run, for a comparison without a config file."""
+    values = {name: series.recorded[name] for name in SETTINGS_FROM_LOG if name in series.recorded}
+    if not isinstance(values.get("max_steps", 1), (int, float)) or values.get("max_steps", 1) <= 0:
+        values.pop("max_steps", None)
+    return values

@@ -18,12 +18,11 @@ applies (hf_state.hf_rule).
 
 from __future__ import annotations
 
-import json
 import struct
 from typing import Any
 
 from lrcli.errors import LrcliError, shown
-from lrcli.inputs.bounded import TABLE_BYTES, read_bytes
+from lrcli.inputs.bounded import TABLE_BYTES, parse_json, read_bytes
 from lrcli.logs.hf_state import hf_rule
 from lrcli.logs.series import EXACT, LoggedSeries, logged_number, logged_step, series_from_points
 
@@ -97,10 +96,7 @@ def split_records(data: bytes, where: str) -> tuple[list[bytes], tuple[str, ...]
 
 
 def _json(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise LrcliError(f"{where}: a value is not JSON ({text[:40]!r})") from None
+    return parse_json(text, f"{where} (a logged value)")
 
 
 def _key(item: Any) -> str:

@@ -27,8 +27,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 from numpy.typing import NDArray  # noqa: E402
 
 from lrcli.curve import Curve  # noqa: E402
+from lrcli.diagnosis import Verdict  # noqa: E402
 from lrcli.logs.series import LoggedSeries  # noqa: E402
-from lrcli.overlay import Verdict  # noqa: E402
 from lrcli.render import xaxis  # noqa: E402
 from lrcli.render.placement import Box, Envelope, Layout, polyline_envelope  # noqa: E402
 from lrcli.render.settings import PlotSettings  # noqa: E402

@@ -35,9 +35,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from lrcli.curve import Curve
+from lrcli.config import TrainConfig
+from lrcli.curve import Curve, compute
 from lrcli.errors import LrcliError
-from lrcli.logs.hf_state import HF_FORMATS
+from lrcli.logs.hf_state import HF_FORMATS, with_version
 from lrcli.logs.series import RELATIVE_ROUNDING, LoggedSeries
 
 # lrcli's schedules match the frameworks' to 1e-12 × peak (the parity tests); a logged float64 must be that close.
@@ -238,6 +239,18 @@ def _resumed(curve: Curve, series: LoggedSeries, replan: Replan, base: Fit) -> t
             if ratio is not None and fit(other.lr, series, scale=ratio).close[part].all():
                 scaled = Resumed(index, other, other_first, ratio)
     return None, scaled
+
+
+def compare_log(config: TrainConfig, series: LoggedSeries) -> tuple[Curve, LoggedSeries, Verdict]:
+    """The curve `config` gives, `series` under the logging rule of the config's transformers version (unless the
+    log recorded its own), and the diagnosis: what `lrcli overlay` and `lrcli.overlay` report."""
+    series = with_version(series, config.transformers_version)
+    curve = compute(config)
+
+    def replan(**changes: Any) -> Curve:
+        return compute(replace(config, **changes))
+
+    return curve, series, diagnose(curve, series, replan)
 
 
 def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
