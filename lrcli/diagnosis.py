@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from lrcli.config import TrainConfig
 from lrcli.curve import Curve, compute
 from lrcli.errors import LrcliError
-from lrcli.logs.hf_state import HF_FORMATS, with_version
+from lrcli.logs.hf_state import HF_FORMATS, deepspeed_rule, with_version
 from lrcli.logs.series import RELATIVE_ROUNDING, LoggedSeries
 
 # lrcli's schedules match the frameworks' to 1e-12 × peak (the parity tests); a logged float64 must be that close.
@@ -246,6 +246,8 @@ def compare_log(config: TrainConfig, series: LoggedSeries) -> tuple[Curve, Logge
     log recorded its own), and the diagnosis: what `lrcli overlay` and `lrcli.overlay` report."""
     series = with_version(series, config.transformers_version)
     curve = compute(config)
+    if curve.one_update_behind:  # a DeepSpeed scheduler section: the run ran under DeepSpeed's engine
+        series = deepspeed_rule(series)
 
     def replan(**changes: Any) -> Curve:
         return compute(replace(config, **changes))
@@ -348,12 +350,14 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
             other = replan(lr_scheduler_type=name, lr_scheduler_kwargs=dict(kwargs))
         except LrcliError:
             continue
-        if fit(other.lr, series).all_close:
-            deepspeed = name.startswith("Warmup")
+        deepspeed = name.startswith("Warmup")
+        # Under DeepSpeed's engine an HF Trainer log holds row g at step g (logs/hf_state.deepspeed_rule).
+        if fit(other.lr, deepspeed_rule(series) if deepspeed else series).all_close:
             summary = (f"a different schedule: the log follows {name} with the same LR, T and W, not the config's "
                        f"{curve.schedule}")
             details = (("a DeepSpeed `scheduler` section replaced the HF one: transformers' DeepSpeed integration builds its "
-                        f"{name} ('auto' values filled from the Trainer's LR, T and W) instead of lr_scheduler_type",)
+                        f"{name} ('auto' values filled from the Trainer's LR, T and W) instead of lr_scheduler_type; "
+                        "give the config its DeepSpeed file (`deepspeed: ds_config.json`)",)
                        if deepspeed else ())  # fmt: skip
             return Verdict("different-family", summary, details, **common, explained_by=((name, other),),
                            facts={"schedule": name, "kwargs": dict(kwargs)})

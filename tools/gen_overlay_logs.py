@@ -82,12 +82,11 @@ def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = N
     settings = dict(CONFIG) | overrides
     if "logging_dir" in {f.name for f in dataclasses.fields(TrainingArguments)}:  # removed in 5.x: output_dir/runs
         settings["logging_dir"] = str(work / "runs")
+    settings = {"use_cpu": True, "report_to": ["tensorboard"] if _tensorboard() else []} | settings
     args = TrainingArguments(
         output_dir=str(work),
-        report_to=["tensorboard"] if _tensorboard() else [],
         save_strategy="steps" if save_steps else "no",
         save_steps=save_steps or 500,
-        use_cpu=True,
         dataloader_num_workers=0,
         seed=0,
         disable_tqdm=True,
@@ -181,38 +180,44 @@ def hf_450_case() -> None:
 
 
 # The DeepSpeed config of the "different family" case: its scheduler section replaces the HF config's cosine.
-DEEPSPEED = {"scheduler": {"type": "WarmupDecayLR", "params": {
+# ZeRO stage 0 (plain data parallelism) and the batch keys "auto": accelerate's DeepSpeedPlugin and DeepSpeed require
+# them (the HF Trainer fills them from its arguments).
+DEEPSPEED = {"train_batch_size": "auto", "train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto",
+             "zero_optimization": {"stage": 0}, "scheduler": {"type": "WarmupDecayLR", "params": {
     "warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto", "total_num_steps": "auto"}}}
 
 
 def deepspeed_case() -> None:
-    """DeepSpeed 0.19.8's WarmupDecayLR (its lr_schedules.py, loaded from the pinned source as
-    tools/gen_deepspeed_axolotl_golden.py does), its "auto" params filled by transformers' own
-    HfTrainerDeepSpeedConfig, stepped by the real HF Trainer's loop (`create_scheduler` returns it): DeepSpeed itself
-    does not run on this CPU-only machine, and under DeepSpeed the Trainer's loop also steps the scheduler once per
-    update (DeepSpeedSchedulerWrapper) and logs `lr_scheduler.get_last_lr()[0]`, as here."""
-    from transformers import Trainer
+    """The real DeepSpeed 0.19.8 engine on CPU under the real HF Trainer: `TrainingArguments(deepspeed=ds_config.json)`
+    whose `scheduler` section (WarmupDecayLR, every param "auto") replaces the config's cosine. transformers'
+    HfTrainerDeepSpeedConfig fills the "auto" values, deepspeed.initialize builds the engine and its scheduler, the
+    Trainer's loop steps it through accelerate's DeepSpeedSchedulerWrapper and logs `lr_scheduler.get_last_lr()[0]`.
+    DeepSpeed runs here with DS_ACCELERATOR=cpu and the gloo backend, one process:
+        python -m venv /tmp/venv-ds && /tmp/venv-ds/bin/pip install torch==2.13.0 deepspeed==0.19.8 \
+            transformers==5.25.0 accelerate==1.16.0 pyyaml && \
+            DS_ACCELERATOR=cpu /tmp/venv-ds/bin/python tools/gen_overlay_logs.py deepspeed"""
+    import os
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from gen_deepspeed_axolotl_golden import default_dirs, hf_filled_params, load_deepspeed
+    import deepspeed
+    import transformers
 
-    module, _ = load_deepspeed(default_dirs()[0])
-    section = DEEPSPEED["scheduler"]
-    params = hf_filled_params({"schedule": section["type"], "kwargs": section["params"],
-                               "lr": CONFIG["learning_rate"], "warmup": CONFIG["warmup_steps"], "total": 192})
-
-    class DeepSpeedScheduled(Trainer):
-        def create_scheduler(self, num_training_steps: int, optimizer: object = None) -> object:
-            self.lr_scheduler = getattr(module, section["type"])(optimizer or self.optimizer, **params)
-            return self.lr_scheduler
-
+    if os.environ.get("DS_ACCELERATOR") != "cpu":
+        sys.exit("run with DS_ACCELERATOR=cpu (DeepSpeed's CPU accelerator); see the docstring")
+    for name, value in (("MASTER_ADDR", "127.0.0.1"), ("MASTER_PORT", "29531"), ("RANK", "0"), ("LOCAL_RANK", "0"),
+                        ("WORLD_SIZE", "1")):  # fmt: skip
+        os.environ.setdefault(name, value)  # one process of a distributed run, as the deepspeed launcher sets up
     with tempfile.TemporaryDirectory() as tmp:
         dest = _write_case("hf-deepspeed", CONFIG, {})
         (dest / "ds_config.json").write_text(json.dumps(DEEPSPEED, indent=1) + "\n")
         (dest / "config_with_deepspeed.yaml").write_text(yaml.safe_dump(CONFIG | {"deepspeed": "ds_config.json"},
                                                                         sort_keys=False))
-        _keep_logs(_hf_run(Path(tmp) / "ds", trainer_class=DeepSpeedScheduled), dest / "run")
-        _meta(dest, {"ran": CONFIG, "deepspeed": DEEPSPEED, "filled_params": params, "deepspeed_version": "0.19.8"})
+        run = _hf_run(Path(tmp) / "ds", deepspeed=str(dest / "ds_config.json"), ddp_backend="gloo", use_cpu=False)
+        _keep_logs(run, dest / "run")
+        what = {"ran": CONFIG, "deepspeed": DEEPSPEED, "deepspeed_version": deepspeed.__version__,
+                "transformers": transformers.__version__, "engine": "deepspeed.initialize via the HF Trainer, "
+                "DS_ACCELERATOR=cpu, gloo, 1 process"}  # fmt: skip
+        (dest / "case.json").write_text(json.dumps({"torch": torch.__version__, "samples": SAMPLES} | what, indent=1)
+                                        + "\n")
 
 
 def llamafactory_case(peft_dir: str) -> None:

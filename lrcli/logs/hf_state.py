@@ -35,6 +35,19 @@ def hf_rule(transformers_version: str) -> tuple[int, str]:
     return 0, f"transformers {transformers_version} (≤ 4.50.3) logs at step g the LR after g scheduler steps (row g)"
 
 
+def deepspeed_rule(series: LoggedSeries) -> LoggedSeries:
+    """`series` (an HF Trainer log) under the rule of a run under DeepSpeed, any transformers version: accelerate's
+    `DeepSpeedEngineWrapper.backward` (accelerate 1.16.0 utils/deepspeed.py) calls `engine.step()`, which steps the
+    optimizer AND the scheduler, inside `accelerator.backward(loss)`; the Trainer then reads "the learning rate before
+    update" (transformers 5.25.0 trainer.py `_inner_training_loop`) after the scheduler already stepped, and
+    `DeepSpeedSchedulerWrapper.step` is a no-op. So step g logs the LR after g scheduler steps (row g), as
+    ≤ 4.50.3 did. Seen in the real DeepSpeed 0.19.8 run (tests/data/overlay/hf-deepspeed)."""
+    if series.log_format not in HF_FORMATS:
+        return series
+    return replace(series, row_offset=0, rule="under DeepSpeed the engine steps the scheduler inside accelerator."
+                   "backward, before the Trainer reads the LR: step g logs the LR after g scheduler steps (row g)")
+
+
 # trainer_state.json keys → TrainConfig fields: what the log records about the run it belongs to.
 RECORDED = {"max_steps": "max_steps", "num_train_epochs": "num_train_epochs",
             "train_batch_size": "per_device_train_batch_size", "logging_steps": "logging_steps"}  # fmt: skip
