@@ -179,10 +179,11 @@ def _plan_words(curve: Curve) -> str:
     return f"T = {curve.plan.total}, W = {curve.plan.warmup}"
 
 
-def _ratio(lr: NDArray[np.float64], series: LoggedSeries, *, shift: int = 0, part: slice = slice(None)) -> float | None:
+def _ratio(lr: NDArray[np.float64], series: LoggedSeries, *, shift: int = 0, part: slice = slice(None),
+           base: Fit | None = None) -> float | None:  # fmt: skip
     """The factor r with logged ≈ r · expected over the points of `part` (the median of their ratios), or None when
-    no point there has a non-zero expected LR or r is 1 or not positive."""
-    base = fit(lr, series, shift=shift)
+    no point there has a non-zero expected LR or r is 1 or not positive. `base`: the fit of `lr` already made."""
+    base = base if base is not None else fit(lr, series, shift=shift)
     logged = np.asarray(series.lrs)[part]
     expected, inside = base.expected[part], base.inside[part]
     usable = inside & (np.abs(np.nan_to_num(expected)) > 0)
@@ -232,10 +233,11 @@ def _resumed(curve: Curve, series: LoggedSeries, replan: Replan, base: Fit) -> t
             parts.append((slice(first_bad, None), first_bad, False))
         if tail_agrees:
             parts.append((slice(0, last_bad + 1), last_bad + 1, True))
+        plain = fit(other.lr, series)
         for part, index, other_first in parts:
-            if other is not curve and fit(other.lr, series).close[part].all():
+            if other is not curve and plain.close[part].all():
                 return Resumed(index, other, other_first), scaled
-            ratio = _ratio(other.lr, series, part=part) if scaled is None else None
+            ratio = _ratio(other.lr, series, part=part, base=plain) if scaled is None else None
             if ratio is not None and fit(other.lr, series, scale=ratio).close[part].all():
                 scaled = Resumed(index, other, other_first, ratio)
     return None, scaled
@@ -373,7 +375,11 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
 
 def _stretched_pair(other: Curve, series: LoggedSeries, total: int) -> tuple[str, int, float | int] | None:
     """Whether the log is the plan with T' = `total` scaled, or shifted by one step."""
-    ratio = _ratio(other.lr, series)
+    plain = fit(other.lr, series)
+    if not plain.inside.all():  # a point past T': no scale explains it
+        ratio = None
+    else:
+        ratio = _ratio(other.lr, series, base=plain)
     if ratio is not None and fit(other.lr, series, scale=ratio).all_close:
         return "scaled", total, ratio
     for shift in (-1, 1):
