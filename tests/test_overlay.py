@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from lrcli.config import Layer, resolve
 from lrcli.curve import compute
-from lrcli.errors import LrcliError
 from lrcli.diagnosis import diagnose
+from lrcli.errors import LrcliError
 from lrcli.logs import LoggedSeries, read_log
 from lrcli.logs.hf_state import hf_rule
 
