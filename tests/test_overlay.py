@@ -195,7 +195,7 @@ def test_real_wandb_chart_export_runs_and_bands():
     for run in runs:
         series = read_log(str(path), transformers_version="5.25", lr_column="train/loss", run=run)
         cells = [(int(r[columns[0]]), float(r[f"{run} - train/loss"])) for r in rows if r[f"{run} - train/loss"]]
-        assert list(zip(series.steps, series.lrs)) == cells and series.notes  # the note: Step is W&B's _step
+        assert list(zip(series.steps, series.lrs, strict=True)) == cells and series.notes  # the note: Step is W&B's _step
     with pytest.raises(LrcliError, match="holds 2 runs") as error:
         read_log(str(path), transformers_version="5.25", lr_column="train/loss")
     assert all(run in str(error.value) for run in runs)
@@ -217,7 +217,7 @@ def test_real_wandb_history_csv_takes_the_runs_own_step():
     _, rows = _csv_rows(path)
     series = read_log(str(path), transformers_version="5.25")
     expected = [(int(float(r["iter"])), float(r["lr"])) for r in rows if r["lr"]]
-    assert list(zip(series.steps, series.lrs)) == expected and series.precision == "float64"
+    assert list(zip(series.steps, series.lrs, strict=True)) == expected and series.precision == "float64"
     assert [int(r["_step"]) for r in rows if r["lr"]] != list(series.steps)
 
 
