@@ -410,12 +410,12 @@ def _pairs(curve: Curve, series: LoggedSeries, replan: Replan, stretched_pair: t
         facts: dict[str, Any] = {"factor": curve.plan.total / total, "logged_total": total, "settings": settings}
         if kind == "scaled":
             summary = f"two causes: {stretch} and {_scale_words(curve, float(amount))}"
-            label = f"logged run's plan (T = {total}, LR ×{float(amount):.6g})"
+            label = f"logged run's plan (LR ×{float(amount):.6g})"
             return Verdict("stretched+scaled", summary, details, **common, facts=facts | {"scale": amount},
                            explained_by=((label, _scaled(other, float(amount))),))
         summary = f"two causes: {stretch} and {_shift_words(series, int(amount))}"
         return Verdict("stretched+shifted", summary, details, **common, facts=facts | {"shift": amount},
-                       explained_by=((f"logged run's plan (T = {total})", other),))
+                       explained_by=(("logged run's plan", other),))
     if resumed_scaled is not None:
         index, other, other_first, ratio = (resumed_scaled.index, resumed_scaled.other, resumed_scaled.other_first,
                                             resumed_scaled.scale)  # fmt: skip
