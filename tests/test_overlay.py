@@ -387,12 +387,14 @@ def test_diagnosis_recognises_generated_combinations(schedule, total, warmup, fa
 
 
 @pytest.mark.oracle
-def test_live_hf_trainer_run(cli, tmp_path):
-    """A fresh real Trainer run (the installed transformers 5.24.0), every step logged: it agrees with lrcli's curve
-    for its config; the same log against a config with half the accumulation is stretched by 2 (a constant tail
-    cannot show it: that schedule agrees with both)."""
+def test_live_hf_trainer_run(cli, tmp_path, monkeypatch):
+    """A fresh real Trainer run (the installed transformers), every step logged to trainer_state.json and to an
+    offline W&B run: both agree with lrcli's curve for its config, bit for bit; the same logs against a config with
+    half the accumulation are stretched by 2, and with twice the learning_rate too, stretched and scaled (a constant
+    tail cannot show a stretch: that schedule agrees with both T)."""
     oracle_import("transformers")
-    sys.path.insert(0, str(TOOLS))
+    wandb = oracle_import("wandb")
+    monkeypatch.syspath_prepend(str(TOOLS))
     import gen_overlay_logs as gen
 
     rng = random.Random()
@@ -400,16 +402,26 @@ def test_live_hf_trainer_run(cli, tmp_path):
     settings_ = {"learning_rate": rng.choice([1e-3, 3e-4, 2e-5]), "lr_scheduler_type": schedule,
                  "warmup_steps": rng.randint(0, 6), "num_train_epochs": rng.choice([1, 2]),
                  "per_device_train_batch_size": 8, "gradient_accumulation_steps": 2, "logging_steps": 1}  # fmt: skip
-    gen.CONFIG = settings_  # the generator's run, with this case's settings
-    gen.SAMPLES = 160
-    run = gen._hf_run(tmp_path / "run")
+    monkeypatch.setattr(gen, "CONFIG", settings_)  # the generator's run, with this case's settings
+    monkeypatch.setattr(gen, "SAMPLES", 160)
+    for name, value in (("WANDB_MODE", "offline"), ("WANDB_DIR", str(tmp_path)), ("WANDB_SILENT", "true")):
+        monkeypatch.setenv(name, value)
+    run = gen._hf_run(tmp_path / "run", report_to=["wandb"])
+    wandb.finish()
     config = tmp_path / "config.yaml"
+    logs = (str(run), str(tmp_path / "wandb"))
     config.write_text(json.dumps(settings_))
-    _, report = _report(cli, str(run), str(config), "--samples", "160")
-    assert report["cause"] == "agree" and report["max_rel_diff"] == 0, (settings_, report["summary"])
+    for log in logs:
+        _, report = _report(cli, log, str(config), "--samples", "160")
+        assert report["cause"] == "agree" and report["max_rel_diff"] == 0, (log, settings_, report["summary"])
+    flat = schedule == "constant_with_warmup"  # after warmup every T gives the same LR: nothing tells T apart
     config.write_text(json.dumps(settings_ | {"gradient_accumulation_steps": 1}))
-    _, report = _report(cli, str(run), str(config), "--samples", "160")
-    if schedule == "constant_with_warmup":  # after warmup every T gives the same LR: nothing tells T apart
-        assert report["cause"] == "agree", (settings_, report["summary"])
-    else:
-        assert report["cause"] == "stretched" and report["facts"]["factor"] == 2, (settings_, report["summary"])
+    _, report = _report(cli, logs[0], str(config), "--samples", "160")
+    assert (report["cause"], report["facts"].get("factor")) == (("agree", None) if flat else ("stretched", 2)), (
+        settings_, report["summary"])
+    told = settings_ | {"gradient_accumulation_steps": 1, "learning_rate": settings_["learning_rate"] * 2}
+    config.write_text(json.dumps(told))
+    for log in logs:
+        _, report = _report(cli, log, str(config), "--samples", "160")
+        assert report["cause"] == ("scaled" if flat else "stretched+scaled"), (log, settings_, report["summary"])
+        assert report["facts"]["scale"] == pytest.approx(0.5, rel=1e-12)
