@@ -101,8 +101,7 @@ def _tolerance(series: LoggedSeries, peak: float) -> tuple[float, float]:
 
 
 def fit(lr: NDArray[np.float64], series: LoggedSeries, *, shift: int = 0, scale: float = 1.0) -> Fit:
-    steps = np.asarray(series.steps, dtype=np.int64)
-    logged = np.asarray(series.lrs, dtype=np.float64)
+    steps, logged = series.step_array, series.lr_array
     rows = steps - series.row_offset + shift
     inside = (rows >= 0) & (rows < len(lr))
     expected = np.full(len(rows), np.nan)
@@ -165,7 +164,7 @@ def _settings_for(curve: Curve, replan: Replan, target: int) -> list[str]:
 
 
 def _max_rel(fit_: Fit, series: LoggedSeries, peak: float) -> float:
-    logged = np.asarray(series.lrs)
+    logged = series.lr_array
     diff = np.abs(logged[fit_.inside] - fit_.expected[fit_.inside])
     return float(diff.max() / peak) if diff.size and peak > 0 else 0.0
 
@@ -184,7 +183,7 @@ def _ratio(lr: NDArray[np.float64], series: LoggedSeries, *, shift: int = 0, par
     """The factor r with logged ≈ r · expected over the points of `part` (the median of their ratios), or None when
     no point there has a non-zero expected LR or r is 1 or not positive. `base`: the fit of `lr` already made."""
     base = base if base is not None else fit(lr, series, shift=shift)
-    logged = np.asarray(series.lrs)[part]
+    logged = series.lr_array[part]
     expected, inside = base.expected[part], base.inside[part]
     usable = inside & (np.abs(np.nan_to_num(expected)) > 0)
     if not usable.any():
@@ -286,7 +285,7 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
                            "(row g − 1): give the run's version with --transformers-version",)
             return Verdict("off-by-one", summary, details, **common, facts={"shift": shift})
 
-    logged = np.asarray(series.lrs)
+    logged = series.lr_array
     usable = base.inside & (np.abs(base.expected) > 0)
     if usable.any():
         ratio = float(np.median(logged[usable] / base.expected[usable]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from lrcli.errors import LrcliError
@@ -39,6 +40,20 @@ class LoggedSeries:
     def __post_init__(self) -> None:
         if len(self.steps) != len(self.lrs):
             raise ValueError("steps and lrs differ in length")
+
+    # The diagnosis fits the same points against hundreds of curves: the arrays are made once (numpy is imported
+    # only when they are asked for, so reading a log does not need it).
+    @cached_property
+    def step_array(self) -> Any:
+        import numpy as np
+
+        return np.asarray(self.steps, dtype=np.int64)
+
+    @cached_property
+    def lr_array(self) -> Any:
+        import numpy as np
+
+        return np.asarray(self.lrs, dtype=np.float64)
 
 
 def series_from_points(points: list[tuple[int, float]], where: str, what: str) -> tuple[tuple[int, ...],
