@@ -76,6 +76,8 @@ CASES = {
                               "stretched+scaled", 1),  # fmt: skip
     "hf-combined-wandb-file": (_one("hf-combined/run/wandb/*/run-*.wandb"), _case("hf-combined")[1], [],
                                "stretched+scaled", 1),  # fmt: skip
+    "hf-combined-wandb-run": (_one("hf-combined/run/wandb/offline-run-*"), _case("hf-combined")[1], [],
+                              "stretched+scaled", 1),  # fmt: skip
     "hf-combined-wandb-as-run": (str(DATA / "hf-combined" / "run" / "wandb"),
                                  str(DATA / "hf-combined" / "config_as_run.yaml"), [], "agree", 0),  # fmt: skip
 }
