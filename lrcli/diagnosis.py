@@ -192,6 +192,41 @@ def _ratio(lr: NDArray[np.float64], series: LoggedSeries, *, shift: int = 0, par
     return ratio if ratio > 0 and abs(ratio - 1) > 1e-9 else None
 
 
+# A scaled fit closer than this (max |Δ| / peak) is worth replanning with the scaled learning_rate: schedules with an
+# absolute floor (polynomial's lr_end, DeepSpeed's warmup_min_lr) are not proportional to learning_rate.
+NEAR_SCALED = 1e-2
+
+
+def _scaled_fit(base: Curve, series: LoggedSeries, ratio: float, replan: Replan, *, shift: int = 0,
+                part: slice = slice(None), **plan: Any) -> tuple[Curve, float] | None:  # fmt: skip
+    """(the curve that explains the points of `part`, its LR factor) when they are `base` with another learning_rate.
+    `base` × ratio first; else `base`'s settings (`plan`: the T' it was planned with) replanned with another
+    learning_rate: the frameworks' schedules are affine in it (lr = a·L + b: polynomial's lr_end, DeepSpeed's
+    warmup_min_lr are absolute), so two curves give a and b at the largest expected point, and L from its value."""
+    scaled = fit(base.lr, series, shift=shift, scale=ratio)
+    if scaled.close[part].all():
+        return _scaled(base, ratio), ratio
+    config = base.config
+    if config is None or not scaled.inside[part].all() or config.learning_rate <= 0:
+        return None
+    logged, expected = series.lr_array[part], scaled.expected[part]
+    if np.max(np.abs(logged - expected)) > NEAR_SCALED * abs(ratio) * base.peak_lr:
+        return None
+    rows = scaled.rows[part]
+    top = int(np.argmax(base.lr[rows]))
+    lr0 = config.learning_rate
+    try:
+        probe = replan(**plan, learning_rate=lr0 * ratio)
+        slope = (probe.lr[rows[top]] - base.lr[rows[top]]) / (lr0 * ratio - lr0)
+        if slope == 0:
+            return None
+        exact = float(lr0 + (logged[top] - base.lr[rows[top]]) / slope)
+        other = probe if exact == lr0 * ratio else replan(**plan, learning_rate=exact)
+    except LrcliError:
+        return None
+    return (other, float(exact / lr0)) if fit(other.lr, series, shift=shift).close[part].all() else None
+
+
 def _scale_words(curve: Curve, ratio: float) -> str:
     lr = curve.config.learning_rate if curve.config is not None else curve.peak_lr
     return f"scaled ×{ratio:.6g} (learning_rate {lr * ratio:.6g} instead of {lr:.6g})"
@@ -237,8 +272,9 @@ def _resumed(curve: Curve, series: LoggedSeries, replan: Replan, base: Fit) -> t
             if other is not curve and plain.close[part].all():
                 return Resumed(index, other, other_first), scaled
             ratio = _ratio(other.lr, series, part=part, base=plain) if scaled is None else None
-            if ratio is not None and fit(other.lr, series, scale=ratio).close[part].all():
-                scaled = Resumed(index, other, other_first, ratio)
+            found = _scaled_fit(other, series, ratio, replan, part=part, total_steps=total) if ratio else None
+            if found is not None:
+                scaled = Resumed(index, found[0], other_first, found[1])
     return None, scaled
 
 
@@ -285,23 +321,22 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
                            "(row g − 1): give the run's version with --transformers-version",)
             return Verdict("off-by-one", summary, details, **common, facts={"shift": shift})
 
-    logged = series.lr_array
-    usable = base.inside & (np.abs(base.expected) > 0)
-    if usable.any():
-        ratio = float(np.median(logged[usable] / base.expected[usable]))
-        if ratio > 0 and abs(ratio - 1) > 1e-9 and fit(curve.lr, series, scale=ratio).all_close:
-            return Verdict("scaled", f"scaled: every logged LR is {ratio:.6g} × the expected one (peak "
-                           f"{peak * ratio:.6g} logged, {peak:.6g} expected): the LR was scaled, e.g. by a linear "
-                           "scaling rule (× world size or batch size) or a different learning_rate", (), **common,
-                           facts={"scale": ratio})  # fmt: skip
+    ratio = _ratio(curve.lr, series, base=base)
+    found = _scaled_fit(curve, series, ratio, replan) if ratio is not None else None
+    if found is not None:
+        other, ratio = found
+        return Verdict("scaled", f"scaled: every logged LR is {ratio:.6g} × the expected one (peak "
+                       f"{peak * ratio:.6g} logged, {peak:.6g} expected): the LR was scaled, e.g. by a linear "
+                       "scaling rule (× world size or batch size) or a different learning_rate", (), **common,
+                       explained_by=((f"LR ×{ratio:.6g}", other),), facts={"scale": ratio})  # fmt: skip
 
-    stretched_pair: tuple[str, int, float | int] | None = None  # (kind, T', scale or shift): the first one found
+    stretched_pair: StretchedPair | None = None  # the first one found
     for total in _candidates(curve, series):
         other = _replanned(replan, total)
         if other is None:
             continue
         if stretched_pair is None:
-            stretched_pair = _stretched_pair(other, series, total)
+            stretched_pair = _stretched_pair(other, series, total, replan)
         if fit(other.lr, series).all_close:
             factor = curve.plan.total / total
             settings = _settings_for(curve, replan, total)
@@ -372,19 +407,27 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
     return Verdict("no-known-cause", summary, (), **common)
 
 
-def _stretched_pair(other: Curve, series: LoggedSeries, total: int) -> tuple[str, int, float | int] | None:
+def _stretched_pair(other: Curve, series: LoggedSeries, total: int, replan: Replan) -> StretchedPair | None:
     """Whether the log is the plan with T' = `total` scaled, or shifted by one step."""
     plain = fit(other.lr, series)
-    if not plain.inside.all():  # a point past T': no scale explains it
-        ratio = None
-    else:
-        ratio = _ratio(other.lr, series, base=plain)
-    if ratio is not None and fit(other.lr, series, scale=ratio).all_close:
-        return "scaled", total, ratio
+    ratio = _ratio(other.lr, series, base=plain) if plain.inside.all() else None  # a point past T': no scale fits
+    found = _scaled_fit(other, series, ratio, replan, total_steps=total) if ratio is not None else None
+    if found is not None:
+        return StretchedPair("scaled", total, found[1], found[0])
     for shift in (-1, 1):
         if fit(other.lr, series, shift=shift).all_close:
-            return "shifted", total, shift
+            return StretchedPair("shifted", total, shift, other)
     return None
+
+
+@dataclass(frozen=True)
+class StretchedPair:
+    """The log is the plan with another T', and also scaled or shifted."""
+
+    kind: str  # "scaled" or "shifted"
+    total: int  # T'
+    amount: float | int  # the LR factor, or the shift
+    curve: Curve  # the curve that explains the log
 
 
 def _shift_words(series: LoggedSeries, shift: int) -> str:
@@ -392,16 +435,20 @@ def _shift_words(series: LoggedSeries, shift: int) -> str:
             f"applied gives row {_row_words(series.row_offset)}: a logging convention)")
 
 
-def _pairs(curve: Curve, series: LoggedSeries, replan: Replan, stretched_pair: tuple[str, int, float | int] | None,
+def _pairs(curve: Curve, series: LoggedSeries, replan: Replan, stretched_pair: StretchedPair | None,
            resumed_scaled: Resumed | None, common: dict[str, Any]) -> Verdict | None:  # fmt: skip
     """Two causes that together explain every point, in the order of the single causes they combine."""
     for shift in (-1, 1):  # scaled and shifted: the config's plan, another LR, logged one row away
         ratio = _ratio(curve.lr, series, shift=shift)
-        if ratio is not None and fit(curve.lr, series, shift=shift, scale=ratio).all_close:
+        found = _scaled_fit(curve, series, ratio, replan, shift=shift) if ratio is not None else None
+        if found is not None:
+            ratio = found[1]
             summary = f"two causes: {_scale_words(curve, ratio)} and {_shift_words(series, shift)}"
-            return Verdict("scaled+shifted", summary, (), **common, facts={"scale": ratio, "shift": shift})
+            return Verdict("scaled+shifted", summary, (), **common, facts={"scale": ratio, "shift": shift},
+                           explained_by=((f"LR ×{ratio:.6g}", found[0]),))
     if stretched_pair is not None:
-        kind, total, amount = stretched_pair
+        kind, total, amount, explaining = (stretched_pair.kind, stretched_pair.total, stretched_pair.amount,
+                                           stretched_pair.curve)  # fmt: skip
         other = replan(total_steps=total)
         settings = _settings_for(curve, replan, total)
         stretch = _stretch_words(curve, total, settings)
@@ -411,7 +458,7 @@ def _pairs(curve: Curve, series: LoggedSeries, replan: Replan, stretched_pair: t
             summary = f"two causes: {stretch} and {_scale_words(curve, float(amount))}"
             label = f"logged run's plan (LR ×{float(amount):.6g})"
             return Verdict("stretched+scaled", summary, details, **common, facts=facts | {"scale": amount},
-                           explained_by=((label, _scaled(other, float(amount))),))
+                           explained_by=((label, explaining),))
         summary = f"two causes: {stretch} and {_shift_words(series, int(amount))}"
         return Verdict("stretched+shifted", summary, details, **common, facts=facts | {"shift": amount},
                        explained_by=(("logged run's plan", other),))
@@ -419,7 +466,7 @@ def _pairs(curve: Curve, series: LoggedSeries, replan: Replan, stretched_pair: t
         index, other, other_first, ratio = (resumed_scaled.index, resumed_scaled.other, resumed_scaled.other_first,
                                             resumed_scaled.scale)  # fmt: skip
         step = int(series.steps[index])
-        scaled_other = _scaled(other, ratio)
+        scaled_other = other  # already the scaled plan (_scaled_fit)
         first, second = (scaled_other, curve) if other_first else (curve, scaled_other)
         part = "up to the jump" if other_first else "from the jump on"
         plan = "" if other.plan.total == curve.plan.total else f" on another plan ({_plan_words(other)})"

@@ -361,8 +361,10 @@ def test_diagnosis_recognises_generated_combinations(schedule, total, warmup, fa
         return compute(replace(config, **changes))
 
     short = replan(total_steps=total)  # `factor` times fewer steps (world size or GA × factor)
+    # Another learning_rate is a replan, not a product: polynomial's lr_end is absolute, so its curve is not ∝ lr.
+    short_scaled = replan(total_steps=total, learning_rate=3e-4 * scale)
     rows = np.arange(0, total)
-    verdict = diagnose(curve, _series(short.lr * scale, rows), replan)
+    verdict = diagnose(curve, _series(short_scaled.lr, rows), replan)
     assert (verdict.cause, verdict.facts["factor"], verdict.facts["scale"]) == ("stretched+scaled", factor,
                                                                                  pytest.approx(scale))  # fmt: skip
     moved = LoggedSeries(tuple(int(r) + 1 - shift for r in rows), tuple(float(short.lr[r]) for r in rows), "gen",
@@ -370,14 +372,15 @@ def test_diagnosis_recognises_generated_combinations(schedule, total, warmup, fa
     verdict = diagnose(curve, moved, replan)
     assert (verdict.cause, verdict.facts["factor"], verdict.facts["shift"]) == ("stretched+shifted", factor, shift)
     rows = np.arange(0, curve.plan.total)
-    moved = LoggedSeries(tuple(int(r) + 1 - shift for r in rows), tuple(float(curve.lr[r]) * scale for r in rows),
+    scaled = replan(learning_rate=3e-4 * scale)
+    moved = LoggedSeries(tuple(int(r) + 1 - shift for r in rows), tuple(float(scaled.lr[r]) for r in rows),
                          "gen", "HF test", row_offset=1)  # fmt: skip
     verdict = diagnose(curve, moved, replan)
     assert (verdict.cause, verdict.facts["shift"], verdict.facts["scale"]) == ("scaled+shifted", shift,
                                                                                pytest.approx(scale))  # fmt: skip
-    longer = replan(total_steps=curve.plan.total * 2)  # resumed with twice the steps and another learning_rate
+    longer = replan(total_steps=curve.plan.total * 2, learning_rate=3e-4 * scale)  # resumed: 2 × T, another LR
     k = max(warmup + 2, int(curve.plan.total * jump))
-    lrs = [float(curve.lr[r]) if r < k else float(longer.lr[r]) * scale for r in rows]
+    lrs = [float(curve.lr[r]) if r < k else float(longer.lr[r]) for r in rows]
     verdict = diagnose(curve, LoggedSeries(tuple(int(r) + 1 for r in rows), tuple(lrs), "gen", "HF test",
                                            row_offset=1), replan)  # fmt: skip
     assert verdict.cause == "resumed+scaled", verdict.summary
