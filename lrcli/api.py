@@ -7,6 +7,7 @@
     curve = lrcli.compute(config)        # curve.steps, curve.lr (numpy arrays), curve.notes (warnings)
     lrcli.draw(ax, [curve])              # on a matplotlib Axes of yours, labelled as `lrcli plot` labels it
     lrcli.table([curve], "csv")          # the CSV (or "json") text `lrcli plot -o lr.csv` writes
+    lrcli.overlay("output/", "train.yaml", dataset_size=52_002)  # a run's logged LR against it: the verdict
 
 Settings are `TrainConfig` field names (HF `TrainingArguments` names: the CLI's `--samples` is `dataset_size`,
 `--batch` is `per_device_train_batch_size`, …). They override the config file, whose values override the
@@ -52,12 +53,14 @@ API_WORDS: dict[str, str] = {
     "--trainer": "trainer",
     "--accelerate-config": "accelerate_config",
     "--offline": "offline=True",
-    "--lr-column": "lr_column",  # lrcli.logs.read_log's argument
+    "--lr-column": "lr_column",  # lrcli.overlay's (and lrcli.logs.read_log's) arguments
+    "--run": "run",
 }
 COMMAND_WORDS = {
     "`lrcli schedules`": "`lrcli.SCHEDULES`",
     "`lrcli steps`": "`lrcli.plan_steps`",
     "`lrcli compare`": "one `lrcli.compute` per value",
+    "`lrcli overlay`": "`lrcli.overlay`",
 }
 _FLAG = re.compile(r"(?<![\w-])(--[a-z]+(?:-[a-z]+)*)(?![\w-])( [A-Z][A-Z0-9_]*\b(?![\w-]))?")
 
@@ -183,3 +186,40 @@ def table(curves: Curve | Sequence[Curve], fmt: str = "csv") -> str:
         raise LrcliError(f"table format {fmt!r}: use one of {', '.join(TABLE_FORMATS)}")
     many = [curves] if isinstance(curves, Curve) else list(curves)
     return render(many, fmt).decode()
+
+
+@_api_errors
+def overlay(
+    log: str | Path,
+    path: str | Path | None = None,
+    *,
+    lr_column: str | None = None,
+    run: str | None = None,
+    dialect: str | None = None,
+    trainer: str | None = None,
+    accelerate_config: str | Path | None = None,
+    offline: bool = False,
+    **settings: Any,
+) -> dict[str, Any]:
+    """A run's logged LR (`log`: a log file or the run's directory, as `lrcli overlay LOG` takes) against the curve
+    the training config at `path` gives with `settings` over it (as `load_config`), and why they differ: the report
+    `lrcli overlay --format json` prints, as plain data (docs/output.md: `agree`, `cause`, `summary`, `details`,
+    `facts`, the points compared, the log and the expected plan). Without `path`, what the log records about its run
+    stands in for the file (the Trainer's max_steps, a W&B run's TrainingArguments). `lr_column` picks the LR column
+    or tag of the log, `run` the run of a W&B chart export that holds several."""
+    from lrcli.config import DEFAULT_TRANSFORMERS
+    from lrcli.diagnosis import compare_log
+    from lrcli.logs import log_settings, read_log
+    from lrcli.render.overlay_report import report_document
+
+    series = read_log(str(log), transformers_version=DEFAULT_TRANSFORMERS, lr_column=lr_column, run=run)
+    if path is None:
+        settings = {"label": Path(series.source).stem, **log_settings(series), **settings}
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", LrcliWarning)
+        config = load_config(path, dialect=dialect, trainer=trainer, accelerate_config=accelerate_config,
+                             offline=offline, **settings)  # fmt: skip
+    curve, series, verdict = compare_log(config, series)
+    for note in series.notes:
+        warnings.warn(note, LrcliWarning, stacklevel=3)
+    return report_document(curve, series, verdict)

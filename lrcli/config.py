@@ -63,6 +63,11 @@ class Layer(NamedTuple):
     source: Source | str  # a plain string is a `program` source
 
 
+# The default rule set: the newest transformers line lrcli models (steps/hf_versions.NEWEST); the CLI prefers the
+# installed transformers.
+DEFAULT_TRANSFORMERS = "5.25"
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """The resolved training settings, under Hugging Face `TrainingArguments` names.
@@ -87,7 +92,7 @@ class TrainConfig:
     # accelerate DataLoaderConfiguration, set through TrainingArguments.accelerator_config
     split_batches: bool = False  # every process takes a slice of each batch instead of whole batches
     even_batches: bool = True  # short processes wrap around to the first samples in the last round
-    transformers_version: str = "5.25"  # the newest rules lrcli knows; the CLI prefers the installed transformers
+    transformers_version: str = DEFAULT_TRANSFORMERS  # the newest rules lrcli knows; the CLI prefers the installed one
     framework: str = "hf"  # whose step arithmetic applies: a key of steps.PLANNERS
     label: str | None = None
     step_unit: str = "step"  # when the scheduler steps: every optimizer update, or every epoch (Lightning `interval`)

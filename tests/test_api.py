@@ -172,3 +172,31 @@ def test_table_is_what_plot_writes(cli, tmp_path: Path, fmt: str) -> None:
         assert ours == written
     with pytest.raises(lrcli.LrcliError, match="table format 'png'"):
         lrcli.table(curve, "png")
+
+
+OVERLAY = ROOT / "tests" / "data" / "overlay"
+
+
+@pytest.mark.parametrize("case, settings, flags", [
+    ("hf-combined", {"dataset_size": 256}, ["--samples", "256"]),
+    ("hf-resumed", {"dataset_size": 256}, ["--samples", "256"]),
+    ("hf-4.50", {"dataset_size": 256, "transformers_version": "4.50.3"},
+     ["--samples", "256", "--transformers-version", "4.50.3"]),
+])  # fmt: skip
+def test_overlay_is_what_the_cli_reports(cli, case: str, settings: dict, flags: list[str]) -> None:
+    """lrcli.overlay(LOG, CONFIG, **settings) is `lrcli overlay LOG CONFIG --format json` with the same settings."""
+    log, config = OVERLAY / case / "run", OVERLAY / case / "config.yaml"
+    report = lrcli.overlay(log, config, **settings)
+    result = cli("overlay", str(log), str(config), *flags, "--format", "json")
+    assert result.exit_code == (0 if report["agree"] else 1), result.stderr
+    assert report == json.loads(result.stdout)
+
+
+def test_overlay_without_config_and_its_errors() -> None:
+    """Without a config the log's own record stands in (a W&B run's TrainingArguments); mistakes name arguments."""
+    report = lrcli.overlay(OVERLAY / "hf-combined" / "run" / "wandb", dataset_size=256)
+    assert report["agree"] and report["log"]["format"] == "W&B run (HF Trainer)"
+    with pytest.raises(lrcli.LrcliError, match=r"pick one with run=NAME"):
+        lrcli.overlay(OVERLAY / "wandb" / "wandb_export_two_runs_head.csv", lr_column="train/loss", total_steps=40)
+    with pytest.raises(lrcli.LrcliError, match=r"name it with lr_column"):
+        lrcli.overlay(OVERLAY / "wandb" / "wandb_export_two_runs_head.csv", total_steps=40)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 
 from lrcli.cli import app
 
@@ -56,12 +58,20 @@ def test_readme_command_runs_as_written(cli, tmp_path, monkeypatch, line):
 def test_python_examples_run_as_written(doc, tmp_path, monkeypatch):
     """Each ```python block runs from a clone's root (sample_configs/ beside it); the T and W it states are what the
     CLI gives for that run."""
-    (tmp_path / "sample_configs").symlink_to(ROOT / "sample_configs")
+    for name in ("sample_configs", "tests"):
+        (tmp_path / name).symlink_to(ROOT / name)
     monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / doc).read_text(), re.S)
     assert blocks
     for block in blocks:
         namespace: dict = {}
         exec(compile(block, doc, "exec"), namespace)  # noqa: S102 - our own documentation
+        if "report" in namespace:  # lrcli.overlay on tests/data/overlay/hf-combined: what its case.json says it ran
+            ran = json.loads((ROOT / "tests/data/overlay/hf-combined/case.json").read_text())["ran"]
+            told = yaml.safe_load((ROOT / "tests/data/overlay/hf-combined/config.yaml").read_text())
+            report = namespace["report"]
+            assert (report["cause"], report["facts"]["factor"]) == ("stretched+scaled", ran["gradient_accumulation_steps"])
+            assert report["facts"]["scale"] == pytest.approx(ran["learning_rate"] / told["learning_rate"], rel=1e-12)
+            continue
         plan = namespace["plan"]
         assert (plan.total, plan.warmup) == (2439, 244)  # `lrcli plot sample_configs/trl_sft.yaml --samples 52002 --world-size 8`

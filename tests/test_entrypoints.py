@@ -79,7 +79,7 @@ def test_version():
 
 # Which lrcli modules each module may import (docs/architecture.md): matplotlib only in render/plot.py, typer only
 # in the cli package, huggingface_hub only in data/hub.py (the Hub client, imported when lrcli asks the Hub),
-# tensorboard (an optional extra) only in logs/tensorboard.py, and
+# tensorboard and wandb (optional extras) only in logs/tensorboard.py and logs/wandb_run.py, and
 # nothing outside the cli package imports cli.
 ALLOWED_THIRD_PARTY = {"numpy", "yaml", "packaging", "tomli"}  # tomli: Python 3.10 only (tomllib after)
 TOOLS = PACKAGE.parent / "tools"
@@ -119,6 +119,9 @@ def test_import_rules(path):
             continue
         if top == "tensorboard":  # the optional extra, imported inside the TensorBoard log reader when it runs
             assert rel == "logs/tensorboard.py", f"{rel} imports tensorboard"
+            continue
+        if top == "wandb":  # the optional extra, imported inside the W&B run reader when it runs
+            assert rel == "logs/wandb_run.py", f"{rel} imports wandb"
             continue
         if top not in ("lrcli", "matplotlib", "typer") and top not in sys.stdlib_module_names:
             assert top in ALLOWED_THIRD_PARTY, f"{rel} imports {top}"

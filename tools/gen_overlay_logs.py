@@ -5,7 +5,8 @@ weights, optimizer states and checkpoints' other files are deleted) and `config.
 run had (which for the mismatch cases is deliberately NOT what the run used), plus `case.json` (what was run).
 
 Run:
-    .venv/bin/python tools/gen_overlay_logs.py hf          # transformers 5.24.0: hf-agree, hf-grad-accum, hf-resumed
+    .venv/bin/python tools/gen_overlay_logs.py hf          # transformers 5.25.0: hf-agree, hf-grad-accum, hf-resumed
+    .venv/bin/pip install wandb==0.31.0 && .venv/bin/python tools/gen_overlay_logs.py hf-combined   # + W&B offline
     .venv/bin/torchrun --nproc_per_node 2 tools/gen_overlay_logs.py hf-world-size   # 2 CPU processes (gloo)
     python -m venv /tmp/venv450 && /tmp/venv450/bin/pip install transformers==4.50.3 accelerate==1.15.0 \
         torch==2.13.0 numpy pyyaml && /tmp/venv450/bin/python tools/gen_overlay_logs.py hf-4.50
@@ -13,7 +14,7 @@ Run:
     .venv/bin/pip install --no-deps peft --target /tmp/peft && \
         .venv/bin/python tools/gen_overlay_logs.py llamafactory /tmp/peft   # LLaMA-Factory 0.9.5's LogCallback
     .venv/bin/python tools/gen_overlay_logs.py torchtune   # torchtune 0.6.1's DiskLogger under its recipe's loop
-    .venv/bin/python tools/gen_overlay_logs.py deepspeed   # DeepSpeed 0.19.8's WarmupDecayLR under the 5.24 Trainer
+    DS_ACCELERATOR=cpu /tmp/venv-ds/bin/python tools/gen_overlay_logs.py deepspeed   # the real DeepSpeed 0.19.8 engine
 
 The HF runs train a one-weight model on CPU with logging_steps=1, so every optimizer step logs its LR; with the
 `tensorboard` package installed the HF runs also report_to tensorboard, and its event file is kept.
@@ -82,12 +83,11 @@ def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = N
     settings = dict(CONFIG) | overrides
     if "logging_dir" in {f.name for f in dataclasses.fields(TrainingArguments)}:  # removed in 5.x: output_dir/runs
         settings["logging_dir"] = str(work / "runs")
+    settings = {"use_cpu": True, "report_to": ["tensorboard"] if _tensorboard() else []} | settings
     args = TrainingArguments(
         output_dir=str(work),
-        report_to=["tensorboard"] if _tensorboard() else [],
         save_strategy="steps" if save_steps else "no",
         save_steps=save_steps or 500,
-        use_cpu=True,
         dataloader_num_workers=0,
         seed=0,
         disable_tqdm=True,
@@ -100,10 +100,12 @@ def _hf_run(work: Path, *, resume: str | None = None, save_steps: int | None = N
 
 
 def _keep_logs(run: Path, dest: Path) -> None:
-    """Copies what a user points overlay at: trainer_state.json (the output dir's and each checkpoint's) and the
-    TensorBoard event files; nothing else (weights and optimizer states are large and irrelevant)."""
+    """Copies what a user points overlay at: trainer_state.json (the output dir's and each checkpoint's), the
+    TensorBoard event files and a W&B run's run-<id>.wandb; nothing else (weights, optimizer states, W&B's debug logs
+    and its files/ directory are large or irrelevant)."""
     for path in sorted(run.rglob("*")):
-        if path.name in ("trainer_state.json", "trainer_log.jsonl") or path.name.startswith("events.out.tfevents"):
+        if (path.name in ("trainer_state.json", "trainer_log.jsonl") or path.name.startswith("events.out.tfevents")
+                or (path.suffix == ".wandb" and path.name.startswith("run-"))):  # fmt: skip
             target = dest / path.relative_to(run)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
@@ -147,10 +149,39 @@ def hf_cases() -> None:
                 shutil.rmtree(extra)
         shutil.rmtree(first / "runs", ignore_errors=True)  # the first run's events: the user looks at the resumed one
         _hf_run(first, resume=str(first / "checkpoint-52"), save_steps=52)
+        for extra in first.glob("checkpoint-*"):  # the resume point and the latest: what the tests read
+            if extra.name not in ("checkpoint-52", "checkpoint-192"):
+                shutil.rmtree(extra)
         dest = _write_case("hf-resumed", CONFIG, {})
         _keep_logs(first, dest / "run")
         _meta(dest, {"ran": [CONFIG | {"num_train_epochs": 2, "stopped_at": 52},
                              CONFIG | {"resume_from_checkpoint": "checkpoint-52"}]})  # fmt: skip
+
+
+# The run of the combined case: gradient accumulation 2 (T = 96) and learning_rate 5e-4, while its config says 1 and
+# 1e-3: stretched ×2 and scaled ×0.5 at once.
+COMBINED = {"gradient_accumulation_steps": 2, "learning_rate": 5e-4}
+
+
+def hf_combined_case() -> None:
+    """Two causes in one real run, logged by all three HF loggers: trainer_state.json, TensorBoard and W&B (offline:
+    WANDB_MODE=offline writes wandb/offline-run-<time>-<id>/run-<id>.wandb with no network; wandb 0.31.0)."""
+    import os
+
+    import wandb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "combined"
+        work.mkdir()
+        os.environ.update(WANDB_MODE="offline", WANDB_DIR=str(work), WANDB_SILENT="true", WANDB_PROJECT="lrcli-overlay")
+        report_to = ["tensorboard", "wandb"] if _tensorboard() else ["wandb"]
+        _hf_run(work, report_to=report_to, **COMBINED)
+        wandb.finish()  # the Trainer leaves the run open (finished at exit); its file is complete once finished
+        dest = _write_case("hf-combined", CONFIG, {})
+        (dest / "config_as_run.yaml").write_text(yaml.safe_dump(CONFIG | COMBINED, sort_keys=False))
+        _keep_logs(work, dest / "run")
+        _meta(dest, {"ran": CONFIG | COMBINED, "report_to": report_to, "wandb": wandb.__version__,
+                     "wandb_mode": "offline"})  # fmt: skip
 
 
 def hf_world_size_case() -> None:
@@ -181,38 +212,44 @@ def hf_450_case() -> None:
 
 
 # The DeepSpeed config of the "different family" case: its scheduler section replaces the HF config's cosine.
-DEEPSPEED = {"scheduler": {"type": "WarmupDecayLR", "params": {
+# ZeRO stage 0 (plain data parallelism) and the batch keys "auto": accelerate's DeepSpeedPlugin and DeepSpeed require
+# them (the HF Trainer fills them from its arguments).
+DEEPSPEED = {"train_batch_size": "auto", "train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto",
+             "zero_optimization": {"stage": 0}, "scheduler": {"type": "WarmupDecayLR", "params": {
     "warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto", "total_num_steps": "auto"}}}
 
 
 def deepspeed_case() -> None:
-    """DeepSpeed 0.19.8's WarmupDecayLR (its lr_schedules.py, loaded from the pinned source as
-    tools/gen_deepspeed_axolotl_golden.py does), its "auto" params filled by transformers' own
-    HfTrainerDeepSpeedConfig, stepped by the real HF Trainer's loop (`create_scheduler` returns it): DeepSpeed itself
-    does not run on this CPU-only machine, and under DeepSpeed the Trainer's loop also steps the scheduler once per
-    update (DeepSpeedSchedulerWrapper) and logs `lr_scheduler.get_last_lr()[0]`, as here."""
-    from transformers import Trainer
+    """The real DeepSpeed 0.19.8 engine on CPU under the real HF Trainer: `TrainingArguments(deepspeed=ds_config.json)`
+    whose `scheduler` section (WarmupDecayLR, every param "auto") replaces the config's cosine. transformers'
+    HfTrainerDeepSpeedConfig fills the "auto" values, deepspeed.initialize builds the engine and its scheduler, the
+    Trainer's loop steps it through accelerate's DeepSpeedSchedulerWrapper and logs `lr_scheduler.get_last_lr()[0]`.
+    DeepSpeed runs here with DS_ACCELERATOR=cpu and the gloo backend, one process:
+        python -m venv /tmp/venv-ds && /tmp/venv-ds/bin/pip install torch==2.13.0 deepspeed==0.19.8 \
+            transformers==5.25.0 accelerate==1.16.0 pyyaml && \
+            DS_ACCELERATOR=cpu /tmp/venv-ds/bin/python tools/gen_overlay_logs.py deepspeed"""
+    import os
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from gen_deepspeed_axolotl_golden import default_dirs, hf_filled_params, load_deepspeed
+    import deepspeed
+    import transformers
 
-    module, _ = load_deepspeed(default_dirs()[0])
-    section = DEEPSPEED["scheduler"]
-    params = hf_filled_params({"schedule": section["type"], "kwargs": section["params"],
-                               "lr": CONFIG["learning_rate"], "warmup": CONFIG["warmup_steps"], "total": 192})
-
-    class DeepSpeedScheduled(Trainer):
-        def create_scheduler(self, num_training_steps: int, optimizer: object = None) -> object:
-            self.lr_scheduler = getattr(module, section["type"])(optimizer or self.optimizer, **params)
-            return self.lr_scheduler
-
+    if os.environ.get("DS_ACCELERATOR") != "cpu":
+        sys.exit("run with DS_ACCELERATOR=cpu (DeepSpeed's CPU accelerator); see the docstring")
+    for name, value in (("MASTER_ADDR", "127.0.0.1"), ("MASTER_PORT", "29531"), ("RANK", "0"), ("LOCAL_RANK", "0"),
+                        ("WORLD_SIZE", "1")):  # fmt: skip
+        os.environ.setdefault(name, value)  # one process of a distributed run, as the deepspeed launcher sets up
     with tempfile.TemporaryDirectory() as tmp:
         dest = _write_case("hf-deepspeed", CONFIG, {})
         (dest / "ds_config.json").write_text(json.dumps(DEEPSPEED, indent=1) + "\n")
         (dest / "config_with_deepspeed.yaml").write_text(yaml.safe_dump(CONFIG | {"deepspeed": "ds_config.json"},
                                                                         sort_keys=False))
-        _keep_logs(_hf_run(Path(tmp) / "ds", trainer_class=DeepSpeedScheduled), dest / "run")
-        _meta(dest, {"ran": CONFIG, "deepspeed": DEEPSPEED, "filled_params": params, "deepspeed_version": "0.19.8"})
+        run = _hf_run(Path(tmp) / "ds", deepspeed=str(dest / "ds_config.json"), ddp_backend="gloo", use_cpu=False)
+        _keep_logs(run, dest / "run")
+        what = {"ran": CONFIG, "deepspeed": DEEPSPEED, "deepspeed_version": deepspeed.__version__,
+                "transformers": transformers.__version__, "engine": "deepspeed.initialize via the HF Trainer, "
+                "DS_ACCELERATOR=cpu, gloo, 1 process"}  # fmt: skip
+        (dest / "case.json").write_text(json.dumps({"torch": torch.__version__, "samples": SAMPLES} | what, indent=1)
+                                        + "\n")
 
 
 def llamafactory_case(peft_dir: str) -> None:
@@ -354,5 +391,5 @@ if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "hf"
     if which == "llamafactory":
         sys.exit(llamafactory_case(sys.argv[2]))
-    {"hf": hf_cases, "hf-4.50": hf_450_case, "hf-world-size": hf_world_size_case, "lightning": lightning_cases, "deepspeed": deepspeed_case,
+    {"hf": hf_cases, "hf-combined": hf_combined_case, "hf-4.50": hf_450_case, "hf-world-size": hf_world_size_case, "lightning": lightning_cases, "deepspeed": deepspeed_case,
      "torchtune": torchtune_case}[which]()

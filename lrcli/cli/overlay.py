@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -14,21 +13,21 @@ from lrcli.cli.output import default_file_name, safe_name, to_stdout
 from lrcli.cli.safe_write import write_output
 from lrcli.errors import LrcliError, shown
 
-if TYPE_CHECKING:
-    from lrcli.config import Layer
-    from lrcli.curve import Curve
-
 PLOT_FORMATS = ("png", "svg", "pdf")
 REPORT_FORMATS = ("text", "json")
 
 LogArg = Annotated[str, typer.Argument(
     metavar="LOG", show_default=False,
     help="What the run left: trainer_state.json or an output/checkpoint directory (the latest checkpoint's), "
-    "LLaMA-Factory's trainer_log.jsonl, a Lightning metrics.csv, a TensorBoard event file, a W&B CSV export, a "
-    "torchtune log_*.txt, or any CSV with a step and an LR column.",
+    "LLaMA-Factory's trainer_log.jsonl, a Lightning metrics.csv, a TensorBoard event file, a W&B run directory "
+    "(wandb/run-…, or the wandb/ directory: its newest run) or CSV export, a torchtune log_*.txt, or any CSV with a "
+    "step and an LR column.",
 )]  # fmt: skip
 LrColumnOpt = Annotated[str | None, typer.Option(
     "--lr-column", metavar="NAME", help="The LR column or TensorBoard tag of the log (default: the only LR one).",
+)]  # fmt: skip
+RunOpt = Annotated[str | None, typer.Option(
+    "--run", metavar="NAME", help="The run of a W&B chart export that holds several (its '<run> - <metric>' columns).",
 )]  # fmt: skip
 OverlayLogOpt = Annotated[str | None, typer.Option(
     "--overlay", metavar="LOG", help="A run's log (as `lrcli overlay LOG`): draw its LR over the curve and report.",
@@ -42,23 +41,14 @@ OverlayOutputOpt = Annotated[str | None, typer.Option(
 )]  # fmt: skip
 
 
-def _log_layer(recorded: dict[str, Any], source: str) -> Layer:
-    from lrcli.config import Layer, Source
-
-    """What the log records about its run, for a run without a config file: the Trainer's max_steps is its T."""
-    values = {k: recorded[k] for k in ("max_steps",) if recorded.get(k, 0) > 0}
-    return Layer(values, Source.file(f"{source} (log)"))
-
-
 def run_overlay(log: str, config_path: str | None, options: RunOptions, figure: FigureOptions, output: str | None,
-                fmt: str, lr_column: str | None) -> None:  # fmt: skip
+                fmt: str, lr_column: str | None, run: str | None = None) -> None:  # fmt: skip
     """Read, compare, report, draw; exits 1 when the log and the curve differ."""
     # Imported here: the curve, the log readers and the diagnosis are needed only when an overlay runs.
-    from lrcli.config import Layer, TrainConfig, resolve
-    from lrcli.curve import compute
+    from lrcli.config import DEFAULT_TRANSFORMERS, Layer, Source, TrainConfig, resolve
+    from lrcli.diagnosis import compare_log
     from lrcli.inputs.bounded import files_read
-    from lrcli.logs import read_log, with_version
-    from lrcli.overlay import diagnose
+    from lrcli.logs import log_settings, read_log
     from lrcli.render.overlay_report import report_json, report_lines
 
     if fmt not in REPORT_FORMATS:
@@ -71,21 +61,17 @@ def run_overlay(log: str, config_path: str | None, options: RunOptions, figure: 
             raise LrcliError(f"-o {shown(output or '')}: the overlay plot is one of "
                              f"{', '.join('.' + f for f in PLOT_FORMATS)}")
         plot_format = suffix
-    series = read_log(log, transformers_version="5.24", lr_column=lr_column)
+    # The HF logging rule is set once the config's transformers version is known (compare_log); until then the
+    # default rule set's.
+    series = read_log(log, transformers_version=DEFAULT_TRANSFORMERS, lr_column=lr_column, run=run)
     config_file = options.config_file(config_path)
     step_values = options.one_step_choice("overlay")
     layers = options.layers(config_file, step_values)
-    if config_path is None:
-        layers.insert(len(config_file.layers), _log_layer(dict(series.recorded), series.source))
+    if config_path is None:  # what the log records about its run (the Trainer's max_steps, a W&B run's settings)
+        layers.insert(len(config_file.layers), Layer(log_settings(series), Source.file(f"{series.source} (log)")))
         layers.insert(0, Layer({"label": Path(series.source).stem}, "log"))
     config: TrainConfig = resolve(layers)
-    series = with_version(series, config.transformers_version)
-    curve = compute(config)
-
-    def replan(**changes: Any) -> Curve:
-        return compute(replace(config, **changes))
-
-    verdict = diagnose(curve, series, replan)
+    curve, series, verdict = compare_log(config, series)
     if plot_format is not None:
         from lrcli.render.plot import render_overlay
 
@@ -111,6 +97,7 @@ def overlay(
     output: OverlayOutputOpt = None,
     fmt: ReportFormatOpt = "text",
     lr_column: LrColumnOpt = None,
+    run: RunOpt = None,
     *,
     options: RunOptions,
     figure: FigureOptions,
@@ -122,10 +109,10 @@ def overlay(
     step g, ≥ 4.51.0 the LR update g used: --transformers-version picks it). The report gives the points compared,
     the max relative difference, the first step beyond tolerance and the likely cause: shifted by one step, scaled,
     stretched (world size or gradient accumulation counted differently), resumed with a different plan, a different
-    schedule family (a DeepSpeed scheduler section), or no known cause. Exit 0 when they agree, 1 when they differ,
-    2 on bad input.
+    schedule family (a DeepSpeed scheduler section), two of these together, or no known cause. Exit 0 when they
+    agree, 1 when they differ, 2 on bad input.
 
     Example: lrcli overlay output/ train.yaml --samples 52002 -o overlay.png
     """
     with user_errors():
-        run_overlay(log, config_path, options, figure, output, fmt, lr_column)
+        run_overlay(log, config_path, options, figure, output, fmt, lr_column, run)

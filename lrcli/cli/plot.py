@@ -19,7 +19,7 @@ from lrcli.cli.options import (
     run_options,
 )
 from lrcli.cli.output import figure_columns, safe_name, write_curves
-from lrcli.cli.overlay import LrColumnOpt, OverlayLogOpt, run_overlay
+from lrcli.cli.overlay import LrColumnOpt, OverlayLogOpt, RunOpt, run_overlay
 
 
 @run_options()
@@ -31,6 +31,7 @@ def plot(
     fmt: FormatOpt = None,
     overlay_log: OverlayLogOpt = None,
     lr_column: LrColumnOpt = None,
+    run: RunOpt = None,
     *,
     options: RunOptions,
     figure: FigureOptions,
@@ -62,7 +63,7 @@ def plot(
                 raise LrcliError(f"--format {fmt} with --overlay: the overlay is a plot (png, svg or pdf)")
             if output is None and fmt is not None:
                 output = f"overlay_{safe_name(Path(config_path).stem if config_path else 'flags')}.{fmt.lower().lstrip('.')}"
-            run_overlay(overlay_log, config_path, options, figure, output, "text", lr_column)
+            run_overlay(overlay_log, config_path, options, figure, output, "text", lr_column, run)
             return
         config_file = options.config_file(config_path, framework_args)
         config = resolve(options.layers(config_file, options.one_step_choice("plot")))

@@ -21,7 +21,7 @@ from lrcli.logs.series import EXACT, LoggedSeries, logged_number, logged_step, s
 
 LOGS_LR_USED = Version("4.51.0")
 FORMAT = "HF trainer_state.json"
-HF_FORMATS = (FORMAT, "HF Trainer TensorBoard", "LLaMA-Factory trainer_log.jsonl")  # the logs whose rule is the transformers version's
+HF_FORMATS = (FORMAT, "HF Trainer TensorBoard", "LLaMA-Factory trainer_log.jsonl", "W&B run (HF Trainer)")  # the logs whose rule is the transformers version's
 
 
 def hf_rule(transformers_version: str) -> tuple[int, str]:
@@ -33,6 +33,19 @@ def hf_rule(transformers_version: str) -> tuple[int, str]:
     if version >= LOGS_LR_USED:
         return 1, f"transformers {transformers_version} (≥ 4.51.0) logs at step g the LR update g used (row g − 1)"
     return 0, f"transformers {transformers_version} (≤ 4.50.3) logs at step g the LR after g scheduler steps (row g)"
+
+
+def deepspeed_rule(series: LoggedSeries) -> LoggedSeries:
+    """`series` (an HF Trainer log) under the rule of a run under DeepSpeed, any transformers version: accelerate's
+    `DeepSpeedEngineWrapper.backward` (accelerate 1.16.0 utils/deepspeed.py) calls `engine.step()`, which steps the
+    optimizer AND the scheduler, inside `accelerator.backward(loss)`; the Trainer then reads "the learning rate before
+    update" (transformers 5.25.0 trainer.py `_inner_training_loop`) after the scheduler already stepped, and
+    `DeepSpeedSchedulerWrapper.step` is a no-op. So step g logs the LR after g scheduler steps (row g), as
+    ≤ 4.50.3 did. Seen in the real DeepSpeed 0.19.8 run (tests/data/overlay/hf-deepspeed)."""
+    if series.log_format not in HF_FORMATS:
+        return series
+    return replace(series, row_offset=0, rule="under DeepSpeed the engine steps the scheduler inside accelerator."
+                   "backward, before the Trainer reads the LR: step g logs the LR after g scheduler steps (row g)")
 
 
 # trainer_state.json keys → TrainConfig fields: what the log records about the run it belongs to.
@@ -64,7 +77,7 @@ def read_trainer_state(path: str, where: str, transformers_version: str) -> Logg
 def with_version(series: LoggedSeries, transformers_version: str) -> LoggedSeries:
     """`series` with the HF logging rule of `transformers_version` (other formats unchanged): the version is known
     only once the config is resolved, after the log was read."""
-    if series.log_format not in HF_FORMATS:
-        return series
+    if series.log_format not in HF_FORMATS or "transformers_version" in series.recorded:
+        return series  # not the HF Trainer's, or the log recorded the version that wrote it (a W&B run)
     offset, rule = hf_rule(transformers_version)
     return replace(series, row_offset=offset, rule=rule)

@@ -12,7 +12,7 @@ from lrcli.logs.series import EXACT, LoggedSeries, logged_number, logged_step, s
 LLAMAFACTORY_FORMAT = "LLaMA-Factory trainer_log.jsonl"
 
 
-def read_trainer_log(path: str, where: str, transformers_version: str = "5.24") -> LoggedSeries:
+def read_trainer_log(path: str, where: str, transformers_version: str) -> LoggedSeries:
     points, total = [], None
     for number, line in enumerate(text_lines(path, where), start=1):
         if not line.strip():

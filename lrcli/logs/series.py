@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from lrcli.errors import LrcliError
@@ -39,6 +40,20 @@ class LoggedSeries:
     def __post_init__(self) -> None:
         if len(self.steps) != len(self.lrs):
             raise ValueError("steps and lrs differ in length")
+
+    # The diagnosis fits the same points against hundreds of curves: the arrays are made once (numpy is imported
+    # only when they are asked for, so reading a log does not need it).
+    @cached_property
+    def step_array(self) -> Any:
+        import numpy as np
+
+        return np.asarray(self.steps, dtype=np.int64)
+
+    @cached_property
+    def lr_array(self) -> Any:
+        import numpy as np
+
+        return np.asarray(self.lrs, dtype=np.float64)
 
 
 def series_from_points(points: list[tuple[int, float]], where: str, what: str) -> tuple[tuple[int, ...],
@@ -79,3 +94,18 @@ def logged_number(value: Any, where: str) -> float:
     if number != number or number in (float("inf"), float("-inf")):
         raise LrcliError(f"{where}: {value!r} is not a finite number")
     return number
+
+
+# What a log may record about its run that stands in for a config file (TrainConfig field names): the Trainer's
+# max_steps (trainer_state.json, trainer_log.jsonl), a W&B run's TrainingArguments and transformers version.
+SETTINGS_FROM_LOG = ("max_steps", "learning_rate", "lr_scheduler_type", "warmup_steps", "warmup_ratio",
+                     "num_train_epochs", "per_device_train_batch_size", "gradient_accumulation_steps",
+                     "transformers_version")  # fmt: skip
+
+
+def log_settings(series: LoggedSeries) -> dict[str, Any]:
+    """The settings `series` records about its run, for a comparison without a config file."""
+    values = {name: series.recorded[name] for name in SETTINGS_FROM_LOG if name in series.recorded}
+    if not isinstance(values.get("max_steps", 1), (int, float)) or values.get("max_steps", 1) <= 0:
+        values.pop("max_steps", None)
+    return values

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from lrcli.curve import Curve
+from lrcli.diagnosis import Verdict
 from lrcli.logs.series import LoggedSeries
-from lrcli.overlay import Verdict
 
 
 def report_lines(curve: Curve, series: LoggedSeries, verdict: Verdict) -> list[str]:
@@ -30,8 +30,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def report_json(curve: Curve, series: LoggedSeries, verdict: Verdict) -> str:
-    document = {
+def report_document(curve: Curve, series: LoggedSeries, verdict: Verdict) -> dict[str, Any]:
+    """The report as plain data: `--format json`'s object, `lrcli.overlay`'s return value (docs/output.md)."""
+    return {
         "agree": verdict.agree,
         "cause": verdict.cause,
         "summary": verdict.summary,
@@ -50,4 +51,7 @@ def report_json(curve: Curve, series: LoggedSeries, verdict: Verdict) -> str:
         "explained_by": [{"label": label, "schedule": other.schedule, "total_steps": other.plan.total,
                           "warmup_steps": other.plan.warmup} for label, other in verdict.explained_by],  # fmt: skip
     }
-    return json.dumps(document, indent=1, allow_nan=False) + "\n"
+
+
+def report_json(curve: Curve, series: LoggedSeries, verdict: Verdict) -> str:
+    return json.dumps(report_document(curve, series, verdict), indent=1, allow_nan=False) + "\n"

@@ -34,8 +34,8 @@ from lrcli.render.settings import PlotSettings  # noqa: E402
 from lrcli.schedules import get_schedule  # noqa: E402
 
 if TYPE_CHECKING:  # the overlay figure's inputs: a plain plot imports neither
+    from lrcli.diagnosis import Verdict
     from lrcli.logs.series import LoggedSeries
-    from lrcli.overlay import Verdict
 
 # Without these, matplotlib writes the date and its version into the file, so bytes differ run to run.
 _METADATA = {

@@ -15,6 +15,10 @@ in this order, each only when it explains EVERY logged point within the toleranc
   `interval`);
 - different family: every point on another scheduler with the same LR, T and W (a DeepSpeed `scheduler` section
   replacing the HF one);
+- two causes together, only when no single one explains the log (the simplest explanation wins): stretched and
+  scaled (another T' and another learning_rate), stretched and shifted by one step, scaled and shifted, resumed and
+  scaled (the run resumed with another learning_rate, with or without another T'); each part is named with its
+  numbers;
 - else no known cause, with the numbers.
 
 Candidate plans T' are the log's recorded max_steps, its last logged step and T · p / q for p, q ≤ 16 (world sizes,
@@ -24,16 +28,17 @@ accumulation and epoch counts are small ratios of each other), up to 4 × T and 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from lrcli.curve import Curve
+from lrcli.config import TrainConfig
+from lrcli.curve import Curve, compute
 from lrcli.errors import LrcliError
-from lrcli.logs.hf_state import HF_FORMATS
+from lrcli.logs.hf_state import HF_FORMATS, deepspeed_rule, with_version
 from lrcli.logs.series import RELATIVE_ROUNDING, LoggedSeries
 
 # lrcli's schedules match the frameworks' to 1e-12 × peak (the parity tests); a logged float64 must be that close.
@@ -96,8 +101,7 @@ def _tolerance(series: LoggedSeries, peak: float) -> tuple[float, float]:
 
 
 def fit(lr: NDArray[np.float64], series: LoggedSeries, *, shift: int = 0, scale: float = 1.0) -> Fit:
-    steps = np.asarray(series.steps, dtype=np.int64)
-    logged = np.asarray(series.lrs, dtype=np.float64)
+    steps, logged = series.step_array, series.lr_array
     rows = steps - series.row_offset + shift
     inside = (rows >= 0) & (rows < len(lr))
     expected = np.full(len(rows), np.nan)
@@ -160,7 +164,7 @@ def _settings_for(curve: Curve, replan: Replan, target: int) -> list[str]:
 
 
 def _max_rel(fit_: Fit, series: LoggedSeries, peak: float) -> float:
-    logged = np.asarray(series.lrs)
+    logged = series.lr_array
     diff = np.abs(logged[fit_.inside] - fit_.expected[fit_.inside])
     return float(diff.max() / peak) if diff.size and peak > 0 else 0.0
 
@@ -174,26 +178,118 @@ def _plan_words(curve: Curve) -> str:
     return f"T = {curve.plan.total}, W = {curve.plan.warmup}"
 
 
-def _resumed(curve: Curve, series: LoggedSeries, replan: Replan, base: Fit) -> tuple[int, Curve, bool] | None:
-    """(index of the first point of the second part, the other plan, whether the other plan is the first part's)
-    when the log is one plan up to some step and another after it."""
+def _ratio(lr: NDArray[np.float64], series: LoggedSeries, *, shift: int = 0, part: slice = slice(None),
+           base: Fit | None = None) -> float | None:  # fmt: skip
+    """The factor r with logged ≈ r · expected over the points of `part` (the median of their ratios), or None when
+    no point there has a non-zero expected LR or r is 1 or not positive. `base`: the fit of `lr` already made."""
+    base = base if base is not None else fit(lr, series, shift=shift)
+    logged = series.lr_array[part]
+    expected, inside = base.expected[part], base.inside[part]
+    usable = inside & (np.abs(np.nan_to_num(expected)) > 0)
+    if not usable.any():
+        return None
+    ratio = float(np.median(logged[usable] / expected[usable]))
+    return ratio if ratio > 0 and abs(ratio - 1) > 1e-9 else None
+
+
+# A scaled fit closer than this (max |Δ| / peak) is worth replanning with the scaled learning_rate: schedules with an
+# absolute floor (polynomial's lr_end, DeepSpeed's warmup_min_lr) are not proportional to learning_rate.
+NEAR_SCALED = 1e-2
+
+
+def _scaled_fit(base: Curve, series: LoggedSeries, ratio: float, replan: Replan, *, shift: int = 0,
+                part: slice = slice(None), **plan: Any) -> tuple[Curve, float] | None:  # fmt: skip
+    """(the curve that explains the points of `part`, its LR factor) when they are `base` with another learning_rate.
+    `base` × ratio first; else `base`'s settings (`plan`: the T' it was planned with) replanned with another
+    learning_rate: the frameworks' schedules are affine in it (lr = a·L + b: polynomial's lr_end, DeepSpeed's
+    warmup_min_lr are absolute), so two curves give a and b at the largest expected point, and L from its value."""
+    scaled = fit(base.lr, series, shift=shift, scale=ratio)
+    if scaled.close[part].all():
+        return _scaled(base, ratio), ratio
+    config = base.config
+    if config is None or not scaled.inside[part].all() or config.learning_rate <= 0:
+        return None
+    logged, expected = series.lr_array[part], scaled.expected[part]
+    if np.max(np.abs(logged - expected)) > NEAR_SCALED * abs(ratio) * base.peak_lr:
+        return None
+    rows = scaled.rows[part]
+    top = int(np.argmax(base.lr[rows]))
+    lr0 = config.learning_rate
+    try:
+        probe = replan(**plan, learning_rate=lr0 * ratio)
+        slope = (probe.lr[rows[top]] - base.lr[rows[top]]) / (lr0 * ratio - lr0)
+        if slope == 0:
+            return None
+        exact = float(lr0 + (logged[top] - base.lr[rows[top]]) / slope)
+        other = probe if exact == lr0 * ratio else replan(**plan, learning_rate=exact)
+    except LrcliError:
+        return None
+    return (other, float(exact / lr0)) if fit(other.lr, series, shift=shift).close[part].all() else None
+
+
+def _scale_words(curve: Curve, ratio: float) -> str:
+    lr = curve.config.learning_rate if curve.config is not None else curve.peak_lr
+    return f"scaled ×{ratio:.6g} (learning_rate {lr * ratio:.6g} instead of {lr:.6g})"
+
+
+def _stretch_words(curve: Curve, total: int, settings: list[str]) -> str:
+    why = " or ".join(settings) if settings else "the world size or gradient accumulation counted differently"
+    return f"stretched ×{curve.plan.total / total:.6g} (T' = {total} instead of T = {curve.plan.total}: {why})"
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A log that follows one plan up to some point and another after it."""
+
+    index: int  # the first point of the second part
+    other: Curve  # the plan that is not the config's
+    other_first: bool  # whether the other plan is the first part's
+    scale: float = 1.0  # the other part's LR factor (a resume with another learning_rate)
+
+
+def _resumed(curve: Curve, series: LoggedSeries, replan: Replan, base: Fit) -> tuple[Resumed | None, Resumed | None]:
+    """(a resume with another plan, a resume with another plan AND learning_rate): the first of each kind found,
+    when the log is the config's plan up to some step and another after it, or the other way round."""
     bad = np.flatnonzero(~base.close)
     if bad.size == 0:
-        return None
+        return None, None
     first_bad, last_bad = int(bad[0]), int(bad[-1])
-    # The config's plan first, another after it: points 0 … first_bad − 1 agree, the rest fit another T'.
-    # Another plan first, the config's after it: points last_bad + 1 … agree, the earlier ones fit another T'.
+    # The config's plan first, another after it: points 0 … first_bad − 1 agree, the rest fit another plan.
+    # Another plan first, the config's after it: points last_bad + 1 … agree, the earlier ones fit another plan.
     tail_agrees = last_bad + 1 < len(series.steps)
-    for total in _candidates(curve, series):
-        other = _replanned(replan, total)
+    scaled: Resumed | None = None
+    for total in (curve.plan.total, *_candidates(curve, series)):
+        other = curve if total == curve.plan.total else _replanned(replan, total)
         if other is None:
             continue
-        close = fit(other.lr, series).close
-        if first_bad > 0 and close[first_bad:].all():
-            return first_bad, other, False
-        if tail_agrees and close[: last_bad + 1].all():
-            return last_bad + 1, other, True
-    return None
+        parts = []
+        if first_bad > 0:
+            parts.append((slice(first_bad, None), first_bad, False))
+        if tail_agrees:
+            parts.append((slice(0, last_bad + 1), last_bad + 1, True))
+        plain = fit(other.lr, series)
+        for part, index, other_first in parts:
+            if other is not curve and plain.close[part].all():
+                return Resumed(index, other, other_first), scaled
+            ratio = _ratio(other.lr, series, part=part, base=plain) if scaled is None else None
+            found = _scaled_fit(other, series, ratio, replan, part=part, total_steps=total) if ratio else None
+            if found is not None:
+                scaled = Resumed(index, found[0], other_first, found[1])
+    return None, scaled
+
+
+def compare_log(config: TrainConfig, series: LoggedSeries) -> tuple[Curve, LoggedSeries, Verdict]:
+    """The curve `config` gives, `series` under the logging rule of the config's transformers version (unless the
+    log recorded its own), and the diagnosis: what `lrcli overlay` and `lrcli.overlay` report."""
+    series = with_version(series, config.transformers_version)
+    curve = compute(config)
+    if curve.one_update_behind:  # a DeepSpeed scheduler section: the run ran under DeepSpeed's engine
+        series = deepspeed_rule(series)
+
+    def replan(**changes: Any) -> Curve:
+        return compute(replace(config, **changes))
+
+    return curve, series, diagnose(curve, series, replan)
 
 
 def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
@@ -225,19 +321,23 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
                            "(row g − 1): give the run's version with --transformers-version",)
             return Verdict("off-by-one", summary, details, **common, facts={"shift": shift})
 
-    logged = np.asarray(series.lrs)
-    usable = base.inside & (np.abs(base.expected) > 0)
-    if usable.any():
-        ratio = float(np.median(logged[usable] / base.expected[usable]))
-        if ratio > 0 and abs(ratio - 1) > 1e-9 and fit(curve.lr, series, scale=ratio).all_close:
-            return Verdict("scaled", f"scaled: every logged LR is {ratio:.6g} × the expected one (peak "
-                           f"{peak * ratio:.6g} logged, {peak:.6g} expected): the LR was scaled, e.g. by a linear "
-                           "scaling rule (× world size or batch size) or a different learning_rate", (), **common,
-                           facts={"scale": ratio})  # fmt: skip
+    ratio = _ratio(curve.lr, series, base=base)
+    found = _scaled_fit(curve, series, ratio, replan) if ratio is not None else None
+    if found is not None:
+        other, ratio = found
+        return Verdict("scaled", f"scaled: every logged LR is {ratio:.6g} × the expected one (peak "
+                       f"{peak * ratio:.6g} logged, {peak:.6g} expected): the LR was scaled, e.g. by a linear "
+                       "scaling rule (× world size or batch size) or a different learning_rate", (), **common,
+                       explained_by=((f"LR ×{ratio:.6g}", other),), facts={"scale": ratio})  # fmt: skip
 
+    stretched_pair: StretchedPair | None = None  # the first one found
     for total in _candidates(curve, series):
         other = _replanned(replan, total)
-        if other is not None and fit(other.lr, series).all_close:
+        if other is None:
+            continue
+        if stretched_pair is None:
+            stretched_pair = _stretched_pair(other, series, total, replan)
+        if fit(other.lr, series).all_close:
             factor = curve.plan.total / total
             settings = _settings_for(curve, replan, total)
             summary = (f"stretched: the log follows the same schedule over T' = {total} steps, the config's has "
@@ -249,9 +349,9 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
             return Verdict("stretched", summary, details, **common, explained_by=(("logged run's plan", other),),
                            facts={"factor": factor, "logged_total": total, "settings": settings})
 
-    resumed = _resumed(curve, series, replan, base)
+    resumed, resumed_scaled = _resumed(curve, series, replan, base)
     if resumed is not None:
-        index, other, other_first = resumed
+        index, other, other_first = resumed.index, resumed.other, resumed.other_first
         step = int(series.steps[index])
         first, second = (other, curve) if other_first else (curve, other)
         summary = (f"resumed with a different plan: up to step {int(series.steps[index - 1])} the log follows "
@@ -286,16 +386,103 @@ def diagnose(curve: Curve, series: LoggedSeries, replan: Replan) -> Verdict:
             other = replan(lr_scheduler_type=name, lr_scheduler_kwargs=dict(kwargs))
         except LrcliError:
             continue
-        if fit(other.lr, series).all_close:
-            deepspeed = name.startswith("Warmup")
+        deepspeed = name.startswith("Warmup")
+        # Under DeepSpeed's engine an HF Trainer log holds row g at step g (logs/hf_state.deepspeed_rule).
+        if fit(other.lr, deepspeed_rule(series) if deepspeed else series).all_close:
             summary = (f"a different schedule: the log follows {name} with the same LR, T and W, not the config's "
                        f"{curve.schedule}")
             details = (("a DeepSpeed `scheduler` section replaced the HF one: transformers' DeepSpeed integration builds its "
-                        f"{name} ('auto' values filled from the Trainer's LR, T and W) instead of lr_scheduler_type",)
+                        f"{name} ('auto' values filled from the Trainer's LR, T and W) instead of lr_scheduler_type; "
+                        "give the config its DeepSpeed file (`deepspeed: ds_config.json`)",)
                        if deepspeed else ())  # fmt: skip
             return Verdict("different-family", summary, details, **common, explained_by=((name, other),),
                            facts={"schedule": name, "kwargs": dict(kwargs)})
 
+    pair = _pairs(curve, series, replan, stretched_pair, resumed_scaled, common)
+    if pair is not None:
+        return pair
+
     summary = (f"no known cause: {points - int(base.close.sum())} of {points} points differ (first at step "
                f"{first_step}), max |Δ| = {max_rel:.3g} × peak" + (f", {beyond} logged past T" if beyond else ""))
     return Verdict("no-known-cause", summary, (), **common)
+
+
+def _stretched_pair(other: Curve, series: LoggedSeries, total: int, replan: Replan) -> StretchedPair | None:
+    """Whether the log is the plan with T' = `total` scaled, or shifted by one step."""
+    plain = fit(other.lr, series)
+    ratio = _ratio(other.lr, series, base=plain) if plain.inside.all() else None  # a point past T': no scale fits
+    found = _scaled_fit(other, series, ratio, replan, total_steps=total) if ratio is not None else None
+    if found is not None:
+        return StretchedPair("scaled", total, found[1], found[0])
+    for shift in (-1, 1):
+        if fit(other.lr, series, shift=shift).all_close:
+            return StretchedPair("shifted", total, shift, other)
+    return None
+
+
+@dataclass(frozen=True)
+class StretchedPair:
+    """The log is the plan with another T', and also scaled or shifted."""
+
+    kind: str  # "scaled" or "shifted"
+    total: int  # T'
+    amount: float | int  # the LR factor, or the shift
+    curve: Curve  # the curve that explains the log
+
+
+def _shift_words(series: LoggedSeries, shift: int) -> str:
+    return (f"shifted by one step (at step g the log holds row {_row_words(series.row_offset - shift)}, the rule "
+            f"applied gives row {_row_words(series.row_offset)}: a logging convention)")
+
+
+def _pairs(curve: Curve, series: LoggedSeries, replan: Replan, stretched_pair: StretchedPair | None,
+           resumed_scaled: Resumed | None, common: dict[str, Any]) -> Verdict | None:  # fmt: skip
+    """Two causes that together explain every point, in the order of the single causes they combine."""
+    for shift in (-1, 1):  # scaled and shifted: the config's plan, another LR, logged one row away
+        ratio = _ratio(curve.lr, series, shift=shift)
+        found = _scaled_fit(curve, series, ratio, replan, shift=shift) if ratio is not None else None
+        if found is not None:
+            ratio = found[1]
+            summary = f"two causes: {_scale_words(curve, ratio)} and {_shift_words(series, shift)}"
+            return Verdict("scaled+shifted", summary, (), **common, facts={"scale": ratio, "shift": shift},
+                           explained_by=((f"LR ×{ratio:.6g}", found[0]),))
+    if stretched_pair is not None:
+        kind, total, amount, explaining = (stretched_pair.kind, stretched_pair.total, stretched_pair.amount,
+                                           stretched_pair.curve)  # fmt: skip
+        other = replan(total_steps=total)
+        settings = _settings_for(curve, replan, total)
+        stretch = _stretch_words(curve, total, settings)
+        details = (f"expected: {_plan_words(curve)}; logged: {_plan_words(other)}",)
+        facts: dict[str, Any] = {"factor": curve.plan.total / total, "logged_total": total, "settings": settings}
+        if kind == "scaled":
+            summary = f"two causes: {stretch} and {_scale_words(curve, float(amount))}"
+            label = f"logged run's plan (LR ×{float(amount):.6g})"
+            return Verdict("stretched+scaled", summary, details, **common, facts=facts | {"scale": amount},
+                           explained_by=((label, explaining),))
+        summary = f"two causes: {stretch} and {_shift_words(series, int(amount))}"
+        return Verdict("stretched+shifted", summary, details, **common, facts=facts | {"shift": amount},
+                       explained_by=(("logged run's plan", other),))
+    if resumed_scaled is not None:
+        index, other, other_first, ratio = (resumed_scaled.index, resumed_scaled.other, resumed_scaled.other_first,
+                                            resumed_scaled.scale)  # fmt: skip
+        step = int(series.steps[index])
+        scaled_other = other  # already the scaled plan (_scaled_fit)
+        first, second = (scaled_other, curve) if other_first else (curve, scaled_other)
+        part = "up to the jump" if other_first else "from the jump on"
+        plan = "" if other.plan.total == curve.plan.total else f" on another plan ({_plan_words(other)})"
+        summary = (f"two causes: resumed at step {step}{plan}, and {part} {_scale_words(curve, ratio)}; the "
+                   f"config's plan is {_plan_words(curve)}")
+        details = (f"up to step {int(series.steps[index - 1])}: {'LR ×' + format(ratio, '.6g') + ', ' if other_first else ''}"
+                   f"{_plan_words(first)}; from step {step}: {'' if other_first else 'LR ×' + format(ratio, '.6g') + ', '}"
+                   f"{_plan_words(second)}: the run was resumed from a checkpoint with a changed learning_rate"
+                   + (" and step plan" if plan else ""),)  # fmt: skip
+        return Verdict("resumed+scaled", summary, details, **common,
+                       explained_by=(("plan before the jump", first), ("plan after the jump", second)),
+                       facts={"jump_step": step, "before_total": first.plan.total, "after_total": second.plan.total,
+                              "scale": ratio, "scaled_part": "before" if other_first else "after"})  # fmt: skip
+    return None
+
+
+def _scaled(curve: Curve, ratio: float) -> Curve:
+    """`curve` with every LR times `ratio` (drawn as the curve that explains a scaled log)."""
+    return replace(curve, lr=curve.lr * ratio, base_lr=curve.base_lr * ratio)
