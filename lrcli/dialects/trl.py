@@ -261,6 +261,10 @@ def _entries(items: Any, where: str, keys: tuple[str, str, str], roots: tuple[Pa
     return entries
 
 
+# Keys the recipes of TRL's era write that a later release's dataclasses no longer take -> (the TRL line that dropped
+# it, its new name): `trl <trainer> --config` (and a recipe script's TrlParser) hands them back (lrcli.steps.trl says
+# what the launcher then does). Read in each release's trainer/model_config.py.
+TRL_REMOVED_KEYS = {"torch_dtype": ("0.27", "dtype")}
 # TRL's DatasetConfig `fraction` (scripts/utils.py `get_dataset`: target shares of the mixture) from this line on;
 # before it DatasetConfig(**entry) raises TypeError on the key.
 FRACTION_SINCE = "1.8"
@@ -317,6 +321,13 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         if trainer is None:
             trainer, how = trainer_from_keys(raw, path), f"{path.name} (keys only that trainer's config has)"
     values["framework_version"], sources["framework_version"] = version, release.source
+    removed = tuple(key for key, (since, _) in TRL_REMOVED_KEYS.items() if key in raw and _minor(version) >= _minor(
+        since))
+    if removed:
+        values["framework_leftover_keys"] = removed
+        sources["framework_leftover_keys"] = f"{path.name} keys {', '.join(removed)} (TRL {version}'s dataclasses " + (
+            "; ".join(f"have no {key}: {TRL_REMOVED_KEYS[key][1]} since {TRL_REMOVED_KEYS[key][0]}"
+                      for key in removed)) + ")"
     if trainer is not None:
         trainer, trainer_notes = parse_trainer(trainer, version, flag_words if pinned_name else f"{path.name}")
         notes += trainer_notes

@@ -52,6 +52,17 @@ LAUNCHER_PASSES_LEFTOVERS = {"sft": (0, 18)}
 ALL_COMMANDS_PASS_LEFTOVERS = (0, 29)
 
 
+# The trainers `trl <command>` runs (trl/cli.py 0.18–0.28, cli/commands/__init__.py `get_commands` 0.29–1.16), from
+# the line that added each; the others (ORPO, CPO, GKD, …) have no command: their recipes run their own scripts,
+# whose `TrlParser.parse_args_and_config()` stops on an unknown key ('Unknown arguments from config file').
+TRL_COMMANDS = {"sft": (0, 15), "dpo": (0, 15), "grpo": (0, 15), "kto": (0, 15), "rloo": (0, 22), "reward": (0, 24)}
+
+
+def has_command(trainer: str | None, version: str) -> bool:
+    since = TRL_COMMANDS.get(trainer or "")
+    return since is not None and (*Version(version).release, 0)[:2] >= since
+
+
 def launcher_passes_leftovers(trainer: str | None, version: str | None) -> bool:
     """Whether `trl <trainer> --config` of TRL `version` hands keys no dataclass takes to `accelerate launch`."""
     if version is None:
@@ -63,9 +74,29 @@ def launcher_passes_leftovers(trainer: str | None, version: str | None) -> bool:
 def plan_trl_steps(config: TrainConfig) -> StepPlan:
     """The HF Trainer's plan of what `trl <trainer> --config` runs: the file without the keys TrlParser drops."""
     launched, dropped = _as_trlparser_passes(config)
+    notes = _framework_leftovers(config)
     plan = plan_hf_steps(launched)
     _refuse_passed_leftovers(config, dropped, plan)
-    return replace(plan, notes=plan.notes + _dropped_notes(config, dropped, plan))
+    return replace(plan, notes=plan.notes + notes + _dropped_notes(config, dropped, plan))
+
+
+def _framework_leftovers(config: TrainConfig) -> tuple[str, ...]:
+    """Keys no dataclass of this TRL release takes (config.framework_leftover_keys, e.g. torch_dtype from 0.27): the
+    run stops where the launcher passes leftovers on (or the recipe's own script parses), else they are dropped."""
+    keys = config.framework_leftover_keys
+    if not keys:
+        return ()
+    where = config.source("framework_leftover_keys")
+    if config.trainer is not None and launcher_passes_leftovers(config.trainer, config.framework_version):
+        if has_command(config.trainer, config.framework_version):
+            raise LrcliError(f"{where}: `trl {config.trainer} --config` of TRL {config.framework_version} hands "
+                             f"--{keys[0]} to `accelerate launch`, which stops: 'unrecognized arguments: --{keys[0]}'; "
+                             "rename or remove the key")
+        raise LrcliError(f"{where}: TRL {config.framework_version} has no `trl {config.trainer}` command, and the "
+                         f"recipe's own script parses the file with TrlParser.parse_args_and_config(), which stops: "
+                         f"'Unknown arguments from config file: [--{keys[0]}, …]'; rename or remove the key")
+    return (f"{where}: `trl {config.trainer or '<trainer>'} --config` drops them (TrlParser hands them back); a script "
+            "calling parse_args_and_config() stops on them instead",)
 
 
 def _refuse_passed_leftovers(config: TrainConfig, dropped: dict[str, str], plan: StepPlan) -> None:
@@ -77,6 +108,14 @@ def _refuse_passed_leftovers(config: TrainConfig, dropped: dict[str, str], plan:
     if key == "warmup_ratio" and config.warmup_ratio:
         fix = "; to warm up for the ceil(T · ratio) steps meant, " + warmup_ratio_fix(
             config.warmup_ratio, plan.total, config.warmup_steps)
+    if config.trainer is not None and not has_command(config.trainer, config.framework_version):
+        raise LrcliError(
+            f"{config.source('version_bound_keys')} key {key}: transformers {plan.transformers_version} "
+            f"({plan.transformers_source}) has no {key} ({key} {when}), and TRL {config.framework_version} "
+            f"({config.source('framework_version')}) has no `trl {config.trainer}` command: the recipe's own script "
+            f"parses the file with TrlParser.parse_args_and_config(), which stops: 'Unknown arguments from config "
+            f"file: [--{key}]'{fix}; or plan for a transformers that has it (--transformers-version 4.57.6)"
+        )
     raise LrcliError(
         f"{config.source('version_bound_keys')} key {key}: transformers {plan.transformers_version} "
         f"({plan.transformers_source}) has no {key} ({key} {when}), so `trl {config.trainer or '<trainer>'} --config` "
@@ -126,9 +165,10 @@ def _dropped_notes(config: TrainConfig, dropped: dict[str, str], plan: StepPlan)
 def plan_grpo_steps(config: TrainConfig) -> StepPlan:
     """GRPO/RLOO (trl 0.20–1.16): the generation batches, then the Trainer's count; launched as `plan_trl_steps`."""
     launched, dropped = _as_trlparser_passes(config)
+    notes = _framework_leftovers(config)
     plan = _plan_grpo_steps(launched)
     _refuse_passed_leftovers(config, dropped, plan)
-    return replace(plan, notes=plan.notes + _dropped_notes(config, dropped, plan))
+    return replace(plan, notes=plan.notes + notes + _dropped_notes(config, dropped, plan))
 
 
 # TRL lines whose GRPO count differs (first minor of each; see the module docstring). A key a line's GRPOConfig lacks
