@@ -115,6 +115,9 @@ class TrainConfig:
     # TrainingArguments keys the config file hands the framework that only some transformers versions have
     # (steps.hf_versions.KEY_VERSIONS): a version without one refuses it or drops it, as its launcher does.
     version_bound_keys: tuple[str, ...] = ()
+    # Keys of the config file that no dataclass of the framework release takes (the dialect knows which: TRL's
+    # ModelConfig has no torch_dtype from 0.27): a launcher that passes leftovers on stops on them, others drop them.
+    framework_leftover_keys: tuple[str, ...] = ()
     # The datasets the config names, with the rows lrcli found for each (lrcli/inputs/datasets.py); the stages
     # of the framework's row arithmetic that made dataset_size of them; why N could not be found, if it could not
     # (raised only by a planner that needs N).
@@ -213,7 +216,7 @@ def _validated(name: str, value: Any, what: str) -> Any:
         return _options(value, what)
     if name == "deepspeed_values":
         return MappingProxyType(dict(value or {}))
-    if name == "version_bound_keys":
+    if name in ("version_bound_keys", "framework_leftover_keys"):
         if not all(isinstance(key, str) for key in value):
             raise LrcliError(f"{what} must be a list of key names, got {value!r}")
         return tuple(value)

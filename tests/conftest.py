@@ -123,3 +123,18 @@ def framework_sdist(name: str) -> Path:
     import framework_sources
 
     return framework_sources.sdist_dir(name)
+
+
+def recipe_pin(path: Path) -> list[str]:
+    """The pins under which a real config runs as its authors ran it. TRL recipes (torch_dtype, warmup_ratio, written
+    for TRL 0.2x on transformers 4.x): TRL 0.24 on transformers 4.57.6 — TRL 1.16's launcher refuses them
+    (tests/data/real_config_goldens.json records what it refuses). axolotl's fp8-fsdp2 example keeps FSDP1's
+    fsdp_config.sharding_strategy: axolotl 0.19 — 0.20+ refuse it (tests/data/axolotl_rules_golden_<V>.json)."""
+    path = Path(path)
+    if path.parent.name == "trl":
+        from lrcli.dialects.trl import trainer_from_name
+
+        return ["--transformers-version", "4.57.6", "--trainer", f"{trainer_from_name(path) or 'sft'}@0.24"]
+    if path.name == "llama-3_3b-fp8-fsdp2_cosine-min-lr.yaml":
+        return ["--trainer", "@0.19"]
+    return []

@@ -1,6 +1,6 @@
 """axolotl 0.19 / 0.20 / 0.21: the release pin (`--trainer @0.20`, the installed axolotl's metadata, the newest), and
 what differs between the lines, each read from that release's own code (tools/framework_sources.py fetches it):
-the transformers pin, a dataset's `weight` (0.20+), FSDP1's removal (0.21), shards_idx's default of 0."""
+the transformers pin, a dataset's `weight` (0.20+), FSDP1's removal (0.20), shards_idx's default of 0."""
 
 from __future__ import annotations
 
@@ -56,15 +56,20 @@ def test_shards_without_shards_idx_keep_shard_0(cli, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("extra", "refused"), [("fsdp: [full_shard]\n", True), ("fsdp_version: 1\nfsdp_config: {}\n", True),
+                                                ("fsdp_version: 2\nfsdp_config: {fsdp_sharding_strategy: FULL_SHARD}\n", True),
                                                 ("fsdp_version: 2\nfsdp_config: {reshard_after_forward: true}\n", False)])
-def test_fsdp1_is_refused_from_0_21(cli, tmp_path: Path, extra: str, refused: bool) -> None:
-    source = (framework_source("axolotl-0.21") / "utils" / "schemas" / "validation.py").read_text()
-    check = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == "check_fsdp_version")
-    assert "no longer supported" in ast.unparse(check)
+def test_fsdp1_is_refused_from_0_20(cli, tmp_path: Path, extra: str, refused: bool) -> None:
+    """0.20.0's check_fsdp_version raises already (0.19's only warns); tests/data/axolotl_rules_golden_<V>.json runs
+    each release's own validator on more cases."""
+    for line in ("0.20", "0.21"):
+        source = (framework_source(SOURCES[line]) / "utils" / "schemas" / "validation.py").read_text()
+        check = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == "check_fsdp_version")
+        assert "no longer supported" in ast.unparse(check)
     path = _config(tmp_path, extra)
     if refused:
-        assert "FSDP1 was removed in 0.21" in assert_one_error_line(cli("steps", str(path)))
-        _steps(cli, path, "--trainer", "@0.20")
+        assert "FSDP1 was removed in 0.20" in assert_one_error_line(cli("steps", str(path)))
+        assert "FSDP1 was removed in 0.20" in assert_one_error_line(cli("steps", str(path), "--trainer", "@0.20"))
+        _steps(cli, path, "--trainer", "@0.19")
     else:
         _steps(cli, path)
 

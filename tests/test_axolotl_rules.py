@@ -1,5 +1,6 @@
-"""axolotl configs: `lrcli steps` against T and W from axolotl 0.19.0's own code (tests/data/axolotl_rules_golden.json,
-made by tools/gen_axolotl_rules_golden.py: normalize_config's batch rule, the val_set_size split through datasets'
+"""axolotl configs: `lrcli steps --trainer @<release>` against T and W from each modelled axolotl release's own code
+(0.19.0, 0.20.0, 0.21.0: tests/data/axolotl_rules_golden_<release>.json, made by tools/gen_axolotl_rules_golden.py
+on the transformers/datasets/pydantic that release pins: normalize_config's batch rule, the val_set_size split through datasets'
 train_test_split, calculate_total_num_steps incl. the sample_packing_eff_est estimate, load_preference_datasets for
 RL trainers, _configure_warmup_and_logging and HF's get_warmup_steps), plus the real configs in tests/data/real_configs/"""
 
@@ -17,16 +18,24 @@ from conftest import DATA, assert_one_error_line, framework_source, oracle_impor
 REAL = Path(__file__).resolve().parent / "data/real_configs/axolotl"
 
 
+RELEASES = ("0.19.0", "0.20.0", "0.21.0")
+
+
 @cache
-def cases() -> list[dict[str, Any]]:
-    return json.loads((DATA / "axolotl_rules_golden.json").read_text())["cases"]
+def golden(release: str) -> dict[str, Any]:
+    return json.loads((DATA / f"axolotl_rules_golden_{release}.json").read_text())
+
+
+@cache
+def cases(release: str = "0.19.0") -> list[dict[str, Any]]:
+    return [{**case, "release": release} for case in golden(release)["cases"]]
 
 
 def _case_id(case: dict[str, Any]) -> str:
     what = case.get("real") or ",".join(f"{k}={v}" for k, v in case["config"].items()
                                         if k not in ("base_model", "learning_rate"))
     size = f"N{case['samples']}" if "samples" in case else f"T{case['total_steps']}"
-    return f"{what}-{size}-w{case['world_size']}"
+    return f"{case['release']}-{what}-{size}-w{case['world_size']}"
 
 
 def _run(cli, case: dict[str, Any], tmp_path: Path):
@@ -36,10 +45,11 @@ def _run(cli, case: dict[str, Any], tmp_path: Path):
         path = tmp_path / "axolotl.yml"
         path.write_text(yaml.safe_dump(case["config"]))
     size = ["--samples", str(case["samples"])] if "samples" in case else ["--total-steps", str(case["total_steps"])]
-    return cli("steps", str(path), *size, "--world-size", str(case["world_size"]), "--json")
+    return cli("steps", str(path), *size, "--world-size", str(case["world_size"]), "--trainer",
+               f"@{case['release']}", "--json")
 
 
-@pytest.mark.parametrize("case", cases(), ids=_case_id)
+@pytest.mark.parametrize("case", [case for release in RELEASES for case in cases(release)], ids=_case_id)
 def test_steps_match_axolotl(cli, case: dict[str, Any], tmp_path: Path) -> None:
     result = _run(cli, case, tmp_path)
     if "raises" in case:
@@ -50,17 +60,24 @@ def test_steps_match_axolotl(cli, case: dict[str, Any], tmp_path: Path) -> None:
     assert (record["total_steps"], record["warmup_steps"]) == (case["total_steps"], case["warmup_steps"])
 
 
-def test_golden_covers_every_rule() -> None:
-    """The generator exercised each branch lrcli implements (so a shrunken golden file cannot pass silently)."""
-    configs = [c.get("config", {}) for c in cases()]
+@pytest.mark.parametrize("release", RELEASES)
+def test_golden_covers_every_rule(release: str) -> None:
+    """The generator exercised each branch lrcli implements (so a shrunken golden file cannot pass silently), with
+    the release's own code and pins."""
+    assert golden(release)["axolotl"] == release
+    configs = [c.get("config", {}) for c in cases(release)]
     assert any(c.get("sample_packing_eff_est") for c in configs)
     assert any(c.get("rl") == "dpo" and c.get("val_set_size") for c in configs)
     assert any(c.get("rl") == "grpo" for c in configs)
     assert any(c.get("context_parallel_size") and c.get("tensor_parallel_size") for c in configs)
     assert any(isinstance(c.get("val_set_size"), int) for c in configs)
-    assert sum("raises" in c for c in cases()) >= 10
-    assert {c["real"] for c in cases() if "real" in c} >= {"llama-3_instruct-dpo-lora-8b.yml",
-                                                          "qwen3_reward-model_linear.yaml"}
+    assert sum("raises" in c for c in cases(release)) >= 10
+    assert {c["real"] for c in cases(release) if "real" in c} >= {"llama-3_instruct-dpo-lora-8b.yml",
+                                                                  "qwen3_reward-model_linear.yaml"}
+    # FSDP1: 0.19's check_fsdp_version warns, 0.20+ raises (the golden shows the changed rule)
+    fsdp1 = [c for c in cases(release) if c.get("config", {}).get("fsdp") or "fsdp_version" in str(c.get("config"))
+             and "'1'" in str(c["config"]).replace(": 1", ": '1'")]
+    assert len(fsdp1) >= 3 and all(("raises" in c) == (release != "0.19.0") for c in fsdp1)
 
 
 def test_packing_without_estimate_warns(cli) -> None:

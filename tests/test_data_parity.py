@@ -201,6 +201,88 @@ def test_trl_datasets_match_its_get_dataset(tmp_path_factory, sizes, splits, tes
     assert got == (expected or None), (sizes, splits, test_split)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
+@given(sizes=st.lists(st.integers(1, 60), min_size=1, max_size=3), splits=st.sampled_from(["train", "train[:30%]",
+       "train[5:]", "train+other"]), test_split=st.one_of(st.none(), st.sampled_from([0.2, 3])),
+       fractions=st.one_of(st.none(), st.lists(st.sampled_from([0.0, 0.1, 0.25, 1 / 3, 0.5, 1.0, 2.0, 3]),
+                                               min_size=3, max_size=3)),
+       partial=st.booleans())
+def test_trl_1_16_datasets_match_its_get_dataset(tmp_path_factory, monkeypatch_module_free, sizes, splits, test_split,
+                                                  fractions, partial):
+    """TRL 1.16's own `scripts/utils.py` get_dataset (its DatasetConfig `fraction`, 1.8+): the fractions normalised to
+    shares, the mixture capped so that no dataset is oversampled, each cut to round(share · total) rows."""
+    source = framework_source("trl") / "scripts" / "utils.py"
+    tmp = tmp_path_factory.mktemp("trl116")
+    table = {(f"org/d{i}", None): {"train": n, "other": 3} for i, n in enumerate(sizes)}
+    files = {key: {s: str(_jsonl(tmp / f"{i}-{s}.jsonl", n)) for s, n in splits_.items()}
+             for i, (key, splits_) in enumerate(table.items())}
+    real_load = datasets.load_dataset
+
+    def load(path=None, name=None, data_dir=None, data_files=None, split=None, streaming=False, **kwargs):
+        return real_load("json", data_files=files[(path, name)], split=split, cache_dir=str(tmp / "cache"))
+
+    ns: dict[str, Any] = {"dataclass": dataclass, "field": field, "logger": SimpleNamespace(info=lambda *a: None)}
+    ns["DatasetConfig"] = dataclass(_extract(source, "DatasetConfig", ns))
+    ns["DatasetMixtureConfig"] = dataclass(_extract(source, "DatasetMixtureConfig", ns))
+    get_dataset = _extract(source, "get_dataset", ns)  # it imports `datasets` itself: load_dataset is routed
+    shares = None if fractions is None else fractions[:len(sizes)]
+    if shares is not None and partial and len(sizes) > 1:
+        shares = [None, *shares[1:]]
+    entries = [{"path": p, "split": splits, **({} if shares is None or shares[i] is None else {"fraction": shares[i]})}
+               for i, (p, _) in enumerate(table)]
+    config = ns["DatasetMixtureConfig"](datasets=[dict(e) for e in entries], test_split_size=test_split)
+    monkeypatch_module_free.setattr(datasets, "load_dataset", load)
+    try:
+        expected = len(get_dataset(config)["train"])
+    except (ValueError, ZeroDivisionError):
+        expected = None
+    finally:
+        monkeypatch_module_free.undo()
+    counted = [_counted({"train": n, "other": 3}, splits, {k: v for k, v in e.items() if k == "fraction"})
+               for n, e in zip(sizes, entries, strict=True)]
+    got = _lrcli_rows("trl_datasets", counted, {"test_split_size": test_split, "where": "datasets"})
+    assert got == (expected or None), (sizes, splits, test_split, shares)
+
+
+@pytest.fixture
+def monkeypatch_module_free():
+    """A MonkeyPatch usable inside one Hypothesis example (undone by the test itself)."""
+    patch = pytest.MonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+def test_trl_fraction_before_1_8_is_refused(cli, tmp_path: Path) -> None:
+    """TRL 1.7's DatasetConfig has no `fraction` (DatasetConfig(**entry) raises TypeError); 1.8+ cuts as its own
+    get_dataset does (run here on the same two local files)."""
+    import sys
+
+    sys.path.insert(0, str(TOOLS))
+    from framework_sources import release_dir
+
+    sources = {version: release_dir("trl", version, "trl") / "scripts" / "utils.py" for version in ("1.7.1", "1.8.0")}
+    assert ["fraction: float | None" in path.read_text() for path in sources.values()] == [False, True]
+    files = []
+    for name, rows in (("a", 40), ("b", 13)):
+        files.append(tmp_path / f"{name}.jsonl")
+        files[-1].write_text("".join(json.dumps({"i": i}) + "\n" for i in range(rows)))
+    path = tmp_path / "sft.yaml"
+    path.write_text("".join(f"  - path: json\n    data_files: {f}\n    fraction: {share}\n"
+                            for f, share in zip(files, (0.7, 0.3), strict=True)).join(["datasets:\n", ""]))
+    source = framework_source("trl") / "scripts" / "utils.py"
+    ns: dict[str, Any] = {"dataclass": dataclass, "field": field, "logger": SimpleNamespace(info=lambda *a: None)}
+    ns["DatasetConfig"] = dataclass(_extract(source, "DatasetConfig", ns))
+    ns["DatasetMixtureConfig"] = dataclass(_extract(source, "DatasetMixtureConfig", ns))
+    entries = [{"path": "json", "data_files": str(f), "fraction": share} for f, share in zip(files, (0.7, 0.3),
+                                                                                            strict=True)]
+    expected = len(_extract(source, "get_dataset", ns)(ns["DatasetMixtureConfig"](datasets=entries))["train"])
+    result = cli("show", str(path), "--dialect", "trl", "--trainer", "sft@1.16", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["runs"][0]["settings"]["dataset_size"]["value"] == expected
+    refused = cli("show", str(path), "--dialect", "trl", "--trainer", "sft@1.7")
+    assert refused.exit_code == 2 and "has no fraction (added in 1.8)" in refused.stderr
+
+
 # ---------------------------------------------------------------------------------------------------- axolotl
 @pytest.mark.parametrize("n", [1, 2, 7, 20, 101])
 @pytest.mark.parametrize("val_set_size", [0.0, 0.05, 0.1, 0.5, 0.99, 1, 2, 5, 19])

@@ -1,6 +1,8 @@
-"""DeepSpeed (0.19.8 `runtime/lr_schedules.py`) and axolotl (0.19.0 `utils/schedulers.py`) schedules against the
-real code: golden curves from tools/gen_deepspeed_axolotl_golden.py, and the same cases plus random ones live when
-the downloaded package sources are present (the oracle tests)."""
+"""DeepSpeed (0.19.8 `runtime/lr_schedules.py`) and axolotl (0.19.0, 0.20.0 and 0.21.0 `utils/schedulers.py` +
+`core/trainers/mixins/scheduler.py`) schedules against the real code: golden curves from
+tools/gen_deepspeed_axolotl_golden.py (the 0.20.0 / 0.21.0 axolotl cases in axolotl_schedules_golden_<V>.json, run
+on the transformers each release pins), and the same cases plus random ones live when the downloaded package sources
+are present (the oracle tests)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,12 @@ from lrcli.schedules import deepspeed, evaluate, get_schedule
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = json.loads((ROOT / "tests" / "data" / "deepspeed_axolotl_golden.json").read_text())
 CASES = GOLDEN["cases"]
+# axolotl release -> its scheduler cases (0.19.0's sit beside DeepSpeed's)
+AXOLOTL_RELEASES = {"0.19.0": [c for c in CASES if c["family"] == "axolotl"]}
+for _release in ("0.20.0", "0.21.0"):
+    _document = json.loads((ROOT / "tests" / "data" / f"axolotl_schedules_golden_{_release}.json").read_text())
+    assert _document["versions"]["axolotl"] == _release
+    AXOLOTL_RELEASES[_release] = _document["cases"]
 
 
 def _lrcli(case: dict[str, Any]) -> np.ndarray:
@@ -64,6 +72,32 @@ def test_curve_matches_framework(case):
 def test_refuses_what_framework_refuses(case):
     with pytest.raises(LrcliError):
         _lrcli(case)
+
+
+NEWER_AXOLOTL = [(release, case) for release in ("0.20.0", "0.21.0") for case in AXOLOTL_RELEASES[release]]
+
+
+@pytest.mark.parametrize(("release", "case"), NEWER_AXOLOTL, ids=[f"{r}-{_case_id(c)}" for r, c in NEWER_AXOLOTL])
+def test_newer_axolotl_curve_matches_that_release(release, case):
+    """lrcli has one axolotl scheduler set: each newer release's own code must give the same curves (or refuse)."""
+    if "raises" in case:
+        with pytest.raises(LrcliError):
+            _lrcli(case)
+    else:
+        _assert_matches(case, case["values"])
+
+
+def test_every_axolotl_release_golden_has_the_same_cases():
+    """The same inputs in each release's file (so a curve that changed between releases shows as a failing case
+    above, not as a missing one), each schedule covered."""
+    keys = ("schedule", "kwargs", "lr", "warmup", "total", "rows")
+    inputs = {release: [tuple(json.dumps(c[k], sort_keys=True) for k in keys) for c in cases]
+              for release, cases in AXOLOTL_RELEASES.items()}
+    assert inputs["0.20.0"] == inputs["0.19.0"] == inputs["0.21.0"]
+    from lrcli.schedules import axolotl
+
+    for cases in AXOLOTL_RELEASES.values():
+        assert {c["schedule"] for c in cases if "values" in c} == set(axolotl.SCHEDULES)
 
 
 AUTO_CASES = [c for c in CASES if "filled_params" in c and "auto" in c["kwargs"].values()]

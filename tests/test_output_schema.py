@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import recipe_pin
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted(p for p in (ROOT / "sample_configs").iterdir()
@@ -66,8 +67,7 @@ def test_every_command_on_flags(cli, schedule, flags, step_flags) -> None:
 
 @pytest.mark.parametrize("config", SAMPLES + REAL, ids=lambda p: p.name)
 def test_every_command_on_the_configs(cli, config: Path) -> None:
-    # TRL recipes with warmup_ratio cannot be launched by trl 1.16 on transformers 5.15+: plan the 4.x line
-    pin = ("--transformers-version", "4.57.6") if config.parent.name == "trl" else ()
+    pin = tuple(recipe_pin(config))  # real configs as their authors ran them (TRL 0.24 on 4.x, axolotl 0.19)
     args = (str(config), "--samples", "1000", *pin)
     documents = [
         _json_of(cli, "steps", *args, "--json"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import DATA, assert_one_error_line, framework_sdist, run_json
+from conftest import DATA, assert_one_error_line, framework_sdist, recipe_pin, run_json
 from hub_standin import StandInHub
 from typer.testing import CliRunner
 
@@ -69,8 +69,7 @@ def env(standin, lf_data, tmp_path, monkeypatch):
 
 
 def _steps(*args: str) -> dict:
-    # The TRL recipes carry warmup_ratio, which `trl` of 1.16 cannot launch on transformers 5.15+: plan the 4.x line.
-    pin = ["--transformers-version", "4.57.6"] if "/trl/" in args[0] else []
+    pin = recipe_pin(Path(args[0]))  # as their authors ran them: TRL 1.16 refuses the TRL recipes (conftest)
     result = CliRunner().invoke(app, ["steps", *args, "--json", *pin])
     assert result.exit_code == 0, result.stderr
     return run_json(result.stdout)
@@ -86,7 +85,7 @@ def test_real_config_finds_n_and_matches_samples_n(env, config, tmp_path):
     with_samples = _steps(str(config), "--samples", given)
     assert with_samples["plan"] == found["plan"]
     assert with_samples["settings"]["dataset_size"]["value"] == n
-    pin = ["--transformers-version", "4.57.6"] if config.parent.name == "trl" else []  # see _steps
+    pin = recipe_pin(config)  # see _steps
     plotted = CliRunner().invoke(app, ["plot", str(config), "-o", str(tmp_path / "lr.csv"), *pin])
     assert plotted.exit_code == 0, plotted.stderr
     assert "N = " in plotted.stderr
@@ -95,7 +94,8 @@ def test_real_config_finds_n_and_matches_samples_n(env, config, tmp_path):
 @pytest.mark.parametrize("config", [c for c in CONFIGS if c.name not in NEEDS_NO_N], ids=lambda p: p.name)
 def test_offline_with_empty_caches_is_one_error_line(env, config, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no LLaMA-Factory data/ here either
-    result = CliRunner().invoke(app, ["plot", str(config), "--offline", "-o", str(tmp_path / "lr.png")])
+    result = CliRunner().invoke(app, ["plot", str(config), "--offline", "-o", str(tmp_path / "lr.png"),
+                                      *recipe_pin(config)])
     line = assert_one_error_line(result)
     assert "no total step count" in line and "--samples" in line and "tried" in line, line
     assert not (tmp_path / "lr.png").exists()
@@ -116,11 +116,14 @@ def test_mixture_is_weighted_and_split_as_the_handbook_does(env):
     """zephyr DPO: train_prefs + test_prefs of ultrafeedback_binarized (weight 1.0), then test_split_size 2000."""
     found = _steps(str(REAL / "trl" / "alignment-handbook_zephyr-7b-beta_dpo_full.yaml"))
     assert found["settings"]["dataset_size"]["value"] == 61135 + 2000 - 2000
-    show = CliRunner().invoke(app, ["show", str(REAL / "trl" / "alignment-handbook_smollm3_sft_cosine-min-lr_packing.yaml"),
-                                    "--transformers-version", "4.57.6"])
+    recipe = REAL / "trl" / "alignment-handbook_smollm3_sft_cosine-min-lr_packing.yaml"
+    show = CliRunner().invoke(app, ["show", str(recipe), *recipe_pin(recipe)])
     assert show.exit_code == 0, show.stderr
     assert "Datasets (25), as the framework loads them:" in show.stdout
     assert "dataset 9 kept: int(rows · weight) = int(435,193 · 0.4) = 174,077" in show.stdout
+
+
+FAILS_AS_CONFIGURED = {"alignment-handbook_zephyr-141b_orpo_full.yaml", "llama-3_3b-fp8-fsdp2_cosine-min-lr.yaml"}
 
 
 def test_check_online_counts_every_real_config(env):
@@ -135,6 +138,8 @@ def test_check_online_counts_every_real_config(env):
         found.setdefault(finding["code"], set()).add(Path(finding["path"]).name)
     print(json.dumps({code: sorted(names) for code, names in sorted(found.items())}, indent=1))
     assert found["LR010"] == {c.name for c in (REAL / "deepspeed").glob("*.json")}  # no data: T needs --samples
-    assert "LR000" not in found, found
+    # the run fails as configured under the newest releases: TRL 1.16 has no torch_dtype (ORPO's recipe; the other
+    # TRL recipes stop on warmup_ratio first, LR401), axolotl 0.20+ refuses FSDP1's sharding_strategy
+    assert found["LR000"] == FAILS_AS_CONFIGURED, found
     assert found["LR401"] == {c.name for c in (REAL / "trl").glob("*.yaml")} - {
         "alignment-handbook_zephyr-141b_orpo_full.yaml", "trl_cli_example_config.yaml"}

@@ -1,12 +1,13 @@
 """Golden step counts and LR curves for sample_configs/ from each framework's own code -> tests/data/config_goldens.json.
 
-Versions: transformers 5.25.0, accelerate 1.16.0, torch 2.13.0 (5.24.0 with 1.15.0 gave the same cases); trl 0.24.0, axolotl 0.19.0,
+Versions: transformers 5.25.0, accelerate 1.16.0, torch 2.13.0 (5.24.0 with 1.15.0 gave the same cases); trl 0.24.0, axolotl 0.21.0
+(lrcli's default line; `--axolotl` takes any release's package dir, 0.19.0 gave the same cases),
 llamafactory 0.9.5, torchtune 0.6.1 (wheels, unzipped); deepspeed 0.19.8 (sdist). Rerun from the repo root:
 
     pip download --no-deps -d /tmp/cfgsrc trl==0.24.0 axolotl==0.19.0 llamafactory==0.9.5 torchtune==0.6.1
     (cd /tmp/cfgsrc && for w in *.whl; do unzip -qo $w -d x; done)
     pip download --no-deps -d /tmp/ds deepspeed==0.19.8 && tar xzf /tmp/ds/deepspeed-0.19.8.tar.gz -C /tmp/ds
-    /work/venv/bin/python tools/gen_config_goldens.py [--packages /tmp/cfgsrc/x] [--deepspeed DIR]
+    /work/venv/bin/python tools/gen_config_goldens.py [--packages /tmp/cfgsrc/x] [--deepspeed DIR] [--axolotl DIR]
 
 What runs as shipped, per dialect (the rest is stated where it is not the framework's own code):
 - HF / TRL / LLaMA-Factory / DeepSpeed pair: the config values are parsed by transformers' `HfArgumentParser`
@@ -171,13 +172,13 @@ def run_deepspeed_alone(name: str, samples: int, world: int, ds_module: Any) -> 
             "lr": _deepspeed_curve(ds_module, ds, args.learning_rate, total, warmup)}
 
 
-def run_axolotl(name: str, samples: int, world: int, packages: Path, ds_module: Any) -> dict[str, Any]:
+def run_axolotl(name: str, samples: int, world: int, axolotl_dir: Path, ds_module: Any) -> dict[str, Any]:
     from gen_axolotl_rules_golden import Runner
     from transformers import TrainingArguments
 
     raw = _load(SAMPLES / name)
     cfg = Cfg(raw)
-    plan = Runner(packages / "axolotl").run(dict(raw), samples, world, None)
+    plan = Runner(axolotl_dir).run(dict(raw), samples, world, None)
     hf_total, warmup = plan["total_steps"], plan["warmup_steps"]
     if raw.get("deepspeed") is not None:
         ds = _load(SAMPLES / raw["deepspeed"])
@@ -186,7 +187,7 @@ def run_axolotl(name: str, samples: int, world: int, packages: Path, ds_module: 
     args = TrainingArguments(output_dir="/tmp/lrcli-golden", report_to=[], max_steps=hf_total,
                              warmup_steps=plan["handed_warmup_steps"])
     cfg.learning_rate = float(cfg.learning_rate)
-    mixin = load_axolotl(packages / "axolotl")
+    mixin = load_axolotl(axolotl_dir)
     sched_args = types.SimpleNamespace(
         lr_scheduler_type=cfg.lr_scheduler or "cosine", alternate_lr_scheduler_type=None,
         lr_quadratic_warmup=cfg.lr_quadratic_warmup, cosine_min_lr_ratio=cfg.cosine_min_lr_ratio,
@@ -229,7 +230,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=Path, default=Path("/tmp/cfgsrc/x"))
     parser.add_argument("--deepspeed", type=Path, default=Path("/tmp/ds/deepspeed-0.19.8/deepspeed"))
+    parser.add_argument("--axolotl", type=Path, default=None, help="axolotl's package dir (default: PACKAGES/axolotl)")
     opts = parser.parse_args()
+    axolotl_dir = opts.axolotl or opts.packages / "axolotl"
     import warnings
 
     warnings.filterwarnings("ignore")
@@ -237,7 +240,7 @@ def main() -> None:
     results = []
     for name, samples, world in CASES:
         if name.startswith("axolotl"):
-            result = run_axolotl(name, samples, world, opts.packages, ds_module)
+            result = run_axolotl(name, samples, world, axolotl_dir, ds_module)
         elif name.startswith("torchtune"):
             result = run_torchtune(name, samples, world, opts.packages)
         elif name.startswith("deepspeed"):
@@ -248,8 +251,11 @@ def main() -> None:
         print(f"{name} N={samples} w={world}: T={result['total_steps']} W={result['warmup_steps']}")
     import transformers
 
+    release = next(axolotl_dir.parent.glob("axolotl-*.dist-info"), None)
     document = {"generator": "tools/gen_config_goldens.py", "transformers": transformers.__version__,
-                "torch": torch.__version__, "cases": results}
+                "torch": torch.__version__,
+                "axolotl": release.name.removeprefix("axolotl-").removesuffix(".dist-info") if release else "unknown",
+                "cases": results}
     OUTPUT.write_text(json.dumps(document, indent=1) + "\n")
 
 

@@ -1,8 +1,12 @@
-"""Golden LR curves from DeepSpeed's and axolotl's own scheduler code -> tests/data/deepspeed_axolotl_golden.json.
+"""Golden LR curves from DeepSpeed's and axolotl's own scheduler code -> tests/data/deepspeed_axolotl_golden.json
+(DeepSpeed 0.19.8 + axolotl 0.19.0) and tests/data/axolotl_schedules_golden_<V>.json (the axolotl cases under each
+newer modelled axolotl release, 0.20.0 and 0.21.0: DeepSpeed's cases do not depend on the axolotl release).
 
-Reference versions: deepspeed 0.19.8 (`deepspeed/runtime/lr_schedules.py`), axolotl 0.19.0
-(`axolotl/utils/schedulers.py` and `axolotl/core/trainers/mixins/scheduler.py`), with torch 2.13.0,
-transformers 5.24.0 and accelerate 1.15.0 from /work/venv (HF fills DeepSpeed's "auto" values).
+Reference versions: deepspeed 0.19.8 (`deepspeed/runtime/lr_schedules.py`), axolotl 0.19.0 / 0.20.0 / 0.21.0
+(`axolotl/utils/schedulers.py` and `axolotl/core/trainers/mixins/scheduler.py`), with torch 2.13.0 and the
+transformers + accelerate of the running Python (HF fills DeepSpeed's "auto" values; lrcli's oracle pins for the
+DeepSpeed file; for an axolotl-only file, a throwaway venv with the transformers that release pins, see
+tools/gen_axolotl_rules_golden.py).
 
 Neither package needs installing (DeepSpeed's sdist does not build on a CPU-only box): the three source files are
 loaded straight from the downloaded packages. Only their logging/plugin imports are stubbed
@@ -20,6 +24,7 @@ message) are recorded too.
 Rerun (from the repository root):
 
     .venv/bin/python tools/gen_deepspeed_axolotl_golden.py [--deepspeed DIR --axolotl DIR]
+    /tmp/s20-goldens/ax-0.21/bin/python tools/gen_deepspeed_axolotl_golden.py --axolotl-release 0.21.0
 
 `--deepspeed`/`--axolotl` are the package directories (the ones holding `runtime/` and `utils/`); they default to
 the installed packages when importable, else to DeepSpeed 0.19.8's sdist and axolotl 0.19.0's wheel, fetched from
@@ -42,9 +47,15 @@ from typing import Any
 DEEPSPEED_VERSION = "0.19.8"
 AXOLOTL_VERSION = "0.19.0"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from framework_sources import package_dir  # noqa: E402
+from framework_sources import package_dir, release_dir  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "deepspeed_axolotl_golden.json"
+AXOLOTL_RELEASES = ("0.19.0", "0.20.0", "0.21.0")
+
+
+def axolotl_only_output(release: str) -> Path:
+    """The golden of the axolotl cases under a release other than AXOLOTL_VERSION."""
+    return OUTPUT.parent / f"axolotl_schedules_golden_{release}.json"
 
 
 # ---------------------------------------------------------------------------------------------- cases
@@ -550,26 +561,38 @@ def main() -> None:
     ds_default, ax_default = default_dirs()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deepspeed", type=Path, default=ds_default, help="the deepspeed package directory")
-    parser.add_argument("--axolotl", type=Path, default=ax_default, help="the axolotl package directory")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--axolotl", type=Path, default=None, help="the axolotl package directory")
+    parser.add_argument("--axolotl-release", choices=AXOLOTL_RELEASES, default=AXOLOTL_VERSION,
+                        help=f"{AXOLOTL_VERSION}: the DeepSpeed + axolotl file; another: its axolotl cases alone")
+    parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     import torch
     import transformers
 
-    cases = compute_all(args.deepspeed, args.axolotl)
+
+    release = args.axolotl_release
+    axolotl_dir = args.axolotl or (ax_default if release == AXOLOTL_VERSION else
+                                   release_dir("axolotl", release, "axolotl"))
+    versions = {"axolotl": release, "torch": torch.__version__, "transformers": transformers.__version__}
+    if release == AXOLOTL_VERSION:
+        cases = compute_all(args.deepspeed, axolotl_dir)
+        versions = {"deepspeed": DEEPSPEED_VERSION, **versions}
+        output = args.output or OUTPUT
+    else:
+        import warnings
+
+        warnings.filterwarnings("ignore", category=UserWarning)
+        mixin = load_axolotl(axolotl_dir)
+        cases = [{**case, **run_axolotl(mixin, case)} for case in axolotl_cases()]
+        output = args.output or axolotl_only_output(release)
     document = {
         "generated_by": "tools/gen_deepspeed_axolotl_golden.py",
-        "versions": {
-            "deepspeed": DEEPSPEED_VERSION,
-            "axolotl": AXOLOTL_VERSION,
-            "torch": torch.__version__,
-            "transformers": transformers.__version__,
-        },
+        "versions": versions,
         "convention": "values[s] = the optimizer lr after s scheduler steps (lrcli row s)",
         "cases": cases,
     }
-    args.output.write_text(json.dumps(document, separators=(",", ":")) + "\n")
-    print(f"wrote {len(cases)} cases to {args.output}")
+    output.write_text(json.dumps(document, separators=(",", ":")) + "\n")
+    print(f"wrote {len(cases)} cases to {output}")
 
 
 if __name__ == "__main__":

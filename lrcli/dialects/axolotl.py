@@ -4,8 +4,8 @@
 The release is `--trainer @VERSION` (or `axolotl@0.20`), else the axolotl installed beside lrcli (package metadata),
 else 0.21.0 (lrcli.inputs.releases); it is the `framework_version` setting. What differs between the lines: the
 transformers each pins (TRANSFORMERS), a dataset's `weight` (0.20+: shuffled and cut to max(1, int(rows · weight))
-rows, `utils/data/sft.py`), and 0.21's removal of FSDP1 (a top-level `fsdp:` list or an fsdp_version other than 2
-is a validation error, `utils/schemas/validation.py check_fsdp_version`). The step count, warmup and schedulers are
+rows, `utils/data/sft.py`), and 0.20's removal of FSDP1 (a top-level `fsdp:` list, an fsdp_version other than 2 or
+an FSDP1-only fsdp_config key is a validation error, `utils/schemas/validation.py check_fsdp_version`; 0.19 warned). The step count, warmup and schedulers are
 the same code in all three (`utils/trainer.py calculate_total_num_steps` differs only for diffusion-LM packing).
 
 Keys: micro_batch_size (default 1), gradient_accumulation_steps (default 1), batch_size, num_epochs (default 1.0),
@@ -182,18 +182,40 @@ def axolotl_release(trainer: str | None, where: str) -> tuple[str, Any, str, tup
     return release.version, release.source, line, notes
 
 
+# axolotl 0.20.0+ `utils/schemas/validation.py` `check_fsdp_version` (a before-validator of the config): FSDP1 is
+# gone. 0.19 only warned.
+FSDP1_REMOVED = (0, 20)
+FSDP1_ONLY_REJECTED_KEYS = {"sharding_strategy": "reshard_after_forward", "forward_prefetch": None}
+
+
+def _refuse_fsdp1(raw: Mapping[str, Any], where: str, version: str) -> None:
+    """What check_fsdp_version raises on: a top-level `fsdp` list, an fsdp_version other than 2 (top level,
+    fsdp_config.fsdp_version or fsdp_config.version), an FSDP1-only fsdp_config key (`fsdp_` prefix or not)."""
+    fix = "or pin axolotl 0.19 with --trainer @0.19"
+    if raw.get("fsdp"):
+        raise LrcliError(f"{where}: axolotl {version} refuses the top-level fsdp list (FSDP1 was removed in 0.20); "
+                         f"use fsdp_config with fsdp_version: 2, {fix}")
+    fsdp_config = raw.get("fsdp_config") or {}
+    if not isinstance(fsdp_config, Mapping):
+        return
+    for found in (raw.get("fsdp_version"), fsdp_config.get("fsdp_version"), fsdp_config.get("version")):
+        if found is not None and str(found) != "2":
+            raise LrcliError(f"{where}: axolotl {version} supports only fsdp_version 2, not {found} (FSDP1 was removed "
+                             f"in 0.20); set fsdp_version: 2, {fix}")
+    for key in fsdp_config:
+        name = key[5:] if isinstance(key, str) and key.startswith("fsdp_") and key != "fsdp_version" else key
+        if name in FSDP1_ONLY_REJECTED_KEYS:
+            replacement = FSDP1_ONLY_REJECTED_KEYS[name]
+            instead = f"use {replacement} instead" if replacement else "remove it (no FSDP2 equivalent)"
+            raise LrcliError(f"{where}: fsdp_config.{name} is an FSDP1-only option, which axolotl {version} refuses "
+                             f"(FSDP1 was removed in 0.20); {instead}, {fix}")
+
+
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
     where = path.name
     version, version_source, line, notes = axolotl_release(trainer, where)
-    if minor_of(line, "axolotl") >= (0, 21):
-        versions = [raw.get("fsdp_version"), *(
-            raw["fsdp_config"].get(key) for key in ("fsdp_version", "version") if isinstance(raw.get("fsdp_config"), Mapping))]
-        if raw.get("fsdp"):
-            raise LrcliError(f"{where}: axolotl {version} refuses the top-level fsdp list (FSDP1 was removed in 0.21); "
-                             "use fsdp_config with fsdp_version: 2, or pin an older axolotl with --trainer @0.20")
-        if any(v is not None and str(v) != "2" for v in versions):
-            raise LrcliError(f"{where}: axolotl {version} supports only fsdp_version 2 (FSDP1 was removed in 0.21); "
-                             "set fsdp_version: 2, or pin an older axolotl with --trainer @0.20")
+    if minor_of(line, "axolotl") >= FSDP1_REMOVED:
+        _refuse_fsdp1(raw, where, version)
     if raw.get("learning_rate") is None:
         raise LrcliError(f"{where}: axolotl requires learning_rate (its config validation fails without it)")
     if raw.get("sample_packing") and raw.get("sample_packing_eff_est") and not raw.get("total_num_tokens"):

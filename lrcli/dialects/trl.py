@@ -6,8 +6,7 @@ tests check the table against that golden). The release is `--trainer NAME@VERSI
 installed beside lrcli (package metadata; never imported), else 1.16.0 (lrcli.inputs.releases); it is the
 `framework_version` setting. The trainer is `--trainer NAME[@VERSION]`, else a word of the file name (`..._dpo_...yaml`), else a folder of its path (alignment-handbook and open-r1 keep
 recipes as `recipes/<model>/<trainer>/config.yaml`), else a key only that trainer's config has (TRL_KEY_HINTS),
-else plain HF defaults apply. GRPO (0.20+) and RLOO (0.22+) sample with `RepeatSampler` and count steps with
-lrcli.steps.trl. PPO and TRL ≤ 0.21's RLOO/PPOv2 are on-policy trainers counting `total_episodes`: refused; so are
+else plain HF defaults apply. GRPO (0.14+, each line's sampler) and RLOO (0.22+) count steps with lrcli.steps.trl. PPO and TRL ≤ 0.21's RLOO/PPOv2 are on-policy trainers counting `total_episodes`: refused; so are
 trainers lrcli does not model (TRL's experimental async/distillation trainers sample their own way).
 TrlParser converts YAML strings such as `2e-5` through argparse's `type=float`, so numeric strings are numbers.
 The `env:` block only sets environment variables; accelerate keys left to `accelerate launch` give the world size:
@@ -17,7 +16,7 @@ The `env:` block only sets environment variables; accelerate keys left to `accel
 Data (lrcli counts it for N; lrcli.steps.trl has the row rules): `dataset_mixture` (alignment-handbook, open-r1:
 `datasets: [{id, config, split, columns, weight}]`, `seed`, `test_split_size`) wins over `dataset_name`
 (src/alignment/data.py `get_dataset`); TRL 0.24's own `datasets: [{path, name, data_dir, data_files, split,
-columns}]` + `test_split_size` (scripts/utils.py DatasetMixtureConfig) wins over `dataset_name` too; else
+columns}]` + `test_split_size` (scripts/utils.py DatasetMixtureConfig; `fraction` shares from TRL 1.8) wins over `dataset_name` too; else
 `dataset_name` + `dataset_config`, indexed by `dataset_train_split` (default train: `dataset[split]`, so no slice).
 A relative local path is looked up in the working directory (where the script opens it), then beside the config.
 """
@@ -69,9 +68,12 @@ TRL_TRAINERS: dict[str, tuple[tuple[str, str, dict[str, Any]], ...]] = {
 ON_POLICY: dict[str, tuple[str, str]] = {"ppov2": ("0.9", "0.12"), "ppo": ("0.12", "1.12"), "rloo": ("0.9", "0.21")}
 NEWEST = "1.16.0"  # the newest TRL release lrcli models (the default when no trl is installed nor pinned)
 OLDEST = "0.9"
-# GRPO/RLOO lines whose RepeatSampler count lrcli.steps.trl models: the sampler's length is trimmed to whole
-# generation batches from 0.20 on (trainer/utils.py RepeatSampler.__len__) and counted the same way up to 1.16.
-GENERATION_SAMPLING = {"grpo": "0.20", "rloo": "0.22"}
+# GRPO/RLOO lines whose step count lrcli.steps.trl models: GRPO from its first release (0.14; each line's sampler in
+# lrcli.steps.trl.GRPO_LINES), RLOO from 0.22, when it became GRPO-like (trainer/utils.py RepeatSampler).
+GENERATION_SAMPLING = {"grpo": "0.14", "rloo": "0.22"}
+# GRPOConfig keys that shape the count -> the TRL line that added them (TRL < that: TrlParser hands the key back and
+# `trl grpo --config` drops it; read in each release's grpo_config.py).
+GRPO_KEYS_SINCE = {"num_iterations": "0.16", "steps_per_generation": "0.18", "generation_batch_size": "0.18"}
 KNOWN_TRAINERS = sorted({*TRL_TRAINERS, *ON_POLICY})
 SUBCLASS_OF = {"gkd": "sft", "nash_md": "online_dpo", "xpo": "online_dpo"}
 
@@ -253,11 +255,22 @@ def _entries(items: Any, where: str, keys: tuple[str, str, str], roots: tuple[Pa
             weight = coerce_number(item.get(weight_key, 1.0))  # ScriptArguments.__post_init__: .get("weight", 1.0)
             if weight is not None:
                 options["weight"] = weight
+        elif item.get("fraction") is not None:  # TRL's DatasetConfig.fraction (1.8+)
+            options["fraction"] = coerce_number(item["fraction"])
         entries.append(DataEntry(ref, options))
     return entries
 
 
-def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
+# Keys the recipes of TRL's era write that a later release's dataclasses no longer take -> (the TRL line that dropped
+# it, its new name): `trl <trainer> --config` (and a recipe script's TrlParser) hands them back (lrcli.steps.trl says
+# what the launcher then does). Read in each release's trainer/model_config.py.
+TRL_REMOVED_KEYS = {"torch_dtype": ("0.27", "dtype")}
+# TRL's DatasetConfig `fraction` (scripts/utils.py `get_dataset`: target shares of the mixture) from this line on;
+# before it DatasetConfig(**entry) raises TypeError on the key.
+FRACTION_SINCE = "1.8"
+
+
+def read_data(raw: Mapping[str, Any], path: Path, version: str = NEWEST) -> DataSpec | None:
     """The datasets a TRL / alignment-handbook / open-r1 config trains on (see the module docstring)."""
     roots = (Path.cwd(), path.parent)
     mixture = raw.get("dataset_mixture")
@@ -272,6 +285,11 @@ def read_data(raw: Mapping[str, Any], path: Path) -> DataSpec | None:
     if listed is not None:
         where = f"{path.name} key datasets"
         entries = _entries(listed, where, ("path", "name", ""), roots)
+        with_fraction = [i for i, entry in enumerate(entries) if "fraction" in entry.options]
+        if with_fraction and _minor(version) < _minor(FRACTION_SINCE):
+            raise LrcliError(f"{where}[{with_fraction[0]}]: fraction: TRL {version}'s DatasetConfig has no fraction "
+                             f"(added in {FRACTION_SINCE}), so its script stops with a TypeError; remove it or run "
+                             f"TRL ≥ {FRACTION_SINCE}")
         options = {"test_split_size": coerce_number(raw.get("test_split_size"))}
         problem = f"{where}: streaming datasets have no length (TRL needs max_steps)" if raw.get("streaming") else None
         return DataSpec("trl_datasets", tuple(entries), options, where, problem)
@@ -303,6 +321,13 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
         if trainer is None:
             trainer, how = trainer_from_keys(raw, path), f"{path.name} (keys only that trainer's config has)"
     values["framework_version"], sources["framework_version"] = version, release.source
+    removed = tuple(key for key, (since, _) in TRL_REMOVED_KEYS.items() if key in raw and _minor(version) >= _minor(
+        since))
+    if removed:
+        values["framework_leftover_keys"] = removed
+        sources["framework_leftover_keys"] = f"{path.name} keys {', '.join(removed)} (TRL {version}'s dataclasses " + (
+            "; ".join(f"have no {key}: {TRL_REMOVED_KEYS[key][1]} since {TRL_REMOVED_KEYS[key][0]}"
+                      for key in removed)) + ")"
     if trainer is not None:
         trainer, trainer_notes = parse_trainer(trainer, version, flag_words if pinned_name else f"{path.name}")
         notes += trainer_notes
@@ -319,7 +344,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     world, where = _world_size(raw, path)
     if world is not None:
         values["world_size"], sources["world_size"] = world, where
-    data = read_data(raw, path)
+    data = read_data(raw, path, version)
     if raw.get("packing") is True:
         values["packing"], sources["packing"] = True, f"{path.name} key packing"
         notes += (f"{path.name}: packing is on: --samples must count packed rows (of max_length tokens), "
@@ -331,8 +356,13 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
                 "(TRL logs it) for the exact curve",))
     if generation_sampled(trainer, version):
         _, _, defaults = trainer_line(trainer, version) or ("", "", {})
-        options = {key: defaults[key] for key in ("num_generations", "num_iterations")}
+        options = {key: defaults[key] for key in ("num_generations", "num_iterations") if key in defaults}
         given = {key: coerce_number(raw[key]) for key in GRPO_KEYS if raw.get(key) is not None}
+        for key in [key for key in given if key in GRPO_KEYS_SINCE and _minor(version) < _minor(GRPO_KEYS_SINCE[key])]:
+            del given[key]
+            notes += (f"{path.name} key {key}: TRL {version}'s GRPOConfig has no {key} (added in "
+                      f"{GRPO_KEYS_SINCE[key]}): `trl {trainer} --config` drops it (TrlParser hands it back; a "
+                      "script calling parse_args_and_config() stops on it instead); counted without it",)
         values["framework"] = "trl_grpo"
         sources["framework"] = Source.derived(f"{how} ({trainer}: RepeatSampler generation batches)")
         values["trainer_options"] = {**options, **given}

@@ -31,7 +31,7 @@ BEHIND_CONVENTION = "; DeepSpeed's scheduler runs one update behind: row s is it
 QUIET_WHEN_DEFAULT = ("label", "metrics_path", "metric_name", "step_unit", "total_steps", "derive_kwargs",
                       "deepspeed_values", "global_batch_size", "max_samples", "val_size", "max_steps_per_epoch",
                       "trainer", "framework_version", "packing", "trainer_options", "split_batches", "even_batches")
-INTERNAL = ("version_bound_keys",)  # bookkeeping for the planners; the keys themselves are listed under their fields
+INTERNAL = ("version_bound_keys", "framework_leftover_keys")  # bookkeeping for the planners; the keys themselves are listed under their fields
 DATA_FIELDS = ("datasets", "dataset_stages", "datasets_missing")  # a run's `data`, not settings
 
 
