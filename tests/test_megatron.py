@@ -133,7 +133,7 @@ def test_live_sample_against_the_releases_code() -> None:
     (["--train-iters", "10", "--lr-decay-style", "poly"], "invalid choice"),
     (["--train-iters", "10", "--min-lr", "1"], "must be ≥ min_lr"),
     (["--train-iters", "10", "--tensor-parallel-num-weight-shards", "2"], "gtp_weight_remat_size"),
-    (["--train-iters", "10", "--decrease-batch-size-if-needed"], "rounded down"),
+    (["--train-iters", "10", "--decrease-batch-size-if-needed"], "give the world size"),
 ])  # fmt: skip
 def test_refusals(extra: list[str], words: str) -> None:
     argv = ["--lr", "3e-4", "--micro-batch-size", "1", "--global-batch-size", "8", *extra]
