@@ -202,6 +202,16 @@ def read_launch(found: Sequence[tuple[LaunchCommand, tuple[str, list[str]]]], pa
     where = f"{path.name} line {command.line}"
     launcher = list(command.argv[:command.argv.index(entry)])
     world = launcher_world_size(launcher)
+    world_source = f"{where} {launcher[0] if launcher else 'launcher'} --nproc_per_node · --nnodes"
+    environment = command.env.get("WORLD_SIZE")
+    if environment is not None and not _is_torchrun(launcher):
+        # Megatron reads int(os.getenv("WORLD_SIZE", "1")) in both argument paths (arguments.py parse_args,
+        # yaml_arguments.py load_yaml); torchrun sets it for its workers itself, so the script's value counts only
+        # when no torchrun starts the entry point
+        if not environment.isdigit() or int(environment) < 1:
+            raise LrcliError(f"{where}: WORLD_SIZE={shown(environment)} is not a whole number of processes (Megatron's "
+                             "int(os.getenv('WORLD_SIZE')) fails on it); set it to the number of processes")
+        world, world_source = int(environment), f"{where} WORLD_SIZE={environment} (the script's environment)"
     notes: tuple[str, ...] = ()
     if len(training) > 1:
         notes += (f"{path.name}: {len(training)} commands run a Megatron entry point with training arguments; lrcli "
@@ -220,9 +230,14 @@ def read_launch(found: Sequence[tuple[LaunchCommand, tuple[str, list[str]]]], pa
         reading = read_arguments(arguments, path, line=command.line, trainer=trainer)
     values, sources = dict(reading.values), dict(reading.sources)
     if world is not None:
-        values["world_size"] = world
-        sources["world_size"] = f"{where} {launcher[0] if launcher else 'launcher'} --nproc_per_node · --nnodes"
+        values["world_size"], sources["world_size"] = world, world_source
     return Reading(NAME, values, sources, notes + reading.notes, data=None)
+
+
+def _is_torchrun(launcher: Sequence[str]) -> bool:
+    """torchrun / `python -m torch.distributed.run|launch`: it sets WORLD_SIZE for the entry point itself."""
+    return any(Path(word).name == "torchrun" or word in ("torch.distributed.run", "torch.distributed.launch")
+               for word in launcher)
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
