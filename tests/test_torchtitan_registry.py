@@ -144,3 +144,14 @@ def test_cli_plots_a_registry_launch(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     steps = TABLE["configs"]["deepseek_v3:deepseek_v3_16b"]["training"]["steps"]
     assert f"T = {steps} " in result.stdout
+
+
+def test_sample_launch_script_gives_torchtitans_curve():
+    """sample_configs/torchtitan_0_3_llama3_8b.sh: llama3_8b with its overrides, as torchtitan's ConfigManager
+    parses the same command line (the golden's last override case) and its scheduler steps it."""
+    sample = Path(__file__).resolve().parents[1] / "sample_configs" / "torchtitan_0_3_llama3_8b.sh"
+    case = GOLDEN["overrides"][-1]
+    assert (case["module"], case["config"]) == ("llama3", "llama3_8b")
+    config, plan, lr = _curve(_read(sample))
+    assert plan.total == case["values"]["training"]["steps"] == 3000
+    assert lr.tolist() == case["curve"]["lrs"][0]["rows"]

@@ -55,7 +55,11 @@ OVERRIDES = (("llama3", "llama3_debugmodel", ("--training.steps", "40", "--lr_sc
              ("llama3", "llama3_8b", ("--lr_scheduler.decay_type=cosine", "--lr_scheduler.min_lr_factor", "0.1",
                                       "--training.steps", "300")),
              ("qwen3", "qwen3_debugmodel", ("--lr-scheduler.decay-ratio", "0.5", "--lr_scheduler.total_steps", "20",
-                                            "--training.global_batch_size", "64")))
+                                            "--training.global_batch_size", "64")),
+             # sample_configs/torchtitan_0_3_llama3_8b.sh
+             ("llama3", "llama3_8b", ("--training.steps", "3000", "--lr_scheduler.warmup_steps", "300",
+                                      "--lr_scheduler.decay_ratio", "0.2", "--lr_scheduler.decay_type", "cosine",
+                                      "--lr_scheduler.min_lr_factor", "0.1")))
 
 
 def outer() -> None:

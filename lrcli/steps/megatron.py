@@ -13,6 +13,13 @@
   steps), GBS once more than SAMPLES are consumed; update_train_iters counts those iterations while consumed ≤ SAMPLES
   and ≤ train_samples, then (train_samples − consumed) // GBS more. The iterations of each batch size are handed to
   the schedule as `rampup_bands` (the scheduler steps by the batch of each iteration).
+* `--step-batch-size-schedule` (0.18+; core/num_microbatches_calculator.py StepBatchsizeNumMicroBatchesCalculator):
+  "THRESHOLD:BATCH …" with K/M/B/T suffixes, thresholds tokens // seq_length; each iteration takes the batch of the
+  samples consumed before it; sample-based T = update_train_iters' count of iterations while consumed < train_samples;
+  with --train-iters the horizons count the default GBS = micro_batch_size · dp (a GBS cannot be given beside it).
+  The batches reach the schedule as bands, then the last batch per iteration;
+* `--decrease-batch-size-if-needed` (ConstantNumMicroBatchesCalculator): every iteration consumes, and the scheduler
+  steps by, GBS rounded down to a multiple of micro_batch_size · dp, while T and the horizons keep GBS.
 The W lrcli shows is the first iteration at the peak: the smallest s with s · GBS ≥ W samples.
 """
 
