@@ -149,6 +149,15 @@ def test_plot_and_steps_print_check_findings_as_warnings(cli, tmp_path):
         assert {line.split()[2] for line in warnings} == {"LR002", "LR501"}, result.stderr
 
 
+def test_compare_prints_each_configs_check_findings_under_its_label(cli, tmp_path):
+    config = tmp_path / "train.yaml"
+    config.write_text("output_dir: out\nmax_steps: 100\nwarmup_steps: 60\neval_strategy: steps\neval_steps: 500\n")
+    result = cli("compare", str(config), "cosine", "--total-steps", "100", "-o", str(tmp_path / "c.csv"))
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("lrcli: warning: train: LR")]
+    assert {line.split()[3] for line in warnings} == {"LR002", "LR501"}, result.stderr  # none for the bare `cosine`
+
+
 def test_check_does_not_import_matplotlib(tmp_path):
     import subprocess
     import sys

@@ -5,7 +5,6 @@ own code, with the real Trainer of transformers 5.24.0 and 4.57.6)."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import sys
 import warnings
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import oracle_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,22 +81,13 @@ def test_refusals(tmp_path: Path) -> None:
         lrcli.load_config(path, trainer="sft@2.6", dataset_size=100)
 
 
-def _oracle_available() -> bool:
-    try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _oracle_available() and not os.environ.get("LRCLI_REQUIRE_ORACLE"),
-                    reason="torch and transformers (the oracle extra) are not installed")
 @pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
 def test_live_random_cases_against_swifts_code(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "tools"))
     import gen_verl_swift_golden as gen
-    import transformers
+
+    oracle_import("torch")
+    transformers = oracle_import("transformers")
 
     seed = random.randrange(1 << 30)
     for case in gen.random_swift_cases(random.Random(seed), 8):

@@ -5,7 +5,6 @@ random sample also runs that code live (tools/verl_swift_reference.py, needs tor
 from __future__ import annotations
 
 import json
-import os
 import random
 import sys
 import warnings
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from conftest import oracle_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,21 +95,12 @@ def test_sample_config_differs_between_releases_as_the_code_does(tmp_path: Path)
     assert new.lr[0] == 0.0 and old.lr[0] == pytest.approx(1e-7)
 
 
-def _oracle_available() -> bool:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _oracle_available() and not os.environ.get("LRCLI_REQUIRE_ORACLE"),
-                    reason="torch (the oracle extra) is not installed")
 @pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
 def test_live_random_cases_against_verls_code(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "tools"))
     import gen_verl_swift_golden as gen
 
+    oracle_import("torch")
     seed = random.randrange(1 << 30)
     for case in gen.random_verl_cases(random.Random(seed), 6):
         result = gen.verl_case(case)

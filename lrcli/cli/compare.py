@@ -59,6 +59,7 @@ def compare(
 
     Example: lrcli compare cosine linear --lr 3e-4 --total-steps 500 --warmup-steps 50 -o c.png
     """
+    from lrcli.cli.check import finding_warnings
     from lrcli.config import Layer, Source, resolve
     from lrcli.curve import MAX_CURVE_STEPS, compute
 
@@ -68,6 +69,7 @@ def compare(
         choices = options.step_choices()
         varying = [flag for flag, items in choices.items() if len(items) > 1]
         curves = []
+        findings: list[str] = []  # what `lrcli check` fails on, for each compared config, as `plot` warns it
         for name in names:
             is_file = looks_like_config(name)
             for combination in itertools.product(*choices.values()):
@@ -80,11 +82,18 @@ def compare(
                 label = f"{labels[name]} {suffix}" if suffix else labels[name]
                 layers.append(Layer({"label": label}, Source.derived("compare")))
                 steps_left = MAX_CURVE_STEPS - sum(curve.plan.total for curve in curves)
-                curve = compute(resolve(layers), steps_left=steps_left)
+                config = resolve(layers)
+                curve = compute(config, steps_left=steps_left)
                 curves.append(replace(curve, notes=config_file.notes + curve.notes))  # the JSON output carries them
+                if is_file:
+                    findings += [
+                        f"{label}: {text}"
+                        for text in finding_warnings(name, config_file, config, curves[-1].notes, curve)
+                    ]
         stems = (safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
         write_curves(curves, output, fmt, figure, default_name="compare_" + "_".join(stems))
         warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))
+        warn(list(dict.fromkeys(findings)))
 
 
 def split_compare_kwargs(labels: dict[str, str], pairs: dict[str, Any]) -> dict[str, dict[str, Any]]:
