@@ -101,10 +101,10 @@ def test_every_flag_the_core_mentions_has_library_words() -> None:
     assert ours <= set(API_WORDS) | rendering, ours - set(API_WORDS)
     foreign = mentioned - _cli_flags()
     # `trl sft --config`, `accelerate launch --config_file`, the flags of frameworks lrcli reads launch scripts of
-    # (torchtitan's `--module/--config` and `--section.key`, Megatron's, Hydra's `--config-path/--config-name` for
-    # verl), inputs/launch_script's placeholder `--name`
+    # (torchtitan's `--module/--config`, `--section.key` and `--optimizer.lr`, Megatron's, Hydra's
+    # `--config-path/--config-name` for verl), inputs/launch_script's placeholder `--name`
     assert foreign <= {"--config", "--config_file", "--module", "--job", "--training", "--section", "--name",
-                       "--config-path", "--config-name"} | megatron.FLAGS, foreign
+                       "--optimizer", "--config-path", "--config-name"} | megatron.FLAGS, foreign
 
 
 @pytest.mark.parametrize("message,words", [

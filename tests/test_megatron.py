@@ -133,7 +133,7 @@ def test_live_sample_against_the_releases_code() -> None:
     (["--train-iters", "10", "--lr-decay-style", "poly"], "invalid choice"),
     (["--train-iters", "10", "--min-lr", "1"], "must be ≥ min_lr"),
     (["--train-iters", "10", "--tensor-parallel-num-weight-shards", "2"], "gtp_weight_remat_size"),
-    (["--train-iters", "10", "--decrease-batch-size-if-needed"], "rounded down"),
+    (["--train-iters", "10", "--decrease-batch-size-if-needed"], "give the world size"),
 ])  # fmt: skip
 def test_refusals(extra: list[str], words: str) -> None:
     argv = ["--lr", "3e-4", "--micro-batch-size", "1", "--global-batch-size", "8", *extra]
@@ -347,3 +347,45 @@ def test_read_launch_script_protocols(tmp_path: Path, monkeypatch: pytest.Monkey
         dialects.read_launch_script(script, "megatron")
     with pytest.raises(LrcliError, match="does not read launch scripts"):
         dialects.read_launch_script(script, "hf")
+
+
+# ------------------------------------------------------------------ WORLD_SIZE from the launch script's environment
+YAML_CFG = ROOT / "tests" / "data" / "real_configs" / "megatron" / "core_v0.12.3_gpt3_gpt_config.yaml"
+
+
+def _launch(tmp_path: Path, text: str, version: str = "0.12.3"):
+    (tmp_path / "cfg.yaml").write_bytes(YAML_CFG.read_bytes())
+    script = tmp_path / "run.sh"
+    script.write_text(text)
+    return resolve(config_layers(ConfigInput(str(script), trainer=f"megatron@{version}", count_data=False)).layers)
+
+
+def test_yaml_mode_takes_world_size_from_the_script_environment(tmp_path: Path) -> None:
+    """Megatron's YAML path sets args.world_size = int(os.getenv("WORLD_SIZE", "1")) (yaml_arguments.py); a script
+    that exports WORLD_SIZE and starts the entry point without torchrun hands it that value."""
+    config = _launch(tmp_path, "export WORLD_SIZE=16\npython pretrain_gpt.py --yaml-cfg cfg.yaml\n")
+    assert config.world_size == 16 and "WORLD_SIZE=16" in str(config.source("world_size"))
+    yaml_input = ConfigInput(str(tmp_path / "cfg.yaml"), trainer="megatron@0.12.3", count_data=False)
+    flagged = resolve([*config_layers(yaml_input).layers, ({"world_size": 16}, Source.flag("--world-size 16"))])
+    assert plan_steps(config).total == plan_steps(flagged).total
+    # torchrun sets WORLD_SIZE for its workers itself: its count wins over the script's variable
+    config = _launch(tmp_path, "export WORLD_SIZE=16\ntorchrun --nproc_per_node 4 pretrain_gpt.py --yaml-cfg cfg.yaml\n")
+    assert config.world_size == 4
+
+
+def test_argument_mode_world_size_from_environment_sets_the_default_global_batch(tmp_path: Path) -> None:
+    """`--global-batch-size` defaults to micro_batch_size · dp with dp from WORLD_SIZE: the release's own
+    get_optimizer_param_scheduler with that batch gives the curve."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from megatron_reference import megatron_args, run
+
+    config = _launch(tmp_path, "WORLD_SIZE=4 python pretrain_gpt.py --lr 3e-4 --micro-batch-size 2 --train-iters 30 "
+                     "--lr-warmup-iters 3 --lr-decay-style cosine\n", "0.19.2")
+    reference = run("0.19.2", megatron_args(lr=3e-4, train_iters=30, lr_warmup_iters=3, lr_decay_style="cosine",
+                                            global_batch_size=8))
+    assert compute(config).lr.tolist() == reference["lrs"]
+
+
+def test_world_size_variable_that_is_not_a_count_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(LrcliError, match="WORLD_SIZE=auto is not a whole number"):
+        _launch(tmp_path, "export WORLD_SIZE=auto\npython pretrain_gpt.py --yaml-cfg cfg.yaml\n")

@@ -304,3 +304,30 @@ def test_compare_combines_lists_and_versions(capsys: pytest.CaptureFixture[str])
 def test_plot_refuses_lists(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "plot", "--samples", "100,200", "-o", "-")
     assert code == 2 and "--samples 100,200" in err
+
+
+FRAMEWORK_EXPLAIN = {  # framework -> (arguments, inputs its own line names)
+    "torchtitan": (["sample_configs/torchtitan_train.sh"], ["training.steps = 1000", "lr_scheduler.warmup_steps = 50",
+                                                            "training.global_batch_size = 64", "torchtitan 0.2.2"]),
+    "megatron": (["sample_configs/megatron_gpt_wsd.sh"], ["micro_batch_size = 4", "world = 16", "train_iters = 20000",
+                                                          "global_batch_size = 512", "megatron-core 0.19.2 rules"]),
+    "verl": (["sample_configs/verl_ppo.yaml", "--samples", "7473"], ["N = 7473", "data.train_batch_size = 256",
+                                                                      "trainer.total_epochs = 15.0", "verl 0.9.1"]),
+    "swift": (["sample_configs/swift_sft.sh", "--samples", "5000"], ["rows sampled per dataset", "ms-swift 4.6.0",
+                                                                     "b = 2", "GA = 1", "w = 4"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("framework", FRAMEWORK_EXPLAIN)
+def test_explain_names_each_frameworks_own_inputs(capsys: pytest.CaptureFixture[str], framework: str) -> None:
+    """torchtitan, Megatron and verl count without the HF inputs (no b, GA, w, E on their line); ms-swift samples its
+    datasets and then counts as the HF Trainer does (its line adds its sampling to the HF inputs)."""
+    arguments, names = FRAMEWORK_EXPLAIN[framework]
+    code, out, _ = run(capsys, "steps", *[str(ROOT / a) if a.startswith("sample_configs/") else a for a in arguments],
+                       "--explain")
+    assert code == 0
+    inputs = out.split("1. ", 1)[0]
+    for name in names:
+        assert name in inputs, (name, inputs)
+    hf_symbols = set(re.findall(r"\b(b|GA|w|E) = ", inputs))
+    assert hf_symbols == ({"b", "GA", "w", "E"} if framework == "swift" else set()), inputs

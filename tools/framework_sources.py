@@ -31,10 +31,10 @@ PINNED: dict[str, tuple[str, str, str]] = {
     # torchtitan's scheduler code of every modelled release (tools/gen_torchtitan_golden.py)
     **{f"torchtitan-{v}": ("torchtitan", v, "torchtitan") for v in ("0.1.0", "0.2.0", "0.2.1", "0.2.2", "0.3.0")},
     # Megatron-Core: the oldest line modelled (WSD without minus_sqrt), the first with it, the newest on Python 3.11,
-    # the last with --rampup-batch-size (its training.py: the ramp-up branch), the newest (0.17+ wheels need
-    # Python >= 3.12: fetched as such, only read)
+    # the last with --rampup-batch-size (its training.py: the ramp-up branch), the first with
+    # --step-batch-size-schedule, the newest (0.17+ wheels need Python >= 3.12: fetched as such, only read)
     **{f"megatron-core-{v}": ("megatron-core", v, "megatron/core") for v in ("0.12.3", "0.13.1", "0.16.1", "0.17.1",
-                                                                              "0.19.2")},
+                                                                              "0.18.2", "0.19.2")},
     "verl": ("verl", "0.9.1", "verl"),
     "verl-0.8": ("verl", "0.8.0", "verl"),
     "verl-0.7": ("verl", "0.7.1", "verl"),
@@ -55,7 +55,8 @@ SDISTS: dict[str, tuple[str, str]] = {
 # (PyPI project, version) -> extra `pip download` options: megatron-core 0.17+ declares Requires-Python >= 3.12 and
 # ships binary wheels only; its Python files are only read, so the 3.12 wheel is fetched whatever Python runs the tests.
 PIP_OPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
-    **{("megatron-core", v): ("--python-version", "3.12", "--only-binary=:all:") for v in ("0.17.1", "0.19.2")},
+    **{("megatron-core", v): ("--python-version", "3.12", "--only-binary=:all:") for v in ("0.17.1", "0.18.2",
+                                                                                          "0.19.2")},
 }
 DOWNLOAD_TIMEOUT = 600  # seconds for one `pip download`
 PY312_WHEEL = ("--python-version", "3.12", "--only-binary=:all:")

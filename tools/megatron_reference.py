@@ -60,10 +60,10 @@ def scheduler_class(version: str) -> type:
 RAMPUP_TRAINING = "0.17.1"  # the last release whose training.py ramps the batch (--rampup-batch-size)
 
 
-def training_functions(args: Any, version: str, calculator: Any = None) -> dict[str, Any]:
+def training_functions(args: Any, version: str, calculator: Any = None, release: str | None = None) -> dict[str, Any]:
     """`get_optimizer_param_scheduler` and `update_train_iters` of training.py, bound to `args` and to the
     OptimizerParamScheduler of `version`: the newest release's, or with a ramp-up `calculator` 0.17.1's (whose
-    update_train_iters counts the ramp-up iterations with it)."""
+    update_train_iters counts the ramp-up iterations with it), or `release`'s."""
     namespace: dict[str, Any] = {
         "get_args": lambda: args, "print_rank_0": lambda *a, **k: None,
         "OptimizerParamScheduler": scheduler_class(version),
@@ -71,7 +71,8 @@ def training_functions(args: Any, version: str, calculator: Any = None) -> dict[
     if calculator is not None:
         namespace["update_num_microbatches"] = calculator.update
         namespace["get_current_global_batch_size"] = calculator.get_current_global_batch_size
-    exec(_training_code(NEWEST if calculator is None else RAMPUP_TRAINING), namespace)  # noqa: S102
+    code = _training_code(release or (NEWEST if calculator is None else RAMPUP_TRAINING))
+    exec(code, namespace)  # noqa: S102
     return namespace
 
 
@@ -84,6 +85,53 @@ def rampup_calculator(version: str, args: Any, data_parallel_size: int) -> Any:
     start, increment, samples = (int(v) for v in args.rampup_batch_size)
     return module.RampupBatchsizeNumMicroBatchesCalculator(
         args.global_batch_size, args.micro_batch_size, data_parallel_size, False, 0, start, increment, samples)
+
+
+def batch_calculator(version: str, args: Any, data_parallel_size: int) -> Any:
+    """That release's calculator as global_vars.py builds it (0.18+): `_build_num_microbatches_calculator(rank 0,
+    global_batch_size, micro_batch_size, dp, decrease_batch_size_if_needed, step_batch_size_schedule,
+    seq_length)`: StepBatchsizeNumMicroBatchesCalculator with a schedule, else ConstantNumMicroBatchesCalculator."""
+    path = package_dir(f"megatron-core-{version}") / "num_microbatches_calculator.py"
+    module = types.ModuleType(f"megatron_core_{version.replace('.', '_')}_num_microbatches_calculator")
+    exec(compile(path.read_text(), str(path), "exec"), module.__dict__)  # noqa: S102 - the release's code
+    return module._build_num_microbatches_calculator(
+        0, args.global_batch_size, args.micro_batch_size, data_parallel_size, args.decrease_batch_size_if_needed,
+        args.step_batch_size_schedule, args.seq_length)
+
+
+def run_batches(version: str, args: types.SimpleNamespace, data_parallel_size: int) -> dict[str, Any]:
+    """A run whose batch the 0.18+ calculator sets (--step-batch-size-schedule, --decrease-batch-size-if-needed):
+    the calculator built as global_vars.py builds it, update_train_iters and get_optimizer_param_scheduler of that
+    release's training.py, then train()'s loop: before each iteration update(consumed) without the consistency
+    check (the number of micro-batches must not decrease), then with it; the scheduler steps by num_microbatches ·
+    micro_batch_size · dp, and the same is added to the samples consumed."""
+    try:
+        calculator = batch_calculator(version, args, data_parallel_size)
+        functions = training_functions(args, version, calculator, release=version)
+        optimizer = _Optimizer()
+        scheduler = functions["get_optimizer_param_scheduler"](optimizer)
+        lrs = [optimizer.param_groups[0]["lr"]]
+        consumed = 0
+        num_microbatches = calculator.get()
+        for iteration in range(args.train_iters):
+            calculator.update(consumed, consistency_check=False)
+            if calculator.get() != num_microbatches and iteration != 0:
+                assert calculator.get() > num_microbatches, (
+                    f"Number of microbatches should not decrease; going from {num_microbatches} to "
+                    f"{calculator.get()}")
+            num_microbatches = calculator.get()
+            calculator.update(consumed, consistency_check=True)
+            increment = calculator.get() * args.micro_batch_size * data_parallel_size
+            scheduler.step(increment=increment)
+            consumed += data_parallel_size * args.micro_batch_size * calculator.get()
+            lrs.append(optimizer.param_groups[0]["lr"])
+    except Exception as exc:  # the release's own refusal is the expected answer
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {
+        "train_iters": args.train_iters, "lr_warmup_steps": scheduler.lr_warmup_steps,
+        "lr_decay_steps": scheduler.lr_decay_steps, "wsd_decay_steps": scheduler.wsd_decay_steps,
+        "lrs": [float(v) for v in lrs],
+    }
 
 
 @functools.cache
@@ -111,7 +159,7 @@ def megatron_args(**given: Any) -> types.SimpleNamespace:
         "lr_warmup_fraction": None, "lr_warmup_iters": 0, "lr_warmup_samples": 0, "start_weight_decay": 0.0,
         "end_weight_decay": 0.0, "weight_decay_incr_style": "constant", "use_checkpoint_opt_param_scheduler": False,
         "override_opt_param_scheduler": False, "rampup_batch_size": None, "step_batch_size_schedule": None,
-        "micro_batch_size": 1,
+        "micro_batch_size": 1, "decrease_batch_size_if_needed": False, "seq_length": None,
     }
     args.update(given)
     return types.SimpleNamespace(**args)

@@ -13,8 +13,9 @@ Read: `--lr` (required), `--min-lr`, `--lr-warmup-init`, `--lr-decay-style`, `--
 `--train-iters`/`--train-samples`, `--micro-batch-size`, `--global-batch-size` (default micro · dp), and the
 tensor/pipeline/context parallel sizes (dp = world // (tp · pp · cp)). The step arithmetic is lrcli.steps.megatron.
 `--rampup-batch-size START INCREMENT SAMPLES` (0.12–0.17, sample-based runs; iteration-based ones are refused as
-validate_args refuses them; 0.18+ ignore it). Refused as not modelled: `--step-batch-size-schedule` (0.18+),
-`--decrease-batch-size-if-needed`, `--tensor-parallel-num-weight-shards` (0.19). `--override-opt-param-scheduler` and
+validate_args refuses them; 0.18+ ignore it). `--step-batch-size-schedule` (0.18+; thresholds in tokens ÷ `--seq-length`)
+and `--decrease-batch-size-if-needed` are handed to the planner. Refused as not modelled:
+`--decrease-batch-size-if-needed` with a 0.12–0.17 ramp-up, `--tensor-parallel-num-weight-shards` (0.19). `--override-opt-param-scheduler` and
 `--use-checkpoint-opt-param-scheduler` only matter when resuming and are ignored. Which release's rules: a
 `--trainer megatron@VERSION` pin, else the megatron-core installed beside lrcli (its package metadata), else the
 newest modelled (0.19.2). A launch script is read by `read_launch` (the command with the most Megatron options).
@@ -63,6 +64,7 @@ OPTIONS: dict[str, tuple[type, Any]] = {
     "tensor_model_parallel_size": (int, 1), "pipeline_model_parallel_size": (int, 1),
     "context_parallel_size": (int, 1), "step_batch_size_schedule": (str, None), "yaml_cfg": (str, None),
     "tensor_parallel_num_weight_shards": (str, None), "decoupled_lr": (float, None), "decoupled_min_lr": (float, None),
+    "seq_length": (int, None), "encoder_seq_length": (int, None),
 }  # fmt: skip
 LIST_OPTIONS = {"rampup_batch_size": 3}  # nargs
 SWITCHES = ("decrease_batch_size_if_needed",)  # store_true
@@ -74,7 +76,7 @@ FLAGS = frozenset({f"--{key.replace('_', '-')}" for key in (*OPTIONS, *LIST_OPTI
 STEP_OPTIONS = ("train_iters", "train_samples", "global_batch_size", "rampup_batch_size", "lr_warmup_iters", "lr_warmup_samples",
                 "lr_warmup_fraction", "lr_decay_iters", "lr_decay_samples", "lr_wsd_decay_iters",
                 "lr_wsd_decay_samples", "tensor_model_parallel_size", "pipeline_model_parallel_size",
-                "context_parallel_size")
+                "context_parallel_size", "step_batch_size_schedule", "decrease_batch_size_if_needed")
 # Keys only a Megatron YAML has (detection).
 YAML_KEYS = ("lr_decay_style", "lr_warmup_init", "lr_decay_iters", "lr_decay_samples", "lr_warmup_samples",
              "lr_warmup_iters", "lr_wsd_decay_style", "train_samples", "train_iters")
@@ -200,6 +202,16 @@ def read_launch(found: Sequence[tuple[LaunchCommand, tuple[str, list[str]]]], pa
     where = f"{path.name} line {command.line}"
     launcher = list(command.argv[:command.argv.index(entry)])
     world = launcher_world_size(launcher)
+    world_source = f"{where} {launcher[0] if launcher else 'launcher'} --nproc_per_node · --nnodes"
+    environment = command.env.get("WORLD_SIZE")
+    if environment is not None and not _is_torchrun(launcher):
+        # Megatron reads int(os.getenv("WORLD_SIZE", "1")) in both argument paths (arguments.py parse_args,
+        # yaml_arguments.py load_yaml); torchrun sets it for its workers itself, so the script's value counts only
+        # when no torchrun starts the entry point
+        if not environment.isdigit() or int(environment) < 1:
+            raise LrcliError(f"{where}: WORLD_SIZE={shown(environment)} is not a whole number of processes (Megatron's "
+                             "int(os.getenv('WORLD_SIZE')) fails on it); set it to the number of processes")
+        world, world_source = int(environment), f"{where} WORLD_SIZE={environment} (the script's environment)"
     notes: tuple[str, ...] = ()
     if len(training) > 1:
         notes += (f"{path.name}: {len(training)} commands run a Megatron entry point with training arguments; lrcli "
@@ -218,9 +230,14 @@ def read_launch(found: Sequence[tuple[LaunchCommand, tuple[str, list[str]]]], pa
         reading = read_arguments(arguments, path, line=command.line, trainer=trainer)
     values, sources = dict(reading.values), dict(reading.sources)
     if world is not None:
-        values["world_size"] = world
-        sources["world_size"] = f"{where} {launcher[0] if launcher else 'launcher'} --nproc_per_node · --nnodes"
+        values["world_size"], sources["world_size"] = world, world_source
     return Reading(NAME, values, sources, notes + reading.notes, data=None)
+
+
+def _is_torchrun(launcher: Sequence[str]) -> bool:
+    """torchrun / `python -m torch.distributed.run|launch`: it sets WORLD_SIZE for the entry point itself."""
+    return any(Path(word).name == "torchrun" or word in ("torch.distributed.run", "torch.distributed.launch")
+               for word in launcher)
 
 
 def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> Reading:
@@ -237,6 +254,9 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None) -> R
     for key in LIST_OPTIONS:
         if raw.get(key) is not None:
             given[key], sources[key] = raw[key], f"{where} key {key}"
+    for key in SWITCHES:
+        if raw.get(key):
+            given[key], sources[key] = True, f"{where} key {key}"
     reading = _reading(given, sources, where, trainer)
     missing = [key for key in ("lr_decay_style", "min_lr", "lr_warmup_init", "lr_warmup_iters", "lr_warmup_samples",
                                "lr_warmup_fraction", "lr_decay_iters", "lr_decay_samples", "train_iters",
@@ -256,11 +276,11 @@ def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, t
         raise LrcliError(f"{where}: Cannot specify both --step-batch-size-schedule and --global-batch-size "
                          f"(megatron-core {version}'s validate_args raises ValueError)")
     notes: tuple[str, ...] = ()
-    changing = "makes the global batch (and the scheduler's step in samples) change during the run"
     if given.get("rampup_batch_size") is not None:
         if _version(version) >= STEP_SCHEDULE_SINCE:
             notes += (f"{sources['rampup_batch_size']}: megatron-core {version} ignores --rampup-batch-size (deprecated; "
                       "from 0.18 it no longer reaches the micro-batch calculator): the global batch stays constant",)
+            given = {key: value for key, value in given.items() if key != "rampup_batch_size"}
         elif given.get("train_iters"):
             raise LrcliError(f"{sources['rampup_batch_size']}: expected no batch-size rampup for iteration-based "
                              f"training (megatron-core {version}'s validate_args asserts it); use --train-samples")
@@ -272,13 +292,23 @@ def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, t
                 raise LrcliError(f"{sources['rampup_batch_size']}: --rampup-batch-size takes three whole numbers "
                                  f"(start, increment, samples), got {shown(str(ramp))}") from None
             given = {**given, "rampup_batch_size": ramp}
+    options: dict[str, Any] = {}
     if given.get("step_batch_size_schedule") is not None:
-        raise LrcliError(f"{sources['step_batch_size_schedule']}: --step-batch-size-schedule {changing}, which lrcli "
-                         "does not model; plan the run without it (a constant --global-batch-size)")
-    if given.get("decrease_batch_size_if_needed"):
-        raise LrcliError(f"{sources['decrease_batch_size_if_needed']}: the scheduler then steps by the global batch "
-                         "rounded down to a multiple of micro batch · dp, which lrcli does not model; plan the run "
-                         "without it")
+        if _version(version) < STEP_SCHEDULE_SINCE:
+            raise LrcliError(f"{sources['step_batch_size_schedule']}: megatron-core {version} has no "
+                             "--step-batch-size-schedule (it arrives in 0.18; argparse stops on it); pin "
+                             "--trainer megatron@0.18.2 or newer, or use --rampup-batch-size")
+        # validate_args: seq_length = --seq-length, else --encoder-seq-length (it asserts one is given); the
+        # micro-batch calculator reads the thresholds as tokens when it is set (global_vars.py)
+        seq = given.get("seq_length", given.get("encoder_seq_length"))
+        if seq is None:
+            raise LrcliError(f"{where}: no --seq-length (Megatron's validate_args asserts --seq-length or "
+                             "--encoder-seq-length; the step schedule's thresholds are tokens ÷ seq_length)")
+        options["seq_length"] = seq
+    if given.get("decrease_batch_size_if_needed") and given.get("rampup_batch_size") is not None \
+            and _version(version) < STEP_SCHEDULE_SINCE:
+        raise LrcliError(f"{sources['decrease_batch_size_if_needed']}: with --rampup-batch-size the ramp-up's "
+                         "batches are rounded down too, which lrcli does not model; plan the run without one of them")
     if given.get("tensor_parallel_num_weight_shards") is not None:
         raise LrcliError(f"{sources['tensor_parallel_num_weight_shards']}: weight-shard rematerialisation makes "
                          "0.19's scheduler step by GBS · gtp_weight_remat_size, which lrcli does not model; "
@@ -303,7 +333,8 @@ def _reading(given: Mapping[str, Any], sources: Mapping[str, str], where: str, t
         "lr_scheduler_kwargs": {"init_lr": given.get("lr_warmup_init", 0.0), "min_lr": given.get("min_lr", 0.0),
                                 "lr_wsd_decay_style": wsd_style},
         "derive_kwargs": NAME,
-        "trainer_options": {**{key: given[key] for key in STEP_OPTIONS if key in given}, "megatron_core": version},
+        "trainer_options": {**{key: given[key] for key in STEP_OPTIONS if key in given}, **options,
+                            "megatron_core": version},
     }
     out: dict[str, Source | str] = {
         "framework": f"{where} (Megatron arguments)", "dialect": f"{where} (detected or --dialect)",

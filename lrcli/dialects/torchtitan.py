@@ -1,6 +1,8 @@
 """torchtitan job configs: a TOML job file (`--job.config_file x.toml`, the 0.1–0.2 line), the `--section.key value`
 overrides of its launch command (a `.sh` launch script: `torchrun … -m torchtitan.train --job.config_file x.toml
---training.steps 10`), and the 0.3 `config_registry` form, which is a Python function lrcli does not run.
+--training.steps 10`), and the 0.3 `--module M --config F` form: F is a `config_registry` function, which lrcli
+does not run; it reads what F builds from torchtitan_registry.json (every function torchtitan 0.3.0 ships, run through
+torchtitan's own ConfigManager by tools/gen_torchtitan_registry.py), then applies the command's overrides on top.
 
 Read: `[training] steps` (T), `global_batch_size`; `[optimizer] lr`; `[lr_scheduler] warmup_steps`, `decay_ratio`,
 `decay_type`, the decay floor (`lr_min` in 0.1.0, `min_lr_factor` from 0.2.0) and `total_steps` (from 0.2.2). The
@@ -14,12 +16,15 @@ that reads one). Rules per release (each checked against its own code, tools/gen
 0.1.0 ignores unknown keys of a TOML section silently (so `min_lr_factor` there leaves the floor at 0); 0.2.0 renamed
 `lr_min` to `min_lr_factor` and refuses unknown TOML keys (ValueError "Invalid field names", unless
 `job.custom_config_module` extends the config); 0.2.2 added `total_steps`; 0.3.0 reads no TOML file at all: its
-config is built by `--config <function>` from `--module <model>`'s config_registry, so lrcli refuses that command
-and says how to hand it the values (a TOML file with the same section and key names, read as that config).
+config is built by `--config <function>` from `--module <model>`'s config_registry. A function torchtitan ships is
+read from the table (the lr of the catch-all `.*` param group; `--optimizer.lr` does not exist there); a module of
+the user's own is refused with how to hand lrcli its values (a TOML file with the same section and key names, read
+as that config under `--trainer torchtitan@0.3.0`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,7 @@ from packaging.version import InvalidVersion, Version
 from lrcli.config import Source
 from lrcli.dialects.reading import Reading
 from lrcli.errors import LrcliError, shown
+from lrcli.inputs.bounded import load_document
 from lrcli.inputs.files import LAUNCH_KEY, find_referenced_file, load_mapping
 from lrcli.inputs.installed import installed_version
 from lrcli.inputs.launch_script import LaunchCommand, entry_arguments, option_values
@@ -39,6 +45,7 @@ ENTRY_POINTS = ("torchtitan.train", "torchtitan/train.py", "torchtitan.trainer")
 MODELLED = ("0.1.0", "0.2.0", "0.2.1", "0.2.2", "0.3.0")
 NEWEST_TOML = "0.2.2"  # the newest release that reads TOML job files
 NEWEST = "0.3.0"
+REGISTRY_FILE = Path(__file__).with_name("torchtitan_registry.json")
 CONFIG_FILE_OPTIONS = ("--job.config_file", "--job.config-file")
 # JobConfig defaults, the same in every modelled release (0.3.0: LRSchedulersContainer.Config, TrainingConfig)
 DEFAULTS = {"training.steps": 10000, "optimizer.lr": 8e-4, "lr_scheduler.warmup_steps": 200,
@@ -131,7 +138,7 @@ def _launch(raw: Mapping[str, Any]) -> tuple[LaunchCommand, list[str]] | None:
 class _Pick:
     """Which release's rules apply, and why."""
 
-    def __init__(self, trainer: str | None) -> None:
+    def __init__(self, trainer: str | None, form: str = "toml") -> None:
         pin = None
         if trainer is not None:
             name, at, version = trainer.partition("@")
@@ -144,6 +151,9 @@ class _Pick:
             self.version, self.why = pin, Source.flag(f"--trainer {trainer}")
         elif installed is not None:
             self.version, self.why = installed, Source("environment", "installed")
+        elif form == "registry":
+            self.version = NEWEST
+            self.why = Source.default(f"torchtitan {self.version}: the release of --module/--config")
         else:
             self.version = NEWEST_TOML
             self.why = Source.default(f"torchtitan {self.version}: the newest release that reads TOML job files")
@@ -180,6 +190,8 @@ def _overrides(arguments: list[str], where: str) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for option, words in option_values(arguments):
         key = option.lstrip("-").replace("-", "_")
+        if key in ("module", "config"):
+            continue  # 0.3's config_registry choice, read by _registry_config
         if not words:
             continue  # a bare flag (`--compile.enable`): no value lrcli reads
         found[key] = (words[0], f"{where} {option}")
@@ -206,6 +218,7 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None,
     overrides: dict[str, tuple[str, str]] = {}
     launch = _launch(raw)
     notes: list[str] = []
+    form = "toml"
     if launch is not None:
         command, args = launch
         at = f"{where} line {command.line}"
@@ -215,14 +228,9 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None,
                          f"reads line {command.line}, the last (the branches of an `if` are not evaluated)")
         options = dict(option_values(args))
         if "--module" in options or "--config" in options:
-            module = " ".join(options.get("--module", [])) or "MODEL"
-            function = " ".join(options.get("--config", [])) or "FUNCTION"
-            raise LrcliError(
-                f"{at}: torchtitan 0.3 builds this run's config in Python (--module {module} --config {function}, "
-                "a config_registry function), which lrcli does not run; print its values with `python -m "
-                f"torchtitan.config.manager --module {module} --config {function}` and put training.steps, the "
-                "optimizer's lr and the lr_scheduler values in a TOML file ([training] steps = …, [optimizer] lr "
-                f"= …, [lr_scheduler] warmup_steps = …) for `lrcli plot values.toml --trainer torchtitan@{NEWEST}`")
+            toml, toml_where, registry_notes = _registry_config(options, at)
+            notes += registry_notes
+            form = "registry"
         file_option = next((options[name] for name in CONFIG_FILE_OPTIONS if options.get(name)), None)
         overrides = _overrides(args, at)
         if file_option:
@@ -233,11 +241,15 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None,
             toml, toml_where = load_mapping(found), found.name
     else:
         toml = raw
-    pick = _Pick(trainer)
+    pick = _Pick(trainer, form)
+    if form == "registry" and pick.line != "0.3.0":
+        raise LrcliError(f"{where}: --module/--config (a config_registry function) is torchtitan 0.3's form, but "
+                         f"{pick.why} says torchtitan {pick.version}, which reads a TOML job file "
+                         "(--job.config_file); pin --trainer torchtitan@0.3.0 or launch with a job file")
     if arguments:
         overrides.update(_overrides(list(arguments), "argument after --"))
     notes += pick.notes
-    if pick.line == "0.3.0" and toml:
+    if pick.line == "0.3.0" and toml and form == "toml":
         notes.append(f"torchtitan {pick.version} reads no TOML job file; lrcli takes {toml_where}'s values as the "
                      "config your config_registry function builds (the same section and key names)")
     keys = scheduler_keys(pick.line)
@@ -302,6 +314,70 @@ def read(raw: Mapping[str, Any], path: Path, *, trainer: str | None = None,
     return Reading(dialect=NAME, values=values, sources=sources, notes=tuple(notes))
 
 
+@functools.cache
+def registry() -> dict[str, Any]:
+    """torchtitan 0.3's config_registry functions as torchtitan builds them: torchtitan_registry.json beside this
+    file, written by tools/gen_torchtitan_registry.py (which runs each function through torchtitan's ConfigManager)."""
+    return load_document(REGISTRY_FILE, "lrcli's torchtitan config_registry table", limit=4 * 1024 * 1024)
+
+
+def _registry_module(name: str) -> str:
+    """The short module name torchtitan's ConfigManager resolves `--module` to: `llama3`, or the same module spelt
+    fully (`torchtitan.models.llama3`, `…llama3.config_registry`)."""
+    name = name.removesuffix(".config_registry")
+    for prefix in ("torchtitan.experiments.rl.examples.", "torchtitan.models.", "torchtitan.experiments."):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _registry_config(options: Mapping[str, list[str]], at: str) -> tuple[dict[str, Any], str, list[str]]:
+    """The values of `--module M --config F` from the table (as TOML-shaped sections), where they come from, and
+    notes. A module torchtitan does not ship is the user's own Python, which lrcli does not run."""
+    module_text = " ".join(options.get("--module", []))
+    function = " ".join(options.get("--config", []))
+    table = registry()
+    version = table["torchtitan"]
+    if not module_text or not function:
+        raise LrcliError(f"{at}: torchtitan {version} needs both --module and --config (ConfigManager raises "
+                         "ValueError without either); add the missing one")
+    if "$" in module_text + function:
+        raise LrcliError(f"{at}: --module {shown(module_text)} --config {shown(function)} is only known to the "
+                         "running shell; write the module and function names into the script")
+    module = _registry_module(module_text)
+    modules = sorted({key.partition(":")[0] for key in table["configs"]})
+    how = ("hand lrcli its values instead: a TOML file with [training] steps, [optimizer] lr and [lr_scheduler] "
+           f"keys, `lrcli plot values.toml --trainer torchtitan@{version}`, with the launch's --section.key "
+           "overrides after `--`")
+    if module_text.endswith(".py") or "/" in module_text or (module not in modules and module not in
+                                                             table["unavailable"]):
+        kind = "a Python file" if module_text.endswith(".py") or "/" in module_text else "a module"
+        raise LrcliError(f"{at}: --module {shown(module_text)} is {kind} torchtitan {version} does not ship; lrcli "
+                         f"does not run Python config code, so {how}. torchtitan's own modules: {', '.join(modules)}")
+    if module in table["unavailable"]:
+        raise LrcliError(f"{at}: torchtitan {version}'s --module {module} could not be imported to tabulate it "
+                         f"(it needs vllm: an RL or autoparallel experiment); {how}")
+    key = f"{module}:{function}"
+    if key not in table["configs"]:
+        known = sorted(name.partition(":")[2] for name in table["configs"] if name.startswith(f"{module}:"))
+        raise LrcliError(f"{at}: torchtitan {version}'s {module} config_registry has no function "
+                         f"{shown(function)}; its configs: {', '.join(known)}")
+    entry = table["configs"][key]
+    groups = entry["param_groups"]
+    catch_all = next((group for group in groups if group["pattern"] == ".*"), groups[0])
+    notes = []
+    others = [group for group in groups if group["lr"] != catch_all["lr"]]
+    if others:
+        listed = ", ".join(f"{group['pattern']} ({group['optimizer']}) {number_text(group['lr'])}" for group in others)
+        notes.append(f"{key}: the plotted lr is the catch-all param group's ({number_text(catch_all['lr'])}); "
+                     f"the groups {listed} follow the same curve scaled to their own lr")
+    values = {"training": {name: value for name, value in entry["training"].items()
+                           if name in ("steps", "global_batch_size")},
+              "optimizer": {"lr": catch_all["lr"]},
+              "lr_scheduler": dict(entry["lr_scheduler"])}
+    return values, f"torchtitan {version} config_registry {key}", notes
+
+
 def _has(toml: Mapping[str, Any], overrides: Mapping[str, Any], dotted: str) -> bool:
     section, _, key = dotted.partition(".")
     table = toml.get(section)
@@ -316,6 +392,9 @@ def _check_section(toml: Mapping[str, Any], where: str, pick: _Pick, keys: tuple
                "total_steps": "added in 0.2.2"}
     for dotted, (_text, words) in overrides.items():
         section, _, key = dotted.partition(".")
+        if pick.line == "0.3.0" and dotted == "optimizer.lr":
+            raise LrcliError(f"{words}: torchtitan {pick.version} has no optimizer.lr (the lr sits in "
+                             "optimizer.param_groups, set by the config function); its parser refuses the option")
         if section == "lr_scheduler" and key not in keys:
             hint = f" ({renamed[key]})" if key in renamed else ""
             raise LrcliError(f"{words}: torchtitan {pick.version} has no lr_scheduler.{key}{hint}; its parser "

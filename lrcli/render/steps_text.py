@@ -55,19 +55,67 @@ def _stage_lines(label: str, formula: str, value: int | float | str) -> list[str
     return [head, *textwrap.wrap(formula, _WIDTH - 9, break_on_hyphens=False)]
 
 
+# The inputs each framework's planner reads, in the order its arithmetic uses them: (where, name, text), where is
+# "field" (a TrainConfig field), "option" (trainer_options) or "kwarg" (lr_scheduler_kwargs); `text` takes the
+# value; an input that is not set is left out. A framework not listed counts as the HF Trainer does (b, GA, w, E).
+_INPUTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "megatron": (  # no dataset, epochs or accumulation: iterations or samples, a global batch
+        ("field", "per_device_train_batch_size", "micro_batch_size = {} samples per GPU in each micro-batch"),
+        ("field", "world_size", "world = {} processes"),
+        ("option", "tensor_model_parallel_size", "tp = {}"), ("option", "pipeline_model_parallel_size", "pp = {}"),
+        ("option", "context_parallel_size", "cp = {}"),
+        ("option", "train_iters", "train_iters = {}"), ("option", "train_samples", "train_samples = {}"),
+        ("option", "global_batch_size", "global_batch_size = {}"),
+        ("option", "rampup_batch_size", "rampup_batch_size = {}"),
+        ("option", "step_batch_size_schedule", "step_batch_size_schedule = {!r}"),
+        ("option", "seq_length", "seq_length = {} tokens per sample"),
+        ("option", "decrease_batch_size_if_needed", "decrease_batch_size_if_needed = {}"),
+        ("option", "megatron_core", "megatron-core {} rules"),
+    ),
+    "torchtitan": (  # T is training.steps; no dataset or epochs
+        ("field", "max_steps", "training.steps = {}"), ("field", "warmup_steps", "lr_scheduler.warmup_steps = {:g}"),
+        ("kwarg", "decay_ratio", "lr_scheduler.decay_ratio = {}"), ("kwarg", "total_steps", "lr_scheduler.total_steps = {}"),
+        ("field", "global_batch_size", "training.global_batch_size = {} samples per step"),
+        ("option", "torchtitan", "torchtitan {} rules"),
+    ),
+    "verl": (  # N rows, the data.train_batch_size prompts per step, epochs or total_training_steps
+        ("field", "dataset_size", "N = {} samples"), ("option", "train_batch_size", "data.train_batch_size = {}"),
+        ("option", "gen_batch_size", "data.gen_batch_size = {}"),
+        ("option", "train_max_samples", "data.train_max_samples = {}"),
+        ("field", "num_train_epochs", "trainer.total_epochs = {}"),
+        ("field", "max_steps", "trainer.total_training_steps = {} (> 0: it is T)"),
+        ("option", "parameter_sync_step", "parameter_sync_step = {}"),
+        ("option", "lr_warmup_steps", "lr_warmup_steps = {}"), ("option", "lr_warmup_steps_ratio", "lr_warmup_steps_ratio = {}"),
+        ("option", "verl_version", "verl {} rules"),
+    ),
+    "swift": (  # ms-swift samples its datasets, then the HF Trainer counts (the HF inputs follow)
+        ("option", "dataset_samples", "rows sampled per dataset (`dataset#N`) = {}"),
+        ("option", "split_dataset_ratio", "split_dataset_ratio = {}"),
+        ("option", "swift_version", "ms-swift {}"), ("option", "command", "command {}"),
+    ),
+}
+_UNSET = {"max_steps": (-1, 0), "global_batch_size": (None, -1, 0)}
+
+
+def _framework_parts(config: TrainConfig, inputs: tuple[tuple[str, str, str], ...]) -> list[str]:
+    parts = []
+    for where, name, text in inputs:
+        holder = {"option": config.trainer_options, "kwarg": config.lr_scheduler_kwargs or {}}.get(where)
+        value = holder.get(name) if holder is not None else getattr(config, name, None)
+        if value is None or value in _UNSET.get(name, ()) or value is False:
+            continue
+        parts.append(text.format(value))
+    return parts
+
+
 def _inputs(config: TrainConfig) -> str:
-    """The inputs, each symbol with its meaning, so the formulas below read without the Trainer's code."""
-    if config.framework == "megatron":  # no dataset, epochs or accumulation: iterations or samples, a global batch
-        options = config.trainer_options
-        parts = [f"micro_batch_size = {config.per_device_train_batch_size} samples per GPU in each micro-batch",
-                 f"world = {config.world_size} processes",
-                 *(f"{key} = {options[key]}" for key in ("train_iters", "train_samples", "global_batch_size",
-                                                          "rampup_batch_size") if options.get(key) is not None),
-                 f"megatron-core {options.get('megatron_core')} rules"]
+    """The inputs, each symbol with its meaning, so the formulas below read without the framework's code."""
+    parts = _framework_parts(config, _INPUTS.get(config.framework or "", ()))
+    if config.framework in _INPUTS and config.framework != "swift":
         return "\n".join(_join_wrapped(parts, "; ", _WIDTH, indent="  "))
     n = config.dataset_size
     max_steps = config.max_steps
-    parts = [
+    parts += [
         f"N = {_value(n)} samples" if n is not None else "N not given",
         f"b = {config.per_device_train_batch_size} samples per device in each micro-batch",
         f"GA = {config.gradient_accumulation_steps} micro-batches per optimizer update (gradient accumulation)",

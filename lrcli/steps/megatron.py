@@ -13,6 +13,13 @@
   steps), GBS once more than SAMPLES are consumed; update_train_iters counts those iterations while consumed ≤ SAMPLES
   and ≤ train_samples, then (train_samples − consumed) // GBS more. The iterations of each batch size are handed to
   the schedule as `rampup_bands` (the scheduler steps by the batch of each iteration).
+* `--step-batch-size-schedule` (0.18+; core/num_microbatches_calculator.py StepBatchsizeNumMicroBatchesCalculator):
+  "THRESHOLD:BATCH …" with K/M/B/T suffixes, thresholds tokens // seq_length; each iteration takes the batch of the
+  samples consumed before it; sample-based T = update_train_iters' count of iterations while consumed < train_samples;
+  with --train-iters the horizons count the default GBS = micro_batch_size · dp (a GBS cannot be given beside it).
+  The batches reach the schedule as bands, then the last batch per iteration;
+* `--decrease-batch-size-if-needed` (ConstantNumMicroBatchesCalculator): every iteration consumes, and the scheduler
+  steps by, GBS rounded down to a multiple of micro_batch_size · dp, while T and the horizons keep GBS.
 The W lrcli shows is the first iteration at the peak: the smallest s with s · GBS ≥ W samples.
 """
 
@@ -39,6 +46,7 @@ class MegatronSchedule(NamedTuple):
     stages: tuple[Stage, ...]
     notes: tuple[str, ...]
     rampup_bands: tuple[tuple[int, int], ...] | None = None  # (batch, iterations) while the batch ramps up
+    increment: int | None = None  # samples per iteration after the bands, when not GBS (step schedule, decrease)
 
 
 def _option(config: TrainConfig, key: str, default: Any = None) -> Any:
@@ -69,7 +77,8 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
     else:
         stages.append(("global batch GBS", "--global-batch-size", gbs))
         unit = config.per_device_train_batch_size * (world // model)
-        if config.source_kind("world_size") != "default" and gbs % unit:
+        decrease = _option(config, "decrease_batch_size_if_needed")
+        if config.source_kind("world_size") != "default" and gbs % unit and not decrease:
             raise LrcliError(f"global batch size ({gbs}) is not divisible by micro batch size "
                              f"({config.per_device_train_batch_size}) times data parallel size ({world // model}) "
                              "(Megatron's micro-batch calculator asserts it); fix --global-batch-size or --world-size")
@@ -125,7 +134,12 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
             if not ok:
                 raise LrcliError(f"{where}: {text}; Megatron's validate_args asserts it")
         ramp = _option(config, "rampup_batch_size")
-        if ramp is None:
+        step_bands = step_schedule_bands(config, world, model)
+        if step_bands is not None:
+            total = step_schedule_iterations(step_bands, samples)
+            stages.append(("iterations T", f"update_train_iters: iterations while consumed < train_samples = "
+                           f"{samples} (each consumes its scheduled batch)", total))
+        elif ramp is None:
             total = samples // gbs
             stages.append(("iterations T", f"train_samples // GBS = {samples} // {gbs}", total))
         else:
@@ -145,7 +159,7 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
         else:
             warmup = warmup_samples
             stages.append(("warmup W (samples)", "--lr-warmup-samples", warmup))
-        if samples % gbs and _option(config, "rampup_batch_size") is None:
+        if samples % gbs and _option(config, "rampup_batch_size") is None and step_bands is None:
             notes.append(f"Megatron runs train_samples // GBS = {total} iterations: the last {samples % gbs} of "
                          f"{number_text(samples)} samples are never trained on")
     else:
@@ -158,9 +172,28 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
         stages.append(("WSD anneal Wd (samples)", "lr_wsd_decay_iters · GBS" if iters else "--lr-wsd-decay-samples",
                        wsd))
     ramp_bands = None
+    increment = gbs
     if _option(config, "rampup_batch_size") is not None and not iters:
         ramp_bands = rampup_bands(gbs, _option(config, "rampup_batch_size"), config, world, model)
-    decay_end = warmup_iterations(decay, gbs, ramp_bands)
+    step_bands = step_schedule_bands(config, world, model, total)
+    if step_bands is not None:
+        ramp_bands, increment = step_bands[:-1] or None, step_bands[-1][0]
+        stages.append(("batch schedule", "--step-batch-size-schedule: " + ", ".join(
+            f"{size} × {count}" for size, count in step_bands[:-1]) + f"{', ' if len(step_bands) > 1 else ''}then "
+            f"{increment} per iteration", increment))
+        if iters:
+            notes.append(f"with --step-batch-size-schedule and --train-iters Megatron counts the warmup and decay "
+                         f"horizons in units of its default global batch micro_batch_size · dp = {gbs} samples, "
+                         "while each iteration consumes its scheduled batch")
+    if _option(config, "decrease_batch_size_if_needed"):
+        increment = decreased_batch(config, gbs, world, model)
+        stages.append(("running batch", "GBS rounded down to a multiple of micro_batch_size · dp "
+                       "(--decrease-batch-size-if-needed)", increment))
+        if increment != gbs:
+            notes.append(f"--decrease-batch-size-if-needed: Megatron trains on {increment} of each global batch of "
+                         f"{gbs} samples and steps the scheduler by {increment}, while its horizons count {gbs} per "
+                         "iteration: warmup and decay take longer in iterations")
+    decay_end = warmup_iterations(decay, increment, ramp_bands)
     if decay_end < total and config.lr_scheduler_type != "megatron_constant":
         notes.append(f"the decay ends at {number_text(decay)} samples (iteration {decay_end}), before the "
                      f"run's {total} iterations: the LR then stays at min_lr")
@@ -168,7 +201,7 @@ def megatron_schedule(config: TrainConfig) -> MegatronSchedule:
         if _flag(config, field):
             notes.append(f"{config.source(field)} has no effect on a Megatron run: it trains for --train-iters / "
                          "--train-samples with its global batch")
-    return MegatronSchedule(total, gbs, warmup, decay, wsd, tuple(stages), tuple(notes), ramp_bands)
+    return MegatronSchedule(total, gbs, warmup, decay, wsd, tuple(stages), tuple(notes), ramp_bands, increment)
 
 
 def rampup_bands(gbs: int, ramp: Any, config: TrainConfig, world: int, model: int) -> tuple[tuple[int, int], ...]:
@@ -217,6 +250,120 @@ def rampup_bands(gbs: int, ramp: Any, config: TrainConfig, world: int, model: in
     return tuple(bands)
 
 
+_SUFFIXES = {"T": 1_000_000_000_000, "B": 1_000_000_000, "M": 1_000_000, "K": 1_000}
+
+
+def _schedule_number(text: str, where: str) -> int:
+    """StepBatchsizeNumMicroBatchesCalculator._parse_numeric_value: an optional K/M/B/T suffix, int(float(v) · m)."""
+    value = text.strip().upper()
+    multiplier = _SUFFIXES.get(value[-1:], 1)
+    if multiplier != 1:
+        value = value[:-1]
+    try:
+        number = float(value) * multiplier
+        return int(number)
+    except (ValueError, OverflowError):
+        raise LrcliError(f"{where}: {text!r} is not a number (Megatron's schedule parser raises ValueError)") from None
+
+
+def parse_step_schedule(schedule: str, seq_length: int | None, where: str) -> list[tuple[int, int]]:
+    """(threshold in samples, batch) pairs as StepBatchsizeNumMicroBatchesCalculator parses and validates them:
+    commas are spaces, thresholds are tokens ÷ seq_length (floor) when seq_length is set, sorted by threshold; the
+    first must be 0, thresholds strictly increase, batches are positive."""
+    entries = []
+    for entry in schedule.strip().replace(",", " ").split():
+        if ":" not in entry:
+            raise LrcliError(f'{where}: Invalid schedule entry "{entry}". Expected format: "THRESHOLD:BATCH_SIZE" '
+                             "(Megatron raises ValueError)")
+        threshold_text, batch_text = entry.split(":", 1)
+        threshold = _schedule_number(threshold_text, where)
+        if seq_length is not None:
+            threshold //= seq_length
+        entries.append((threshold, _schedule_number(batch_text, where)))
+    entries.sort(key=lambda pair: pair[0])
+    checks = [(len(entries) > 0, "schedule must have at least one entry")]
+    if entries:
+        checks.append((entries[0][0] == 0, f"first schedule entry must have threshold 0, got {entries[0][0]}"))
+        checks += [(later[0] > earlier[0], f"schedule thresholds must be strictly increasing, got {earlier[0]} "
+                    f"before {later[0]}") for earlier, later in zip(entries, entries[1:], strict=False)]
+        checks += [(batch > 0, f"batch size must be positive, got {batch}") for _threshold, batch in entries]
+    for ok, text in checks:
+        if not ok:
+            raise LrcliError(f"{where}: {text} (Megatron's step batch size calculator asserts it)")
+    for threshold, _batch in entries:
+        if abs(threshold) > 2**53:
+            raise LrcliError(f"{where}: threshold {threshold} samples is beyond what lrcli computes exactly (2^53)")
+    return entries
+
+
+def step_schedule_bands(config: TrainConfig, world: int, model: int,
+                        iterations: int | None = None) -> tuple[tuple[int, int], ...] | None:
+    """--step-batch-size-schedule as (batch, iterations) bands, the last with iterations 0 (it runs to the end):
+    before each iteration train() asks the calculator for the batch of the samples consumed so far, then consumes
+    that batch (num_microbatches · micro_batch_size · dp). Within the first `iterations` iterations (when given),
+    the checks train() makes: the batch divisible by micro_batch_size · dp (when the world size is known) and the number of
+    micro-batches never decreasing."""
+    schedule = _option(config, "step_batch_size_schedule")
+    if schedule is None:
+        return None
+    where = config.source("trainer_options")
+    if _option(config, "decrease_batch_size_if_needed"):
+        raise LrcliError(f"{where}: Cannot specify both --step-batch-size-schedule and --decrease-batch-size-if-needed "
+                         "(Megatron's calculator raises ValueError); drop one")
+    entries = parse_step_schedule(schedule, _option(config, "seq_length"), f"{where} --step-batch-size-schedule")
+    bands: list[tuple[int, int]] = []
+    consumed = iteration = 0
+    for index, (_threshold, size) in enumerate(entries):
+        following = entries[index + 1][0] if index + 1 < len(entries) else None
+        if following is not None and consumed >= following:
+            continue  # an earlier batch already carried the samples past this threshold
+        count = 0 if following is None else -(-(following - consumed) // size)
+        bands.append((size, count))
+        consumed += count * size
+    unit = config.per_device_train_batch_size * (world // model) if world // model else 0
+    check = config.source_kind("world_size") != "default" or model == 1
+    for index, (size, count) in enumerate(bands):
+        if iterations is None or iteration >= iterations:
+            break  # train() checks only the batches its iterations reach
+        if check and unit and size % unit:
+            raise LrcliError(f"{where}: current global batch size ({size}) is not divisible by micro_batch_size "
+                             f"({config.per_device_train_batch_size}) * data_parallel_size ({world // model}) at "
+                             f"iteration {iteration} (Megatron's calculator asserts it); fix the schedule or "
+                             "--world-size")
+        if index and unit and size // unit < bands[index - 1][0] // unit:
+            raise LrcliError(f"{where}: the batch drops from {bands[index - 1][0]} to {size} at iteration "
+                             f"{iteration}: Number of microbatches should not decrease (Megatron's train loop asserts "
+                             "it); fix --step-batch-size-schedule")
+        iteration += count
+    return tuple(bands)
+
+
+def step_schedule_iterations(bands: tuple[tuple[int, int], ...], samples: int) -> int:
+    """update_train_iters with a step schedule: iterations while consumed < train_samples."""
+    iterations = consumed = 0
+    for size, count in bands:
+        if not count or consumed + count * size >= samples:
+            return iterations + max(0, -(-(samples - consumed) // size))
+        iterations, consumed = iterations + count, consumed + count * size
+    return iterations
+
+
+def decreased_batch(config: TrainConfig, gbs: int, world: int, model: int) -> int:
+    """ConstantNumMicroBatchesCalculator with decrease_batch_size_if_needed: the running global batch is GBS rounded
+    down to a multiple of micro_batch_size · dp (at least one micro-batch), which is what each iteration consumes
+    and what the scheduler steps by."""
+    if config.source_kind("world_size") == "default":
+        raise LrcliError("--decrease-batch-size-if-needed rounds the global batch down to a multiple of "
+                         "micro_batch_size · dp: give the world size (--world-size, or torchrun's --nproc_per_node "
+                         "in the script)")
+    unit = config.per_device_train_batch_size * (world // model)
+    running = gbs // unit * unit if unit else 0
+    if running < 1:
+        raise LrcliError(f"number of microbatches should be at least 1, got 0 (global batch {gbs} < micro_batch_size "
+                         f"· dp = {unit}; Megatron's calculator asserts it)")
+    return running
+
+
 def _ramp_iterations(bands: tuple[tuple[int, int], ...], gbs: int, ramp: Any, limit: int) -> tuple[int, int]:
     """update_train_iters' ramp-up loop: iterations while consumed ≤ SAMPLES and consumed ≤ train_samples, and the
     samples consumed then."""
@@ -251,16 +398,19 @@ def warmup_iterations(warmup_samples: int | float, gbs: int,
 
 def plan_megatron_steps(config: TrainConfig) -> StepPlan:
     plan = megatron_schedule(config)
-    warmup = warmup_iterations(plan.lr_warmup_steps, plan.global_batch_size, plan.rampup_bands)
+    increment = plan.increment or plan.global_batch_size
+    warmup = warmup_iterations(plan.lr_warmup_steps, increment, plan.rampup_bands)
     if plan.rampup_bands:
-        formula = f"the first iteration whose consumed samples reach W = {plan.lr_warmup_steps!r} (ramp-up batches)"
+        formula = f"the first iteration whose consumed samples reach W = {plan.lr_warmup_steps!r} (changing batches)"
+    elif increment != plan.global_batch_size:
+        formula = f"ceil(W / running batch) = ceil({plan.lr_warmup_steps!r} / {increment})"
     else:
         formula = f"ceil(W / GBS) = ceil({plan.lr_warmup_steps!r} / {plan.global_batch_size})"
     stages = (*plan.stages, ("warmup W (iterations)", formula, warmup))
     # samples per update: GBS, except while the batch ramps up (then no single number)
     return StepPlan(total=plan.train_iters, warmup=warmup, notes=plan.notes,
                     total_train_batch_size=plan.global_batch_size,
-                    samples_per_update=None if plan.rampup_bands else plan.global_batch_size, stages=stages)
+                    samples_per_update=None if plan.rampup_bands else increment, stages=stages)
 
 
 def megatron_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
@@ -269,6 +419,6 @@ def megatron_kwargs(config: TrainConfig, plan: StepPlan) -> dict[str, Any]:
     return {
         **config.lr_scheduler_kwargs,
         "lr_warmup_steps": derived.lr_warmup_steps, "lr_decay_steps": derived.lr_decay_steps,
-        "wsd_decay_steps": derived.wsd_decay_steps, "increment": derived.global_batch_size,
+        "wsd_decay_steps": derived.wsd_decay_steps, "increment": derived.increment or derived.global_batch_size,
         **({"rampup_bands": [list(band) for band in derived.rampup_bands]} if derived.rampup_bands else {}),
     }
