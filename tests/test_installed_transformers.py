@@ -126,8 +126,9 @@ def test_the_requirements_are_the_frameworks_own(name: str, module: str, line: s
 
 
 def test_transformers_is_never_imported(tmp_path) -> None:
-    code = ("import sys, runpy; sys.argv = ['lrcli', 'steps', '--samples', '1000']\n"
-            "try:\n    runpy.run_module('lrcli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    # main(argv), not the console path: a console run ends with os._exit once its output is flushed
+    code = ("import sys; from lrcli.cli import main\n"
+            "try:\n    main(['steps', '--samples', '1000'])\nexcept SystemExit:\n    pass\n"
             "assert 'transformers' not in sys.modules, 'transformers was imported'\n"
             "print('ok')")
     env = {k: v for k, v in os.environ.items() if k != "LRCLI_IGNORE_INSTALLED"}

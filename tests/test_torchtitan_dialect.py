@@ -4,7 +4,6 @@ checked against torchtitan's own code in tests/test_torchtitan_parity.py."""
 
 from __future__ import annotations
 
-import importlib.metadata
 from pathlib import Path
 
 import pytest
@@ -73,9 +72,10 @@ def test_bad_override_value_and_bad_pin(cli, tmp_path):
 
 def test_release_from_installed_metadata(cli, tmp_path, monkeypatch):
     monkeypatch.delenv("LRCLI_IGNORE_INSTALLED")
-    real = importlib.metadata.version
-    monkeypatch.setattr(importlib.metadata, "version",
-                        lambda name: "0.1.0" if name == "torchtitan" else real(name))
+    site = tmp_path / "site"  # an installed torchtitan 0.1.0 as pip leaves it: its dist-info on sys.path
+    (site / "torchtitan-0.1.0.dist-info").mkdir(parents=True)
+    (site / "torchtitan-0.1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: torchtitan\nVersion: 0.1.0\n")
+    monkeypatch.syspath_prepend(str(site))
     result = cli("show", str(_toml(tmp_path, "warmup_steps = 2\nlr_min = 0.5")))
     assert result.exit_code == 0, result.stderr
     assert "'torchtitan': '0.1.0'" in result.stdout and "installed" in result.stdout
