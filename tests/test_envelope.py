@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import oracle_import
+from conftest import TOOLS, oracle_import
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -279,17 +280,13 @@ def test_a_replay_in_blocks_carries_the_chain_exactly(name, kwargs):
 
 
 def _torch_steps(name, lr, kwargs, count):
-    torch = oracle_import("torch")
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scheduler = getattr(torch.optim.lr_scheduler, name)(optimizer, **kwargs)
-        out = [optimizer.param_groups[0]["lr"]]
-        for _ in range(count):
-            optimizer.step()
-            scheduler.step()
-            out.append(optimizer.param_groups[0]["lr"])
-    return np.array(out)
+    """torch itself, stepped by the same reference loop the bounds were measured with."""
+    oracle_import("torch")
+    if str(TOOLS) not in sys.path:
+        sys.path.insert(0, str(TOOLS))
+    from gen_closed_form_bounds import torch_steps
+
+    return torch_steps(name, lr, kwargs, count)
 
 
 @pytest.mark.parametrize("per_epoch_batch", [8, 80_000])

@@ -74,19 +74,10 @@ def evaluate(
         with np.errstate(all="ignore"):
             values = schedule.fn(steps, lr=lr, warmup=warmup, total=total, **bound)
     except (ArithmeticError, ValueError) as exc:
-        if isinstance(exc, ValueError) and str(exc) != "math domain error":
-            raise
-        # The schedules repeat the framework's own float operations, so the framework fails at the same place.
-        raise LrcliError(
-            f"{schedule.name} with {_settings(bound)}: {type(exc).__name__} ({exc}); {schedule.family} raises it "
-            "too with these values: change them"
-        ) from None
+        raise _framework_failure(schedule, bound, exc) from None
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
-        raise LrcliError(
-            f"{schedule.name} gives a non-finite LR at step {int(steps[bad[0]])} with these settings "
-            f"(the framework would fail there too); check its parameters {_settings(bound)}"
-        )
+        raise _non_finite(schedule, bound, int(steps[bad[0]]))
     return values
 
 
@@ -104,19 +95,29 @@ def replay_blocks(
                 values = np.array([block.value]) if isinstance(block, Level) else block
                 bad = np.flatnonzero(~np.isfinite(values))
                 if bad.size:
-                    raise LrcliError(
-                        f"{schedule.name} gives a non-finite LR at step {position + int(bad[0])} with these settings "
-                        f"(the framework would fail there too); check its parameters {_settings(bound)}"
-                    )
+                    raise _non_finite(schedule, bound, position + int(bad[0]))
                 position += block.count if isinstance(block, Level) else len(block)
                 yield block
     except (ArithmeticError, ValueError) as exc:
-        if isinstance(exc, ValueError) and str(exc) != "math domain error":
-            raise
-        raise LrcliError(
-            f"{schedule.name} with {_settings(bound)}: {type(exc).__name__} ({exc}); {schedule.family} raises it "
-            "too with these values: change them"
-        ) from None
+        raise _framework_failure(schedule, bound, exc) from None
+
+
+def _framework_failure(schedule: Schedule, bound: Mapping[str, Any], exc: ArithmeticError | ValueError) -> Exception:
+    """What a float failure inside a schedule becomes: the schedules repeat the framework's own float operations, so
+    the framework fails at the same place. A ValueError other than math's domain error is a bug and stays itself."""
+    if isinstance(exc, ValueError) and str(exc) != "math domain error":
+        return exc
+    return LrcliError(
+        f"{schedule.name} with {_settings(bound)}: {type(exc).__name__} ({exc}); {schedule.family} raises it "
+        "too with these values: change them"
+    )
+
+
+def _non_finite(schedule: Schedule, bound: Mapping[str, Any], step: int) -> LrcliError:
+    return LrcliError(
+        f"{schedule.name} gives a non-finite LR at step {step} with these settings "
+        f"(the framework would fail there too); check its parameters {_settings(bound)}"
+    )
 
 
 def _settings(bound: Mapping[str, Any]) -> str:
