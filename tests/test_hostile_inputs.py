@@ -282,6 +282,7 @@ def _forked_as_nobody(argv: list[str], cwd: Path) -> tuple[int, str]:
     if pid == 0:  # the child: become nobody, run the CLI, report its stderr through the pipe
         try:
             os.close(read)
+            os.chdir(cwd)  # _in_process returns to the directory it started in: the test's own may be root's 0700
             user = pwd.getpwnam("nobody")
             os.setgroups([])
             os.setgid(user.pw_gid)
