@@ -177,7 +177,7 @@ def starting_lrs(config: TrainConfig, plan: StepPlan) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True)
-class _Run:
+class Run:
     """Everything about a curve but its values: the schedule, the plan, the kwargs and the scheduler's clock."""
 
     config: TrainConfig
@@ -217,7 +217,7 @@ class _Run:
         )
 
 
-def _prepare(config: TrainConfig) -> _Run:
+def prepare_run(config: TrainConfig) -> Run:
     schedule = get_schedule(config.lr_scheduler_type)
     plan = plan_steps(config)
     if plan.total < 1:
@@ -239,7 +239,7 @@ def _prepare(config: TrainConfig) -> _Run:
     elif config.metrics_path is not None:
         notes.append(f"{schedule.name} does not react to a metric: --metrics {config.metrics_path} is not used")
     per_epoch, total, warmup = _scheduler_clock(plan, config.step_unit, schedule, notes)
-    return _Run(config, schedule, plan, kwargs, kwarg_sources, tuple(notes), metrics, per_epoch, total, warmup)
+    return Run(config, schedule, plan, kwargs, kwarg_sources, tuple(notes), metrics, per_epoch, total, warmup)
 
 
 def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
@@ -247,7 +247,7 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
 
     `steps_left`: what the command may still evaluate (`compare` shares MAX_CURVE_STEPS among its curves, so that
     many long curves cannot add up to more memory than one curve at the cap)."""
-    run = _prepare(config)
+    run = prepare_run(config)
     plan, schedule = run.plan, run.schedule
     if plan.total > MAX_CURVE_STEPS:
         raise LrcliError(
@@ -289,7 +289,7 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
     from lrcli.envelope import outline as envelope
     from lrcli.schedules.pieces import full_params, near
 
-    run = _prepare(config)
+    run = prepare_run(config)
     rows = run.plan.total + 1
     if rows <= dense_rows:
         return compute(config)
@@ -323,7 +323,7 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
     return run.curve(shape.steps, shape.lr, starting, rows=run.values, peak=(shape.peak_step, shape.peak_lr))
 
 
-def _replayed(run: _Run, columns: int) -> Curve:
+def _replayed(run: Run, columns: int) -> Curve:
     """The exact outline of a chained replay, every row looked at once (envelope.replayed); `Curve.values` then
     continues the replay from the last row read (a table's blocks, in order)."""
     from lrcli.envelope import replayed
@@ -341,7 +341,7 @@ def _replayed(run: _Run, columns: int) -> Curve:
     return run.curve(shape.steps, shape.lr, starting, rows=stream, peak=(shape.peak_step, shape.peak_lr))
 
 
-def _closed_form(run: _Run, columns: int, envelope: Callable[..., Any], near: Callable[..., list[int]]) -> Curve | None:
+def _closed_form(run: Run, columns: int, envelope: Callable[..., Any], near: Callable[..., list[int]]) -> Curve | None:
     """A long chained replay drawn from the framework's closed form (None: it has none; replay or refuse), with a
     note saying by how much the drawn values may differ from the framework's own."""
     from lrcli.schedules import bind_kwargs
@@ -441,7 +441,7 @@ class ReplayStream:
         return out
 
 
-def _breaks(run: _Run, full_params: Callable[..., dict[str, Any]],
+def _breaks(run: Run, full_params: Callable[..., dict[str, Any]],
             near: Callable[..., list[int]]) -> NDArray[np.int64] | None:
     """The rows where the curve may turn (scheduler breaks moved to rows), or None: evaluate every row."""
     if run.metrics is not None:  # a metric-driven schedule: flat between evaluations, a new LR from each on

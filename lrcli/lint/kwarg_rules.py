@@ -79,7 +79,7 @@ def axolotl_ignored_min_lr(target: Target) -> Iterator[Hit]:
 
 def floor_at_peak(target: Target) -> Iterator[Hit]:
     """LR105: a minimum-LR argument at or above the peak: the schedule is constant after warmup (or rises)."""
-    config, curve = target.config, target.curve
+    config, facts = target.config, target.facts
     if config is None:
         return
     kwargs: dict[str, Any] = dict(target.kwargs or config.lr_scheduler_kwargs)
@@ -92,7 +92,7 @@ def floor_at_peak(target: Target) -> Iterator[Hit]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not isinstance(peak, (int, float)):
             continue
         at_or_above = value >= 1 if kind == "ratio" else value >= peak
-        if not at_or_above or (curve is not None and curve.final_lr < curve.peak_lr):
+        if not at_or_above or (facts is not None and facts.final_lr < facts.peak_lr):
             continue
         bound = "1 (the peak)" if kind == "ratio" else f"the peak LR {peak:g}"
         yield ("warning", kwarg_key(target, name),

@@ -86,23 +86,23 @@ def zero_peak(target: Target) -> Iterator[Hit]:
             yield "error", key, f"{'.'.join(map(str, key))} is 0: the peak LR is 0 and the run learns nothing", \
                 "set the learning rate you mean (e.g. 2e-5)"
             return
-    curve = target.curve
-    if curve is not None and curve.peak_lr == 0:
+    facts = target.facts
+    if facts is not None and facts.peak_lr == 0:
         yield ("error", first_key(target, *LR_KEYS), "the LR is 0 at every step: the run learns nothing",
                "set the learning rate (and any warmup_max_lr) you mean")
 
 
 def first_update_at_zero(target: Target) -> Iterator[Hit]:
     """LR005 (info): the first update runs at LR 0 (HF warmups start at 0; DeepSpeed's run one update behind)."""
-    curve = target.curve
-    if curve is None or curve.plan.total < 1 or curve.lr[0] != 0:
+    facts, plan = target.facts, target.plan
+    if facts is None or plan is None or facts.leading_zeros == 0:
         return
-    zeros = next((i for i, lr in enumerate(curve.lr[: curve.plan.total]) if lr != 0), curve.plan.total)
+    zeros = facts.leading_zeros
     updates = "the first update runs" if zeros == 1 else f"the first {zeros} updates run"
-    if curve.one_update_behind:
+    if facts.one_update_behind:
         why = "DeepSpeed's warmup starts at warmup_min_lr (0) and its scheduler runs one update behind"
     else:
-        why = "warmup starts at 0" + (" (transformers #34754)" if curve.plan.transformers_version else "")
+        why = "warmup starts at 0" + (" (transformers #34754)" if plan.transformers_version else "")
     yield ("info", warmup_key(target), f"{updates} at LR 0: {why}, so {'it changes' if zeros == 1 else 'they change'} "
            "nothing", "nothing to do, unless every step counts")
 

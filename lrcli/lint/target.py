@@ -1,5 +1,6 @@
 """Target: one config as the rules see it — the document and where its keys sit, the settings resolved from it,
-and what lrcli computed from them (T and W, the curve, the scheduler kwargs), or why it could not.
+and what lrcli computed from them (T and W, the curve's peak, final LR and first rows, the scheduler kwargs), or
+why it could not.
 
 `assess` computes those pieces; each failure is kept as data (`errors`) rather than raised, so that every rule
 that does not need the missing piece still runs. Files are read only through `inputs` (the bounded reader).
@@ -14,6 +15,7 @@ from typing import Any
 
 from lrcli.config import TrainConfig
 from lrcli.curve import Curve, compute
+from lrcli.curve_facts import CurveFacts, of_curve, scalar_facts
 from lrcli.errors import LrcliError
 from lrcli.inputs.bounded import KeyPath, Located, load_located
 from lrcli.inputs.files import find_referenced_file
@@ -34,7 +36,7 @@ class Target:
     positions: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
     config: TrainConfig | None = None
     plan: StepPlan | None = None
-    curve: Curve | None = None
+    facts: CurveFacts | None = None  # the curve's values the rules look at (lrcli/curve_facts.py)
     kwargs: Mapping[str, Any] | None = None  # what the scheduler is built with ("auto" filled)
     lacking: Mapping[str, str] = field(default_factory=dict)  # version-bound keys the transformers in force lacks
     deepspeed_path: str | None = None
@@ -75,8 +77,9 @@ class Target:
         return node
 
 
-# The curve is evaluated for rules that look at its values (a peak of 0, a floor at the peak) only up to this T:
-# torch's chainable schedulers are replayed step by step, and a repository of long runs must still check in seconds.
+# A curve whose schedule has no scalar twin (torch's chained classes, a schedule with too many turns) is evaluated
+# with numpy for the rules that look at its values (a peak of 0, a floor at the peak) only up to this T: torch's
+# chainable schedulers are replayed step by step, and a repository of long runs must still check in seconds.
 CURVE_STEPS = 200_000
 
 
@@ -86,7 +89,8 @@ def assess(
 ) -> Target:
     """The Target of config `path` (already read and resolved by the caller, or `settings_error` saying why it
     could not be resolved): T and W, the curve and scheduler kwargs, the DeepSpeed file it names; every failure
-    kept as data. `evaluate`: compute the curve when none is given (at most CURVE_STEPS steps); `launcher`: the file
+    kept as data. `evaluate`: find the curve's facts when no curve is given — from the schedule's scalar twin at
+    any T, without numpy, else by evaluating it (at most CURVE_STEPS steps); `launcher`: the file
     is an accelerate launcher config, not checked on its own."""
     raw = located.value if isinstance(located.value, Mapping) else {}
     target = Target(path, raw, located.positions, config=config)
@@ -121,13 +125,15 @@ def assess(
         except LrcliError as exc:
             errors["deepspeed_values"] = str(exc)
             kwargs = dict(config.lr_scheduler_kwargs)
-        wanted = evaluate and plan.total <= CURVE_STEPS and not _waits_for_metrics(config)
-        if curve is None and "plan" not in errors and wanted:
-            try:
-                curve = compute(config)
-            except LrcliError as exc:
-                errors["curve"] = str(exc)
-    return replace(target, plan=plan, curve=curve, kwargs=kwargs, lacking=lacking, errors=errors)
+    facts = None if curve is None else of_curve(curve)
+    if facts is None and plan is not None and "plan" not in errors and evaluate and not _waits_for_metrics(config):
+        try:
+            facts = scalar_facts(config)
+            if facts is None and plan.total <= CURVE_STEPS:
+                facts = of_curve(compute(config))
+        except LrcliError as exc:
+            errors["curve"] = str(exc)
+    return replace(target, plan=plan, facts=facts, kwargs=kwargs, lacking=lacking, errors=errors)
 
 
 def _waits_for_metrics(config: TrainConfig) -> bool:

@@ -7,12 +7,16 @@ transformers lambda so the values agree to the last bit or two.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
 from lrcli.errors import LrcliError
 from lrcli.schedules.pieces import cos_extrema, joined, periodic
 from lrcli.schedules.types import Factors, Schedule, Steps, np
+
+# transformers clamps with Python's max(0.0, x), which returns 0.0 for a NaN x (a NaN never compares greater):
+# np.fmax(0.0, x) does the same; np.maximum would carry the NaN into a refusal the run never meets.
 
 
 def _linear_warmup(steps: Steps, warmup: int) -> Factors:
@@ -64,7 +68,7 @@ def linear(steps: Steps, *, lr: float, warmup: int, total: int) -> Factors:
 
     λ(s) = s / max(1, W) for s < W, else max(0, (T − s) / max(1, T − W))
     """
-    decay = np.maximum(0.0, (total - steps).astype(np.float64) / float(max(1, total - warmup)))
+    decay = np.fmax(0.0, (total - steps).astype(np.float64) / float(max(1, total - warmup)))
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
 
 
@@ -74,7 +78,7 @@ def cosine(steps: Steps, *, lr: float, warmup: int, total: int, num_cycles: floa
     λ(s) = s / max(1, W) for s < W, else max(0, ½(1 + cos(2π · num_cycles · p))), p = (s − W) / max(1, T − W).
     Not clamped at p > 1: past T the curve climbs back up.
     """
-    decay = np.maximum(0.0, _cosine_decay(steps, warmup, total, num_cycles, "cosine"))
+    decay = np.fmax(0.0, _cosine_decay(steps, warmup, total, num_cycles, "cosine"))
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
 
 
@@ -85,7 +89,7 @@ def cosine_with_restarts(steps: Steps, *, lr: float, warmup: int, total: int, nu
     λ(s) = s / max(1, W) for s < W; 0 for p ≥ 1; else max(0, ½(1 + cos(π · ((num_cycles · p) mod 1))))
     """
     progress = _progress(steps, warmup, total)
-    decay = np.maximum(0.0, 0.5 * (1.0 + np.cos(np.pi * np.mod(float(num_cycles) * progress, 1.0))))
+    decay = np.fmax(0.0, 0.5 * (1.0 + np.cos(np.pi * np.mod(float(num_cycles) * progress, 1.0))))
     decay = np.where(progress >= 1.0, 0.0, decay)
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
 
@@ -134,13 +138,19 @@ def inverse_sqrt(steps: Steps, *, lr: float, warmup: int, total: int, timescale:
 
     λ(s) = s / max(1, W) for s < W, else 1 / √((s + τ − W) / τ), τ = timescale or (W or 10 000)
     """
-    tau = timescale if timescale is not None else (warmup or 10_000)
-    if tau <= 0:
-        raise LrcliError(f"inverse_sqrt: timescale must be > 0, got {tau} (transformers divides by it)")
+    tau = _timescale(timescale, warmup)
     shift = tau - warmup
     with np.errstate(invalid="ignore", divide="ignore"):
         decay = 1.0 / np.sqrt((steps + shift) / tau)
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+
+
+def _timescale(timescale: float | None, warmup: int) -> float:
+    # get_inverse_sqrt_schedule: `timescale = num_warmup_steps or 10_000` when not given.
+    tau = timescale if timescale is not None else (warmup or 10_000)
+    if tau <= 0:
+        raise LrcliError(f"inverse_sqrt: timescale must be > 0, got {tau} (transformers divides by it)")
+    return tau
 
 
 def _min_lr_rate(lr: float, min_lr: float | None, min_lr_rate: float | None, name: str) -> float:
@@ -169,7 +179,7 @@ def cosine_with_min_lr(
     m = min_lr_rate or min_lr / lr (exactly one of them)
     """
     rate = _min_lr_rate(lr, min_lr, min_lr_rate, "cosine_with_min_lr")
-    decay = np.maximum(0, _cosine_decay(steps, warmup, total, num_cycles, "cosine_with_min_lr") * (1 - rate) + rate)
+    decay = np.fmax(0, _cosine_decay(steps, warmup, total, num_cycles, "cosine_with_min_lr") * (1 - rate) + rate)
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
 
 
@@ -200,11 +210,20 @@ def cosine_warmup_with_min_lr(
         rise = r + (1.0 - r) * s / max(1, w - 1)
     progress = (s - w + 1.0) / max(1.0, float(total) - w)
     cos = _math_cos("cosine_warmup_with_min_lr", np.pi * num_cycles * 2.0 * progress, s >= w)
-    decay = np.maximum(0, (0.5 * (1.0 + cos)) * (1 - rate) + rate)
+    decay = np.fmax(0, (0.5 * (1.0 + cos)) * (1 - rate) + rate)
     return lr * np.where(s < w, rise, decay)
 
 
 _WSD_SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+def _wsd_stable(warmup_type: str, decay_type: str, num_stable_steps: int | None, warmup: int, total: int,
+                num_decay_steps: int) -> int:
+    """get_wsd_schedule's checks of the shapes, and S = num_stable_steps or T − W − D."""
+    for kind, value in (("warmup_type", warmup_type), ("decay_type", decay_type)):
+        if value not in _WSD_SHAPES:
+            raise LrcliError(f"warmup_stable_decay: unknown {kind} {value!r}; expected 'linear', 'cosine' or '1-sqrt'")
+    return num_stable_steps if num_stable_steps is not None else total - warmup - num_decay_steps
 
 
 def warmup_stable_decay(
@@ -227,10 +246,7 @@ def warmup_stable_decay(
     s < W + S: 1;  s < W + S + D: max(0, h(q) · (1 − m) + m), q = (s − W − S) / max(1, D),
     h = linear 1 − q | cosine ½(1 + cos(2π · num_cycles · q)) | 1-sqrt 1 − √q;  after: m
     """
-    for kind, value in (("warmup_type", warmup_type), ("decay_type", decay_type)):
-        if value not in _WSD_SHAPES:
-            raise LrcliError(f"warmup_stable_decay: unknown {kind} {value!r}; expected 'linear', 'cosine' or '1-sqrt'")
-    stable = num_stable_steps if num_stable_steps is not None else total - warmup - num_decay_steps
+    stable = _wsd_stable(warmup_type, decay_type, num_stable_steps, warmup, total, num_decay_steps)
     s = steps.astype(np.float64)
     with np.errstate(invalid="ignore"):
         p = s / float(max(1, warmup))
@@ -247,9 +263,9 @@ def warmup_stable_decay(
     factor = np.select(
         [steps < warmup, steps < warmup + stable, steps < warmup + stable + num_decay_steps],
         [
-            np.maximum(0.0, rise * (1.0 - min_lr_ratio) + min_lr_ratio),
+            np.fmax(0.0, rise * (1.0 - min_lr_ratio) + min_lr_ratio),
             1.0,
-            np.maximum(0.0, fall * (1.0 - min_lr_ratio) + min_lr_ratio),
+            np.fmax(0.0, fall * (1.0 - min_lr_ratio) + min_lr_ratio),
         ],
         default=min_lr_ratio,
     )
@@ -287,6 +303,107 @@ def _wsd_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: 
 
 def _no_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float]:
     return []
+
+
+# ---- scalar twins (Schedule.scalar, lrcli/curve_facts.py): transformers' own lr lambdas, in Python floats, times lr
+# as LambdaLR multiplies; they may raise where transformers raises (math.cos of an infinite angle, 0.0 ** −p) ----
+
+
+def _warmup_at(s: int, warmup: int) -> float:
+    return float(s) / float(max(1, warmup))
+
+
+def _constant_at(s: int, *, lr: float, warmup: int, total: int) -> float:
+    return lr * 1
+
+
+def _constant_with_warmup_at(s: int, *, lr: float, warmup: int, total: int) -> float:
+    return lr * (float(s) / float(max(1.0, warmup)) if s < warmup else 1.0)
+
+
+def _linear_at(s: int, *, lr: float, warmup: int, total: int) -> float:
+    if s < warmup:
+        return lr * _warmup_at(s, warmup)
+    return lr * max(0.0, float(total - s) / float(max(1, total - warmup)))
+
+
+def _cosine_at(s: int, *, lr: float, warmup: int, total: int, num_cycles: float) -> float:
+    if s < warmup:
+        return lr * _warmup_at(s, warmup)
+    progress = float(s - warmup) / float(max(1, total - warmup))
+    return lr * max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress)))
+
+
+def _cosine_with_restarts_at(s: int, *, lr: float, warmup: int, total: int, num_cycles: float) -> float:
+    if s < warmup:
+        return lr * _warmup_at(s, warmup)
+    progress = float(s - warmup) / float(max(1, total - warmup))
+    if progress >= 1.0:
+        return lr * 0.0
+    return lr * max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(num_cycles) * progress) % 1.0))))
+
+
+def _polynomial_at(s: int, *, lr: float, warmup: int, total: int, lr_end: float, power: float) -> float:
+    if not lr > lr_end:
+        raise ValueError(f"lr_end ({lr_end}) must be smaller than initial lr ({lr})")  # get_polynomial_decay_…
+    if s < warmup:
+        return lr * _warmup_at(s, warmup)
+    if s > total:
+        return lr * (lr_end / lr)
+    pct_remaining = 1 - (s - warmup) / (total - warmup)
+    return lr * (((lr - lr_end) * pct_remaining**power + lr_end) / lr)
+
+
+def _inverse_sqrt_at(s: int, *, lr: float, warmup: int, total: int, timescale: float | None) -> float:
+    tau = _timescale(timescale, warmup)
+    if s < warmup:
+        return lr * _warmup_at(s, warmup)
+    return lr * (1.0 / math.sqrt((s + (tau - warmup)) / tau))
+
+
+def _cosine_with_min_lr_at(s: int, *, lr: float, warmup: int, total: int, num_cycles: float, min_lr: float | None,
+                           min_lr_rate: float | None) -> float:
+    rate = _min_lr_rate(lr, min_lr, min_lr_rate, "cosine_with_min_lr")
+    if s < warmup:
+        return lr * _warmup_at(s, warmup)
+    progress = float(s - warmup) / float(max(1, total - warmup))
+    factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
+    return lr * max(0, factor * (1 - rate) + rate)
+
+
+def _cosine_warmup_with_min_lr_at(s: int, *, lr: float, warmup: int, total: int, num_cycles: float,
+                                  min_lr: float | None, min_lr_rate: float | None,
+                                  warmup_lr_rate: float | None) -> float:
+    rate = _min_lr_rate(lr, min_lr, min_lr_rate, "cosine_warmup_with_min_lr")
+    step, w, t = float(s), float(warmup), float(total)
+    if step < w:
+        if warmup_lr_rate is None:
+            return lr * ((step + 1.0) / max(1.0, w))
+        r = float(warmup_lr_rate)
+        return lr * (r + (1.0 - r) * step / max(1, w - 1))
+    progress = (step - w + 1.0) / max(1.0, t - w)
+    factor = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
+    return lr * max(0, factor * (1 - rate) + rate)
+
+
+def _warmup_stable_decay_at(s: int, *, lr: float, warmup: int, total: int, num_decay_steps: int,
+                            num_stable_steps: int | None, warmup_type: str, decay_type: str, min_lr_ratio: float,
+                            num_cycles: float) -> float:
+    stable = _wsd_stable(warmup_type, decay_type, num_stable_steps, warmup, total, num_decay_steps)
+    m = min_lr_ratio
+    if s < warmup:
+        p = float(s) / float(max(1, warmup))
+        rise = {"linear": lambda: p, "cosine": lambda: 0.5 * (1.0 - math.cos(math.pi * p)),
+                "1-sqrt": lambda: 1.0 - math.sqrt(1.0 - p)}[warmup_type]()
+        return lr * max(0.0, rise * (1.0 - m) + m)
+    if s < warmup + stable:
+        return lr * 1.0
+    if s < warmup + stable + num_decay_steps:
+        q = float(s - warmup - stable) / float(max(1, num_decay_steps))
+        fall = {"linear": lambda: 1.0 - q, "cosine": lambda: 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * q)),
+                "1-sqrt": lambda: 1.0 - math.sqrt(q)}[decay_type]()
+        return lr * max(0.0, fall * (1.0 - m) + m)
+    return lr * m
 
 
 HF = "Hugging Face transformers"
@@ -341,7 +458,7 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
 }
 # lr · s / max(1, W) before W (`_linear_warmup`): the first update of a run with warmup runs at LR 0.
 SCHEDULES = {
-    name: replace(schedule, warmup_from_zero=name in (
+    name: replace(schedule, scalar=globals()[f"_{name}_at"], warmup_from_zero=name in (
         "linear", "cosine", "cosine_with_restarts", "polynomial", "constant_with_warmup", "inverse_sqrt",
         "cosine_with_min_lr"))
     for name, schedule in SCHEDULES.items()

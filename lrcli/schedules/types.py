@@ -80,6 +80,12 @@ class Schedule:
     # `closed_form(params, *, lr, warmup, total) -> (fn(steps) -> LRs, breaks, bound)`: the framework's own closed form
     # (torch's `_get_closed_form_lr`), drawn past EXACT_REPLAY_ROWS; `bound`: its measured max |Δ| / peak vs the replay.
     closed_form: Any = None
+    # `scalar(s, *, lr, warmup, total, **params) -> float`: the LR after s scheduler steps in plain Python floats, as
+    # the framework's own per-step function computes it (transformers' lambdas, DeepSpeed's get_lr, …). It lets
+    # `check` learn a curve's peak, final LR and first rows from a few steps without importing numpy
+    # (lrcli/curve_facts.py); it may raise, or return a non-finite value, wherever the framework might refuse: the
+    # caller then evaluates with numpy for the framework's own message. None: numpy only.
+    scalar: Any = None
 
     def parameters(self, signature: inspect.Signature | None = None) -> dict[str, Any]:
         """Keyword name (as the framework spells it) -> default (`REQUIRED` when there is none), in signature order

@@ -1,0 +1,174 @@
+"""The curve facts `check` reads (lrcli/curve_facts.py): a schedule's scalar twin (`Schedule.scalar`, plain Python
+floats, no numpy) must give, at every row, the LR the evaluated curve has, and the facts drawn from a few of its
+rows (peak, final LR, updates at LR 0) must be the evaluated curve's own; where the twin cannot vouch (a refusal, a
+non-finite value) it answers None and the curve is evaluated. The evaluated curves are themselves held to the
+frameworks by the parity tests, so a twin equal to them is equal to the framework.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from schedule_settings import KWARGS
+
+import lrcli
+from lrcli import curve_facts
+from lrcli.curve import compute
+from lrcli.curve_facts import of_curve, scalar_facts
+from lrcli.schedules import SCHEDULES
+
+ROOT = Path(__file__).resolve().parents[1]
+TWINS = sorted(name for name, schedule in SCHEDULES.items() if schedule.scalar is not None)
+
+# Values at the edges of what each kwarg takes, drawn besides the ordinary ones for whichever schedule has the kwarg:
+# where the frameworks refuse (a negative timescale, lr_end above lr, 0.0 to a negative power, an infinite angle) or
+# where the floor is at or above the peak.
+EDGES = {
+    "num_cycles": [0, -0.5, 1e300, 3.25],
+    "power": [-1.0, 0.0, 400.0],
+    "lr_end": [0.0, 1.0, 1e-7],
+    "timescale": [None, -5, 0.5, 3, 10_000],
+    "min_lr": [None, 1e-4, 1.0],
+    "min_lr_rate": [None, 0.0, 1.0, 1.5],
+    "warmup_lr_rate": [None, 0.0, 0.3],
+    "min_lr_ratio": [0.0, 1.0, 1.2],
+    "num_stable_steps": [None, 0, 5, 10_000],
+    "num_decay_steps": [0, 1, 40],
+}
+
+# Ordinary settings each twin must vouch for (not fall back to numpy): a config as people write it.
+ORDINARY = {
+    "constant": {},
+    "constant_with_warmup": {},
+    "linear": {},
+    "cosine": {},
+    "cosine_with_restarts": {"num_cycles": 3},
+    "polynomial": {"power": 2.0},
+    "inverse_sqrt": {},
+    "cosine_with_min_lr": {"min_lr_rate": 0.1},
+    "cosine_warmup_with_min_lr": {"min_lr": 1e-5},
+    "warmup_stable_decay": {"num_decay_steps": 200, "decay_type": "1-sqrt", "min_lr_ratio": 0.1},
+}
+
+
+def _config(name, total, warmup, kwargs, lr=1e-3):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return lrcli.load_config(lr_scheduler_type=name, total_steps=total, warmup_steps=warmup,
+                                 lr_scheduler_kwargs=kwargs, learning_rate=lr)
+
+
+@st.composite
+def _cases(draw):
+    name = draw(st.sampled_from(TWINS))
+    total = draw(st.integers(1, 2500))
+    warmup = draw(st.integers(0, total))
+    taken = SCHEDULES[name].parameters()
+    kwargs = {key: draw(value) for key, value in KWARGS.get(name, {}).items()}
+    for key, values in EDGES.items():
+        if key in taken and draw(st.booleans()):
+            kwargs[key] = draw(st.sampled_from(values))
+    lr = draw(st.sampled_from([1e-3, 2e-5, 5e-320, 1e300]))
+    return name, total, warmup, {k: v for k, v in kwargs.items() if v is not None or k in ("timescale", "min_lr")}, lr
+
+
+def _evaluated(config):
+    try:
+        return compute(config), None
+    except lrcli.LrcliError as exc:
+        return None, str(exc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_cases())
+def test_a_twin_equals_the_evaluated_curve_wherever_it_vouches(case):
+    name, total, warmup, kwargs, lr = case
+    config = _config(name, total, warmup, kwargs, lr)
+    dense, refusal = _evaluated(config)
+    try:
+        facts = scalar_facts(config)
+    except lrcli.LrcliError as exc:  # refused before any value: the same refusal the evaluation gives
+        assert str(exc) == refusal
+        return
+    if facts is None:
+        return
+    assert refusal is None, f"the twin vouched for a curve the framework refuses: {refusal}"
+    _assert_same_facts(facts, of_curve(dense))
+    schedule = SCHEDULES[name]
+    from lrcli.schedules import bind_kwargs
+    from lrcli.schedules.pieces import full_params
+
+    params = full_params(schedule.fn, bind_kwargs(schedule, dense.kwargs))
+    twin = np.array([schedule.scalar(s, lr=lr, warmup=dense.plan.warmup, total=total, **params)
+                     for s in range(total + 1)])
+    # the twin computes in Python floats as the framework does (math.cos, float **), the evaluation in numpy (its own
+    # cos and pow, which may differ in the last bit): the project's parity bound
+    assert np.max(np.abs(twin - dense.lr)) <= 1e-12 * np.max(np.abs(dense.lr))
+
+
+def _assert_same_facts(got, want):
+    assert (got.leading_zeros, got.one_update_behind) == (want.leading_zeros, want.one_update_behind)
+    for value, wanted in ((got.peak_lr, want.peak_lr), (got.final_lr, want.final_lr)):
+        assert abs(value - wanted) <= 1e-12 * abs(want.peak_lr)
+
+
+@pytest.mark.parametrize("name", TWINS)
+def test_every_twin_vouches_for_ordinary_settings(name):
+    for total, warmup in ((1, 0), (1000, 0), (1000, 50), (10**9, 3000)):
+        config = _config(name, total, warmup, ORDINARY[name])
+        facts = scalar_facts(config)
+        assert facts is not None, (total, warmup)
+        if total <= 1000:
+            _assert_same_facts(facts, of_curve(compute(config)))
+        else:  # a run far beyond what is evaluated densely: the facts of its exact outline
+            from lrcli.curve import outline
+
+            _assert_same_facts(facts, of_curve(outline(config, columns=1000)))
+
+
+def test_the_ordinary_cases_cover_every_twin():
+    assert sorted(ORDINARY) == TWINS
+
+
+def _findings(path, *args):
+    from lrcli.cli import main
+
+    return main(["check", str(path), "--format", "json", *args])
+
+
+SAMPLES = sorted(p for p in (ROOT / "sample_configs").iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_check_finds_the_same_whether_the_twin_or_numpy_gave_the_facts(path, capsys, monkeypatch):
+    """Every sample config checked twice, once with the twins and once with every curve evaluated: the same report."""
+    def run():
+        try:
+            _findings(path, "--samples", "5000")
+        except SystemExit as exc:
+            return exc.code, capsys.readouterr().out
+        return 0, capsys.readouterr().out
+
+    with_twins = run()
+    monkeypatch.setattr(curve_facts, "scalar_facts", lambda config: None)
+    monkeypatch.setattr("lrcli.lint.target.scalar_facts", lambda config: None)
+    assert run() == with_twins
+
+
+@pytest.mark.parametrize(("rate", "fires"), [(1.0, True), (0.1, False)])
+def test_a_floor_at_the_peak_is_judged_from_the_values_at_any_length(rate, fires):
+    """LR105 looks at the curve's values even for a run of 10^9 steps (numpy evaluation stops at 2·10^5): with
+    min_lr_rate 1 the LR never decays, with 0.1 it does."""
+    from lrcli.inputs.bounded import Located
+    from lrcli.lint import assess, check
+
+    config = _config("cosine_with_min_lr", 10**9, 1000, {"min_lr_rate": rate})
+    target = assess("flags", Located({}, {}), config)
+    assert target.facts is not None and math.isclose(target.facts.peak_lr, 1e-3)
+    assert ("LR105" in {f.code for f in check(target, set())}) is fires
