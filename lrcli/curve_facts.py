@@ -60,31 +60,36 @@ def of_curve(curve: Curve) -> CurveFacts:
 def scalar_facts(config: TrainConfig) -> CurveFacts | None:
     """The facts of `config`'s curve from its schedule's scalar twin, without numpy; None when only evaluating the
     curve can give them. Raises LrcliError where computing the curve would (no step to draw, kwargs the schedule
-    does not take)."""
+    does not take). An epoch clock (row s has had ⌊s/U⌋ scheduler steps) is followed: the rows' values are the
+    scheduler steps' 0 … ⌊T/U⌋, each held for U rows."""
     run = prepare_run(config)
     schedule = run.schedule
-    if schedule.scalar is None or schedule.breaks is None or run.metrics is not None or run.per_epoch is not None:
+    if schedule.scalar is None or schedule.breaks is None or run.metrics is not None:
         return None
     params = full_params(schedule.fn, bind_kwargs(schedule, run.kwargs))
-    total = run.total
+    per_epoch = run.per_epoch or 1
+    last = run.plan.total // per_epoch  # the scheduler steps row T has had
     try:
-        breaks = schedule.breaks(params, lr=config.learning_rate, warmup=run.warmup, total=total, last=total)
+        breaks = schedule.breaks(params, lr=config.learning_rate, warmup=run.warmup, total=run.total, last=last)
     except (LrcliError, TypeError, ValueError, ArithmeticError, KeyError):
         return None
     if breaks is None or len(breaks) > MAX_TWIN_ROWS:
         return None
-    rows = sorted({0, total, *near(breaks, total), *range(min(total, START_ROWS))})
+    steps = sorted({0, last, *near(breaks, last), *range(min(last, START_ROWS))})
     values: dict[int, float] = {}
     try:
-        for row in rows:
-            value = float(schedule.scalar(row, lr=config.learning_rate, warmup=run.warmup, total=total, **params))
+        for step in steps:
+            value = float(schedule.scalar(step, lr=config.learning_rate, warmup=run.warmup, total=run.total,
+                                          **params))
             if not math.isfinite(value):
                 return None
-            values[row] = value
+            values[step] = value
     except (LrcliError, TypeError, ValueError, ArithmeticError, KeyError):
         return None  # the framework may refuse here: numpy's evaluation gives its own message
-    zeros = next((row for row in range(min(total, START_ROWS)) if values[row] != 0), None)
-    if zeros is None and total > START_ROWS:
-        return None
-    return CurveFacts(max(values.values()), values[total], total if zeros is None else zeros,
+    zero_steps = next((step for step in range(min(last, START_ROWS)) if values[step] != 0), None)
+    if zero_steps is None and last > START_ROWS:
+        return None  # more than START_ROWS scheduler steps at 0: count them on the evaluated curve
+    if zero_steps is None:
+        zero_steps = last  # every update runs at LR 0
+    return CurveFacts(max(values.values()), values[last], min(run.plan.total, zero_steps * per_epoch),
                       schedule.one_update_behind)

@@ -132,6 +132,22 @@ def test_every_twin_vouches_for_ordinary_settings(name):
             _assert_same_facts(facts, of_curve(outline(config, columns=1000)))
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(TWINS), st.integers(1, 300), st.integers(1, 9), st.integers(0, 40), st.integers(1, 64))
+def test_the_facts_follow_an_epoch_clock(name, samples, epochs, warmup, batch):
+    """A scheduler stepped once per epoch (Lightning's interval="epoch"): row s has had ⌊s/U⌋ scheduler steps."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        config = lrcli.load_config(lr_scheduler_type=name, dataset_size=samples, per_device_train_batch_size=batch,
+                                   num_train_epochs=epochs, warmup_steps=warmup, step_unit="epoch",
+                                   lr_scheduler_kwargs=ORDINARY[name], learning_rate=1e-3)
+    dense, refusal = _evaluated(config)
+    facts = scalar_facts(config)
+    if facts is not None:
+        assert refusal is None
+        _assert_same_facts(facts, of_curve(dense))
+
+
 def test_the_ordinary_cases_cover_every_twin():
     assert sorted(ORDINARY) == TWINS
 

@@ -1,4 +1,4 @@
-"""Random cases against live transformers (skipped when torch/transformers are not installed; CI installs them)."""
+"""Random cases against live transformers (skipped when torch/transformers are not installed; CI installs them): the\nnumpy evaluation within 1e-12 × lr, the scalar twins bit for bit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lrcli.errors import LrcliError
-from lrcli.schedules import evaluate, get_schedule
+from lrcli.schedules import bind_kwargs, evaluate, get_schedule
+from lrcli.schedules.pieces import full_params
 
 oracle_import("torch")
 transformers = oracle_import("transformers")
@@ -72,6 +73,10 @@ def test_random_cases_match_live_transformers(case):
         return
     got = evaluate(get_schedule(name), np.arange(total + 1), lr=lr, warmup=warmup, total=total, kwargs=kwargs)
     assert np.max(np.abs(got - np.array(expected))) <= 1e-12 * lr
+    # the scalar twin `check` reads (lrcli/curve_facts.py) runs transformers' own lambda arithmetic: bit for bit
+    schedule = get_schedule(name)
+    params = full_params(schedule.fn, bind_kwargs(schedule, kwargs))
+    assert [schedule.scalar(s, lr=lr, warmup=warmup, total=total, **params) for s in range(total + 1)] == list(expected)
 
 
 def test_oracle_is_the_pinned_version():
