@@ -17,6 +17,8 @@ from lrcli.steps import StepPlan, plan_steps, scheduler_kwargs
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from lrcli.data.refs import ProgressBar
+
 # One row per step 0 … T: 10^7 rows already take a few seconds and ~2 GB to render; far above any real run (10^6
 # updates is a very long pretraining), and a typo like --total-steps 1000000000 must be an error, not an OOM kill.
 MAX_CURVE_STEPS = 10_000_000
@@ -46,6 +48,11 @@ class Curve:
     @property
     def outlined(self) -> bool:
         return self.rows is not None
+
+    @property
+    def sequential(self) -> bool:
+        """`values` replays the curve from its start (a chained schedule): read rows in order, and sparingly."""
+        return isinstance(self.rows, ReplayStream)
 
     @property
     def peak_lr(self) -> float:
@@ -89,13 +96,17 @@ NEAR_PEAK = 0.9
 SUM_BLOCK_ROWS = 1 << 16  # rows summed at a time for an outlined curve
 
 
-def summarize(curve: Curve) -> CurveSummary:
+def summarize(curve: Curve, progress: Callable[[int], ProgressBar] | None = None) -> CurveSummary:
     """The summary; for an outlined curve (T > 10^7, streamed JSON) the sums go block by block, so the last bits of
-    lr_sum and mean_lr may differ from numpy's pairwise sum over one array (counts and extremes are exact)."""
+    lr_sum and mean_lr may differ from numpy's pairwise sum over one array (counts and extremes are exact).
+    `progress(rows)`: the bar told the rows summed so far (an outlined curve's sums read every row: O(T))."""
     if curve.outlined:
+        row_by_row(curve.plan.total + 1, f"{curve.label}: the mean and sum of the LR")
         total, near = 0.0, 0
-        for start in range(0, curve.plan.total, SUM_BLOCK_ROWS):
-            block = curve.values(np.arange(start, min(start + SUM_BLOCK_ROWS, curve.plan.total), dtype=np.int64))
+        starts = range(0, curve.plan.total, SUM_BLOCK_ROWS)
+        blocks = (curve.values(np.arange(start, min(start + SUM_BLOCK_ROWS, curve.plan.total), dtype=np.int64))
+                  for start in starts)
+        for block in _counted(blocks, curve.plan.total, progress):
             total += float(np.sum(block))
             near += int(np.count_nonzero(block >= NEAR_PEAK * curve.peak_lr))
         return CurveSummary(curve.plan.total, curve.plan.warmup, curve.peak_lr, curve.peak_step, curve.final_lr,
@@ -242,26 +253,16 @@ def prepare_run(config: TrainConfig) -> Run:
     return Run(config, schedule, plan, kwargs, kwarg_sources, tuple(notes), metrics, per_epoch, total, warmup)
 
 
-def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
-    """Resolve the steps of `config`, then evaluate its schedule at every step 0 … T.
-
-    `steps_left`: what the command may still evaluate (`compare` shares MAX_CURVE_STEPS among its curves, so that
-    many long curves cannot add up to more memory than one curve at the cap)."""
+def compute(config: TrainConfig) -> Curve:
+    """Resolve the steps of `config`, then evaluate its schedule at every step 0 … T (at most MAX_CURVE_STEPS; a
+    longer run is drawn or tabulated through `outline`)."""
     run = prepare_run(config)
-    plan, schedule = run.plan, run.schedule
+    plan = run.plan
     if plan.total > MAX_CURVE_STEPS:
         raise LrcliError(
             f"T = {plan.total:,} optimizer steps is more than lrcli evaluates in one curve ({MAX_CURVE_STEPS:,} rows, "
             "one per step); check --total-steps/--max-steps/--samples, or run `lrcli steps` for T and W alone"
-            + (f" ({schedule.name} has no closed form to outline: every step is replayed as the framework steps it)"
-               if schedule.breaks is None and schedule.replay is None
-               else "; `lrcli plot` draws and tabulates it (PNG/SVG/PDF/CSV/TXT)")
-        )
-    if plan.total > steps_left:
-        raise LrcliError(
-            f"{config.label or schedule.name}: T = {plan.total:,} brings the compared curves to more than the "
-            f"{MAX_CURVE_STEPS:,} steps lrcli evaluates in one command ({steps_left:,} left); compare fewer "
-            "or shorter runs"
+            "; `lrcli plot` and `lrcli compare` draw and tabulate it (PNG/SVG/PDF/CSV/JSON)"
         )
     steps = np.arange(plan.total + 1, dtype=np.int64)
     lr = run.values(steps)
@@ -273,19 +274,31 @@ def compute(config: TrainConfig, *, steps_left: int = MAX_CURVE_STEPS) -> Curve:
 DENSE_ROWS = 1 << 20
 # A chained replay (torch's LinearLR, PolynomialLR, CosineAnnealingLR, ExponentialLR, SequentialLR: the value at step s
 # takes the s float operations before it) is outlined from every row, exactly, up to this many rows (O(T) time, one
-# block in memory: seconds); a longer plot draws the framework's closed form and says by how much it may differ.
+# block in memory: seconds); a longer plot draws the framework's closed form where it has one (saying by how much it
+# may differ), else goes on replaying every row (minutes at 10^9 steps, a progress bar on stderr).
 EXACT_REPLAY_ROWS = MAX_CURVE_STEPS + 1
+# A streamed table's outline keeps this many columns' extremes: its drawn rows, spread over the whole run, are then
+# the sample its size is estimated from (render.table.table_size) without reading the replay once more.
+TABLE_SAMPLE_COLUMNS = 256
+# Work that looks at every row (a chained replay without a drawable closed form, a schedule with too many turns to
+# list, compare's sums) runs at a few million rows a second: minutes at 10^9 steps, hours past it. No run is that
+# long (10^9 updates is ~1000 times a frontier pretraining), so more is a typo in --total-steps/--samples: refused.
+ROW_BY_ROW_LIMIT = 10**9 + 1
+EVALUATED_BLOCK_ROWS = 1 << 20  # rows evaluated at a time when a long curve must be looked at row by row
 
 
-def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, blocks: bool = False) -> Curve:
+def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, blocks: bool = False,
+            progress: Callable[[int], ProgressBar] | None = None) -> Curve:
     """The curve of `config` for a plot `columns` pixels wide or a streamed table: every row when there are at
     most `dense_rows` (as `compute`), else its outline (lrcli/envelope.py) — the exact extremes of `columns` runs
     of rows, the exact peak and final LR, and `Curve.values` for any other rows. A schedule without declared
-    breaks is replayed block by block with its carry (exact, O(T) time, flat memory) up to EXACT_REPLAY_ROWS, and
-    past it drawn from its closed form (with a note giving the measured difference); metric-driven schedules turn
+    breaks is replayed block by block with its carry (exact, O(T) time, flat memory); past EXACT_REPLAY_ROWS a plot
+    draws its closed form instead where it has one (with a note giving the measured difference). A schedule with
+    too many turns to list is evaluated block by block (exact, O(T), flat memory); metric-driven schedules turn
     only at their evaluations.
     `blocks`: the rows will be read block by block in order (a streamed table): a chained schedule then streams
-    its replay, continuing from the last block read, exact at any T."""
+    its replay, continuing from the last block read, exact at any T. `progress(rows)`: the bar to tell the rows
+    looked at so far (of `rows`) when every row must be looked at."""
     from lrcli.envelope import outline as envelope
     from lrcli.schedules.pieces import full_params, near
 
@@ -296,38 +309,56 @@ def outline(config: TrainConfig, *, columns: int, dense_rows: int = DENSE_ROWS, 
     replayable = run.schedule.replay is not None and run.metrics is None
     chained = run.schedule.replays_from_start or run.schedule.breaks is None
     if replayable and chained and blocks:
-        return _replayed(run, 1)
+        return _replayed(run, max(columns, TABLE_SAMPLE_COLUMNS), progress)
     if replayable and chained and rows > EXACT_REPLAY_ROWS:
         drawn = _closed_form(run, columns, envelope, near)
         if drawn is not None:
             return drawn
     breaks = None if blocks and run.schedule.replays_from_start else _breaks(run, full_params, near)
     if breaks is None:
-        if replayable and rows <= EXACT_REPLAY_ROWS:
-            return _replayed(run, columns)
         if replayable:
-            from lrcli.schedules.pieces import MAX_BREAKS
-
-            run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error first
-            raise LrcliError(
-                f"{run.schedule.name} over T = {run.plan.total:,} steps cannot be plotted: its exact values need every "
-                f"step replayed as torch steps it (lrcli does that up to {EXACT_REPLAY_ROWS - 1:,} steps), and it "
-                f"has no closed form to draw with at most {MAX_BREAKS:,} turns; plot fewer steps, or write a "
-                "CSV/JSON table (-o lr.csv: exact, streamed)"
-            )
-        if run.plan.total > MAX_CURVE_STEPS and run.metrics is None:
-            run.values(np.arange(2, dtype=np.int64))  # settings the framework refuses: its error, not the cap's
+            return _replayed(run, columns, progress)
+        if run.plan.total > MAX_CURVE_STEPS:
+            return _evaluated(run, columns, progress)
         return compute(config)
     shape = envelope(run.values, rows, breaks, columns)
     starting = run.values(np.arange(min(2, run.plan.total), dtype=np.int64))
     return run.curve(shape.steps, shape.lr, starting, rows=run.values, peak=(shape.peak_step, shape.peak_lr))
 
 
-def _replayed(run: Run, columns: int) -> Curve:
+def row_by_row(rows: int, what: str) -> None:
+    """Refuse `what` (work that looks at each of `rows` rows) past ROW_BY_ROW_LIMIT, saying why."""
+    if rows > ROW_BY_ROW_LIMIT:
+        raise LrcliError(
+            f"{what} over T = {rows - 1:,} steps needs every step looked at, which lrcli does up to "
+            f"{ROW_BY_ROW_LIMIT - 1:,} steps (minutes at that size); check --total-steps/--max-steps/--samples, "
+            "or run `lrcli steps` for T and W alone"
+        )
+
+
+def _counted(source: Any, rows: int, progress: Callable[[int], ProgressBar] | None) -> Any:
+    """The blocks of `source` (`rows` rows in all), the rows passed so far told to the bar `progress(rows)` makes."""
+    if progress is None:
+        yield from source
+        return
+    bar, done = progress(rows), 0
+    try:
+        for block in source:
+            yield block
+            done += block.count if isinstance(block, Level) else len(block)
+            bar.update(done)
+    finally:
+        bar.close()
+
+
+def _replayed(run: Run, columns: int, progress: Callable[[int], ProgressBar] | None = None) -> Curve:
     """The exact outline of a chained replay, every row looked at once (envelope.replayed); `Curve.values` then
     continues the replay from the last row read (a table's blocks, in order)."""
     from lrcli.envelope import replayed
     from lrcli.schedules import replay_blocks
+
+    row_by_row(run.plan.total + 1, f"{run.schedule.name} (a chained replay: step s takes the s float operations "
+               "before it, and no closed form with few enough turns draws it)")
 
     def blocks() -> Any:
         last = run.plan.total if run.per_epoch is None else run.plan.total // run.per_epoch
@@ -335,10 +366,27 @@ def _replayed(run: Run, columns: int) -> Curve:
                                total=run.total, kwargs=run.kwargs)
         return source if run.per_epoch is None else _epoch_rows(source, run.per_epoch, run.plan.total + 1)
 
-    shape = replayed(blocks(), run.plan.total + 1, columns)
+    shape = replayed(_counted(blocks(), run.plan.total + 1, progress), run.plan.total + 1, columns)
     stream = ReplayStream(blocks)
     starting = stream(np.arange(min(2, run.plan.total), dtype=np.int64))
     return run.curve(shape.steps, shape.lr, starting, rows=stream, peak=(shape.peak_step, shape.peak_lr))
+
+
+def _evaluated(run: Run, columns: int, progress: Callable[[int], ProgressBar] | None = None) -> Curve:
+    """The exact outline of a curve with random access but too many turns to list (a cycle every few steps over
+    10^9 steps, metrics evaluated more often than MAX_BREAKS times): every row evaluated, a block at a time."""
+    from lrcli.envelope import replayed
+
+    rows = run.plan.total + 1
+    row_by_row(rows, f"{run.schedule.name} (more turns than lrcli lists, so its extremes are found row by row)")
+
+    def blocks() -> Any:
+        for start in range(0, rows, EVALUATED_BLOCK_ROWS):
+            yield run.values(np.arange(start, min(rows, start + EVALUATED_BLOCK_ROWS), dtype=np.int64))
+
+    shape = replayed(_counted(blocks(), rows, progress), rows, columns)
+    starting = run.values(np.arange(min(2, run.plan.total), dtype=np.int64))
+    return run.curve(shape.steps, shape.lr, starting, rows=run.values, peak=(shape.peak_step, shape.peak_lr))
 
 
 def _closed_form(run: Run, columns: int, envelope: Callable[..., Any], near: Callable[..., list[int]]) -> Curve | None:

@@ -151,10 +151,11 @@ def test_schedules_lists_every_name_with_parameters(cli):
         (["plot", "--total-steps", "10", "--lr", "0"], "--lr must be > 0"),
         (["plot", "--total-steps", "10", "--step-unit", "epochs"], "--step-unit must be 'step'"),
         (["steps", "--samples", "10", "--epochs", "-1"], "--epochs must be > 0"),
-        (["plot", "--schedule", "CosineAnnealingLR", "--kw", "T_max=100", "--total-steps", "1000000000"],
-         "has no closed form to draw with at most 262,144 turns"),  # a chained replay with 10^7 turns: no outline, no closed form
+        (["plot", "--schedule", "CosineAnnealingLR", "--kw", "T_max=100", "--total-steps", "2000000000"],
+         "needs every step looked at, which lrcli does up to 1,000,000,000 steps"),  # a replay with 10^7 turns
         (["plot", "--total-steps", "1000000000", "-o", "x.json"], "the table of 1,000,000,001 rows is about"),
-        (["compare", "cosine", "--samples", "100000000000", "--batch", "1"], "more than lrcli evaluates"),
+        (["compare", "cosine", "linear", "--samples", "100000000000", "--batch", "1"],
+         "the mean and sum of the LR over T = 300,000,000,000 steps"),  # compare's table sums every row: not at 10^11
         (["plot", "--total-steps", "10", "-o", "."], "-o . names a directory; give a file name in it"),
         (["plot", "--total-steps", "10", "-o", "out/"], "-o out/ names a directory"),
         (["compare", "cosine", "cosine", "--total-steps", "5"], "cosine is given twice"),

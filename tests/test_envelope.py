@@ -249,3 +249,64 @@ def test_a_chained_replay_follows_an_epoch_clock(per_epoch_batch):
                      per_device_train_batch_size=per_epoch_batch // 8 or 1, num_train_epochs=3,
                      gradient_accumulation_steps=1, step_unit="epoch")
     _check_outline(config, columns=700)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [
+    ("CyclicLR", {"base_lr": 1e-5, "step_size_up": 2, "step_size_down": 5}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 1}),
+    ("cosine_with_restarts", {"num_cycles": 900}),
+])
+def test_too_many_turns_to_list_are_outlined_from_every_row(name, kwargs, monkeypatch):
+    """Past the dense limit a schedule with more turns than MAX_BREAKS is evaluated block by block (exact, flat
+    memory) instead of refused: its columns are the dense ones, bit for bit. (Limits shrunk so the test is quick.)"""
+    from lrcli.schedules import pieces
+
+    monkeypatch.setattr(curve_module, "MAX_CURVE_STEPS", 5_000)
+    monkeypatch.setattr(curve_module, "EVALUATED_BLOCK_ROWS", 777)
+    monkeypatch.setattr(pieces, "MAX_BREAKS", 64)
+    config = _config(name, 20_000, 0, kwargs)
+    seen = []
+    drawn = outline(config, columns=300, dense_rows=0, progress=lambda rows: _Bar(rows, seen))
+    assert drawn.outlined and seen[-1] == 20_001  # every row was looked at, and the bar told so
+    monkeypatch.setattr(curve_module, "MAX_CURVE_STEPS", 10**7)
+    _check_outline_against(compute(config), drawn, 300)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [
+    ("CosineAnnealingLR", {"T_max": 3, "eta_min": 1e-5}),
+    ("SequentialLR", {"schedulers": [{"name": "CosineAnnealingLR", "T_max": 2, "eta_min": 1e-5}]}),
+])
+def test_a_chained_replay_with_too_many_turns_is_replayed_at_any_length(name, kwargs, monkeypatch):
+    """Past the exact-replay size, a chained schedule whose closed form has too many turns to draw is replayed
+    row by row (minutes at 10^9, with a progress bar) rather than refused."""
+    from lrcli.schedules import pieces
+
+    monkeypatch.setattr(curve_module, "EXACT_REPLAY_ROWS", 1000)
+    monkeypatch.setattr(pieces, "MAX_BREAKS", 64)
+    config = _config(name, 20_000, 500 if name == "SequentialLR" else 0, kwargs)
+    seen = []
+    drawn = outline(config, columns=300, dense_rows=0, progress=lambda rows: _Bar(rows, seen))
+    assert not any("closed form" in note for note in drawn.notes) and seen[-1] == 20_001
+    _check_outline_against(compute(config), drawn, 300)
+
+
+class _Bar:
+    def __init__(self, rows, seen):
+        self.rows, self.seen = rows, seen
+
+    def update(self, done):
+        assert done <= self.rows
+        self.seen.append(done)
+
+    def close(self):
+        pass
+
+
+def _check_outline_against(dense, drawn, columns):
+    edges = column_edges(dense.plan.total + 1, columns)
+    low, high = dense_columns(dense.lr, edges)
+    starts = np.searchsorted(drawn.steps, edges[:-1])
+    np.testing.assert_array_equal(drawn.lr, dense.lr[drawn.steps])
+    assert np.array_equal(np.minimum.reduceat(drawn.lr, starts), low)
+    assert np.array_equal(np.maximum.reduceat(drawn.lr, starts), high)
+    assert (drawn.peak_step, drawn.peak_lr, drawn.final_lr) == (dense.peak_step, dense.peak_lr, dense.final_lr)

@@ -20,7 +20,7 @@ from lrcli.cli.options import (
     figure_options,
     run_options,
 )
-from lrcli.cli.output import safe_name, write_curves
+from lrcli.cli.output import curve_choice, evaluating_progress, safe_name, write_curves
 from lrcli.errors import LrcliError
 from lrcli.inputs.files import looks_like_config
 
@@ -61,13 +61,18 @@ def compare(
     """
     from lrcli.cli.check import finding_warnings
     from lrcli.config import Layer, Source, resolve
-    from lrcli.curve import MAX_CURVE_STEPS, compute
+    from lrcli.curve import MAX_CURVE_STEPS, outline, row_by_row
+    from lrcli.render import pick_format
 
     with user_errors():
         labels = compare_labels(names)
         per_name = split_compare_kwargs(labels, options.flag_kwargs())
         choices = options.step_choices()
         varying = [flag for flag, items in choices.items() if len(items) > 1]
+        try:
+            chosen = pick_format(output, fmt)
+        except LrcliError:
+            chosen = None  # write_curves says what is wrong with -o, after checking what it names
         curves = []
         findings: list[str] = []  # what `lrcli check` fails on, for each compared config, as `plot` warns it
         for name in names:
@@ -81,15 +86,21 @@ def compare(
                 )
                 label = f"{labels[name]} {suffix}" if suffix else labels[name]
                 layers.append(Layer({"label": label}, Source.derived("compare")))
-                steps_left = MAX_CURVE_STEPS - sum(curve.plan.total for curve in curves)
+                # rows held in arrays are shared among the curves (as one plot's at most): past that, outlines
+                held = sum(len(curve.steps) for curve in curves)
                 config = resolve(layers)
-                curve = compute(config, steps_left=steps_left)
+                how = curve_choice(chosen, figure, max(0, MAX_CURVE_STEPS + 1 - held))
+                curve = outline(config, **how, progress=evaluating_progress(label))
                 curves.append(replace(curve, notes=config_file.notes + curve.notes))  # the JSON output carries them
                 if is_file:
                     findings += [
                         f"{label}: {text}"
                         for text in finding_warnings(name, config_file, config, curves[-1].notes, curve)
                     ]
+        if len(curves) > 1:  # the summary table sums every row of each curve: refused before anything is written
+            for curve in curves:
+                if curve.outlined:
+                    row_by_row(curve.plan.total + 1, f"{curve.label}: the mean and sum of the LR")
         stems = (safe_name(Path(n).stem if looks_like_config(n) else n) for n in names)
         write_curves(curves, output, fmt, figure, default_name="compare_" + "_".join(stems))
         warn(list(dict.fromkeys(note for curve in curves for note in curve.notes)))

@@ -10,7 +10,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lrcli.cli.app import StdoutClosed, say, warn
 from lrcli.cli.options import FigureOptions
@@ -48,6 +48,29 @@ def figure_columns(figure: FigureOptions) -> int:
     except LrcliError:
         return 2 * 900  # the options are refused later, with their own message
     return 2 * max(1, int(settings.size[0] * settings.dpi))
+
+
+def curve_choice(chosen: str | None, figure: FigureOptions, dense_rows: int) -> dict[str, Any]:
+    """How `curve.outline` computes a curve for output format `chosen`, holding at most `dense_rows` rows in one
+    array (`compare` shares that budget among its curves): a JSON document holds every row up to it, else streams
+    them; a CSV streams block by block (memory flat however many rows); a drawing is outlined past DENSE_ROWS, at
+    a cost that does not grow with T."""
+    from lrcli.curve import DENSE_ROWS
+    from lrcli.render.table import TABLE_BLOCK_ROWS
+
+    if chosen == "json":
+        return {"columns": 1, "dense_rows": dense_rows, "blocks": True}
+    if chosen == "csv":
+        return {"columns": 1, "dense_rows": min(dense_rows, TABLE_BLOCK_ROWS), "blocks": True}
+    return {"columns": figure_columns(figure), "dense_rows": min(dense_rows, DENSE_ROWS)}
+
+
+def evaluating_progress(label: str, verb: str = "evaluating") -> Any:
+    """The bar factory for work that looks at every row of a curve (a long chained replay, compare's sums over
+    10^9 rows): drawn on stderr once that takes about a second."""
+    from lrcli.cli.progress import stderr_progress
+
+    return lambda rows: stderr_progress(label, rows, verb=verb, unit="rows")
 
 
 def to_stdout(data: str | bytes) -> None:
@@ -173,5 +196,5 @@ def _print_summary(curves: Sequence[Curve]) -> None:
     if len(curves) == 1:
         say(summary_text.summary_line(curves[0]))
     else:
-        for line in summary_text.summary_table(curves).splitlines():
+        for line in summary_text.summary_table(curves, lambda label: evaluating_progress(label, "summing")).splitlines():
             say(line)

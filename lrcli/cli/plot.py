@@ -18,7 +18,7 @@ from lrcli.cli.options import (
     figure_options,
     run_options,
 )
-from lrcli.cli.output import figure_columns, safe_name, write_curves
+from lrcli.cli.output import curve_choice, evaluating_progress, safe_name, write_curves
 from lrcli.cli.overlay import LrColumnOpt, OverlayLogOpt, RunOpt, run_overlay
 
 
@@ -55,7 +55,6 @@ def plot(
     from lrcli.errors import LrcliError
     from lrcli.render import pick_format
     from lrcli.render.steps_text import samples_source
-    from lrcli.render.table import TABLE_BLOCK_ROWS
 
     with user_errors():
         if overlay_log is not None:  # the logged LR over this curve: `lrcli overlay LOG CONFIG`, same report and exit
@@ -71,12 +70,8 @@ def plot(
             chosen = pick_format(output, fmt)
         except LrcliError:
             chosen = None  # write_curves says what is wrong with -o, after checking what it names
-        if chosen == "json":  # every row and sums over them: in one array up to 10^7 rows, else streamed
-            curve = outline(config, columns=1, dense_rows=MAX_CURVE_STEPS + 1, blocks=True)
-        elif chosen == "csv":  # streamed block by block: memory stays flat however many rows
-            curve = outline(config, columns=1, dense_rows=TABLE_BLOCK_ROWS, blocks=True)
-        else:  # drawn: a long run is outlined, at a cost that does not grow with T
-            curve = outline(config, columns=figure_columns(figure))
+        curve = outline(config, **curve_choice(chosen, figure, MAX_CURVE_STEPS + 1),
+                        progress=evaluating_progress(config.label or config.lr_scheduler_type))
         curve = replace(curve, notes=config_file.notes + curve.notes)  # the JSON output carries them too
         write_curves([curve], output, fmt, figure, default_name=safe_name(curve.label))
         found = samples_source(config)

@@ -1,4 +1,4 @@
-"""The progress bar for slow work (counting a large dataset file), on stderr, drawn only once the work has taken
+"""The progress bar for slow work (counting a large dataset file, replaying 10^9 steps), on stderr, drawn only once the work has taken
 about a second, so quick counts print nothing. The data layer calls `update(done)` and `close()`
 (lrcli.data.refs.ProgressBar); this module is the only one that draws it.
 """
@@ -38,8 +38,9 @@ class StderrBar(ProgressBar):
     """`counting <label>  [#######.......]  45%  12.0 MB/26.7 MB`, redrawn in place on a terminal."""
 
     def __init__(self, label: str, total: int, stream: TextIO | None = None,
-                 clock: Callable[[], float] = time.monotonic, verb: str = "counting") -> None:
+                 clock: Callable[[], float] = time.monotonic, verb: str = "counting", unit: str = "bytes") -> None:
         self.label, self.total, self.verb = label, total, verb
+        self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
         self.clock = clock
         self.start = clock()
@@ -58,9 +59,11 @@ class StderrBar(ProgressBar):
         if self.total > 0:
             share = min(self.done / self.total, 1.0)
             filled = int(share * WIDTH)
-            bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {share:4.0%}  {_size(self.done)}/{_size(self.total)}"
+            done = f"{_size(self.done)}/{_size(self.total)}" if self.unit == "bytes" else \
+                f"{self.done:,}/{self.total:,} {self.unit}"
+            bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {share:4.0%}  {done}"
         else:
-            bar = _size(self.done)
+            bar = _size(self.done) if self.unit == "bytes" else f"{self.done:,} {self.unit}"
         self.stream.write(f"\r{self.verb} {self.label}  {bar}")
         self.stream.flush()
 
@@ -71,9 +74,10 @@ class StderrBar(ProgressBar):
             self.stream.flush()
 
 
-def stderr_progress(label: str, total: int, verb: str = "counting") -> ProgressBar:
-    """A bar on a terminal's stderr (none when it is a file): the data layer's counting, the writing of tables."""
+def stderr_progress(label: str, total: int, verb: str = "counting", unit: str = "bytes") -> ProgressBar:
+    """A bar on a terminal's stderr (none when it is a file): the data layer's counting, the writing of tables, the
+    replay of a long chained schedule (`unit` "rows")."""
     stream = sys.stderr
     if not getattr(stream, "isatty", lambda: False)():
         return ProgressBar()
-    return StderrBar(label, total, stream, verb=verb)
+    return StderrBar(label, total, stream, verb=verb, unit=unit)

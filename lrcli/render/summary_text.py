@@ -3,7 +3,8 @@ several (`lrcli compare`). Text in, nothing printed; the same numbers are in the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from lrcli.curve import NEAR_PEAK, Curve, summarize
 
@@ -31,12 +32,12 @@ def summary_line(curve: Curve) -> str:
 COLUMNS = ("curve", "T", "W", "peak LR", "at step", "final LR", "mean LR", "Σ LR", f"steps ≥ {NEAR_PEAK:.0%} peak")
 
 
-def summary_table(curves: Sequence[Curve]) -> str:
+def summary_table(curves: Sequence[Curve], progress: Callable[[str], Callable[[int], Any]] | None = None) -> str:
     """`compare`'s table: per curve T, W, the peak LR and its step, the final LR, the mean LR and the LR summed over
     the T updates, and the updates at ≥ 90 % of the peak; then whose rules counted T and W."""
     rows = [COLUMNS]
     for curve in curves:
-        s = summarize(curve)
+        s = summarize(curve, None if progress is None else progress(curve.label))
         peak_step = f"{s.peak_step}" + ("*" if _peaks_after_warmup(curve) else "")
         rows.append((curve.label, str(s.total_steps), str(s.warmup_steps), f"{s.peak_lr:.6g}", peak_step,
                      f"{s.final_lr:.6g}", f"{s.mean_lr:.6g}", f"{s.lr_sum:.6g}", str(s.steps_near_peak)))

@@ -47,7 +47,10 @@ def table_size(curves: Sequence[Curve], fmt: str = "csv") -> int:
         n = curve.plan.total + 1
         spread = np.linspace(0, n - 1, min(n, 256)).astype(np.int64)  # ascending: repeats are neighbours
         sample = spread[np.concatenate(([True], spread[1:] != spread[:-1]))]  # np.unique would import numpy.ma
-        mean = sum(len(repr(v)) for v in curve.values(sample).tolist()) / len(sample)
+        # a replayed curve's drawn rows (its extremes in TABLE_SAMPLE_COLUMNS runs over the whole curve) stand in
+        # for the sample: reading the sample would replay the whole curve once more before writing it
+        values = curve.lr.tolist() if curve.sequential else curve.values(sample).tolist()
+        mean = sum(len(repr(v)) for v in values) / len(values)
         total += int((mean + (1 if fmt == "csv" else 8)) * n)  # the value and its comma (JSON: and its indent)
     return total
 
