@@ -24,6 +24,12 @@ COMMANDS = [
     (["steps", "--total-steps", "1000", "--json"], LIGHT),
     (["show", SFT, "--offline"], LIGHT),
     (["show", SFT, "--samples", "5000", "--json"], LIGHT),
+    # check's rules read the curve from the schedule's scalar twin (lrcli/curve_facts.py): DeepSpeed and axolotl
+    (["check", str(ROOT / "sample_configs" / "deepspeed_warmup_decay.json"), "--samples", "5000"], LIGHT),
+    (["check", str(ROOT / "sample_configs" / "hf_with_deepspeed.yaml"), "--samples", "5000"], LIGHT),
+    (["check", str(ROOT / "sample_configs" / "axolotl_deepspeed.yml"), "--samples", "5000"], LIGHT),
+    (["check", str(ROOT / "sample_configs" / "axolotl_deepspeed_zero2.json"), "--samples", "5000"], LIGHT),
+    (["check", str(ROOT / "sample_configs" / "axolotl_lora.yml"), "--samples", "5000"], LIGHT),
     (["plot", "--total-steps", "100", "-o", "-"], ("matplotlib",)),  # a table draws nothing
     (["plot", "--total-steps", "100", "--format", "png", "-o", "{tmp}/x.png"], ("matplotlib.pyplot",)),
 ]
