@@ -16,6 +16,9 @@ from typing import Any
 from lrcli.errors import LrcliError
 from lrcli.schedules.types import Factors, Schedule, Steps, np
 
+# axolotl's lambdas clamp with Python's max(0, x), which gives 0 for a NaN x: np.fmax does the same, np.maximum would
+# carry the NaN (as in hf.py).
+
 
 def _check_ratio(name: str, key: str, value: float) -> None:
     # create_scheduler asserts `0 <= ratio <= 1.0` before building the scheduler.
