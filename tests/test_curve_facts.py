@@ -40,6 +40,29 @@ EDGES = {
     "min_lr_ratio": [0.0, 1.0, 1.2],
     "num_stable_steps": [None, 0, 5, 10_000],
     "num_decay_steps": [0, 1, 40],
+    # DeepSpeed: a warmup of 1 (run over 2 steps), refused ones (0, a fraction, a bool), a total below the warmup,
+    # a floor at or above the peak, resuming (row 0 is the optimizer lr), halves of a cycle that divide by 0, a decay
+    # whose denominator crosses 0 (rate −1); non-finite numbers, which lrcli refuses when binding
+    "warmup_num_steps": ["auto", 1, 2, 0, 7.5, True, 10**6],
+    "warmup_type": ["log", "linear", "sqrt"],
+    "warmup_min_lr": ["auto", 0.0, 1e-3, 0.5],
+    "warmup_max_lr": [None, "auto", 0.0, 1e-4],
+    "total_num_steps": ["auto", 1, 3, 0, -7, 10**6, math.inf, "x"],
+    "warmup_min_ratio": [0.0, 1.0, 2.0],
+    "cos_min_ratio": [0.0, 1.0, 1.5, -0.5, math.nan],
+    "last_batch_iteration": [-1, 0, 3, -5, 2.5],
+    "cycle_first_step_size": [1, 0, 0.5, 1e300],
+    "cycle_second_step_size": [None, 0, 1, math.inf],
+    "cycle_second_stair_count": [None, 0, 3],
+    "decay_lr_rate": [0.0, -1.0, 1e-9, 0.5],
+    "decay_step_size": [0, 1, 1e-300],
+    "cycle_max_lr": [1e-5, 0.0, math.inf],
+    "lr_range_test_step_size": [1, 0, 7, True],
+    "lr_range_test_step_rate": [0.0, -1.0, 1e300],
+    "lr_range_test_min_lr": [0.0, 1e-3],
+    # axolotl: refused ratios (outside [0, 1]), a floor at the peak, a constant phase from step 0 or from T
+    "cosine_min_lr_ratio": [0.0, 1.0, 1.5, -0.1],
+    "cosine_constant_lr_ratio": [0.0, 1.0, 1e-3, 1.5],
 }
 
 # Ordinary settings each twin must vouch for (not fall back to numpy): a config as people write it.
@@ -54,6 +77,16 @@ ORDINARY = {
     "cosine_with_min_lr": {"min_lr_rate": 0.1},
     "cosine_warmup_with_min_lr": {"min_lr": 1e-5},
     "warmup_stable_decay": {"num_decay_steps": 200, "decay_type": "1-sqrt", "min_lr_ratio": 0.1},
+    "WarmupLR": {"warmup_num_steps": "auto", "warmup_max_lr": "auto"},
+    "WarmupDecayLR": {"total_num_steps": "auto", "warmup_num_steps": "auto", "warmup_max_lr": "auto"},
+    "WarmupCosineLR": {"total_num_steps": "auto", "warmup_num_steps": "auto", "warmup_type": "linear"},
+    "OneCycle": {"cycle_min_lr": 1e-5, "cycle_max_lr": 1e-3, "cycle_first_step_size": 200, "decay_lr_rate": 0.01,
+                 "decay_step_size": 100},
+    "LRRangeTest": {"lr_range_test_step_size": 100, "lr_range_test_staircase": True},
+    "axolotl_rex": {"cosine_min_lr_ratio": 0.1},
+    "axolotl_cosine_quadratic_warmup": {},
+    "axolotl_cosine_min_lr": {"cosine_min_lr_ratio": 0.1},
+    "axolotl_cosine_min_lr_constant": {"cosine_min_lr_ratio": 0.1, "cosine_constant_lr_ratio": 0.8},
 }
 
 
@@ -75,7 +108,8 @@ def _cases(draw):
         if key in taken and draw(st.booleans()):
             kwargs[key] = draw(st.sampled_from(values))
     lr = draw(st.sampled_from([1e-3, 2e-5, 5e-320, 1e300]))
-    return name, total, warmup, {k: v for k, v in kwargs.items() if v is not None or k in ("timescale", "min_lr")}, lr
+    kept = ("timescale", "min_lr", "warmup_max_lr")  # where None is a value, not "leave the default"
+    return name, total, warmup, {k: v for k, v in kwargs.items() if v is not None or k in kept}, lr
 
 
 def _evaluated(config):

@@ -252,3 +252,163 @@ def test_axolotl_random_against_axolotl(live, schedule, warmup, total, ratio, co
     }[schedule]
     case = gen._ax(schedule, kwargs, lr=1e-4, warmup=warmup, total=total)
     _check_live(case, gen.run_axolotl(mixin, case))
+
+
+# ------------------------------------------------------------------- scalar twins (Schedule.scalar) vs the frameworks
+# The twins compute in the frameworks' own Python float operations, so they must give the frameworks' values to the
+# bit, where the numpy evaluation is only held to 1e-12 · peak (numpy's log and cos may differ in the last bit).
+
+
+def _twin(case: dict[str, Any], rows: Any = None) -> list[float]:
+    from lrcli.schedules import bind_kwargs
+    from lrcli.schedules.pieces import full_params
+
+    schedule = get_schedule(case["schedule"])
+    params = full_params(schedule.fn, bind_kwargs(schedule, case["kwargs"]))
+    return [schedule.scalar(s, lr=case["lr"], warmup=case["warmup"], total=case["total"], **params)
+            for s in (range(case["rows"]) if rows is None else rows)]
+
+
+def _check_twin(case: dict[str, Any], run: dict[str, Any]) -> None:
+    if "raises" in run:
+        with pytest.raises(LrcliError):
+            _twin(case)
+    else:
+        assert _twin(case) == run["values"]
+
+
+AXOLOTL_TWINS = ["axolotl_rex", "axolotl_cosine_quadratic_warmup", "axolotl_cosine_min_lr",
+                 "axolotl_cosine_min_lr_constant"]
+GOLDEN_TWIN_CASES = [case for cases in AXOLOTL_RELEASES.values() for case in cases] + [
+    c for c in CASES if c["family"] == "deepspeed"]
+
+
+@pytest.mark.parametrize("case", GOLDEN_TWIN_CASES, ids=_case_id)
+def test_twin_gives_the_framework_values_to_the_bit(case):
+    _check_twin(case, case)
+
+
+@pytest.mark.oracle
+@settings(max_examples=150, deadline=None)
+@given(
+    schedule=st.sampled_from(["WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "LRRangeTest"]),
+    warmup_num_steps=st.one_of(st.integers(1, 40), st.just("auto")),
+    total=st.integers(1, 80),
+    total_num_steps=st.sampled_from([1, 17, 10**6]),
+    warmup_type=st.sampled_from(["log", "linear", "sqrt"]),
+    ratios=st.tuples(st.floats(0, 1), st.sampled_from([0.0, 1e-4, 0.5, 1.0, 1.5])),
+    range_test=st.tuples(st.integers(1, 30), st.sampled_from([0.0, 1.0, 7.5]), st.booleans()),
+    last_batch_iteration=st.sampled_from([-1, -1, 0, 3, -4]),
+)
+def test_warmup_and_range_test_twins_against_deepspeed(live, schedule, warmup_num_steps, total, total_num_steps,
+                                                       warmup_type, ratios, range_test, last_batch_iteration):
+    gen, ds_module, log, _ = live
+    if warmup_num_steps == "auto":  # with any "auto", transformers refuses an explicit total other than its own
+        total_num_steps = "auto"
+    params: dict[str, Any] = {"last_batch_iteration": last_batch_iteration}
+    if schedule == "LRRangeTest":
+        params.update(lr_range_test_step_size=range_test[0], lr_range_test_step_rate=range_test[1],
+                      lr_range_test_staircase=range_test[2])
+    else:
+        params.update(warmup_num_steps=warmup_num_steps, warmup_type=warmup_type)
+    if schedule == "WarmupCosineLR":
+        params.update(total_num_steps=total_num_steps, warmup_min_ratio=ratios[0], cos_min_ratio=ratios[1])
+    elif schedule in ("WarmupLR", "WarmupDecayLR"):
+        params.update(warmup_min_lr=ratios[0] * 1e-5, warmup_max_lr=2e-4)
+    if schedule == "WarmupDecayLR":
+        params["total_num_steps"] = total_num_steps
+    warmup = warmup_num_steps if warmup_num_steps != "auto" else total // 3
+    case = gen._ds(schedule, params, lr=2e-4, warmup=warmup, total=total, rows=total + 8)
+    _check_twin(case, gen.run_deepspeed(ds_module, log, case))
+
+
+@pytest.mark.oracle
+@settings(max_examples=100, deadline=None)
+@given(
+    first=st.one_of(st.integers(1, 30), st.floats(0.5, 30)),
+    second=st.one_of(st.none(), st.integers(0, 30)),
+    stairs=st.tuples(st.integers(0, 6), st.one_of(st.none(), st.integers(0, 6))),
+    decay=st.tuples(st.sampled_from([0.0, 0.1, 1.0]), st.sampled_from([0, 1, 7])),
+    last_batch_iteration=st.sampled_from([-1, -1, 2]),
+)
+def test_one_cycle_twin_against_deepspeed(live, first, second, stairs, decay, last_batch_iteration):
+    gen, ds_module, log, _ = live
+    params = {
+        "cycle_min_lr": 3e-6, "cycle_max_lr": 4e-4, "cycle_first_step_size": first, "cycle_second_step_size": second,
+        "cycle_first_stair_count": stairs[0], "cycle_second_stair_count": stairs[1], "decay_lr_rate": decay[0],
+        "decay_step_size": decay[1], "last_batch_iteration": last_batch_iteration,
+    }
+    case = gen._ds("OneCycle", params, total=90, optimizer="adamw")
+    _check_twin(case, gen.run_deepspeed(ds_module, log, case))
+
+
+@pytest.mark.oracle
+@settings(max_examples=100, deadline=None)
+@given(
+    schedule=st.sampled_from(AXOLOTL_TWINS),
+    warmup=st.integers(0, 30),
+    total=st.integers(1, 120),
+    ratio=st.sampled_from([1e-3, 0.1, 1.0, 1.5]),  # 0 is not axolotl's: it falls through to HF cosine
+    constant=st.sampled_from([1e-3, 0.3, 0.8, 1.0]),
+)
+def test_axolotl_twins_against_axolotl(live, schedule, warmup, total, ratio, constant):
+    gen, _, _, mixin = live
+    kwargs = {
+        "axolotl_rex": {"cosine_min_lr_ratio": ratio},
+        "axolotl_cosine_quadratic_warmup": {},
+        "axolotl_cosine_min_lr": {"cosine_min_lr_ratio": ratio},
+        "axolotl_cosine_min_lr_constant": {"cosine_min_lr_ratio": ratio, "cosine_constant_lr_ratio": constant},
+    }[schedule]
+    case = gen._ax(schedule, kwargs, lr=1e-4, warmup=warmup, total=total)
+    _check_twin(case, gen.run_axolotl(mixin, case))
+
+
+FAR = [0, 1, 2, 999, 1000, 1001, 123_456_789, 10**9 - 1, 10**9]  # rows of a run of 10^9 updates
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("schedule", ["WarmupDecayLR", "WarmupCosineLR", "OneCycle", "LRRangeTest"])
+def test_twins_far_into_a_long_run_against_deepspeed_get_lr(live, schedule):
+    """DeepSpeed's own get_lr at i = s − 1, set directly (stepping 10^9 times is not an option)."""
+    gen, ds_module, _, _ = live
+    params = {
+        "WarmupDecayLR": {"total_num_steps": 10**9, "warmup_num_steps": 1000, "warmup_max_lr": 3e-4},
+        "WarmupCosineLR": {"total_num_steps": 10**9, "warmup_num_steps": 1000},
+        "OneCycle": {"cycle_min_lr": 1e-5, "cycle_max_lr": 3e-4, "cycle_first_step_size": 5e8, "decay_lr_rate": 0.1,
+                     "decay_step_size": 1000},
+        "LRRangeTest": {"lr_range_test_step_size": 1000},
+    }[schedule]
+    case = gen._ds(schedule, params, lr=3e-4, warmup=1000, total=10**9)
+    scheduler = getattr(ds_module, schedule)(gen._optimizer("adamw", 3e-4), **params)
+    want = []
+    for row in FAR[1:]:
+        scheduler.last_batch_iteration = row - 1
+        want.append(scheduler.get_lr()[0])
+    assert _twin(case, FAR[1:]) == want
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("schedule", AXOLOTL_TWINS)
+def test_twins_far_into_a_long_run_against_axolotl(live, schedule):
+    """axolotl's scheduler at row s, its counter set directly: LambdaLR's last_epoch s, RexLR's last_step s + 1
+    (its constructor has already stepped once)."""
+    import types
+    import warnings
+
+    gen, _, _, mixin = live
+    ratios = {"cosine_min_lr_ratio": None if schedule == "axolotl_cosine_quadratic_warmup" else 0.1,
+              "cosine_constant_lr_ratio": 0.8 if schedule == "axolotl_cosine_min_lr_constant" else None}
+    args = types.SimpleNamespace(
+        lr_scheduler_type="cosine", alternate_lr_scheduler_type="rex" if schedule == "axolotl_rex" else None,
+        lr_quadratic_warmup=schedule == "axolotl_cosine_quadratic_warmup", learning_rate=3e-4,
+        lr_scheduler_kwargs={}, jagged_restart_steps=None, get_warmup_steps=lambda _total: 1000, **ratios)
+    trainer = types.SimpleNamespace(args=args, lr_scheduler=None, optimizer=None)
+    scheduler = mixin.SchedulerMixin.create_scheduler(trainer, 10**9, optimizer=gen._optimizer("adamw", 3e-4))
+    want = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch: get_lr() called outside step()
+        for row in FAR:
+            scheduler.last_epoch = row + (schedule == "axolotl_rex")
+            want.append(scheduler.get_lr()[0])
+    kwargs = {key: value for key, value in ratios.items() if value is not None}
+    assert _twin(gen._ax(schedule, kwargs, lr=3e-4, warmup=1000, total=10**9), FAR) == want

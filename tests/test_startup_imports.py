@@ -14,6 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SFT = str(ROOT / "sample_configs" / "trl_sft.yaml")
 
+# The sample configs `check` reads without numpy: every one whose schedule has a scalar twin.
+CHECKED_SAMPLES = ("trl_sft.yaml", "hf_training_args.json", "llamafactory_sft.yaml", "torchtune_lora.yaml",
+                   "swift_sft.sh", "deepspeed_warmup_decay.json", "hf_with_deepspeed.yaml", "axolotl_deepspeed.yml",
+                   "axolotl_deepspeed_zero2.json", "axolotl_lora.yml")
+
 # (arguments, modules that must not be imported)
 LIGHT = ("numpy", "matplotlib")
 COMMANDS = [
@@ -25,9 +30,7 @@ COMMANDS = [
     (["show", SFT, "--offline"], LIGHT),
     (["show", SFT, "--samples", "5000", "--json"], LIGHT),
     # check: the curve rules read the peak, final LR and first rows from the schedule's scalar twin (curve_facts)
-    *[(["check", str(ROOT / "sample_configs" / name), "--samples", "5000"], LIGHT)
-      for name in ("trl_sft.yaml", "hf_training_args.json", "llamafactory_sft.yaml", "torchtune_lora.yaml",
-                   "swift_sft.sh")],
+    *[(["check", str(ROOT / "sample_configs" / name), "--samples", "5000"], LIGHT) for name in CHECKED_SAMPLES],
     (["check", "--total-steps", "1000000000", SFT], LIGHT),  # any T: no curve is evaluated
     (["plot", "--total-steps", "100", "-o", "-"], ("matplotlib",)),  # a table draws nothing
     (["plot", "--total-steps", "100", "--format", "png", "-o", "{tmp}/x.png"], ("matplotlib.pyplot",)),

@@ -10,10 +10,14 @@ subclass whose constructor already takes one step (see `axolotl_rex`).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from lrcli.errors import LrcliError
 from lrcli.schedules.types import Factors, Schedule, Steps, np
+
+# axolotl's lambdas clamp with Python's max(0, x), which gives 0 for a NaN x: np.fmax does the same, np.maximum would
+# carry the NaN (as in hf.py).
 
 
 def _check_ratio(name: str, key: str, value: float) -> None:
@@ -32,6 +36,21 @@ def _progress(steps: Steps, start: int, end: int) -> Factors:
     return (steps - start).astype(np.float64) / float(max(1, end - start))
 
 
+def _rex_min_lr(lr: float, warmup: int, total: int, cosine_min_lr_ratio: float | None) -> float:
+    """create_scheduler's `min_lr` for RexLR, with its assert and RexLR's two ValueErrors."""
+    if cosine_min_lr_ratio is not None:
+        _check_ratio("axolotl_rex", "cosine_min_lr_ratio", cosine_min_lr_ratio)
+    if warmup > total:
+        raise LrcliError(
+            f"axolotl_rex: warmup ({warmup} steps) must not exceed the total ({total} steps); "
+            "axolotl's RexLR raises ValueError. Use fewer warmup steps"
+        )
+    min_lr = 0 if cosine_min_lr_ratio is None else lr * cosine_min_lr_ratio
+    if min_lr > lr:
+        raise LrcliError(f"axolotl_rex: min_lr {min_lr} exceeds max_lr {lr} (RexLR raises ValueError)")
+    return min_lr
+
+
 def axolotl_rex(
     steps: Steps, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float | None = None
 ) -> Factors:
@@ -45,17 +64,8 @@ def axolotl_rex(
     min_lr if a ≥ R or R ≤ 0; otherwise z = (R − a mod R)/R and lr·(m + (1 − m)·z/(0.1 + 0.9z)).
     RexLR raises when W > T; axolotl asserts 0 ≤ cosine_min_lr_ratio ≤ 1.
     """
-    if cosine_min_lr_ratio is not None:
-        _check_ratio("axolotl_rex", "cosine_min_lr_ratio", cosine_min_lr_ratio)
-    if warmup > total:
-        raise LrcliError(
-            f"axolotl_rex: warmup ({warmup} steps) must not exceed the total ({total} steps); "
-            "axolotl's RexLR raises ValueError. Use fewer warmup steps"
-        )
     max_lr = lr
-    min_lr = 0 if cosine_min_lr_ratio is None else lr * cosine_min_lr_ratio
-    if min_lr > max_lr:
-        raise LrcliError(f"axolotl_rex: min_lr {min_lr} exceeds max_lr {max_lr} (RexLR raises ValueError)")
+    min_lr = _rex_min_lr(lr, warmup, total, cosine_min_lr_ratio)
     last_step = steps.astype(np.int64) + 1
     step_after = last_step - warmup
     remaining = total - warmup
@@ -79,7 +89,7 @@ def axolotl_cosine_quadratic_warmup(steps: Steps, *, lr: float, warmup: int, tot
     """
     num_cycles = 0.5
     rise = _linear_warmup(steps, warmup) ** 2
-    decay = np.maximum(0.0, 0.5 * (1.0 + np.cos(math.pi * float(num_cycles) * 2.0 * _progress(steps, warmup, total))))
+    decay = np.fmax(0.0, 0.5 * (1.0 + np.cos(math.pi * float(num_cycles) * 2.0 * _progress(steps, warmup, total))))
     return lr * np.where(steps < warmup, rise, decay)
 
 
@@ -96,6 +106,11 @@ def axolotl_cosine_min_lr(steps: Steps, *, lr: float, warmup: int, total: int, c
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), (1 - ratio) * scaling + ratio)
 
 
+def _check_constant_ratios(cosine_min_lr_ratio: float, cosine_constant_lr_ratio: float) -> None:
+    _check_ratio("axolotl_cosine_min_lr_constant", "cosine_min_lr_ratio", cosine_min_lr_ratio)
+    _check_ratio("axolotl_cosine_min_lr_constant", "cosine_constant_lr_ratio", cosine_constant_lr_ratio)
+
+
 def axolotl_cosine_min_lr_constant(
     steps: Steps, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float, cosine_constant_lr_ratio: float
 ) -> Factors:
@@ -105,14 +120,70 @@ def axolotl_cosine_min_lr_constant(
     λ(s) = s / max(1, W) for s < W, else max(0, (1 − r)·½(1 + cos(π · 0.5 · 2 · p))) + r,
     p = (min(s, C) − W) / max(1, C − W). axolotl picks it only when both ratios are truthy and asserts both in [0, 1].
     """
-    _check_ratio("axolotl_cosine_min_lr_constant", "cosine_min_lr_ratio", cosine_min_lr_ratio)
-    _check_ratio("axolotl_cosine_min_lr_constant", "cosine_constant_lr_ratio", cosine_constant_lr_ratio)
+    _check_constant_ratios(cosine_min_lr_ratio, cosine_constant_lr_ratio)
     num_cycles = 0.5
     constant_start = int(total * cosine_constant_lr_ratio)
     progress = _progress(np.minimum(steps, constant_start), warmup, constant_start)
     ratio = cosine_min_lr_ratio
-    decay = np.maximum(0, (1 - ratio) * 0.5 * (1.0 + np.cos(math.pi * float(num_cycles) * 2.0 * progress))) + ratio
+    decay = np.fmax(0, (1 - ratio) * 0.5 * (1.0 + np.cos(math.pi * float(num_cycles) * 2.0 * progress))) + ratio
     return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+
+
+# ---- scalar twins (Schedule.scalar, lrcli/curve_facts.py): axolotl's own lambdas (times lr, as LambdaLR
+# multiplies) and RexLR.get_lr, in Python floats ----
+
+
+def _warmup_at(s: int, warmup: int) -> float:
+    return float(s) / float(max(1, warmup))
+
+
+def _axolotl_rex_at(s: int, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float | None) -> float:
+    """RexLR.get_lr at last_step k = s + 1 (its constructor has taken the first step), max_lr = base lr = lr."""
+    min_lr = _rex_min_lr(lr, warmup, total, cosine_min_lr_ratio)
+    max_lr = lr
+    last_step = s + 1
+    if 1 <= last_step <= warmup:
+        return lr * last_step / warmup
+    step_after = last_step - warmup
+    remaining_steps = total - warmup
+    if step_after >= remaining_steps or step_after == -1 or remaining_steps <= 0:
+        return min_lr
+    mod_iter = step_after % remaining_steps
+    z = (remaining_steps - mod_iter) / remaining_steps
+    rex_factor = min_lr / max_lr + (1.0 - min_lr / max_lr) * (z / (0.1 + 0.9 * z))
+    return lr * rex_factor
+
+
+def _axolotl_cosine_quadratic_warmup_at(s: int, *, lr: float, warmup: int, total: int) -> float:
+    """_get_cosine_schedule_with_quadratic_warmup_lr_lambda, num_cycles 0.5."""
+    num_cycles = 0.5
+    if s < warmup:
+        return lr * _warmup_at(s, warmup) ** 2
+    progress = float(s - warmup) / float(max(1, total - warmup))
+    return lr * max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress)))
+
+
+def _axolotl_cosine_min_lr_at(s: int, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float) -> float:
+    """_get_cosine_schedule_with_min_lr_lambda."""
+    _check_ratio("axolotl_cosine_min_lr", "cosine_min_lr_ratio", cosine_min_lr_ratio)
+    if s < warmup:
+        return lr * _warmup_at(s, warmup)
+    progress = float(s - warmup) / float(max(1, total - warmup))
+    scaling = 0.5 * (1.0 + math.cos(math.pi * progress))
+    return lr * ((1 - cosine_min_lr_ratio) * scaling + cosine_min_lr_ratio)
+
+
+def _axolotl_cosine_min_lr_constant_at(s: int, *, lr: float, warmup: int, total: int, cosine_min_lr_ratio: float,
+                                       cosine_constant_lr_ratio: float) -> float:
+    """_get_cosine_schedule_with_warmup_decay_constant_lr_lambda, num_cycles 0.5."""
+    _check_constant_ratios(cosine_min_lr_ratio, cosine_constant_lr_ratio)
+    num_cycles, ratio = 0.5, cosine_min_lr_ratio
+    if s < warmup:
+        return lr * _warmup_at(s, warmup)
+    num_constant_steps = int(total * cosine_constant_lr_ratio)
+    current_step = min(s, num_constant_steps)
+    progress = float(current_step - warmup) / float(max(1, num_constant_steps - warmup))
+    return lr * (max(0, (1 - ratio) * 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))) + ratio)
 
 
 # ---- where each curve turns (schedules/pieces.py) ----
@@ -152,3 +223,4 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
         breaks=_constant_tail,
     ),
 }
+SCHEDULES = {name: replace(schedule, scalar=globals()[f"_{name}_at"]) for name, schedule in SCHEDULES.items()}

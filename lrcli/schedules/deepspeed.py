@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from lrcli.errors import LrcliError
 from lrcli.schedules.types import Factors, Schedule, Steps, np
@@ -32,6 +32,7 @@ from lrcli.schedules.types import Factors, Schedule, Steps, np
 Auto = Literal["auto"]
 
 _WARMUP_TYPES = ("log", "linear")
+_NO_DECAY = object()  # WarmupLR: no total_num_steps
 
 
 def fill_auto(params: Mapping[str, Any], *, lr: float, warmup: int, total: int) -> dict[str, Any]:
@@ -84,13 +85,18 @@ def _warmup_type(warmup_type: str) -> str:
     return warmup_type if warmup_type in _WARMUP_TYPES else "log"
 
 
-def _iterations(steps: Steps, last_batch_iteration: int) -> Steps:
-    """DeepSpeed's `last_batch_iteration` for each lrcli row (row s ≥ 1 is i = L + s; row 0 is i = −1 when L = −1)."""
+def _start(last_batch_iteration: int) -> int | float:
+    """L as the rows count from it: an int, or a float past 2^53 (ints are bounded by binding), where DeepSpeed's
+    float `+ 1` leaves it where it is."""
     if last_batch_iteration != int(last_batch_iteration):
         raise LrcliError(f"last_batch_iteration must be a whole number, got {last_batch_iteration!r}")
-    if abs(last_batch_iteration) > 2**53:  # a float past 2^53 (ints are bounded by binding): DeepSpeed's
-        return steps.astype(np.float64) + float(last_batch_iteration)  # float `+ 1` leaves it where it is
-    return steps.astype(np.int64) + int(last_batch_iteration)
+    return float(last_batch_iteration) if abs(last_batch_iteration) > 2**53 else int(last_batch_iteration)
+
+
+def _iterations(steps: Steps, last_batch_iteration: int) -> Steps:
+    """DeepSpeed's `last_batch_iteration` for each lrcli row (row s ≥ 1 is i = L + s; row 0 is i = −1 when L = −1)."""
+    start = _start(last_batch_iteration)
+    return steps.astype(np.float64 if isinstance(start, float) else np.int64) + start
 
 
 def _first_row(steps: Steps, values: Factors, lr: float, last_batch_iteration: int) -> Factors:
@@ -112,6 +118,36 @@ def _warmup_gamma(i: Steps, warmup_steps: int, warmup_type: str) -> Factors:
 def _check_number(name: str, key: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise LrcliError(f'{name}: {key} must be a number or "auto", got {value!r}')
+
+
+def _warmup_lr_setup(name: str, *, lr: float, warmup: int, total: int, warmup_min_lr: Any, warmup_max_lr: Any,
+                     warmup_num_steps: Any, total_num_steps: Any = _NO_DECAY) -> tuple[Any, Any, int, Any]:
+    """What WarmupLR's (and WarmupDecayLR's) constructor keeps, "auto" filled: (min, max − min, W_d, T_d).
+
+    An explicit null warmup_max_lr reaches WarmupLR, which then takes the optimizer lr; T_d is None for WarmupLR."""
+    decays = total_num_steps is not _NO_DECAY
+    p = fill_auto(
+        {"warmup_min_lr": warmup_min_lr, "warmup_max_lr": warmup_max_lr, "warmup_num_steps": warmup_num_steps,
+         **({"total_num_steps": total_num_steps} if decays else {})},
+        lr=lr,
+        warmup=warmup,
+        total=total,
+    )
+    if decays:
+        _check_number(name, "total_num_steps", p["total_num_steps"])
+    minimum = p["warmup_min_lr"]
+    maximum = lr if p["warmup_max_lr"] is None else p["warmup_max_lr"]
+    return minimum, maximum - minimum, _warmup_steps(name, p["warmup_num_steps"]), p.get("total_num_steps")
+
+
+def _warmup_cosine_setup(*, lr: float, warmup: int, total: int, total_num_steps: Any,
+                         warmup_num_steps: Any) -> tuple[Any, int]:
+    """What WarmupCosineLR's constructor keeps, "auto" filled: (T_d, W_d)."""
+    p = fill_auto(
+        {"total_num_steps": total_num_steps, "warmup_num_steps": warmup_num_steps}, lr=lr, warmup=warmup, total=total
+    )
+    _check_number("WarmupCosineLR", "total_num_steps", p["total_num_steps"])
+    return p["total_num_steps"], _warmup_steps("WarmupCosineLR", p["warmup_num_steps"])
 
 
 def warmup_lr(
@@ -136,18 +172,12 @@ def warmup_lr(
     (0.001 before); before 0.15.3 the constructor wrote nothing, so row 0 was the optimizer's lr (the peak)
     instead of min; before 0.19.3 a warmup_num_steps ≤ 0 or a float was accepted (W_d = max(2, w)).
     """
-    p = fill_auto(
-        {"warmup_min_lr": warmup_min_lr, "warmup_max_lr": warmup_max_lr, "warmup_num_steps": warmup_num_steps},
-        lr=lr,
-        warmup=warmup,
-        total=total,
+    minimum, delta, steps_w, _ = _warmup_lr_setup(
+        "WarmupLR", lr=lr, warmup=warmup, total=total, warmup_min_lr=warmup_min_lr, warmup_max_lr=warmup_max_lr,
+        warmup_num_steps=warmup_num_steps,
     )
-    minimum = p["warmup_min_lr"]
-    maximum = lr if p["warmup_max_lr"] is None else p["warmup_max_lr"]
-    steps_w = _warmup_steps("WarmupLR", p["warmup_num_steps"])
     i = _iterations(steps, last_batch_iteration)
     gamma = np.where(i < steps_w, _warmup_gamma(i, steps_w, _warmup_type(warmup_type)), 1.0)
-    delta = maximum - minimum
     values = np.where(i < 0, float(minimum), minimum + delta * gamma)
     return _first_row(steps, values, lr, last_batch_iteration)
 
@@ -173,27 +203,14 @@ def warmup_decay_lr(
 
     Versions: as WarmupLR (0.15.3 initial value, 0.19.3 warmup_num_steps check); warmup_max_lr stayed 0.001.
     """
-    p = fill_auto(
-        {
-            "total_num_steps": total_num_steps,
-            "warmup_min_lr": warmup_min_lr,
-            "warmup_max_lr": warmup_max_lr,
-            "warmup_num_steps": warmup_num_steps,
-        },
-        lr=lr,
-        warmup=warmup,
-        total=total,
+    minimum, delta, steps_w, total_d = _warmup_lr_setup(
+        "WarmupDecayLR", lr=lr, warmup=warmup, total=total, warmup_min_lr=warmup_min_lr, warmup_max_lr=warmup_max_lr,
+        warmup_num_steps=warmup_num_steps, total_num_steps=total_num_steps,
     )
-    minimum = p["warmup_min_lr"]
-    # an explicit null reaches WarmupLR, which then takes the optimizer lr
-    maximum = lr if p["warmup_max_lr"] is None else p["warmup_max_lr"]
-    total_d = p["total_num_steps"]
-    _check_number("WarmupDecayLR", "total_num_steps", total_d)
-    steps_w = _warmup_steps("WarmupDecayLR", p["warmup_num_steps"])
     i = _iterations(steps, last_batch_iteration)
-    decay = np.maximum(0.0, (total_d - i).astype(np.float64) / float(max(1.0, total_d - steps_w)))
+    # DeepSpeed's Python max(0.0, x) gives 0.0 for a NaN x, as np.fmax does (binding refuses the inf that makes one)
+    decay = np.fmax(0.0, (total_d - i).astype(np.float64) / float(max(1.0, total_d - steps_w)))
     gamma = np.where(i < steps_w, _warmup_gamma(i, steps_w, _warmup_type(warmup_type)), decay)
-    delta = maximum - minimum
     values = np.where(i < 0, float(minimum), minimum + delta * gamma)
     return _first_row(steps, values, lr, last_batch_iteration)
 
@@ -224,22 +241,49 @@ def warmup_cosine_lr(
     falls back to 'log' only since 0.19.4 (before, the first warmup step raised UnboundLocalError);
     0.15.3+ writes 0 at construction (before, row 0 was the optimizer lr).
     """
-    p = fill_auto(
-        {"total_num_steps": total_num_steps, "warmup_num_steps": warmup_num_steps}, lr=lr, warmup=warmup, total=total
+    total_d, steps_w = _warmup_cosine_setup(
+        lr=lr, warmup=warmup, total=total, total_num_steps=total_num_steps, warmup_num_steps=warmup_num_steps
     )
-    total_d = p["total_num_steps"]
-    _check_number("WarmupCosineLR", "total_num_steps", total_d)
-    steps_w = _warmup_steps("WarmupCosineLR", p["warmup_num_steps"])
     i = _iterations(steps, last_batch_iteration)
     rise = warmup_min_ratio + _warmup_gamma(i, steps_w, _warmup_type(warmup_type)) * (1.0 - warmup_min_ratio)
     real_last_step = (i - steps_w + 1).astype(np.float64)
     real_total_steps = max(1, total_d - steps_w)
-    progress = np.minimum(1.0, real_last_step / real_total_steps)
+    # DeepSpeed's Python min(1.0, x) and max(0.0, x) drop a NaN, as np.fmin / np.fmax do (np.minimum would keep it)
+    progress = np.fmin(1.0, real_last_step / real_total_steps)
     cosine = (1 + np.cos(math.pi * progress)) / 2
-    fall = np.maximum(0.0, cos_min_ratio + (1.0 - cos_min_ratio) * cosine)
+    fall = np.fmax(0.0, cos_min_ratio + (1.0 - cos_min_ratio) * cosine)
     ratio = np.where(i < steps_w, rise, fall)
     values = np.where(i < 0, 0.0, lr * ratio)
     return _first_row(steps, values, lr, last_batch_iteration)
+
+
+class _Cycle(NamedTuple):
+    first: float  # s1
+    second: float  # s2
+    total_size: float  # S = s1 + s2
+    step_ratio: float  # ρ = s1 / S
+    first_stairs: float
+    second_stairs: float
+    skip_decay: bool  # decay_step_size or decay_lr_rate ≈ 0: the LR stays at min after the cycle
+
+
+def _cycle(cycle_first_step_size: float, cycle_second_step_size: float | None, cycle_first_stair_count: float,
+           cycle_second_stair_count: float | None, decay_step_size: float, decay_lr_rate: float) -> _Cycle:
+    """OneCycle's `_initialize_cycle` and `_initialize_lr`: the cycle's shape, with DeepSpeed's checks."""
+    first = float(cycle_first_step_size)
+    second = float(cycle_second_step_size) if cycle_second_step_size is not None else first
+    if first <= 0:
+        raise LrcliError(
+            f"OneCycle: cycle_first_step_size must be positive, got {cycle_first_step_size!r} (DeepSpeed raises)"
+        )
+    if second < 0:
+        raise LrcliError(
+            f"OneCycle: cycle_second_step_size must be non-negative, got {cycle_second_step_size!r} (DeepSpeed raises)"
+        )
+    total_size = first + second
+    second_stairs = cycle_first_stair_count if cycle_second_stair_count is None else cycle_second_stair_count
+    skip_decay = math.isclose(decay_step_size, 0) or math.isclose(decay_lr_rate, 0)
+    return _Cycle(first, second, total_size, first / total_size, cycle_first_stair_count, second_stairs, skip_decay)
 
 
 def one_cycle(
@@ -274,22 +318,10 @@ def one_cycle(
     Versions: stair counts shape the LR only since 0.19.4 (ignored before), as do the step-size checks;
     the constructor writes min in every version checked (0.15.2+).
     """
-    first = float(cycle_first_step_size)
-    second = float(cycle_second_step_size) if cycle_second_step_size is not None else first
-    if first <= 0:
-        raise LrcliError(
-            f"OneCycle: cycle_first_step_size must be positive, got {cycle_first_step_size!r} (DeepSpeed raises)"
-        )
-    if second < 0:
-        raise LrcliError(
-            f"OneCycle: cycle_second_step_size must be non-negative, got {cycle_second_step_size!r} (DeepSpeed raises)"
-        )
-    total_size = first + second
-    step_ratio = first / total_size
-    first_stairs = cycle_first_stair_count
-    second_stairs = first_stairs if cycle_second_stair_count is None else cycle_second_stair_count
-    skip_decay = math.isclose(decay_step_size, 0) or math.isclose(decay_lr_rate, 0)
-
+    first, second, total_size, step_ratio, first_stairs, second_stairs, skip_decay = _cycle(
+        cycle_first_step_size, cycle_second_step_size, cycle_first_stair_count, cycle_second_stair_count,
+        decay_step_size, decay_lr_rate,
+    )
     i = _iterations(steps, last_batch_iteration)
     batch_iteration = (i + 1).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -326,6 +358,15 @@ def one_cycle(
     return _first_row(steps, values, lr, last_batch_iteration)
 
 
+def _range_test_step_size(size: Any) -> int:
+    # LRRangeTest.__init__ (0.19.4+): `not isinstance(size, int) or size <= 0` raises ValueError.
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        raise LrcliError(
+            f"LRRangeTest: lr_range_test_step_size must be a positive whole number, got {size!r} (DeepSpeed raises)"
+        )
+    return size
+
+
 def lr_range_test(
     steps: Steps,
     *,
@@ -345,17 +386,138 @@ def lr_range_test(
     Versions: lr_range_test_step_size must be a positive int since 0.19.4 (before, 0 divided by zero at the
     first step); the constructor writes min in every version checked (0.15.2+).
     """
-    size = lr_range_test_step_size
-    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise LrcliError(
-            f"LRRangeTest: lr_range_test_step_size must be a positive whole number, got {size!r} (DeepSpeed raises)"
-        )
+    size = _range_test_step_size(lr_range_test_step_size)
     i = _iterations(steps, last_batch_iteration)
     interval = (i + 1).astype(np.float64) / size
     if lr_range_test_staircase:
         interval = np.floor(interval)
     values = lr_range_test_min_lr * (1 + lr_range_test_step_rate * interval)
     return _first_row(steps, values, lr, last_batch_iteration)
+
+
+# ---- scalar twins (Schedule.scalar, lrcli/curve_facts.py): DeepSpeed's own get_lr at i = L + s, in Python floats.
+# Row 0 is what the constructor writes (L = −1) or the optimizer's untouched lr (resuming), as `_first_row`. They
+# raise where DeepSpeed raises (math.log(0), a ZeroDivisionError), so that numpy gives the refusal. ----
+
+
+def _iteration_at(s: int, last_batch_iteration: int) -> int | float:
+    """DeepSpeed's `last_batch_iteration` at row s, as `_iterations`."""
+    start = _start(last_batch_iteration)
+    return (float(s) if isinstance(start, float) else s) + start
+
+
+def _gamma_at(i: int | float, steps_w: int, warmup_type: str) -> float:
+    """WarmupLR._get_gamma for 0 ≤ i < W_d (WarmupCosineLR.get_lr_ratio's warmup ratio, before its min ratio)."""
+    if _warmup_type(warmup_type) == "log":
+        return (1.0 / math.log(steps_w)) * math.log(i + 1)  # inverse_log_warm_up is computed once, in __init__
+    return i / steps_w
+
+
+def _warmup_lr_at(s: int, *, lr: float, warmup: int, total: int, warmup_min_lr: Any, warmup_max_lr: Any,
+                  warmup_num_steps: Any, warmup_type: str, last_batch_iteration: int) -> float:
+    """WarmupLR.get_lr: min + delta · γ(i), min before the first step."""
+    minimum, delta, steps_w, _ = _warmup_lr_setup(
+        "WarmupLR", lr=lr, warmup=warmup, total=total, warmup_min_lr=warmup_min_lr, warmup_max_lr=warmup_max_lr,
+        warmup_num_steps=warmup_num_steps,
+    )
+    i = _iteration_at(s, last_batch_iteration)
+    if s == 0 and last_batch_iteration != -1:
+        return lr
+    if i < 0:
+        return minimum
+    return minimum + (delta * (_gamma_at(i, steps_w, warmup_type) if i < steps_w else 1.0))
+
+
+def _warmup_decay_lr_at(s: int, *, lr: float, warmup: int, total: int, total_num_steps: Any, warmup_min_lr: Any,
+                        warmup_max_lr: Any, warmup_num_steps: Any, warmup_type: str,
+                        last_batch_iteration: int) -> float:
+    """WarmupDecayLR.get_lr: WarmupLR's, with `_get_gamma` decaying linearly after the warmup."""
+    minimum, delta, steps_w, total_d = _warmup_lr_setup(
+        "WarmupDecayLR", lr=lr, warmup=warmup, total=total, warmup_min_lr=warmup_min_lr, warmup_max_lr=warmup_max_lr,
+        warmup_num_steps=warmup_num_steps, total_num_steps=total_num_steps,
+    )
+    i = _iteration_at(s, last_batch_iteration)
+    if s == 0 and last_batch_iteration != -1:
+        return lr
+    if i < 0:
+        return minimum
+    if i < steps_w:
+        gamma = _gamma_at(i, steps_w, warmup_type)
+    else:
+        gamma = max(0.0, float(total_d - i) / float(max(1.0, total_d - steps_w)))
+    return minimum + (delta * gamma)
+
+
+def _warmup_cosine_lr_at(s: int, *, lr: float, warmup: int, total: int, total_num_steps: Any,
+                         warmup_min_ratio: float, warmup_num_steps: Any, cos_min_ratio: float, warmup_type: str,
+                         last_batch_iteration: int) -> float:
+    """WarmupCosineLR.get_lr: the optimizer lr times get_lr_ratio(), 0.0 before the first step."""
+    total_d, steps_w = _warmup_cosine_setup(
+        lr=lr, warmup=warmup, total=total, total_num_steps=total_num_steps, warmup_num_steps=warmup_num_steps
+    )
+    i = _iteration_at(s, last_batch_iteration)
+    if s == 0 and last_batch_iteration != -1:
+        return lr
+    if i < 0:
+        return 0.0
+    if i < steps_w:
+        return lr * (warmup_min_ratio + _gamma_at(i, steps_w, warmup_type) * (1.0 - warmup_min_ratio))
+    real_last_step = i - steps_w + 1
+    real_total_steps = max(1, total_d - steps_w)
+    cosine_progress = min(1.0, real_last_step / real_total_steps)
+    ratio = (1 + math.cos(math.pi * cosine_progress)) / 2
+    return lr * max(0.0, cos_min_ratio + (1.0 - cos_min_ratio) * ratio)
+
+
+def _scale_at(batch_iteration: int | float, c: _Cycle) -> float:
+    """OneCycle._get_scale_factor: the height in the cycle, 0 … 1, or its stair."""
+    cycle = math.floor(1 + batch_iteration / c.total_size)
+    x = 1.0 + batch_iteration / c.total_size - cycle
+    if x <= c.step_ratio:
+        scale, stairs = x / c.step_ratio, c.first_stairs
+    else:
+        scale, stairs = (x - 1) / (c.step_ratio - 1), c.second_stairs
+    if stairs > 0:
+        cycle_iteration = batch_iteration % c.total_size
+        if cycle_iteration <= c.first:
+            position = cycle_iteration * stairs / c.first
+        else:
+            position = (c.total_size - cycle_iteration) * stairs / c.second
+        scale = math.floor(position) / stairs
+    return scale
+
+
+def _one_cycle_at(s: int, *, lr: float, warmup: int, total: int, cycle_min_lr: float, cycle_max_lr: float,
+                  decay_lr_rate: float, cycle_first_step_size: float, cycle_second_step_size: float | None,
+                  cycle_first_stair_count: float, cycle_second_stair_count: float | None, decay_step_size: float,
+                  cycle_momentum: bool, cycle_min_mom: float, cycle_max_mom: float, decay_mom_rate: float,
+                  last_batch_iteration: int) -> float:
+    """OneCycle.get_lr: `_get_cycle_lr` within the cycle, `_get_decay_lr` after it; the constructor writes min."""
+    c = _cycle(cycle_first_step_size, cycle_second_step_size, cycle_first_stair_count, cycle_second_stair_count,
+               decay_step_size, decay_lr_rate)
+    i = _iteration_at(s, last_batch_iteration)
+    if s == 0:
+        return cycle_min_lr if last_batch_iteration == -1 else lr
+    if i < c.total_size:
+        return cycle_min_lr + (cycle_max_lr - cycle_min_lr) * _scale_at(i + 1, c)
+    if c.skip_decay:
+        return cycle_min_lr
+    decay_interval = (i - c.total_size + 1) / decay_step_size
+    return cycle_min_lr / (1 + decay_lr_rate * decay_interval)
+
+
+def _lr_range_test_at(s: int, *, lr: float, warmup: int, total: int, lr_range_test_min_lr: float,
+                      lr_range_test_step_size: int, lr_range_test_step_rate: float, lr_range_test_staircase: bool,
+                      last_batch_iteration: int) -> float:
+    """LRRangeTest.get_lr: min · (1 + rate · interval); the constructor writes min."""
+    size = _range_test_step_size(lr_range_test_step_size)
+    i = _iteration_at(s, last_batch_iteration)
+    if s == 0:
+        return lr_range_test_min_lr if last_batch_iteration == -1 else lr
+    interval = float(i + 1) / size
+    if lr_range_test_staircase:
+        interval = math.floor(interval)
+    return lr_range_test_min_lr * (1 + lr_range_test_step_rate * interval)
 
 
 # ---- where each curve turns (schedules/pieces.py), in DeepSpeed's iterations i, moved to lrcli's rows ----
@@ -400,11 +562,13 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
         "WarmupLR", DS, warmup_lr, "log/linear warmup from warmup_min_lr to warmup_max_lr, then constant",
         one_update_behind=True,
         breaks=_warmup_breaks,
+        scalar=_warmup_lr_at,
     ),
     "WarmupDecayLR": Schedule(
         "WarmupDecayLR", DS, warmup_decay_lr, "log/linear warmup, then linear decay to warmup_min_lr at total_num_steps",
         one_update_behind=True,
         breaks=_warmup_breaks,
+        scalar=_warmup_decay_lr_at,
     ),
     "WarmupCosineLR": Schedule(
         "WarmupCosineLR",
@@ -413,15 +577,18 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
         "log/linear warmup of the optimizer lr, then cosine decay to cos_min_ratio",
         one_update_behind=True,
         breaks=_warmup_breaks,
+        scalar=_warmup_cosine_lr_at,
     ),
     "OneCycle": Schedule(
         "OneCycle", DS, one_cycle, "1cycle: min -> max -> min (optional stairs), then inverse-time decay",
         one_update_behind=True,
         breaks=_one_cycle_breaks,
+        scalar=_one_cycle_at,
     ),
     "LRRangeTest": Schedule(
         "LRRangeTest", DS, lr_range_test, "LR range test: linear (or staircase) growth from the min lr",
         one_update_behind=True,
         breaks=_range_test_breaks,
+        scalar=_lr_range_test_at,
     ),
 }
