@@ -3,7 +3,7 @@ and whether each meets its target. Asserts nothing (benchmarks are not tests): t
 quotes its output.
 
     python bench/run.py              # about 2 minutes; --quick: fewer repeats
-    python bench/run.py --only csv   # one comparison: plot, outline, steps, png, csv, eval
+    python bench/run.py --only csv   # one comparison: plot, outline, steps, check, png, csv, eval
 
 Each process is timed from spawn to exit (wall) and its peak resident memory read from the kernel (wait4), so the
 interpreter's start-up and every import count, as a user sees them. lrcli's bytecode is compiled first, as `pip
@@ -112,6 +112,18 @@ def bench_steps(repeat: int, cwd: str) -> None:
            f"{ours:.3f} s vs {base:.3f} s")
 
 
+def bench_check(repeat: int, cwd: str) -> None:
+    """`lrcli check` of a real-shaped config (TRL SFT, cosine_with_min_lr) against `lrcli steps` reading the same
+    config: check's curve rules read the peak and final LR from the schedule's scalar twin (no numpy), so checking
+    a config costs about what reading it costs."""
+    config = str(Path(__file__).resolve().parents[1] / "sample_configs" / "trl_sft.yaml")
+    check = [*LRCLI, "check", config, "--samples", "52002"]
+    steps = [*LRCLI, "steps", config, "--samples", "52002"]
+    (ours, _), (base, _) = side_by_side(check, steps, repeat, cwd)
+    report("lrcli check / lrcli steps, the same config", ours / base, "≤ 1.2", ours / base <= 1.2,
+           f"{ours:.3f} s vs {base:.3f} s")
+
+
 BARE_FIGURE = (
     "import matplotlib; matplotlib.use('Agg'); from matplotlib.figure import Figure; fig = Figure(); "
     "ax = fig.add_subplot(); ax.plot([0, 1], [0, 1]); fig.savefig('bare.png')"
@@ -177,7 +189,7 @@ def bench_eval(repeat: int, cwd: str) -> None:
            theirs / ours >= 2000 and delta <= 1e-12 * lr, f"{theirs:.2f} s vs {ours * 1e3:.2f} ms; max |Δ| {delta:.1e}")
 
 
-BENCHES = {"plot": bench_plot, "outline": bench_outline, "steps": bench_steps, "png": bench_png, "csv": bench_csv,
+BENCHES = {"plot": bench_plot, "outline": bench_outline, "steps": bench_steps, "check": bench_check, "png": bench_png, "csv": bench_csv,
            "eval": bench_eval}
 
 
