@@ -11,6 +11,7 @@ from lrcli.lint.keys import field_key
 from lrcli.lint.target import Target
 from lrcli.steps.hf import warmup_ratio_fix
 from lrcli.steps.hf_versions import parse_version
+from lrcli.steps.trl import launcher_passes_leftovers
 
 HF_FAMILY = ("hf", "trl", "llamafactory")  # dialects whose keys are TrainingArguments'
 
@@ -62,7 +63,8 @@ def _lacking(target: Target, warmup_ratio: bool) -> Iterator[Hit]:
     """LR401 (warmup_ratio from transformers 5.15) and LR402 (lr_scheduler_kwargs before 4.36, accelerator_config
     before 4.38): a TrainingArguments key the version in force does not have. `TrainingArguments(**keys)` raises
     TypeError and HfArgumentParser ValueError (the run stops); `trl <cmd> --config` drops it without a word (the
-    run trains without it)."""
+    run trains without it) — until the TRL release whose launcher hands such keys to `accelerate launch`, which
+    stops (`sft` from 0.18, every command from 0.29: lrcli.steps.trl)."""
     config, plan = target.config, target.plan
     if config is None:
         return
@@ -74,9 +76,14 @@ def _lacking(target: Target, warmup_ratio: bool) -> Iterator[Hit]:
         if config.source_kind(key if key != "accelerator_config" else "split_batches") == "flag":
             continue
         version = f"transformers {config.transformers_version} ({config.source('transformers_version')})"
-        if config.dialect == "trl":
-            happens = (f"`trl {config.trainer or '<trainer>'} --config` drops it ({key} {when}): the run trains "
-                       "without it (alignment-handbook and open-r1 scripts stop on it instead)")
+        launcher = f"`trl {config.trainer or '<trainer>'} --config`"
+        if config.dialect == "trl" and launcher_passes_leftovers(config.trainer, config.framework_version):
+            launcher += f" of TRL {config.framework_version}"
+            happens = (f"{launcher} hands --{key} to `accelerate launch` ({key} {when}), which stops: "
+                       f"'unrecognized arguments: --{key}'; the run never starts")
+        elif config.dialect == "trl":
+            happens = (f"{launcher} drops it ({key} {when}): the run trains without it (alignment-handbook and "
+                       "open-r1 scripts stop on it instead)")
         else:
             happens = f"{version} has no {key} ({when}): TrainingArguments raises TypeError, the run never starts"
         if key == "warmup_ratio":
@@ -101,7 +108,7 @@ RULES = (
     Rule("LR301", "a key of another framework in lr_scheduler_kwargs", foreign_kwargs),
     Rule("LR302", "max_steps makes the epoch count dead", dead_epochs),
     Rule("LR303", "warmup_steps and warmup_ratio both set", both_warmups),
-    Rule("LR401", "warmup_ratio on transformers ≥ 5.15 (refused or dropped)", version_lacks_warmup_ratio,
+    Rule("LR401", "warmup_ratio on transformers ≥ 5.15 (refused, or dropped by old TRL launchers)", version_lacks_warmup_ratio,
          noted=True),
     Rule("LR402", "a TrainingArguments key the transformers version in force lacks", version_lacks_other,
          noted=True),
