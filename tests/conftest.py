@@ -138,3 +138,15 @@ def recipe_pin(path: Path) -> list[str]:
     if path.name == "llama-3_3b-fp8-fsdp2_cosine-min-lr.yaml":
         return ["--trainer", "@0.19"]
     return []
+
+
+def assert_same_lrs(got: Any, expected: Any) -> None:
+    """The project's parity bound: max |Δ| ≤ 1e-12 × the peak. Bit-identical where numpy's exp/cos/pow are the C
+    library's, as the frameworks' Python `math` is; on CPUs where numpy dispatches its own SIMD versions (AVX-512:
+    numpy.show_runtime() lists AVX512_SKX/ICL) they may differ from libm in the last bit."""
+    import numpy as np
+
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    worst = float(np.max(np.abs(got - expected))) if got.size else 0.0
+    assert worst <= 1e-12 * float(np.max(np.abs(expected), initial=0.0)), worst

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import TOOLS
+from conftest import TOOLS, assert_same_lrs
 
 from lrcli.config import resolve
 from lrcli.curve import compute
@@ -65,8 +65,7 @@ def test_golden_case(case: dict[str, Any], tmp_path: Path) -> None:
     _config, plan, curve = _run(script, case["version"])
     assert plan.total == case["train_iters"]
     expected = np.array(case["lrs"])
-    assert curve.lr.shape == expected.shape
-    assert np.array_equal(curve.lr, expected), np.max(np.abs(curve.lr - expected))  # bit-identical
+    assert_same_lrs(curve.lr, expected)
 
 
 def test_golden_covers_both_options_releases_and_refusals() -> None:
