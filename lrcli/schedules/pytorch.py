@@ -170,8 +170,15 @@ def _at_multistep(steps: Steps, n: int, origin: Origin, *, milestones: list[Any]
     return chain[np.searchsorted(np.array(at, dtype=np.int64), steps, side="right")]
 
 
+# A twin reads every milestone at each of the ~3 rows check evaluates per milestone: past this many, numpy's one pass
+# over the curve is the cheaper way (256 milestones: 0.2 s).
+TWIN_MILESTONES = 256
+
+
 def _multistep_scalar(s: int, origin: Origin, *, milestones: list[Any], gamma: float) -> float:
     """MultiStepLR.get_lr: group["lr"] * gamma ** count at each milestone up to s, the products in turn."""
+    if len(milestones) > TWIN_MILESTONES:
+        raise ValueError(f"more than {TWIN_MILESTONES} milestones: evaluated with numpy")
     return math.prod(_multistep_decays(milestones, s, gamma)[1], start=_multistep_first(origin, milestones, gamma))
 
 
