@@ -17,6 +17,11 @@ before, so the values are the one-block run's, bit for bit; a chain whose ratios
 one `Level`), which is how tables of any length and exact plots up to 10^7 steps are made. Past that a plot of a
 chained class draws torch's `_get_closed_form_lr` (`CLOSED_FORMS`), with the difference measured against the replay.
 
+`lrcli check` (lrcli/curve_facts.py) reads a curve's peak and final LR from a scalar twin (`TorchClass.scalar`) at a
+few steps, without numpy: the class's get_lr in Python floats, the per-value code its `at` uses (StepLR and
+MultiStepLR multiply one decay after another with math.prod, as the replay's cumprod does). The chained classes have
+none: their value at step s is s float operations (ExponentialLR: s products), so check evaluates them with numpy.
+
 Parameters torch requires but lrcli can derive default to None and are filled in: `OneCycleLR.max_lr` and
 `CyclicLR.max_lr` from `--lr`; `OneCycleLR.total_steps`, `PolynomialLR.total_iters` and `CosineAnnealingLR.T_max` from
 T (the number of scheduler steps; inside SequentialLR, the length of the scheduler's own segment). A value given in the
@@ -449,6 +454,7 @@ def _cyclic_lr(t: int, total_size: float, ratio: float, base_lr: float, max_lr: 
 
 def _cyclic_scalar(s: int, origin: Origin, *, base_lr: float, max_lr: float, step_size_up: float,
                    step_size_down: float | None, mode: str, gamma: float) -> float:
+    """CyclicLR at last_epoch s: the constructor's cycle, then get_lr."""
     return _cyclic_lr(s, *_cyclic_cycle(step_size_up, step_size_down), base_lr, max_lr, mode, gamma)
 
 
@@ -518,6 +524,7 @@ def _one_cycle_lr(t: int, phases: Phases, anneal_strategy: str) -> float:
 
 def _one_cycle_scalar(s: int, origin: Origin, *, max_lr: float, total_steps: int, pct_start: float,
                       anneal_strategy: str, div_factor: float, final_div_factor: float, three_phase: bool) -> float:
+    """OneCycleLR at last_epoch s: the constructor's phases, then get_lr (which raises past total_steps)."""
     _one_cycle_reach(s, total_steps)
     phases = _one_cycle_phases(max_lr, total_steps, pct_start, div_factor, final_div_factor, three_phase)
     return _one_cycle_lr(s, phases, anneal_strategy)
