@@ -63,6 +63,26 @@ EDGES = {
     # axolotl: refused ratios (outside [0, 1]), a floor at the peak, a constant phase from step 0 or from T
     "cosine_min_lr_ratio": [0.0, 1.0, 1.5, -0.1],
     "cosine_constant_lr_ratio": [0.0, 1.0, 1e-3, 1.5],
+    # torch: zero, negative and fractional periods, a factor of 0 that cannot be undone, an empty OneCycleLR phase,
+    # total_steps below T (torch raises on stepping past it), a floor (eta_min, base_lr) at or above the peak
+    "step_size": [0, -3, 2.5, 1],
+    "gamma": [0.0, 1.0, 3.0],
+    "milestones": [[], [0, 0, 7], [-2, 5.0, 5, 3000]],
+    "factor": [0.0, 1.0, 5e-324],
+    "total_iters": [0, -1, 2.5, 1, 3000],
+    "pct_start": [0.0, 1.0, 1, 0.5],
+    "total_steps": [1, 2, 10],
+    "div_factor": [0.0, 1.0, 1e-300],
+    "final_div_factor": [0.0, 1.0],
+    "three_phase": [True],
+    "anneal_strategy": ["linear"],
+    "base_lr": [0.0, 1.0],
+    "step_size_up": [0, 1],
+    "step_size_down": [0, 1],
+    "mode": ["exp_range"],
+    "T_0": [1, 0, 2.5],
+    "T_mult": [1, 2, 0],
+    "eta_min": [0.0, 1.0, -1e-3],
 }
 
 # Ordinary settings each twin must vouch for (not fall back to numpy): a config as people write it.
@@ -87,6 +107,14 @@ ORDINARY = {
     "axolotl_cosine_quadratic_warmup": {},
     "axolotl_cosine_min_lr": {"cosine_min_lr_ratio": 0.1},
     "axolotl_cosine_min_lr_constant": {"cosine_min_lr_ratio": 0.1, "cosine_constant_lr_ratio": 0.8},
+    # torch, stepped per update: a period long enough that 10^9 steps have fewer turns than curve_facts.MAX_TWIN_ROWS
+    # (a StepLR or CyclicLR period of a few thousand updates over 10^9 is evaluated with numpy instead)
+    "StepLR": {"step_size": 300_000, "gamma": 0.5},
+    "MultiStepLR": {"milestones": [30, 80]},
+    "ConstantLR": {},
+    "OneCycleLR": {},
+    "CyclicLR": {"base_lr": 1e-5, "step_size_up": 500_000},
+    "CosineAnnealingWarmRestarts": {"T_0": 100, "T_mult": 2},
 }
 
 

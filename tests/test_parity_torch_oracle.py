@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 
 from lrcli.errors import LrcliError
 from lrcli.metrics import MetricHistory
-from lrcli.schedules import evaluate, get_schedule
+from lrcli.schedules import bind_kwargs, evaluate, get_schedule
+from lrcli.schedules.pieces import full_params
 
 torch = oracle_import("torch")
 transformers = oracle_import("transformers")
@@ -110,6 +112,57 @@ SIMPLE = sorted(_kwargs(1.0))
 @given(data=st.data(), name=st.sampled_from(SIMPLE), lr=LR, n=st.integers(0, 300))
 def test_random_schedulers_match_live_torch(data, name, lr, n):
     _check(name, lr, n, data.draw(_kwargs(lr)[name]))
+
+
+TWINS = [name for name in SIMPLE if get_schedule(name).scalar is not None]
+TWIN_REFUSALS = (LrcliError, ValueError, TypeError, ArithmeticError, KeyError)  # curve_facts evaluates with numpy
+
+
+def _twin_rows(name, lr, n, kwargs, rows):
+    """The scalar twin at `rows`, None where it refuses (at any of them)."""
+    schedule = get_schedule(name)
+    params = full_params(schedule.fn, bind_kwargs(schedule, kwargs))
+    try:
+        return [schedule.scalar(s, lr=lr, warmup=0, total=n, **params) for s in rows]
+    except TWIN_REFUSALS:
+        return None
+
+
+def _same_floats(got, expected):
+    return all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(got, expected, strict=True))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), name=st.sampled_from(TWINS), lr=LR, n=st.integers(0, 300))
+def test_scalar_twins_are_live_torch_bit_for_bit(data, name, lr, n):
+    """A twin's row s is the float torch's optimizer holds after s step() calls, bit for bit (the same Python
+    arithmetic); where torch refuses somewhere in 0 … n, so does the twin (it may refuse more: numpy then decides)."""
+    kwargs = data.draw(_kwargs(lr)[name])
+    twin = _twin_rows(name, lr, n, kwargs, range(n + 1))
+    try:
+        expected = torch_curve(name, lr=lr, n=n, kwargs=kwargs)
+    except REFUSALS:
+        assert twin is None, (name, kwargs)
+        return
+    assert twin is None or _same_floats(twin, expected), (name, kwargs)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("StepLR", {"step_size": 7, "gamma": 0.9999}),
+        ("MultiStepLR", {"milestones": [1, 5, 5, 77_777, 99_999], "gamma": 0.3}),
+        ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 3, "eta_min": 1e-4}),
+        ("CyclicLR", {"base_lr": 1e-3, "max_lr": 0.1, "step_size_up": 333, "mode": "triangular2"}),
+        ("OneCycleLR", {"max_lr": 0.1, "total_steps": 100_000, "three_phase": True}),
+    ],
+)
+def test_scalar_twins_reach_far_rows_as_live_torch(name, kwargs):
+    """1e5 steps: a twin evaluated at a far row alone (14 000 products for StepLR) equals torch's stepped value."""
+    n = 100_000
+    expected = torch_curve(name, lr=0.1, n=n, kwargs=kwargs)
+    rows = [*range(0, n + 1, 997), n]
+    assert _same_floats(_twin_rows(name, 0.1, n, kwargs, rows), [expected[s] for s in rows])
 
 
 # Sub-schedulers with no parameter check torch would refuse, so SequentialLR cases mostly construct.

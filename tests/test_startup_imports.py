@@ -17,7 +17,8 @@ SFT = str(ROOT / "sample_configs" / "trl_sft.yaml")
 # The sample configs `check` reads without numpy: every one whose schedule has a scalar twin.
 CHECKED_SAMPLES = ("trl_sft.yaml", "hf_training_args.json", "llamafactory_sft.yaml", "torchtune_lora.yaml",
                    "swift_sft.sh", "deepspeed_warmup_decay.json", "hf_with_deepspeed.yaml", "axolotl_deepspeed.yml",
-                   "axolotl_deepspeed_zero2.json", "axolotl_lora.yml")
+                   "axolotl_deepspeed_zero2.json", "axolotl_lora.yml",
+                   "lightning_onecycle.yaml", "lightning_steplr.yaml")  # torch's twins, on Lightning's epoch clock
 
 # (arguments, modules that must not be imported)
 LIGHT = ("numpy", "matplotlib")

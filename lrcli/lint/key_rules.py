@@ -11,7 +11,6 @@ from lrcli.lint.keys import field_key
 from lrcli.lint.target import Target
 from lrcli.steps.hf import warmup_ratio_fix
 from lrcli.steps.hf_versions import parse_version
-from lrcli.steps.trl import launcher_passes_leftovers
 
 HF_FAMILY = ("hf", "trl", "llamafactory")  # dialects whose keys are TrainingArguments'
 
@@ -65,6 +64,8 @@ def _lacking(target: Target, warmup_ratio: bool) -> Iterator[Hit]:
     TypeError and HfArgumentParser ValueError (the run stops); `trl <cmd> --config` drops it without a word (the
     run trains without it) — until the TRL release whose launcher hands such keys to `accelerate launch`, which
     stops (`sft` from 0.18, every command from 0.29: lrcli.steps.trl)."""
+    from lrcli.steps.trl import launcher_passes_leftovers  # TRL's planner and its data records: on use only
+
     config, plan = target.config, target.plan
     if config is None:
         return

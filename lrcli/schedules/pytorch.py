@@ -17,6 +17,11 @@ before, so the values are the one-block run's, bit for bit; a chain whose ratios
 one `Level`), which is how tables of any length and exact plots up to 10^7 steps are made. Past that a plot of a
 chained class draws torch's `_get_closed_form_lr` (`CLOSED_FORMS`), with the difference measured against the replay.
 
+`lrcli check` (lrcli/curve_facts.py) reads a curve's peak and final LR from a scalar twin (`TorchClass.scalar`) at a
+few steps, without numpy: the class's get_lr in Python floats, the per-value code its `at` uses (StepLR and
+MultiStepLR multiply one decay after another with math.prod, as the replay's cumprod does). The chained classes have
+none: their value at step s is s float operations (ExponentialLR: s products), so check evaluates them with numpy.
+
 Parameters torch requires but lrcli can derive default to None and are filled in: `OneCycleLR.max_lr` and
 `CyclicLR.max_lr` from `--lr`; `OneCycleLR.total_steps`, `PolynomialLR.total_iters` and `CosineAnnealingLR.T_max` from
 T (the number of scheduler steps; inside SequentialLR, the length of the scheduler's own segment). A value given in the
@@ -124,22 +129,62 @@ def _run_step(n: int, origin: Origin, *, step_size: float, gamma: float) -> Fact
     return collect(_steps_step(n, origin, n + 1, step_size=step_size, gamma=gamma))
 
 
+def _whole_step_size(step_size: Any) -> bool:
+    """StepLR decays at the multiples of a step_size that is an int > 0; for a fractional or negative one only the
+    replay knows where t % step_size == 0."""
+    return isinstance(step_size, int) and not isinstance(step_size, bool) and step_size > 0
+
+
 def _at_step(steps: Steps, n: int, origin: Origin, *, step_size: float, gamma: float) -> Factors | None:
-    if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size <= 0:
-        return None  # a fractional or negative step_size: the replay decides where t % step_size == 0
+    if not _whole_step_size(step_size):
+        return None
     return _chain_at(origin.base if origin.restart else origin.lr, gamma, steps // step_size)
+
+
+def _step_scalar(s: int, origin: Origin, *, step_size: float, gamma: float) -> float:
+    """StepLR.get_lr: group["lr"] * gamma at each multiple of step_size, so ⌊s/step_size⌋ products in turn
+    (math.prod multiplies left to right in doubles, as the replay's cumprod; one product per decay, not per step)."""
+    if not _whole_step_size(step_size):
+        raise ValueError("StepLR with a step_size that is not a positive int: only the replay knows its decays")
+    return math.prod(repeat(float(gamma), s // step_size), start=float(origin.base if origin.restart else origin.lr))
 
 
 def _valid_milestones(milestones: list[Any], n: int) -> Counter:
     return Counter({m: c for m, c in Counter(milestones).items() if m == int(m) and 1 <= m <= n})
 
 
-def _at_multistep(steps: Steps, n: int, origin: Origin, *, milestones: list[Any], gamma: float) -> Factors:
-    first = _run_multistep(0, origin, milestones=milestones, gamma=gamma)[0]
+def _multistep_decays(milestones: list[Any], n: int, gamma: float) -> tuple[list[int], list[float]]:
+    """The milestones step() meets in steps 1 … n, in order, and the ratio γ^count it multiplies by at each."""
     valid = _valid_milestones(milestones, n)
     at = sorted(int(m) for m in valid)
-    chain = _chain_parts(first, [gamma ** valid[m] for m in at])
+    return at, [gamma ** valid[m] for m in at]
+
+
+def _multistep_first(origin: Origin, milestones: list[Any], gamma: float) -> float:
+    """The lr after the initial step (a milestone 0 applies at once); SequentialLR's restart uses the closed form,
+    γ ** bisect_right(sorted milestones, 0), negative milestones included."""
+    counts = Counter(milestones)
+    if origin.restart:
+        return origin.base * gamma ** bisect_right(sorted(counts.elements()), 0)
+    return origin.lr * gamma ** counts[0] if 0 in counts else origin.lr
+
+
+def _at_multistep(steps: Steps, n: int, origin: Origin, *, milestones: list[Any], gamma: float) -> Factors:
+    at, ratios = _multistep_decays(milestones, n, gamma)
+    chain = _chain_parts(_multistep_first(origin, milestones, gamma), ratios)
     return chain[np.searchsorted(np.array(at, dtype=np.int64), steps, side="right")]
+
+
+# A twin reads every milestone at each of the ~3 rows check evaluates per milestone: past this many, numpy's one pass
+# over the curve is the cheaper way (256 milestones: 0.2 s).
+TWIN_MILESTONES = 256
+
+
+def _multistep_scalar(s: int, origin: Origin, *, milestones: list[Any], gamma: float) -> float:
+    """MultiStepLR.get_lr: group["lr"] * gamma ** count at each milestone up to s, the products in turn."""
+    if len(milestones) > TWIN_MILESTONES:
+        raise ValueError(f"more than {TWIN_MILESTONES} milestones: evaluated with numpy")
+    return math.prod(_multistep_decays(milestones, s, gamma)[1], start=_multistep_first(origin, milestones, gamma))
 
 
 def _chain_parts(first: float, ratios: list[float]) -> Factors:
@@ -147,38 +192,49 @@ def _chain_parts(first: float, ratios: list[float]) -> Factors:
 
 
 def _run_multistep(n: int, origin: Origin, *, milestones: list[Any], gamma: float) -> Factors:
-    counts = Counter(milestones)
     ratios = np.ones(n, dtype=np.float64)
-    for milestone, count in counts.items():
-        if milestone == int(milestone) and 1 <= milestone <= n:  # step() compares last_epoch with each key
-            ratios[int(milestone) - 1] = gamma**count
-    if origin.restart:  # closed form: γ ** bisect_right(sorted milestones, 0), negative milestones included
-        first = origin.base * gamma ** bisect_right(sorted(counts.elements()), 0)
-    else:
-        first = origin.lr * gamma ** counts[0] if 0 in counts else origin.lr
-    return _chain(first, ratios)
+    for milestone, ratio in zip(*_multistep_decays(milestones, n, gamma), strict=True):
+        ratios[milestone - 1] = ratio  # step() compares last_epoch with each key
+    return _chain(_multistep_first(origin, milestones, gamma), ratios)
+
+
+def _constant_first(origin: Origin, factor: float, total_iters: float) -> float:
+    """The lr after the initial step (get_lr at last_epoch 0: × factor), or the closed form at a restart."""
+    if origin.restart:
+        return origin.base * (factor + (0 >= total_iters) * (1 - factor))
+    return origin.lr * factor
+
+
+def _constant_restore(n: int, factor: float, total_iters: float) -> float | None:
+    """The ratio 1.0 / factor step() multiplies by at last_epoch == total_iters, if that is among steps 1 … n."""
+    if not (total_iters == int(total_iters) and 1 <= total_iters <= n):
+        return None
+    if factor == 0:
+        raise _zero_division("ConstantLR", f"at step total_iters={total_iters} (factor=0 cannot be undone)")
+    return 1.0 / factor
 
 
 def _run_constant(n: int, origin: Origin, *, factor: float, total_iters: float) -> Factors:
-    if origin.restart:
-        first = origin.base * (factor + (0 >= total_iters) * (1 - factor))
-    else:
-        first = origin.lr * factor
     ratios = np.ones(n, dtype=np.float64)
-    if total_iters == int(total_iters) and 1 <= total_iters <= n:
-        if factor == 0:
-            raise _zero_division("ConstantLR", f"at step total_iters={total_iters} (factor=0 cannot be undone)")
-        ratios[int(total_iters) - 1] = 1.0 / factor
-    return _chain(first, ratios)
+    restore = _constant_restore(n, factor, total_iters)
+    if restore is not None:
+        ratios[int(total_iters) - 1] = restore
+    return _chain(_constant_first(origin, factor, total_iters), ratios)
 
 
 def _at_constant(steps: Steps, n: int, origin: Origin, *, factor: float, total_iters: float) -> Factors:
-    first = _run_constant(0, origin, factor=factor, total_iters=total_iters)[0]
-    if not (total_iters == int(total_iters) and 1 <= total_iters <= n):
+    first = _constant_first(origin, factor, total_iters)
+    restore = _constant_restore(n, factor, total_iters)
+    if restore is None:
         return np.full(steps.shape, first)
-    if factor == 0:
-        raise _zero_division("ConstantLR", f"at step total_iters={total_iters} (factor=0 cannot be undone)")
-    return np.where(steps >= total_iters, first * (1.0 / factor), first)
+    return np.where(steps >= total_iters, first * restore, first)
+
+
+def _constant_scalar(s: int, origin: Origin, *, factor: float, total_iters: float) -> float:
+    """ConstantLR.get_lr: group["lr"] * factor at step 0, then * (1.0 / factor) once, at total_iters."""
+    first = _constant_first(origin, factor, total_iters)
+    restore = _constant_restore(s, factor, total_iters)
+    return first if restore is None else first * restore
 
 
 def _steps_linear(
@@ -331,9 +387,21 @@ def _at_warm_restarts(steps: Steps, n: int, origin: Origin, *, T_0: int, T_mult:
         starts, lengths = _restart_starts(n, T_0, T_mult)
         cycle = np.searchsorted(np.array(starts, dtype=np.int64), t, side="right") - 1
         t_cur, t_i = t - np.array(starts)[cycle], np.array(lengths)[cycle]
-    base = origin.base
-    cos = _cos([math.pi * int(c) / int(i) for c, i in zip(t_cur, t_i, strict=True)])
-    return np.array([eta_min + (base - eta_min) * (1 + c) / 2 for c in cos], dtype=np.float64)
+    lrs = [_warm_restarts_lr(int(c), int(i), origin.base, eta_min) for c, i in zip(t_cur, t_i, strict=True)]
+    return np.array(lrs, dtype=np.float64)
+
+
+def _warm_restarts_lr(t_cur: int, t_i: int, base: float, eta_min: float) -> float:
+    """CosineAnnealingWarmRestarts.get_lr, T_cur steps into a cycle of T_i (math.cos: torch calls libm per value)."""
+    return eta_min + (base - eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
+
+
+def _warm_restarts_scalar(s: int, origin: Origin, *, T_0: int, T_mult: int, eta_min: float) -> float:
+    """CosineAnnealingWarmRestarts.step() then get_lr: T_cur and T_i after s steps, as exact integers."""
+    if T_mult == 1:
+        return _warm_restarts_lr(s % T_0, T_0, origin.base, eta_min)
+    starts, lengths = _restart_starts(s, T_0, T_mult)  # the last cycle begun by step s is the one s is in
+    return _warm_restarts_lr(s - starts[-1], lengths[-1], origin.base, eta_min)
 
 
 def _run_cyclic(
@@ -348,31 +416,46 @@ def _run_cyclic(
     gamma: float,
     at: Steps | None = None,
 ) -> Factors:
+    cycle = _cyclic_cycle(step_size_up, step_size_down)
+    steps = range(n + 1) if at is None else at.tolist()
+    return np.array([_cyclic_lr(t, *cycle, base_lr, max_lr, mode, gamma) for t in steps], dtype=np.float64)
+
+
+def _cyclic_cycle(step_size_up: float, step_size_down: float | None) -> tuple[float, float]:
+    """CyclicLR's constructor: (total_size, step_ratio), from the sizes as floats."""
     up = float(step_size_up)
     down = float(step_size_down) if step_size_down is not None else up
     total_size = up + down
     if total_size == 0:
         raise _zero_division("CyclicLR", "in its constructor (step_size_up + step_size_down = 0)")
-    ratio = up / total_size
-    out = []
-    for t in range(n + 1) if at is None else at.tolist():
-        cycle = math.floor(1 + t / total_size)
-        x = 1.0 + t / total_size - cycle
+    return total_size, up / total_size
+
+
+def _cyclic_lr(t: int, total_size: float, ratio: float, base_lr: float, max_lr: float, mode: str,
+               gamma: float) -> float:
+    """CyclicLR.get_lr at last_epoch t, with the built-in scale_fn of `mode`."""
+    cycle = math.floor(1 + t / total_size)
+    x = 1.0 + t / total_size - cycle
+    try:
+        scale = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+    except ZeroDivisionError:
+        raise _zero_division("CyclicLR", f"at step {t} (step_size_up=0)") from None
+    if mode == "triangular":
+        height = 1.0
+    elif mode == "triangular2":
         try:
-            scale = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
-        except ZeroDivisionError:
-            raise _zero_division("CyclicLR", f"at step {t} (step_size_up=0)") from None
-        if mode == "triangular":
-            height = 1.0
-        elif mode == "triangular2":
-            try:
-                height = 1 / (2.0 ** (cycle - 1))
-            except OverflowError:
-                raise LrcliError(f"CyclicLR triangular2: torch raises OverflowError in cycle {cycle}") from None
-        else:  # exp_range: scale_mode is forced to 'iterations'
-            height = gamma**t
-        out.append(base_lr + (max_lr - base_lr) * scale * height)
-    return np.array(out, dtype=np.float64)
+            height = 1 / (2.0 ** (cycle - 1))
+        except OverflowError:
+            raise LrcliError(f"CyclicLR triangular2: torch raises OverflowError in cycle {cycle}") from None
+    else:  # exp_range: scale_mode is forced to 'iterations'
+        height = gamma**t
+    return base_lr + (max_lr - base_lr) * scale * height
+
+
+def _cyclic_scalar(s: int, origin: Origin, *, base_lr: float, max_lr: float, step_size_up: float,
+                   step_size_down: float | None, mode: str, gamma: float) -> float:
+    """CyclicLR at last_epoch s: the constructor's cycle, then get_lr."""
+    return _cyclic_lr(s, *_cyclic_cycle(step_size_up, step_size_down), base_lr, max_lr, mode, gamma)
 
 
 def _run_one_cycle(
@@ -388,11 +471,27 @@ def _run_one_cycle(
     three_phase: bool,
     at: Steps | None = None,
 ) -> Factors:
+    _one_cycle_reach(n, total_steps)
+    phases = _one_cycle_phases(max_lr, total_steps, pct_start, div_factor, final_div_factor, three_phase)
+    steps = range(n + 1) if at is None else at.tolist()
+    return np.array([_one_cycle_lr(t, phases, anneal_strategy) for t in steps], dtype=np.float64)
+
+
+def _one_cycle_reach(n: int, total_steps: int) -> None:
+    """get_lr raises once last_epoch passes total_steps."""
     if n > total_steps:
         raise LrcliError(
             f"OneCycleLR is stepped {n} times but total_steps is {total_steps}: torch raises "
             f"ValueError('Tried to step {total_steps + 1} times') there; set total_steps ≥ {n} or train for fewer steps"
         )
+
+
+Phases = list[tuple[float, float, float]]  # (end_step, start lr, end lr) of each of OneCycleLR's phases
+
+
+def _one_cycle_phases(max_lr: float, total_steps: int, pct_start: float, div_factor: float, final_div_factor: float,
+                      three_phase: bool) -> Phases:
+    """OneCycleLR's constructor: its _schedule_phases, with the group's initial_lr, max_lr and min_lr filled in."""
     initial = _one_cycle_initial_lr(max_lr, div_factor)
     lrs = {"initial_lr": initial, "max_lr": max_lr, "min_lr": initial / final_div_factor}
     if three_phase:
@@ -403,24 +502,32 @@ def _run_one_cycle(
         ]
     else:
         phases = [(float(pct_start * total_steps) - 1, "initial_lr", "max_lr"), (total_steps - 1, "max_lr", "min_lr")]
-    out = []
-    for t in range(n + 1) if at is None else at.tolist():
-        start_step = 0.0
-        for i, (end_step, start_key, end_key) in enumerate(phases):
-            if t <= end_step or i == len(phases) - 1:
-                try:
-                    pct = (t - start_step) / (end_step - start_step)
-                except ZeroDivisionError:
-                    where = f"at step {t} (pct_start·total_steps = 1 gives an empty phase)"
-                    raise _zero_division("OneCycleLR", where) from None
-                start, end = lrs[start_key], lrs[end_key]
-                if anneal_strategy == "cos":
-                    out.append(end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1))
-                else:
-                    out.append((end - start) * pct + start)
-                break
-            start_step = end_step
-    return np.array(out, dtype=np.float64)
+    return [(end_step, lrs[start], lrs[end]) for end_step, start, end in phases]
+
+
+def _one_cycle_lr(t: int, phases: Phases, anneal_strategy: str) -> float:
+    """OneCycleLR.get_lr at last_epoch t: the first phase whose end_step is not behind t (or the last one)."""
+    start_step = 0.0
+    for i, (end_step, start, end) in enumerate(phases):
+        if t <= end_step or i == len(phases) - 1:
+            try:
+                pct = (t - start_step) / (end_step - start_step)
+            except ZeroDivisionError:
+                where = f"at step {t} (pct_start·total_steps = 1 gives an empty phase)"
+                raise _zero_division("OneCycleLR", where) from None
+            if anneal_strategy == "cos":
+                return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+            return (end - start) * pct + start
+        start_step = end_step
+    raise AssertionError("the last phase always matches")
+
+
+def _one_cycle_scalar(s: int, origin: Origin, *, max_lr: float, total_steps: int, pct_start: float,
+                      anneal_strategy: str, div_factor: float, final_div_factor: float, three_phase: bool) -> float:
+    """OneCycleLR at last_epoch s: the constructor's phases, then get_lr (which raises past total_steps)."""
+    _one_cycle_reach(s, total_steps)
+    phases = _one_cycle_phases(max_lr, total_steps, pct_start, div_factor, final_div_factor, three_phase)
+    return _one_cycle_lr(s, phases, anneal_strategy)
 
 
 def _at_cyclic(steps: Steps, n: int, origin: Origin, **p: Any) -> Factors:
@@ -530,14 +637,16 @@ class TorchClass:
     steps: Callable[..., Blocks] | None = None
     check: Callable[[dict[str, Any]], None] | None = None
     prepare: Callable[[dict[str, Any]], None] | None = None
+    # `scalar(s, origin, **p) -> float`: the lr after s steps in plain Python floats, torch's own get_lr arithmetic
+    # (the same as `at`'s, per value), at O(turns before s) cost; None where only a chain of s products gives it.
+    scalar: Callable[..., float] | None = None
 
 
 # ---- where each class turns (schedules/pieces.py), for a standalone scheduler over steps 0 … last ----
 
 
 def _step_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
-    size = p["step_size"]
-    return periodic(0, size, last) if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
+    return periodic(0, p["step_size"], last) if _whole_step_size(p["step_size"]) else None
 
 
 def _multistep_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
@@ -564,10 +673,12 @@ def _restart_breaks(last: int, p: dict[str, Any]) -> list[float] | None:
 
 
 KINDS: dict[str, TorchClass] = {
-    "StepLR": TorchClass(_run_step, at=_at_step, breaks=_step_breaks, steps=_steps_step),
-    "MultiStepLR": TorchClass(_run_multistep, check=_check_multistep, at=_at_multistep, breaks=_multistep_breaks),
+    "StepLR": TorchClass(_run_step, at=_at_step, breaks=_step_breaks, steps=_steps_step, scalar=_step_scalar),
+    "MultiStepLR": TorchClass(_run_multistep, check=_check_multistep, at=_at_multistep, breaks=_multistep_breaks,
+                              scalar=_multistep_scalar),
     "ConstantLR": TorchClass(
-        _run_constant, check=_check_constant, at=_at_constant, breaks=lambda last, p: [p["total_iters"]]
+        _run_constant, check=_check_constant, at=_at_constant, breaks=lambda last, p: [p["total_iters"]],
+        scalar=_constant_scalar,
     ),
     "LinearLR": TorchClass(_run_linear, check=_check_linear, steps=_steps_linear),
     "ExponentialLR": TorchClass(_run_exponential, at=_at_exponential, breaks=lambda last, p: [],
@@ -575,13 +686,14 @@ KINDS: dict[str, TorchClass] = {
     "PolynomialLR": TorchClass(_run_polynomial, from_length="total_iters", steps=_steps_polynomial),
     "CosineAnnealingLR": TorchClass(_run_cosine_annealing, from_length="T_max", steps=_steps_cosine_annealing),
     "CosineAnnealingWarmRestarts": TorchClass(
-        _run_warm_restarts, check=_check_warm_restarts, at=_at_warm_restarts, breaks=_restart_breaks
+        _run_warm_restarts, check=_check_warm_restarts, at=_at_warm_restarts, breaks=_restart_breaks,
+        scalar=_warm_restarts_scalar,
     ),
     "CyclicLR": TorchClass(_run_cyclic, check=_check_cyclic, prepare=_drop_momentum, at=_at_cyclic,
-                           breaks=_cyclic_breaks),
+                           breaks=_cyclic_breaks, scalar=_cyclic_scalar),
     "OneCycleLR": TorchClass(
         _run_one_cycle, from_length="total_steps", check=_check_one_cycle, prepare=_fill_one_cycle,
-        at=_at_one_cycle, breaks=_one_cycle_breaks,
+        at=_at_one_cycle, breaks=_one_cycle_breaks, scalar=_one_cycle_scalar,
     ),
 }
 
@@ -653,6 +765,16 @@ def _standalone_breaks(name: str) -> Callable[..., list[float] | None]:
         return kind.breaks(last, resolved_params(name, params, lr=lr, length=total))
 
     return breaks
+
+
+def _standalone_scalar(name: str) -> Callable[..., float]:
+    """The class's scalar twin (`Schedule.scalar`): torch's constructor checks and lrcli's fill-ins, then its get_lr."""
+    def scalar(s: int, *, lr: float, warmup: int, total: int, **params: Any) -> float:
+        p = resolved_params(name, params, lr=lr, length=total)
+        base = own_base_lr(name, p, lr)
+        return KINDS[name].scalar(s, Origin(base=base, lr=base), **p)
+
+    return scalar
 
 
 # ---- the public schedule functions (registry entries) ----
@@ -936,10 +1058,13 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry; names 
         ignores_warmup=True,
     ),
 }
-SCHEDULES = {  # each class with closed-form turns declares them (schedules/pieces.py); every class replays in blocks
+# Each class with closed-form turns declares them (schedules/pieces.py); every class replays in blocks; a class
+# whose value at step s needs fewer operations than s has a scalar twin for `check` (ExponentialLR's is s products).
+SCHEDULES = {
     name: replace(
         schedule, breaks=_standalone_breaks(name) if KINDS[name].breaks else None, replay=_standalone_replay(name),
         replays_from_start=name in ("StepLR", "ExponentialLR"), closed_form=CLOSED_FORMS.get(name),
+        scalar=_standalone_scalar(name) if KINDS[name].scalar else None,
     )
     for name, schedule in SCHEDULES.items()
 }
