@@ -66,14 +66,7 @@ def _check_outline(config, columns: int) -> None:
     drawn = outline(config, columns=columns, dense_rows=0)
     assert drawn.outlined
     rows = dense.plan.total + 1
-    edges = column_edges(rows, columns)
-    low, high = dense_columns(dense.lr, edges)
-    starts = np.searchsorted(drawn.steps, edges[:-1])
-    # every column's extremes are among the drawn rows, with the dense values
-    np.testing.assert_array_equal(drawn.lr, dense.lr[drawn.steps])
-    assert np.array_equal(np.minimum.reduceat(drawn.lr, starts), low)
-    assert np.array_equal(np.maximum.reduceat(drawn.lr, starts), high)
-    assert (drawn.peak_step, drawn.peak_lr, drawn.final_lr) == (dense.peak_step, dense.peak_lr, dense.final_lr)
+    _check_columns(dense, drawn, columns)
     assert drawn.notes == dense.notes
     probe = np.unique(np.random.default_rng(rows).integers(0, rows, 64))
     np.testing.assert_array_equal(drawn.values(probe), dense.lr[probe])
@@ -269,7 +262,7 @@ def test_too_many_turns_to_list_are_outlined_from_every_row(name, kwargs, monkey
     drawn = outline(config, columns=300, dense_rows=0, progress=lambda rows: _Bar(rows, seen))
     assert drawn.outlined and seen[-1] == 20_001  # every row was looked at, and the bar told so
     monkeypatch.setattr(curve_module, "MAX_CURVE_STEPS", 10**7)
-    _check_outline_against(compute(config), drawn, 300)
+    _check_columns(compute(config), drawn, 300)
 
 
 @pytest.mark.parametrize(("name", "kwargs"), [
@@ -287,7 +280,7 @@ def test_a_chained_replay_with_too_many_turns_is_replayed_at_any_length(name, kw
     seen = []
     drawn = outline(config, columns=300, dense_rows=0, progress=lambda rows: _Bar(rows, seen))
     assert not any("closed form" in note for note in drawn.notes) and seen[-1] == 20_001
-    _check_outline_against(compute(config), drawn, 300)
+    _check_columns(compute(config), drawn, 300)
 
 
 class _Bar:
@@ -302,7 +295,8 @@ class _Bar:
         pass
 
 
-def _check_outline_against(dense, drawn, columns):
+def _check_columns(dense, drawn, columns):
+    """Every column's extremes are among the drawn rows, with the dense values; the peak and final LR too."""
     edges = column_edges(dense.plan.total + 1, columns)
     low, high = dense_columns(dense.lr, edges)
     starts = np.searchsorted(drawn.steps, edges[:-1])
