@@ -19,7 +19,8 @@ from lrcli.errors import LrcliError
 from lrcli.inputs.files import load_mapping
 from lrcli.inputs.launch_script import entry_arguments, script_commands
 from lrcli.inputs.layers import ConfigInput, config_layers
-from lrcli.schedules import evaluate, get_schedule
+from lrcli.schedules import bind_kwargs, evaluate, get_schedule
+from lrcli.schedules.pieces import full_params
 from lrcli.steps import plan_steps, scheduler_kwargs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,14 @@ def lrcli_run(argv: list[str], version: str | None = None, **flags: Any):
     return config, plan_steps(config), compute(config)
 
 
+def twin_lrs(curve) -> list[float]:
+    """The schedule's scalar twin (`Schedule.scalar`, what `lrcli check` reads without numpy) at every row of the run."""
+    schedule = get_schedule(curve.schedule)
+    params = full_params(schedule.fn, bind_kwargs(schedule, curve.kwargs))
+    return [schedule.scalar(s, lr=curve.base_lr, warmup=curve.plan.warmup, total=curve.plan.total, **params)
+            for s in range(curve.plan.total + 1)]
+
+
 def _case_id(case: dict[str, Any]) -> str:
     return f"{case['version']}-{case['args']['lr_decay_style']}-{len(case.get('lrs', []))}"
 
@@ -63,6 +72,7 @@ def test_golden_case(case: dict[str, Any]) -> None:
     expected = np.array(case["lrs"])
     assert curve.lr.shape == expected.shape
     assert np.array_equal(curve.lr, expected), np.max(np.abs(curve.lr - expected))  # bit-identical
+    assert twin_lrs(curve) == case["lrs"]  # get_lr's own Python float operations: bit-identical too
     gbs = case["args"]["global_batch_size"]
     # lrcli's W: the first iteration whose sample count (the scheduler's num_steps) reaches its warmup
     num_steps = case.get("num_steps") or [s * gbs for s in range(plan.total + 2)]
@@ -112,6 +122,7 @@ def test_live_sample_against_the_releases_code() -> None:
         _, plan, curve = lrcli_run(argv, version)
         assert plan.total == reference["train_iters"], (seed, given)
         assert np.array_equal(curve.lr, np.array(reference["lrs"])), (seed, given)
+        assert twin_lrs(curve) == reference["lrs"], (seed, given)
         checked += 1
     assert checked >= 30, seed
 
