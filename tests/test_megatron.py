@@ -11,6 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import twin_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lrcli.config import Source, resolve
 from lrcli.curve import compute
@@ -19,8 +22,8 @@ from lrcli.errors import LrcliError
 from lrcli.inputs.files import load_mapping
 from lrcli.inputs.launch_script import entry_arguments, script_commands
 from lrcli.inputs.layers import ConfigInput, config_layers
-from lrcli.schedules import bind_kwargs, evaluate, get_schedule
-from lrcli.schedules.pieces import full_params
+from lrcli.schedules import evaluate, get_schedule
+from lrcli.schedules import megatron as megatron_schedules
 from lrcli.steps import plan_steps, scheduler_kwargs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,14 +49,6 @@ def lrcli_run(argv: list[str], version: str | None = None, **flags: Any):
     return config, plan_steps(config), compute(config)
 
 
-def twin_lrs(curve) -> list[float]:
-    """The schedule's scalar twin (`Schedule.scalar`, what `lrcli check` reads without numpy) at every row of the run."""
-    schedule = get_schedule(curve.schedule)
-    params = full_params(schedule.fn, bind_kwargs(schedule, curve.kwargs))
-    return [schedule.scalar(s, lr=curve.base_lr, warmup=curve.plan.warmup, total=curve.plan.total, **params)
-            for s in range(curve.plan.total + 1)]
-
-
 def _case_id(case: dict[str, Any]) -> str:
     return f"{case['version']}-{case['args']['lr_decay_style']}-{len(case.get('lrs', []))}"
 
@@ -72,7 +67,7 @@ def test_golden_case(case: dict[str, Any]) -> None:
     expected = np.array(case["lrs"])
     assert curve.lr.shape == expected.shape
     assert np.array_equal(curve.lr, expected), np.max(np.abs(curve.lr - expected))  # bit-identical
-    assert twin_lrs(curve) == case["lrs"]  # get_lr's own Python float operations: bit-identical too
+    assert twin_rows(curve) == case["lrs"]  # get_lr's own Python float operations: bit-identical too
     gbs = case["args"]["global_batch_size"]
     # lrcli's W: the first iteration whose sample count (the scheduler's num_steps) reaches its warmup
     num_steps = case.get("num_steps") or [s * gbs for s in range(plan.total + 2)]
@@ -122,7 +117,7 @@ def test_live_sample_against_the_releases_code() -> None:
         _, plan, curve = lrcli_run(argv, version)
         assert plan.total == reference["train_iters"], (seed, given)
         assert np.array_equal(curve.lr, np.array(reference["lrs"])), (seed, given)
-        assert twin_lrs(curve) == reference["lrs"], (seed, given)
+        assert twin_rows(curve) == reference["lrs"], (seed, given)
         checked += 1
     assert checked >= 30, seed
 
@@ -400,3 +395,47 @@ def test_argument_mode_world_size_from_environment_sets_the_default_global_batch
 def test_world_size_variable_that_is_not_a_count_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LrcliError, match="WORLD_SIZE=auto is not a whole number"):
         _launch(tmp_path, "export WORLD_SIZE=auto\npython pretrain_gpt.py --yaml-cfg cfg.yaml\n")
+
+
+# ------------------------------------------------------------------ the scalar twin against get_lr itself
+class _Groups:
+    def __init__(self) -> None:
+        self.param_groups = [{"params": []}]
+
+
+@given(style=st.sampled_from(sorted(megatron_schedules.STYLE_NAMES)), version=st.sampled_from(["0.13.1", "0.16.1", "0.19.2"]),
+       total=st.integers(1, 400), warmup=st.integers(0, 60), increment=st.integers(1, 9),
+       init_lr=st.sampled_from([0.0, 1e-4, 5e-3]), min_lr=st.sampled_from([0.0, 1e-5, -1e-6, 5e-3]),
+       lr_warmup_steps=st.sampled_from([None, 0, 0.5, 7, 100, -3]), lr_decay_steps=st.sampled_from([None, 1, 50, 900]),
+       wsd_decay_steps=st.sampled_from([None, 0, 1, 40, 10**4, -4]),
+       wsd_style=st.sampled_from(megatron_schedules.WSD_STYLES),
+       bands=st.sampled_from([None, [[1, 40], [3, 100]], [[4, 0], [2, 3]]]), lr=st.sampled_from([3e-4, 1e-3]))
+@settings(max_examples=150, deadline=None)
+def test_the_twin_is_get_lr_of_the_release(style, version, total, warmup, increment, init_lr, min_lr,
+                                            lr_warmup_steps, lr_decay_steps, wsd_decay_steps, wsd_style, bands, lr):
+    """Schedule.scalar (what `lrcli check` reads without numpy) at rows 0 … T + 5 is the lr the release's own
+    OptimizerParamScheduler sets, built with the same samples and stepped by each iteration's batch (the ramp-up
+    bands' batches, then `increment`), bit for bit; where its constructor asserts, the twin refuses."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import megatron_reference
+
+    kwargs = {"init_lr": init_lr, "min_lr": min_lr, "lr_warmup_steps": lr_warmup_steps,
+              "lr_decay_steps": lr_decay_steps, "increment": increment, "wsd_decay_steps": wsd_decay_steps,
+              "lr_wsd_decay_style": wsd_style, "rampup_bands": bands}
+    twin = get_schedule(f"megatron_{style}").scalar
+    optimizer = _Groups()
+    try:
+        scheduler = megatron_reference.scheduler_class(version)(
+            optimizer, init_lr=init_lr, max_lr=lr, min_lr=min_lr,
+            lr_warmup_steps=warmup * increment if lr_warmup_steps is None else lr_warmup_steps,
+            lr_decay_steps=total * increment if lr_decay_steps is None else lr_decay_steps,
+            lr_decay_style=megatron_schedules.STYLE_NAMES[style], start_wd=0.0, end_wd=0.0, wd_incr_steps=1,
+            wd_incr_style="constant", wsd_decay_steps=wsd_decay_steps, lr_wsd_decay_style=wsd_style)
+    except AssertionError:
+        with pytest.raises(LrcliError):
+            twin(0, lr=lr, warmup=warmup, total=total, **kwargs)
+        return
+    batches = [size for size, count in bands or () for _ in range(count)]
+    for row in range(total + 6):
+        assert twin(row, lr=lr, warmup=warmup, total=total, **kwargs) == optimizer.param_groups[0]["lr"], row
+        scheduler.step(batches[row] if row < len(batches) else increment)
