@@ -439,3 +439,22 @@ def test_the_twin_is_get_lr_of_the_release(style, version, total, warmup, increm
     for row in range(total + 6):
         assert twin(row, lr=lr, warmup=warmup, total=total, **kwargs) == optimizer.param_groups[0]["lr"], row
         scheduler.step(batches[row] if row < len(batches) else increment)
+
+
+def test_check_reads_a_launch_script_and_gives_megatrons_refusal(tmp_path: Path, capsys) -> None:
+    """`lrcli check train.sh`: the script read as `show` reads it; a floor above the peak fails the constructor's
+    assert, found as LR000 with lrcli's message for it, and the sample script itself checks clean."""
+    from lrcli.cli import main
+
+    text = (ROOT / "sample_configs" / "megatron_gpt_wsd.sh").read_text()
+    script = tmp_path / "train.sh"
+    script.write_text(text.replace("--min-lr 3.0e-5", "--min-lr 3.0e-3"))
+    reports = []
+    for path in (ROOT / "sample_configs" / "megatron_gpt_wsd.sh", script):
+        with pytest.raises(SystemExit) as exit_:
+            main(["check", str(path), "--format", "json"])
+        reports.append((exit_.value.code, json.loads(capsys.readouterr().out)["findings"]))
+    assert reports[0] == (0, [])
+    code, findings = reports[1]
+    assert code == 1 and [f["code"] for f in findings if f["level"] == "error"] == ["LR000"]
+    assert "must be ≥ min_lr" in findings[0]["message"]

@@ -27,7 +27,8 @@ COMMANDS = [
     # check: the curve rules read the peak, final LR and first rows from the schedule's scalar twin (curve_facts)
     *[(["check", str(ROOT / "sample_configs" / name), "--samples", "5000"], LIGHT)
       for name in ("trl_sft.yaml", "hf_training_args.json", "llamafactory_sft.yaml", "torchtune_lora.yaml",
-                   "swift_sft.sh")],
+                   "swift_sft.sh", "megatron_gpt_wsd.sh", "torchtitan_llama3_8b.toml", "torchtitan_train.sh",
+                   "torchtitan_0_3_llama3_8b.sh", "verl_grpo.sh", "verl_ppo.yaml")],
     (["check", "--total-steps", "1000000000", SFT], LIGHT),  # any T: no curve is evaluated
     (["plot", "--total-steps", "100", "-o", "-"], ("matplotlib",)),  # a table draws nothing
     (["plot", "--total-steps", "100", "--format", "png", "-o", "{tmp}/x.png"], ("matplotlib.pyplot",)),
