@@ -236,8 +236,8 @@ def _release_lambda(version: str):
 def test_the_twin_is_the_releases_lambda_times_lr(version, total, warmup, ratio, kind, floor, schedule_total, lr):
     """Schedule.scalar (what `lrcli check` reads without numpy) at every step 0 … T + 20 is LambdaLR's
     `base_lr * lr_lambda(step)` with the release's own lambda, bit for bit, on the lengths build_lr_schedulers
-    derives (wsd_lengths, held to the releases by the golden cases above); where the lambda's assertion fails
-    (no decay steps past T') the twin refuses."""
+    derives (wsd_lengths, held to the releases by the golden cases above); where the lambda fails (its assertion:
+    no decay steps past T'; math.sqrt's domain) the twin raises too."""
     from lrcli.schedules import SCHEDULES
     from lrcli.schedules.torchtitan import wsd_lengths
 
@@ -250,6 +250,10 @@ def test_the_twin_is_the_releases_lambda_times_lr(version, total, warmup, ratio,
             want = lr * framework(step, w, stable, decay, kind, floor)  # 0.1.0 names the floor lr_min
         except AssertionError:
             with pytest.raises(LrcliError):
+                twin(step, lr=lr, warmup=warmup, total=total, **kwargs)
+            continue
+        except ValueError:  # math.sqrt of a negative progress (a negative decay_ratio, past T')
+            with pytest.raises(ValueError):
                 twin(step, lr=lr, warmup=warmup, total=total, **kwargs)
             continue
         assert twin(step, lr=lr, warmup=warmup, total=total, **kwargs) == want, step
