@@ -95,6 +95,18 @@ def assert_one_error_line(result: Any) -> str:
     return lines[0]
 
 
+def twin_rows(curve: Any) -> list[float]:
+    """A computed curve's rows 0 … T from its schedule's scalar twin (`Schedule.scalar`, what `lrcli check` reads
+    without numpy), in plain Python floats: to hold against the framework's own values bit for bit."""
+    from lrcli.schedules import bind_kwargs, get_schedule
+    from lrcli.schedules.pieces import full_params
+
+    schedule = get_schedule(curve.schedule)
+    params = full_params(schedule.fn, bind_kwargs(schedule, curve.kwargs))
+    return [schedule.scalar(s, lr=curve.base_lr, warmup=curve.plan.warmup, total=curve.plan.total, **params)
+            for s in range(curve.plan.total + 1)]
+
+
 def oracle_import(name: str) -> ModuleType:
     """Import a reference library for an oracle test: skip without it, except where CI demands the oracle
     (LRCLI_REQUIRE_ORACLE=1), so a broken install cannot turn the parity tests into silent skips."""

@@ -71,7 +71,6 @@ EDGES = {
     "factor": [0.0, 1.0, 5e-324],
     "total_iters": [0, -1, 2.5, 1, 3000],
     "pct_start": [0.0, 1.0, 1, 0.5],
-    "total_steps": [1, 2, 10],
     "div_factor": [0.0, 1.0, 1e-300],
     "final_div_factor": [0.0, 1.0],
     "three_phase": [True],
@@ -83,6 +82,26 @@ EDGES = {
     "T_0": [1, 0, 2.5],
     "T_mult": [1, 2, 0],
     "eta_min": [0.0, 1.0, -1e-3],
+    # Megatron (in samples): a zero or fractional increment, one past 2^53 samples at T, init_lr above the peak, a
+    # warmup at or beyond the decay's end, a decay shorter than a step, an anneal longer than the decay, empty or
+    # malformed ramp-up bands
+    "increment": [0, 2.0, 3.5, 2**42],
+    "init_lr": [-1.0, 1.0],
+    "lr_warmup_steps": [0, 0.5, -3, 7, 10**6],
+    "lr_decay_steps": [0, 1, 7, 10**6],
+    "wsd_decay_steps": [0, 1, -4, 10**7],
+    "lr_wsd_decay_style": ["bogus"],
+    "rampup_bands": [[], [[0, 5]], [[4, 0], [2, 3]], [[1, 2.5]]],
+    # torchtitan: no decay, all decay, a ratio beyond 1 or below 0, a floor above the peak or below 0, a schedule
+    # shorter than the run (its lambda keeps going past T', or asserts with no decay steps)
+    "decay_ratio": [0.0, 1.0, 1.5, -0.2],
+    "decay_type": ["bogus"],
+    "min_lr_factor": [1.0, 1.5, -0.5],
+    "total_steps": [0, 1, 2, 3, 10],  # torch's OneCycleLR (below T: torch raises past it) and torchtitan's
+    # verl: a warmup from the peak or above it, no stable phase or all of it, a huge ratio, one-indexed steps
+    "init_lr_ratio": [1.0, 1.5],
+    "stable_ratio": [0.0, 1.0, 1.5, -0.5, 1e300],
+    "zero_indexed_step": [False],
 }
 
 # Ordinary settings each twin must vouch for (not fall back to numpy): a config as people write it.
@@ -115,6 +134,14 @@ ORDINARY = {
     "OneCycleLR": {},
     "CyclicLR": {"base_lr": 1e-5, "step_size_up": 500_000},
     "CosineAnnealingWarmRestarts": {"T_0": 100, "T_mult": 2},
+    **{f"megatron_{style}": {"increment": 256, "min_lr": 1e-5} for style in ("constant", "linear", "cosine",
+                                                                              "inverse_square_root")},
+    "megatron_wsd": {"increment": 256, "min_lr": 1e-5, "wsd_decay_steps": 25_600, "lr_wsd_decay_style": "minus_sqrt"},
+    "torchtitan_wsd": {"decay_ratio": 0.2, "decay_type": "cosine", "min_lr_factor": 0.1},
+    "verl_cosine": {"min_lr_ratio": 0.1},
+    "verl_cosine_0_5": {"min_lr_ratio": 0.1},
+    "verl_constant": {},
+    "verl_wsd": {},
 }
 
 

@@ -18,7 +18,9 @@ SFT = str(ROOT / "sample_configs" / "trl_sft.yaml")
 CHECKED_SAMPLES = ("trl_sft.yaml", "hf_training_args.json", "llamafactory_sft.yaml", "torchtune_lora.yaml",
                    "swift_sft.sh", "deepspeed_warmup_decay.json", "hf_with_deepspeed.yaml", "axolotl_deepspeed.yml",
                    "axolotl_deepspeed_zero2.json", "axolotl_lora.yml",
-                   "lightning_onecycle.yaml", "lightning_steplr.yaml")  # torch's twins, on Lightning's epoch clock
+                   "lightning_onecycle.yaml", "lightning_steplr.yaml",  # torch's twins, on Lightning's epoch clock
+                   "megatron_gpt_wsd.sh", "torchtitan_llama3_8b.toml", "torchtitan_train.sh",
+                   "torchtitan_0_3_llama3_8b.sh", "verl_grpo.sh", "verl_ppo.yaml")
 
 # (arguments, modules that must not be imported)
 LIGHT = ("numpy", "matplotlib")

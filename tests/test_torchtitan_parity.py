@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import DATA, TOOLS, framework_source, oracle_import
+from conftest import DATA, TOOLS, framework_source, oracle_import, twin_rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -61,6 +61,7 @@ def test_curve_matches_release(item):
     curve = compute(_config_of(version, case))
     _assert_curve(curve.lr, case["values"], case["lr"])
     assert np.array_equal(curve.lr, np.asarray(case["values"]))  # bit-identical, in fact
+    assert twin_rows(curve) == case["values"]  # the lambda's own Python floats, times lr: bit-identical
     # lrcli warns exactly where torchtitan logs its "exceed total steps" adjustments
     assert _warned(curve.notes) == bool(case["warnings"])
 
@@ -160,7 +161,9 @@ def test_random_cases_live_against_each_release():
                 with pytest.raises(LrcliError):
                     compute(_config_of(version, case))
                 continue
-            _assert_curve(compute(_config_of(version, case)).lr, expected["values"], case["lr"])
+            curve = compute(_config_of(version, case))
+            _assert_curve(curve.lr, expected["values"], case["lr"])
+            assert twin_rows(curve) == expected["values"], (version, case)
             checked += 1
     assert checked >= 50
 
@@ -209,3 +212,48 @@ def test_sample_launch_script_gives_torchtitans_curve():
     config = resolve(read_config(load_mapping(script), script).layers())
     assert plan_steps(config).total == run["steps"]
     _assert_curve(compute(config).lr[run["rows"]], run["values"], run["lr"])
+
+
+# ------------------------------------------------------------------------------------------- the scalar twin
+def _release_lambda(version: str):
+    """`linear_warmup_stable_decay` as written in the release's lr_scheduler.py (nested in the builder from 0.2.0
+    on), lifted out with ast and executed on its own: the per-step function LambdaLR multiplies the lr by."""
+    import ast
+
+    folder = framework_source(f"torchtitan-{version}") / "components"
+    path = folder / ("optimizer/lr_scheduler.py" if version == "0.3.0" else "lr_scheduler.py")
+    node = next(n for n in ast.walk(ast.parse(path.read_text()))
+                if isinstance(n, ast.FunctionDef) and n.name == "linear_warmup_stable_decay")
+    namespace: dict[str, Any] = {"math": __import__("math")}
+    exec(compile(ast.Module(body=[node], type_ignores=[]), str(path), "exec"), namespace)  # noqa: S102
+    return namespace["linear_warmup_stable_decay"]
+
+
+@given(version=st.sampled_from(["0.1.0", "0.2.2", "0.3.0"]), total=st.integers(1, 1500), warmup=st.integers(0, 1600),
+       ratio=st.sampled_from([None, 0.0, 0.2, 0.5, 1.0, 1.5, -0.2]), kind=st.sampled_from(["linear", "sqrt", "cosine"]),
+       floor=st.sampled_from([0.0, 0.1, 1.0, 1.5, -0.5]), schedule_total=st.sampled_from([None, 0, 1, 3, 700]),
+       lr=st.sampled_from([3e-4, 8e-4, 1e300]))
+def test_the_twin_is_the_releases_lambda_times_lr(version, total, warmup, ratio, kind, floor, schedule_total, lr):
+    """Schedule.scalar (what `lrcli check` reads without numpy) at every step 0 … T + 20 is LambdaLR's
+    `base_lr * lr_lambda(step)` with the release's own lambda, bit for bit, on the lengths build_lr_schedulers
+    derives (wsd_lengths, held to the releases by the golden cases above); where the lambda fails (its assertion:
+    no decay steps past T'; math.sqrt's domain) the twin raises too."""
+    from lrcli.schedules import SCHEDULES
+    from lrcli.schedules.torchtitan import wsd_lengths
+
+    w, decay, stable = wsd_lengths(warmup, total if schedule_total is None else schedule_total, ratio)
+    framework = _release_lambda(version)
+    twin = SCHEDULES["torchtitan_wsd"].scalar
+    kwargs = {"decay_ratio": ratio, "decay_type": kind, "min_lr_factor": floor, "total_steps": schedule_total}
+    for step in range(total + 21):
+        try:
+            want = lr * framework(step, w, stable, decay, kind, floor)  # 0.1.0 names the floor lr_min
+        except AssertionError:
+            with pytest.raises(LrcliError):
+                twin(step, lr=lr, warmup=warmup, total=total, **kwargs)
+            continue
+        except ValueError:  # math.sqrt of a negative progress (a negative decay_ratio, past T')
+            with pytest.raises(ValueError):
+                twin(step, lr=lr, warmup=warmup, total=total, **kwargs)
+            continue
+        assert twin(step, lr=lr, warmup=warmup, total=total, **kwargs) == want, step

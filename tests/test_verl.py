@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import oracle_import
+from conftest import oracle_import, twin_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,13 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = json.loads((ROOT / "tests" / "data" / "verl_swift_golden.json").read_text())["verl"]["cases"]
 
 
-def _run(case: dict, tmp_path: Path) -> tuple[int, int, np.ndarray]:
+def _run(case: dict, tmp_path: Path) -> lrcli.Curve:
     path = tmp_path / f"{case['id']}.yaml"
     path.write_text(yaml.safe_dump(case["config"]))
     config = lrcli.load_config(path, dialect="verl", trainer=f"{case['role']}@{case['version']}",
                                dataset_size=case["n"], world_size=case["world"])
-    curve = lrcli.compute(config)
-    return curve.plan.total, curve.plan.warmup, np.asarray(curve.lr)
+    return lrcli.compute(config)
 
 
 def _check(case: dict, tmp_path: Path) -> None:
@@ -40,12 +39,13 @@ def _check(case: dict, tmp_path: Path) -> None:
         with pytest.raises(LrcliError):
             _run(case, tmp_path)
         return
-    total, warmup, lr = _run(case, tmp_path)
-    assert (total, warmup) == (case["T"], case["W"]), case["id"]
+    curve = _run(case, tmp_path)
+    assert (curve.plan.total, curve.plan.warmup) == (case["T"], case["W"]), case["id"]
     expected = np.asarray(case["lr"])
     peak = max(expected.max(), 1e-300)
-    assert lr.shape == expected.shape
-    assert np.max(np.abs(lr - expected)) <= 1e-12 * peak, case["id"]
+    assert curve.lr.shape == expected.shape
+    assert np.max(np.abs(curve.lr - expected)) <= 1e-12 * peak, case["id"]
+    assert twin_rows(curve) == case["lr"], case["id"]  # verl's lambda in its own Python floats, times lr: bit for bit
 
 
 @pytest.mark.filterwarnings("ignore::lrcli.LrcliWarning")
@@ -198,3 +198,61 @@ def test_train_files_of_a_script_are_counted(tmp_path: Path, monkeypatch) -> Non
                                      "data.train_batch_size=1024 data.train_max_samples=10000\n")
     plan = lrcli.plan_steps(lrcli.load_config(tmp_path / "run.sh"))
     assert plan.total == 10000 // 1024 * 30  # train_max_samples cuts the 14,973 rows; 30 epochs by default
+
+
+# ------------------------------------------------------------------ the scalar twins against verl's own lambdas
+_LAMBDA_OF = {  # lrcli schedule -> (verl release, its function in verl/utils/torch_functional.py)
+    "verl_cosine": ("verl", "get_cosine_schedule_with_warmup"),
+    "verl_cosine_0_5": ("verl-0.5", "get_cosine_schedule_with_warmup"),
+    "verl_constant": ("verl", "get_constant_schedule_with_warmup"),
+    "verl_wsd": ("verl-0.5", "get_wsd_schedule_with_warmup"),
+}
+
+
+def _verl_lambda(name: str, warmup: int, total: int, kwargs: dict):
+    """The lr_lambda verl's function builds, taken from its LambdaLR call (the function lifted from the release's
+    file as written; LambdaLR replaced by a recorder, so no torch is needed)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from framework_code import extract
+    from framework_sources import package_dir
+
+    source, function = _LAMBDA_OF[name]
+    namespace = {"math": __import__("math"), "Optimizer": object, "Optional": __import__("typing").Optional,
+                 "LambdaLR": lambda optimizer, lr_lambda, last_epoch=-1: lr_lambda}
+    build = extract(package_dir(source) / "utils" / "torch_functional.py", function, namespace)
+    if name == "verl_constant":
+        return build(None, warmup)
+    return build(None, warmup, total, **kwargs)
+
+
+@given(name=st.sampled_from(sorted(_LAMBDA_OF)), total=st.integers(1, 1500), warmup=st.integers(0, 1600),
+       min_lr_ratio=st.sampled_from([None, 0.0, 0.1, 1.0, 1.2]), num_cycles=st.sampled_from([0.5, 0, -0.5, 2.5, 1e300]),
+       init_lr_ratio=st.sampled_from([None, 0.2, 1.0, 1.5]), zero_indexed_step=st.booleans(),
+       stable_ratio=st.sampled_from([0.0, 0.5, 0.9, 1.0, 1.5, -0.5, 1e300]), lr=st.sampled_from([1e-6, 3e-5, 1e300]))
+@settings(max_examples=300, deadline=None)
+def test_each_twin_is_verls_own_lambda_times_lr(name, total, warmup, min_lr_ratio, num_cycles, init_lr_ratio,
+                                                 zero_indexed_step, stable_ratio, lr) -> None:
+    """Schedule.scalar (what `lrcli check` reads without numpy) at every step 0 … T + 20 is LambdaLR's
+    `base_lr * lr_lambda(step)` with verl's own lambda, bit for bit; where verl fails (its assert, math.cos on an
+    infinite angle) the twin raises too."""
+    kwargs = {"verl_cosine": {"min_lr_ratio": min_lr_ratio, "num_cycles": num_cycles, "init_lr_ratio": init_lr_ratio,
+                              "zero_indexed_step": zero_indexed_step},
+              "verl_cosine_0_5": {"min_lr_ratio": min_lr_ratio, "num_cycles": num_cycles},
+              "verl_constant": {},
+              "verl_wsd": {"min_lr_ratio": min_lr_ratio or 0.0, "num_cycles": num_cycles,
+                           "stable_ratio": stable_ratio}}[name]
+    twin = lrcli.SCHEDULES[name].scalar
+    try:
+        framework = _verl_lambda(name, warmup, total, kwargs)
+    except AssertionError:
+        with pytest.raises(LrcliError):
+            twin(0, lr=lr, warmup=warmup, total=total, **kwargs)
+        return
+    for step in range(total + 21):
+        try:
+            want = lr * framework(step)
+        except ValueError:  # math domain error
+            with pytest.raises(ValueError):
+                twin(step, lr=lr, warmup=warmup, total=total, **kwargs)
+            continue
+        assert twin(step, lr=lr, warmup=warmup, total=total, **kwargs) == want, step

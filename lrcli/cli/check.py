@@ -24,7 +24,8 @@ FORMATS = ("text", "json", "github")  # lint.report's formats (a test holds them
 ConfigsArg = Annotated[
     list[str],
     typer.Argument(metavar="CONFIG…", show_default=False,
-                   help="Training configs (YAML/JSON) or directories to search for them."),
+                   help="Training configs (YAML/JSON; TOML job files and launch scripts when named) or "
+                        "directories to search for them."),
 ]
 CheckFormatOpt = Annotated[
     str,

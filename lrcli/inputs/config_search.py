@@ -4,7 +4,8 @@ A directory is walked for *.yaml, *.yml and *.json (hidden directories, virtual 
 What a walk finds is kept only when it is a training config: launcher configs (accelerate), files no dialect claims
 (workflows, data, tool settings), files that cannot be read, and DeepSpeed-only files that a training config of the
 same search names (`deepspeed: ds.json`: they are checked as part of that config) are skipped quietly. A file named
-on the command line is always checked, and a path that does not exist is an error.
+on the command line is always checked (a TOML job file or a launch script too, read as `show` reads it), and a
+path that does not exist is an error.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from typing import Any
 from lrcli.dialects import DIALECTS
 from lrcli.errors import LrcliError, shown
 from lrcli.inputs.bounded import Located, PathKind, load_located, probe
-from lrcli.inputs.files import find_referenced_file
+from lrcli.inputs.files import find_referenced_file, load_mapping
 
 SUFFIXES = (".yaml", ".yml", ".json")
+# Files checked when named, not searched for: torchtitan's TOML job files and launch scripts (Megatron, torchtitan,
+# verl, ms-swift), which the dialects read from `{LAUNCH_KEY: the script's commands}`.
+MAPPING_ONLY = (".toml", ".sh", ".bash")
 SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "site-packages", "venv", ".venv", "build", "dist"}
 LAUNCHER_KEYS = ("compute_environment", "distributed_type")
 # Keys through which a training config names another config file (checked with it, not on its own).
@@ -107,6 +111,8 @@ def _has_training_keys(document: Mapping[str, Any]) -> bool:
 
 def _read(path: Path, *, named: bool) -> Found:
     try:
+        if path.suffix.lower() in MAPPING_ONLY:  # read as `show` reads them, without key positions
+            return Found(str(path), Located(load_mapping(path), {}), named=named)
         return Found(str(path), load_located(path, shown(str(path))), named=named)
     except LrcliError as exc:
         return Found(str(path), None, str(exc), named=named)

@@ -8,6 +8,7 @@ config keys that feed it (0.1.0 calls the floor `lr_min`, 0.2.2 adds `total_step
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from lrcli.errors import LrcliError
@@ -31,6 +32,22 @@ def wsd_lengths(warmup: int, total: int, decay_ratio: float | None) -> tuple[int
     return warmup, decay, total + 1 - warmup - decay
 
 
+def _lengths(warmup: int, total: int, decay_type: str, decay_ratio: float | None,
+             total_steps: int | None) -> tuple[int, int, int]:
+    """(W, D, S) of the kwargs, after the decay_type check: what both the numpy evaluation and the scalar twin use."""
+    if decay_type not in DECAY_TYPES:
+        raise LrcliError(f"torchtitan_wsd: decay_type {decay_type!r} is not one of {', '.join(DECAY_TYPES)} "
+                         "(torchtitan's config refuses it; 0.2.1+ raise ValueError at the first decay step)")
+    return wsd_lengths(warmup, total if total_steps is None else total_steps, decay_ratio)
+
+
+def _no_decay_steps(step: int) -> LrcliError:
+    # torchtitan asserts decay_steps != 0 in the decay branch (reached only past T' when T' < T)
+    return LrcliError(f"torchtitan_wsd: 0 decay steps, but step {step} is past the stable phase: torchtitan's lambda "
+                      "fails its assertion there (lr_scheduler.total_steps is smaller than training.steps); raise "
+                      "total_steps or set a decay_ratio")
+
+
 def torchtitan_wsd(
     steps: Steps,
     *,
@@ -51,19 +68,12 @@ def torchtitan_wsd(
     1 − √p (sqrt) or 0.5·(1.0 + cos(π p)) (cosine). Past T' (T' < T) p exceeds 1 and λ keeps going: below the
     floor for linear/sqrt (negative LRs), back up for cosine, as torchtitan computes it.
     """
-    if decay_type not in DECAY_TYPES:
-        raise LrcliError(f"torchtitan_wsd: decay_type {decay_type!r} is not one of {', '.join(DECAY_TYPES)} "
-                         "(torchtitan's config refuses it; 0.2.1+ raise ValueError at the first decay step)")
-    schedule_total = total if total_steps is None else total_steps
-    warmup, decay, stable = wsd_lengths(warmup, schedule_total, decay_ratio)
+    warmup, decay, stable = _lengths(warmup, total, decay_type, decay_ratio, total_steps)
     warmup_stable = warmup + stable
     step = steps.astype(np.int64)
     in_decay = step >= warmup_stable
     if decay == 0 and bool(in_decay.any()):
-        # torchtitan asserts decay_steps != 0 in this branch (reached only past T' when T' < T)
-        raise LrcliError(f"torchtitan_wsd: {decay} decay steps, but step {int(step[in_decay][0])} is past the "
-                         "stable phase: torchtitan's lambda fails its assertion there (lr_scheduler.total_steps is "
-                         "smaller than training.steps); raise total_steps or set a decay_ratio")
+        raise _no_decay_steps(int(step[in_decay][0]))
     with np.errstate(divide="ignore", invalid="ignore"):
         # float(current_step / warmup_steps), current_step = s + 1: one correctly rounded division either way
         rise = (step + 1).astype(np.float64) / warmup if warmup > 0 else np.zeros(step.shape)
@@ -78,6 +88,28 @@ def torchtitan_wsd(
         fall = min_lr_factor + (1 - min_lr_factor) * shape
     factor = np.where(step < warmup, rise, np.where(in_decay, fall, 1.0))
     return lr * factor
+
+
+def _torchtitan_wsd_at(s: int, *, lr: float, warmup: int, total: int, decay_ratio: float | None, decay_type: str,
+                       min_lr_factor: float, total_steps: int | None) -> float:
+    """torchtitan's `linear_warmup_stable_decay(current_step=s, …)` in Python floats, times lr as LambdaLR
+    multiplies: the scalar twin of torchtitan_wsd."""
+    warmup, decay, stable = _lengths(warmup, total, decay_type, decay_ratio, total_steps)
+    warmup_stable = warmup + stable
+    if s < warmup:
+        return lr * float((s + 1) / warmup)
+    if s < warmup_stable:
+        return lr * 1.0
+    if decay == 0:
+        raise _no_decay_steps(s)
+    progress = float(s + 1 - warmup_stable) / decay
+    if decay_type == "linear":
+        adjustment = 1 - progress
+    elif decay_type == "sqrt":
+        adjustment = 1 - math.sqrt(progress)
+    else:
+        adjustment = 0.5 * (1.0 + math.cos(math.pi * progress))
+    return lr * (min_lr_factor + (1 - min_lr_factor) * adjustment)
 
 
 def _wsd_breaks(p: dict[str, Any], *, lr: float, warmup: int, total: int, last: int) -> list[float] | None:
@@ -95,6 +127,6 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
     "torchtitan_wsd": Schedule(
         "torchtitan_wsd", TORCHTITAN, torchtitan_wsd,
         "torchtitan's warmup-stable-decay LambdaLR (decay_type linear/sqrt/cosine, decay_ratio, min_lr_factor)",
-        breaks=_wsd_breaks,
+        breaks=_wsd_breaks, scalar=_torchtitan_wsd_at,
     ),
 }
