@@ -304,3 +304,32 @@ def _check_columns(dense, drawn, columns):
     assert np.array_equal(np.minimum.reduceat(drawn.lr, starts), low)
     assert np.array_equal(np.maximum.reduceat(drawn.lr, starts), high)
     assert (drawn.peak_step, drawn.peak_lr, drawn.final_lr) == (dense.peak_step, dense.peak_lr, dense.final_lr)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_rows_evaluated_in_threads_equal_one_piece(data):
+    """`evaluate` splits a long row-wise evaluation among threads: the same bits as one piece, and the same
+    refusal (a failing part is evaluated again in one piece). PARALLEL_ROWS shrunk so that short runs split."""
+    import lrcli.schedules as registry
+
+    name = data.draw(st.sampled_from(sorted(n for n, s in SCHEDULES.items() if registry._row_wise(s))))
+    total = data.draw(st.integers(1, 3000))
+    warmup = data.draw(st.integers(0, total))
+    kwargs = {key: data.draw(value) for key, value in KWARGS.get(name, {}).items()}
+    steps = np.arange(total + 1, dtype=np.int64)
+
+    def run(workers, rows):
+        saved = registry._workers, registry.PARALLEL_ROWS
+        registry._workers, registry.PARALLEL_ROWS = (lambda: workers), rows
+        try:
+            config = _config(name, total, warmup, kwargs)
+            run_ = curve_module.prepare_run(config)
+            return registry.evaluate(run_.schedule, steps, lr=1e-3, warmup=run_.warmup, total=run_.total,
+                                     kwargs=run_.kwargs).tolist()
+        except lrcli.LrcliError as exc:
+            return str(exc)
+        finally:
+            registry._workers, registry.PARALLEL_ROWS = saved
+
+    assert run(3, 16) == run(1, 10**9)

@@ -6,7 +6,10 @@ update `s + 1` — the value `get_last_lr()` returns after `s` calls to `schedul
 
 from __future__ import annotations
 
+import concurrent.futures
 import difflib
+import functools
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -70,15 +73,71 @@ def evaluate(
     bound = bind_kwargs(schedule, kwargs)
     if schedule.needs_metrics:
         bound["metrics"] = metrics
-    try:
-        with np.errstate(all="ignore"):
-            values = schedule.fn(steps, lr=lr, warmup=warmup, total=total, **bound)
-    except (ArithmeticError, ValueError) as exc:
-        raise _framework_failure(schedule, bound, exc) from None
+    values = None
+    if len(steps) >= 2 * PARALLEL_ROWS and _row_wise(schedule) and _workers() > 1:
+        try:  # numpy releases the GIL in its loops: each thread (this one too) evaluates a contiguous part
+            values = _in_parts(schedule, steps, lr, warmup, total, bound)
+        except (LrcliError, ArithmeticError, ValueError):
+            values = None  # a refusal: evaluated again in one piece, so that its message is the one-piece message
+    if values is None:
+        values = _evaluated(schedule, steps, lr, warmup, total, bound)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise _non_finite(schedule, bound, int(steps[bad[0]]))
     return values
+
+
+# Rows from which `evaluate` splits the work among threads (fewer: the threads cost more than they save). Worth it
+# because a 2·10^5-row cosine spends most of its time in math.cos (numpy calls the C library's, one value at a time).
+PARALLEL_ROWS = 1 << 16
+
+
+def _row_wise(schedule: Schedule) -> bool:
+    """Each row's value depends on that row alone, in closed form (no replay from step 0, no metric history): the
+    rows can be evaluated in parts, giving the same bits."""
+    return (schedule.breaks is not None and schedule.replay is None and not schedule.replays_from_start
+            and not schedule.needs_metrics)
+
+
+def _evaluated(schedule: Schedule, steps: Steps, lr: float, warmup: int, total: int, bound: Mapping[str, Any]) -> Factors:
+    """`schedule.fn` over `steps`, numpy's float warnings off (per thread: errstate is thread-local), a float failure
+    turned into the framework's refusal."""
+    try:
+        with np.errstate(all="ignore"):
+            return schedule.fn(steps, lr=lr, warmup=warmup, total=total, **bound)
+    except (ArithmeticError, ValueError) as exc:
+        raise _framework_failure(schedule, bound, exc) from None
+
+
+def _in_parts(schedule: Schedule, steps: Steps, lr: float, warmup: int, total: int,
+              bound: Mapping[str, Any]) -> Factors:
+    """`_evaluated` over `_workers()` contiguous parts of `steps`, the first in this thread, written into one array."""
+    values = np.empty(len(steps), dtype=np.float64)
+    edges = [len(steps) * k // _workers() for k in range(_workers() + 1)]
+
+    def part(k: int) -> None:
+        values[edges[k]:edges[k + 1]] = _evaluated(schedule, steps[edges[k]:edges[k + 1]], lr, warmup, total, bound)
+
+    others = [_pool().submit(part, k) for k in range(1, _workers())]
+    try:
+        part(0)
+    finally:
+        for other in others:
+            other.result()  # raises a part's refusal (after every part has finished: none writes later)
+    return values
+
+
+@functools.cache
+def _workers() -> int:
+    try:
+        return min(4, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return min(4, os.cpu_count() or 1)
+
+
+@functools.cache
+def _pool() -> concurrent.futures.ThreadPoolExecutor:
+    return concurrent.futures.ThreadPoolExecutor(max_workers=max(1, _workers() - 1), thread_name_prefix="lrcli-evaluate")
 
 
 def replay_blocks(

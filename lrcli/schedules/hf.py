@@ -25,25 +25,43 @@ def _linear_warmup(steps: Steps, warmup: int) -> Factors:
 
 
 def _progress(steps: Steps, warmup: int, total: int) -> Factors:
-    return (steps - warmup).astype(np.float64) / float(max(1, total - warmup))
+    progress = (steps - warmup).astype(np.float64)
+    progress /= float(max(1, total - warmup))  # in place: a long curve's time is in its passes over memory
+    return progress
 
 
-def _math_cos(name: str, angle: Factors, used: Factors) -> Factors:
+def _math_cos(name: str, angle: Factors, used: Any) -> Factors:
     """np.cos where transformers calls math.cos: math.cos raises ValueError (math domain error) for an infinite
-    angle (a huge num_cycles), where np.cos returns nan; rows whose branch the lambda does not take are skipped."""
-    bad = np.flatnonzero(np.isinf(angle) & used)
-    if bad.size:
-        raise LrcliError(
-            f"{name}: transformers raises ValueError (math domain error) at step {int(bad[0])}: the angle of its "
-            "math.cos is infinite (num_cycles is too large); use a smaller num_cycles"
-        )
+    angle (a huge num_cycles), where np.cos returns nan; rows whose branch the lambda does not take (`used()`: the
+    mask of the rows that take it, built only when an angle is infinite) are skipped."""
+    if np.isinf(angle).any():
+        bad = np.flatnonzero(np.isinf(angle) & used())
+        if bad.size:
+            raise LrcliError(
+                f"{name}: transformers raises ValueError (math domain error) at step {int(bad[0])}: the angle of "
+                "its math.cos is infinite (num_cycles is too large); use a smaller num_cycles"
+            )
     return np.cos(angle)
 
 
 def _cosine_decay(steps: Steps, warmup: int, total: int, num_cycles: float, name: str) -> Factors:
-    # 0.5 * (1 + cos(π · c · 2 · p)), multiplied left to right as transformers does.
-    angle = np.pi * float(num_cycles) * 2.0 * _progress(steps, warmup, total)
-    return 0.5 * (1.0 + _math_cos(name, angle, steps >= warmup))
+    # 0.5 * (1 + cos(π · c · 2 · p)), multiplied left to right as transformers does (the scalars first, as Python
+    # does; x · y = y · x exactly, so the in-place products give the same bits).
+    angle = _progress(steps, warmup, total)
+    angle *= np.pi * float(num_cycles) * 2.0
+    decay = _math_cos(name, angle, lambda: steps >= warmup)
+    decay += 1.0
+    decay *= 0.5
+    return decay
+
+
+def _with_warmup(lr: float, steps: Steps, warmup: int, decay: Factors) -> Factors:
+    """lr · (s / max(1, W) for s < W, else `decay`), written into `decay` (the caller's own array)."""
+    warm = steps < warmup
+    if warm.any():
+        decay[warm] = _linear_warmup(steps[warm], warmup)
+    decay *= lr
+    return decay
 
 
 def constant(steps: Steps, *, lr: float, warmup: int, total: int) -> Factors:
@@ -78,8 +96,8 @@ def cosine(steps: Steps, *, lr: float, warmup: int, total: int, num_cycles: floa
     λ(s) = s / max(1, W) for s < W, else max(0, ½(1 + cos(2π · num_cycles · p))), p = (s − W) / max(1, T − W).
     Not clamped at p > 1: past T the curve climbs back up.
     """
-    decay = np.fmax(0.0, _cosine_decay(steps, warmup, total, num_cycles, "cosine"))
-    return lr * np.where(steps < warmup, _linear_warmup(steps, warmup), decay)
+    decay = _cosine_decay(steps, warmup, total, num_cycles, "cosine")
+    return _with_warmup(lr, steps, warmup, np.fmax(0.0, decay, out=decay))
 
 
 def cosine_with_restarts(steps: Steps, *, lr: float, warmup: int, total: int, num_cycles: float = 1) -> Factors:
@@ -209,7 +227,7 @@ def cosine_warmup_with_min_lr(
         r = float(warmup_lr_rate)
         rise = r + (1.0 - r) * s / max(1, w - 1)
     progress = (s - w + 1.0) / max(1.0, float(total) - w)
-    cos = _math_cos("cosine_warmup_with_min_lr", np.pi * num_cycles * 2.0 * progress, s >= w)
+    cos = _math_cos("cosine_warmup_with_min_lr", np.pi * num_cycles * 2.0 * progress, lambda: s >= w)
     decay = np.fmax(0, (0.5 * (1.0 + cos)) * (1 - rate) + rate)
     return lr * np.where(s < w, rise, decay)
 
@@ -256,7 +274,7 @@ def warmup_stable_decay(
             "linear": 1.0 - q,
             "cosine": 0.5 * (1.0 + _math_cos(
                 "warmup_stable_decay", np.pi * float(num_cycles) * 2.0 * q,
-                (steps >= warmup + stable) & (steps < warmup + stable + num_decay_steps),
+                lambda: (steps >= warmup + stable) & (steps < warmup + stable + num_decay_steps),
             )) if decay_type == "cosine" else None,
             "1-sqrt": 1.0 - np.sqrt(q),
         }[decay_type]
