@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from schedule_settings import KWARGS
 
 import lrcli
-from lrcli import curve_facts
 from lrcli.curve import compute
 from lrcli.curve_facts import of_curve, scalar_facts
 from lrcli.schedules import SCHEDULES
@@ -261,7 +260,6 @@ def test_check_finds_the_same_whether_the_twin_or_numpy_gave_the_facts(path, cap
         return 0, capsys.readouterr().out
 
     with_twins = run()
-    monkeypatch.setattr(curve_facts, "scalar_facts", lambda config: None)
     monkeypatch.setattr("lrcli.lint.target.scalar_facts", lambda config: None)
     assert run() == with_twins
 

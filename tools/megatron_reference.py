@@ -127,11 +127,7 @@ def run_batches(version: str, args: types.SimpleNamespace, data_parallel_size: i
             lrs.append(optimizer.param_groups[0]["lr"])
     except Exception as exc:  # the release's own refusal is the expected answer
         return {"error": f"{type(exc).__name__}: {exc}"}
-    return {
-        "train_iters": args.train_iters, "lr_warmup_steps": scheduler.lr_warmup_steps,
-        "lr_decay_steps": scheduler.lr_decay_steps, "wsd_decay_steps": scheduler.wsd_decay_steps,
-        "lrs": [float(v) for v in lrs],
-    }
+    return _result(args, scheduler, lrs)
 
 
 @functools.cache
@@ -208,6 +204,11 @@ def run(version: str, args: types.SimpleNamespace, steps: int | None = None) -> 
             lrs.append(optimizer.param_groups[0]["lr"])
     except Exception as exc:  # the release's own refusal is the expected answer
         return {"error": f"{type(exc).__name__}: {exc}"}
+    return _result(args, scheduler, lrs)
+
+
+def _result(args: Any, scheduler: Any, lrs: list[Any]) -> dict[str, Any]:
+    """What a run of the release gives the goldens: T, the scheduler's own W/decay/WSD lengths and every LR."""
     return {
         "train_iters": args.train_iters, "lr_warmup_steps": scheduler.lr_warmup_steps,
         "lr_decay_steps": scheduler.lr_decay_steps, "wsd_decay_steps": scheduler.wsd_decay_steps,

@@ -424,6 +424,13 @@ def _warmup_stable_decay_at(s: int, *, lr: float, warmup: int, total: int, num_d
     return lr * m
 
 
+SCALAR_TWINS = {  # Schedule.scalar of each: transformers' own lambda, times lr
+    "linear": _linear_at, "cosine": _cosine_at, "cosine_with_restarts": _cosine_with_restarts_at,
+    "polynomial": _polynomial_at, "constant": _constant_at, "constant_with_warmup": _constant_with_warmup_at,
+    "inverse_sqrt": _inverse_sqrt_at, "cosine_with_min_lr": _cosine_with_min_lr_at,
+    "cosine_warmup_with_min_lr": _cosine_warmup_with_min_lr_at, "warmup_stable_decay": _warmup_stable_decay_at,
+}
+
 HF = "Hugging Face transformers"
 
 SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
@@ -476,7 +483,7 @@ SCHEDULES: dict[str, Schedule] = {  # this family's part of the registry
 }
 # lr · s / max(1, W) before W (`_linear_warmup`): the first update of a run with warmup runs at LR 0.
 SCHEDULES = {
-    name: replace(schedule, scalar=globals()[f"_{name}_at"], warmup_from_zero=name in (
+    name: replace(schedule, scalar=SCALAR_TWINS[name], warmup_from_zero=name in (
         "linear", "cosine", "cosine_with_restarts", "polynomial", "constant_with_warmup", "inverse_sqrt",
         "cosine_with_min_lr"))
     for name, schedule in SCHEDULES.items()
